@@ -1,0 +1,33 @@
+"""auditor: is this training data ready to fine-tune on, and if not, what is missing?
+
+The public API is imported lazily so that ``import auditor`` (and so
+``auditor --help``) stays instant.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["audit", "Report", "NotReadyError", "__version__"]
+
+if TYPE_CHECKING:
+    from auditor.api import audit
+    from auditor.errors import NotReadyError
+    from auditor.report.model import Report
+
+
+def __getattr__(name: str) -> Any:
+    if name == "audit":
+        from auditor.api import audit
+
+        return audit
+    if name == "Report":
+        from auditor.report.model import Report
+
+        return Report
+    if name == "NotReadyError":
+        from auditor.errors import NotReadyError
+
+        return NotReadyError
+    raise AttributeError(f"module 'auditor' has no attribute {name!r}")

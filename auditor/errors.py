@@ -1,0 +1,25 @@
+"""Errors that end a run with exit code 2 and one clear line, never a traceback."""
+
+from __future__ import annotations
+
+
+class AuditorError(Exception):
+    """Base class: the message is the one line the user sees."""
+
+    exit_code = 2
+
+
+class ConfigError(AuditorError):
+    """A config file or option is invalid (unknown key, wrong type)."""
+
+
+class InputError(AuditorError):
+    """The input cannot be read at all (missing, unreadable, undetectable format)."""
+
+
+class NotReadyError(Exception):
+    """Raised by ``Report.raise_if_not_ready()``; carries the report."""
+
+    def __init__(self, report: object, message: str) -> None:
+        super().__init__(message)
+        self.report = report

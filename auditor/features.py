@@ -1,0 +1,110 @@
+"""Shared features: computed once per run through ``Context.cached``.
+
+Each feature is a function of the context. Checks ask for them by function,
+e.g. ``ctx.cached(exact_groups)``; nothing here judges or reports.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from auditor.context import Context
+from auditor.text import Normalizer, hash_many, loose, pair_key
+
+
+def normalizer(ctx: Context) -> Normalizer:
+    return Normalizer.from_config(ctx.config.section("normalize"))
+
+
+def norm_inputs(ctx: Context) -> list[str]:
+    return ctx.cached(normalizer).many(ctx.dataset.inputs)
+
+
+def norm_outputs(ctx: Context) -> list[str]:
+    return ctx.cached(normalizer).many(ctx.dataset.outputs)
+
+
+def input_hashes(ctx: Context) -> list[int]:
+    return hash_many(ctx.cached(norm_inputs))
+
+
+def pair_hashes(ctx: Context) -> list[int]:
+    ins, outs = ctx.cached(norm_inputs), ctx.cached(norm_outputs)
+    return [pair_key(i, o) for i, o in zip(ins, outs)]
+
+
+def _groups_of(keys: list[int]) -> list[list[int]]:
+    """Indices sharing a key, groups of two or more, ordered by first member."""
+    buckets: dict[int, list[int]] = defaultdict(list)
+    for index, key in enumerate(keys):
+        buckets[key].append(index)
+    groups = [members for members in buckets.values() if len(members) > 1]
+    groups.sort(key=lambda g: g[0])
+    return groups
+
+
+@dataclass(frozen=True)
+class ExactGroups:
+    """Records whose normalised input-output pairs are identical."""
+
+    groups: list[list[int]]  # record indices, first member is the one kept
+
+    @property
+    def extra_records(self) -> int:
+        return sum(len(g) - 1 for g in self.groups)
+
+
+def exact_groups(ctx: Context) -> ExactGroups:
+    return ExactGroups(_groups_of(ctx.cached(pair_hashes)))
+
+
+@dataclass(frozen=True)
+class InputGroups:
+    """Records sharing a normalised input, split by whether their outputs agree.
+
+    ``conflicts`` hold groups whose outputs differ beyond whitespace, case and
+    trailing punctuation; ``redundant`` hold groups whose outputs all agree.
+    """
+
+    conflicts: list[list[int]]
+    redundant: list[list[int]]
+
+    @property
+    def conflicting_records(self) -> int:
+        return sum(len(g) for g in self.conflicts)
+
+
+def input_groups(ctx: Context) -> InputGroups:
+    outs = ctx.cached(norm_outputs)
+    conflicts: list[list[int]] = []
+    redundant: list[list[int]] = []
+    for members in _groups_of(ctx.cached(input_hashes)):
+        distinct = {loose(outs[i]) for i in members}
+        (conflicts if len(distinct) > 1 else redundant).append(members)
+    return InputGroups(conflicts=conflicts, redundant=redundant)
+
+
+def task_type(ctx: Context) -> str:
+    """The configured task type, or a guess from the outputs when 'auto'.
+
+    Classification: outputs are short labels drawn from a small set (at most
+    50 distinct values covering at least 90% of records, median length at
+    most three words). Anything else is treated as generation; 'open' (several
+    valid outputs per input) is never guessed, since a wrong guess would hide
+    real contradictions.
+    """
+    configured = str(ctx.config["task"])
+    if configured != "auto":
+        return configured
+    outs = ctx.cached(norm_outputs)
+    if not outs:
+        return "generation"
+    counts: dict[str, int] = defaultdict(int)
+    for o in outs:
+        counts[o] += 1
+    top = sorted(counts.values(), reverse=True)[:50]
+    words = sorted(len(o.split()) for o in outs)
+    if sum(top) >= 0.9 * len(outs) and words[len(words) // 2] <= 3 and len(counts) <= max(50, len(outs) // 20):
+        return "classification"
+    return "generation"

@@ -1,0 +1,146 @@
+"""CNT: are there enough effective examples, overall and in every category?"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from auditor.context import Context
+from auditor.effective import effective
+from checks.base import CheckResult, CodeInfo, Finding, Severity
+
+TOO_FEW = CodeInfo(
+    code="CNT001",
+    symbol="too-few-examples",
+    severity=Severity.BLOCKER,
+    summary="Fewer effective examples than the readiness threshold.",
+    why="Below about 500 good, unique, consistent input-output pairs, fine-tuning rarely beats a well "
+    "prompted base model; duplicates and contradictions do not count because they teach nothing new.",
+    fix="Label more examples where coverage is thinnest, and resolve duplicates and contradicting outputs, "
+    "which are left out of the effective count until fixed.",
+    threshold="min_examples = 500 effective examples",
+)
+THIN_CATEGORY = CodeInfo(
+    code="CNT002",
+    symbol="thin-category",
+    severity=Severity.BLOCKER,
+    summary="A category has fewer effective examples than the per-category minimum.",
+    why="A category the model sees only a handful of times is learned poorly or not at all, however "
+    "large the whole set is; production traffic in that category will fail.",
+    fix="Label more examples of the named category, or merge it into a related one if the distinction "
+    "does not matter for the task.",
+    threshold="count.min_per_category = 20 effective examples",
+)
+UNREADABLE = CodeInfo(
+    code="CNT003",
+    symbol="unreadable-records",
+    severity=Severity.WARNING,
+    summary="Records that could not be read as input-output pairs.",
+    why="An unreadable record is a labelled example lost; many of them usually mean a broken export "
+    "(wrong encoding, truncated file, wrong field names) that also damaged records that did load.",
+    fix="Open the file at the listed lines, fix the export or the fields, and run the audit again.",
+    threshold="a blocker above count.invalid_share_blocker = 5% of records, a warning below",
+)
+
+
+class CountCheck:
+    """Counts total, valid, invalid and effective examples against the thresholds."""
+
+    name = "count"
+    codes = (TOO_FEW, THIN_CATEGORY, UNREADABLE)
+
+    def run(self, ctx: Context) -> CheckResult:
+        data = ctx.dataset
+        cfg = ctx.config
+        eff = ctx.cached(effective)
+        min_examples = int(cfg["min_examples"])
+        min_per_category = int(cfg["count.min_per_category"])
+        findings: list[Finding] = []
+
+        metrics: dict[str, Any] = {
+            "total_records": data.total_records,
+            "valid_records": data.valid_records,
+            "invalid_records": data.invalid_records,
+            "blank_lines": data.blank_lines,
+            "effective_examples": eff.count,
+            "removed_exact_duplicates": eff.removed_exact,
+            "removed_near_duplicates": eff.removed_near,
+            "removed_conflicting": eff.removed_conflicting,
+            "min_examples": min_examples,
+        }
+
+        thin: list[tuple[str, int]] = []
+        if data.categories is not None:
+            per_category = Counter(c for c, k in zip(data.categories, eff.keep) if k and c is not None)
+            per_category_records = Counter(c for c in data.categories if c is not None)
+            for name in per_category_records:
+                per_category.setdefault(name, 0)
+            metrics["per_category"] = dict(sorted(per_category.items()))
+            metrics["per_category_records"] = dict(sorted(per_category_records.items()))
+            metrics["uncategorised_records"] = sum(1 for c in data.categories if c is None)
+            metrics["min_per_category"] = min_per_category
+            thin = sorted(((c, n) for c, n in per_category.items() if n < min_per_category), key=lambda t: (t[1], t[0]))
+            for category, n in thin:
+                ids = [data.ids[i] for i, c in enumerate(data.categories) if c == category]
+                findings.append(
+                    THIN_CATEGORY.finding(
+                        f"category {category!r} has {n} effective example{'s' * (n != 1)}, "
+                        f"{min_per_category} needed: {min_per_category - n} short",
+                        f"label {min_per_category - n} more {category!r} examples",
+                        ids,
+                        count=min_per_category - n,
+                        details={"category": category, "effective": n, "minimum": min_per_category},
+                    )
+                )
+
+        if eff.count < min_examples:
+            findings.insert(0, self._too_few(ctx, eff.count, min_examples, thin))
+
+        if data.problems:
+            share = data.invalid_records / max(data.total_records, 1)
+            blocker = share > float(cfg["count.invalid_share_blocker"])
+            reasons = Counter(_reason_kind(p.reason) for p in data.problems)
+            summary = ", ".join(f"{n} {r}" for r, n in reasons.most_common(3))
+            first = data.problems[0]
+            findings.append(
+                UNREADABLE.finding(
+                    f"{data.invalid_records} of {data.total_records} records ({share:.1%}) could not be read "
+                    f"({summary}); first at line {first.line}: {first.reason}",
+                    "fix the export at the listed lines and run the audit again",
+                    [p.id if p.id is not None else p.line for p in data.problems],
+                    severity=Severity.BLOCKER if blocker else Severity.WARNING,
+                    details={"lines": [p.line for p in data.problems[:20]], "reasons": dict(reasons)},
+                )
+            )
+        return CheckResult(name=self.name, metrics=metrics, findings=tuple(findings))
+
+    def _too_few(self, ctx: Context, n: int, needed: int, thin: list[tuple[str, int]]) -> Finding:
+        eff = ctx.cached(effective)
+        lacking = needed - n
+        message = f"{n} effective example{'s' * (n != 1)}, {needed} needed: {lacking} more"
+        left_out = []
+        if eff.removed_exact:
+            left_out.append(f"{eff.removed_exact} exact duplicates")
+        if eff.removed_near:
+            left_out.append(f"{eff.removed_near} near-duplicates")
+        if eff.removed_conflicting:
+            left_out.append(f"{eff.removed_conflicting} records with contradicting outputs")
+        if left_out:
+            message += f" ({ctx.dataset.valid_records} valid records; left out: {', '.join(left_out)})"
+        action = f"label {lacking} more examples"
+        if thin:
+            action += ", mostly in " + ", ".join(f"{c!r}" for c, _ in thin[:5])
+        if eff.removed_conflicting:
+            action += f"; resolving the contradicting outputs would bring back up to {eff.removed_conflicting}"
+        return TOO_FEW.finding(
+            message,
+            action,
+            (),
+            count=lacking,
+            details={"effective_examples": n, "min_examples": needed},
+        )
+
+
+def _reason_kind(reason: str) -> str:
+    """The reason up to its first colon: 'invalid JSON: ...' -> 'invalid JSON'."""
+    return reason.split(":", 1)[0]
