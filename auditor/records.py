@@ -62,6 +62,9 @@ class Dataset:
     categories: list[str | None] | None = None
     messages: list[list[dict[str, str]]] | None = None
     annotations: list[Any] | None = None
+    # Raw source fields kept beside the record (grouping fields such as template
+    # or source, wide-form annotator columns): field name -> one value per record.
+    extra: dict[str, list[Any]] = field(default_factory=dict)
     problems: list[LoadProblem] = field(default_factory=list)
     blank_lines: int = 0  # blank lines are not records; counted so nothing is hidden
     source: str | None = None  # path, or a description of an in-memory source

@@ -1,0 +1,198 @@
+"""The command line: parse, build the call, hand it to the library, write, exit.
+
+Heavy modules are imported inside the commands so that ``auditor --help``
+stays instant. Exit codes: 0 ready, 1 not ready, 2 usage or unreadable input.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from auditor import __version__
+
+FORMATS = ("terminal", "json")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"auditor: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="auditor")
+def main() -> None:
+    """Is this training data ready to fine-tune on? If not, exactly what is missing.
+
+    Exit codes: 0 ready (warnings allowed unless --strict), 1 not ready,
+    2 usage error or unreadable input.
+    """
+
+
+@main.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file (default: nearest auditor.toml or [tool.auditor]).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True, help="Report format.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to FILE (atomically) instead of stdout.")
+@click.option("--export-findings", type=click.Path(path_type=Path), help="Write every flagged example to FILE.jsonl.")
+@click.option("--input-field", help="Source field holding the input.")
+@click.option("--output-field", help="Source field holding the output.")
+@click.option("--category-field", help="Source field holding the category.")
+@click.option("--id-field", help="Source field holding the record id.")
+@click.option("--split", help="Split to audit when SOURCE is a saved DatasetDict.")
+@click.option("--min-examples", type=int, help="Effective examples needed (default 500).")
+@click.option("--eval", "eval_file", type=click.Path(path_type=Path), help="Evaluation set, to find leakage.")
+@click.option("--reference", type=click.Path(path_type=Path), help="Sample of production inputs, for coverage.")
+@click.option("--baseline", type=click.Path(path_type=Path), multiple=True, help="Data already accepted (repeatable).")
+@click.option("--annotations", type=click.Path(path_type=Path), help="Annotations file (item id, annotator, label).")
+@click.option("--seed", type=int, help="Seed for every random step.")
+@click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing; rely on the exit code (and --output).")
+def check(
+    source: Path,
+    config_file: Path | None,
+    fmt: str,
+    output: Path | None,
+    export_findings: Path | None,
+    input_field: str | None,
+    output_field: str | None,
+    category_field: str | None,
+    id_field: str | None,
+    split: str | None,
+    min_examples: int | None,
+    eval_file: Path | None,
+    reference: Path | None,
+    baseline: tuple[Path, ...],
+    annotations: Path | None,
+    seed: int | None,
+    strict: bool | None,
+    quiet: bool,
+) -> None:
+    """Audit SOURCE (JSONL, JSON, CSV, Parquet, or a saved datasets folder)."""
+    overrides: dict[str, Any] = {
+        "fields.input": input_field,
+        "fields.output": output_field,
+        "fields.category": category_field,
+        "fields.id": id_field,
+        "min_examples": min_examples,
+        "seed": seed,
+        "strict": strict,
+    }
+    try:
+        report = _run_check(source, config_file, overrides, split, eval_file, reference, baseline, annotations, quiet)
+        text = _render(report, fmt, to_file=output is not None)
+        from auditor.fsio import write_atomic
+
+        inputs = [source, *(p for p in (eval_file, reference, annotations) if p), *baseline]
+        if export_findings is not None:
+            from auditor.report.export import render_jsonl
+
+            write_atomic(export_findings, render_jsonl(report), protect=inputs)
+        if output is not None:
+            write_atomic(output, text, protect=inputs)
+            if not quiet:
+                click.echo(f"{report.verdict}: report written to {output}", err=True)
+        elif not quiet:
+            click.echo(text, nl=False)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as exc:  # every error ends in one line; AUDITOR_DEBUG shows the traceback
+        _handle(exc)
+    sys.exit(report.exit_code)
+
+
+def _run_check(
+    source: Path,
+    config_file: Path | None,
+    overrides: dict[str, Any],
+    split: str | None,
+    eval_file: Path | None,
+    reference: Path | None,
+    baseline: tuple[Path, ...],
+    annotations: Path | None,
+    quiet: bool,
+) -> Any:
+    from auditor.api import audit
+    from auditor.config import resolve
+
+    config = resolve(config_file=config_file, overrides=overrides)
+    progress = None
+    if not quiet:
+        from rich.console import Console
+
+        from auditor.progress import TerminalProgress
+
+        progress = TerminalProgress(Console(stderr=True))
+    return audit(
+        source,
+        config,
+        eval=eval_file,
+        reference=reference,
+        baseline=baseline,
+        annotations=annotations,
+        split=split,
+        progress=progress,
+    )
+
+
+def _render(report: Any, fmt: str, *, to_file: bool) -> str:
+    if fmt == "json":
+        from auditor.report import json as json_report
+
+        return json_report.render(report)
+    from auditor.report import terminal
+
+    width = None if not sys.stdout.isatty() or to_file else _terminal_width()
+    return terminal.render(report, width=width or 100, color=False if to_file or not sys.stdout.isatty() else None)
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def _handle(exc: Exception) -> None:
+    from auditor.errors import AuditorError
+
+    if os.environ.get("AUDITOR_DEBUG"):
+        raise exc
+    if isinstance(exc, AuditorError):
+        _fail(str(exc), exc.exit_code)
+    if isinstance(exc, MemoryError):
+        _fail("out of memory while auditing; see benchmarks/README.md for the sizes one machine handles")
+    _fail(f"internal error: {type(exc).__name__}: {exc} (set AUDITOR_DEBUG=1 for the traceback)")
+
+
+@main.command()
+@click.argument("code", required=False)
+def explain(code: str | None) -> None:
+    """What a finding CODE means, why it matters and how to fix it (all codes without CODE)."""
+    from auditor.explain import describe, listing
+
+    try:
+        text = describe(code) if code else listing()
+    except KeyError:
+        _fail(f"no finding code {code!r}; run 'auditor explain' for the list")
+    click.echo(text)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path), default=Path("auditor.toml"))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: Path, force: bool) -> None:
+    """Write a commented config file with every option at its default."""
+    from auditor.config import render_toml
+    from auditor.fsio import write_atomic
+
+    if path.exists() and not force:
+        _fail(f"{path} exists; use --force to overwrite it")
+    try:
+        write_atomic(path, render_toml())
+    except Exception as exc:
+        _handle(exc)
+    click.echo(f"wrote {path}")

@@ -1,0 +1,272 @@
+"""Load any supported source into a normalised ``Dataset``.
+
+Paths (JSONL, JSON array, CSV/TSV, Parquet, optionally gzipped; a folder saved
+with ``datasets``), an in-memory ``datasets.Dataset`` or a pandas DataFrame.
+Every row either becomes a record or a LoadProblem with its position and
+reason; a source that cannot be read at all raises InputError (exit code 2).
+The input is only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import errno
+import itertools
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import InputError
+from auditor.load import readers
+from auditor.load.detect import FieldOverrides, detect
+from auditor.load.mapping import RecordError, category_of, map_row, scalar_id
+from auditor.records import Dataset, LoadProblem
+
+SAMPLE_ROWS = 200  # rows looked at to detect the layout: enough to outvote a few odd rows
+
+#: Raw fields kept beside each record when present, for breaking findings down
+#: by where records came from (a template, a source dataset, a model).
+GROUP_FIELDS = ("template", "source", "task", "model", "variant", "annotator", "batch")
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    """The input's fingerprint for the report."""
+
+    path: str | None
+    format: str
+    bytes: int | None
+    sha256: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "format": self.format, "bytes": self.bytes, "sha256": self.sha256}
+
+
+FILE_KINDS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+
+def load(
+    source: Any,
+    fields: FieldOverrides | None = None,
+    *,
+    keep: Iterable[str] = (),
+    split: str | None = None,
+) -> tuple[Dataset, InputInfo]:
+    """The dataset and its fingerprint. ``keep`` names extra raw fields to keep."""
+    fields = fields or FieldOverrides()
+    keep_fields = tuple(dict.fromkeys((*GROUP_FIELDS, *keep)))
+    if isinstance(source, str | os.PathLike):
+        return _load_path(Path(source), fields, keep_fields, split)
+    kind = type(source).__module__.split(".")[0] + "." + type(source).__name__
+    if kind == "pandas.DataFrame":
+        rows = readers.dataframe_rows(source)
+        label, fmt = "<DataFrame>", "dataframe"
+    elif kind in ("datasets.Dataset", "datasets.arrow_dataset.Dataset") or type(source).__name__ == "Dataset" and hasattr(source, "iter"):
+        rows = readers.hf_dataset_rows(source)
+        label, fmt = "<datasets.Dataset>", "hf-dataset"
+    elif type(source).__name__ == "DatasetDict":
+        raise InputError("a DatasetDict holds several splits: pass one, e.g. dataset['train']")
+    else:
+        raise InputError(f"cannot audit a {type(source).__name__}: pass a path, a datasets.Dataset or a pandas DataFrame")
+    dataset = build(rows, fields, keep_fields, label, fmt)
+    return dataset, InputInfo(path=None, format=dataset.format, bytes=None, sha256=None)
+
+
+def _load_path(path: Path, fields: FieldOverrides, keep: tuple[str, ...], split: str | None) -> tuple[Dataset, InputInfo]:
+    _check_readable(path)
+    hashing = readers.Hashing()
+    counters: dict[str, int] = {}
+    label = str(path)
+    try:
+        if path.is_dir():
+            rows, label = readers.saved_dataset_rows(path, hashing, split)
+            kind = "saved-dataset"
+        else:
+            kind = _file_kind(path)
+            rows = _file_rows(path, kind, hashing, counters)
+        dataset = build(rows, fields, keep, label, kind)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise InputError(f"{path}: nested too deeply to read") from None
+    dataset.blank_lines = counters.get("blank", 0)
+    info = InputInfo(path=str(path), format=dataset.format, bytes=hashing.bytes, sha256=hashing.hexdigest())
+    return dataset, info
+
+
+def _check_readable(path: Path) -> None:
+    try:
+        path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file or folder") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(f"{path}: a symbolic link loop") from None
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path}: permission denied")
+    if path.is_dir() and not any(path.glob("*.json")) and not any(path.glob("*/dataset_info.json")):
+        raise InputError(f"{path}: a folder, but not a dataset saved with datasets' save_to_disk")
+
+
+def _file_kind(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    if suffixes and suffixes[-1] in FILE_KINDS:
+        return FILE_KINDS[suffixes[-1]]
+    return _sniff(path)
+
+
+def _sniff(path: Path) -> str:
+    """The kind of a file without a telling extension, from its first bytes."""
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"["):
+        return "json"
+    if text.startswith(b"{"):
+        return "jsonl"
+    if not head:
+        return "jsonl"  # empty: any text kind reads it as zero records
+    if b"\x00" in head:
+        raise InputError(f"{path}: a binary file, not JSONL, JSON, CSV or Parquet")
+    first = text.split(b"\n", 1)[0]
+    if b"\t" in first:
+        return "tsv"
+    if b"," in first:
+        return "csv"
+    raise InputError(f"{path}: cannot tell the file format; name it .jsonl, .json, .csv, .tsv or .parquet")
+
+
+def _file_rows(path: Path, kind: str, hashing: readers.Hashing, counters: dict[str, int]) -> Iterator[readers.Row]:
+    if kind == "jsonl":
+        return _jsonl_or_array(path, hashing, counters)
+    if kind == "json":
+        return _json_or_lines(path, hashing, counters)
+    if kind in ("csv", "tsv"):
+        return readers.csv_rows(path, hashing, "\t" if kind == "tsv" else ",")
+    return readers.parquet_rows(path, hashing)
+
+
+def _jsonl_or_array(path: Path, hashing: readers.Hashing, counters: dict[str, int]) -> Iterator[readers.Row]:
+    # A .jsonl file that is really one JSON array (a common export mistake) is
+    # read as the array rather than reported as one giant bad line.
+    if _starts_with_bracket(path):
+        return readers.json_document_rows(path, hashing)
+    return readers.jsonl_rows(path, hashing, counters)
+
+
+def _json_or_lines(path: Path, hashing: readers.Hashing, counters: dict[str, int]) -> Iterator[readers.Row]:
+    # Many ".json" files are JSON lines; only a leading '[' (or a single object
+    # spanning the file) makes it a document.
+    if _starts_with_bracket(path) or _single_object(path):
+        return readers.json_document_rows(path, hashing)
+    return readers.jsonl_rows(path, hashing, counters)
+
+
+def _head(path: Path, size: int = 4096) -> bytes:
+    import gzip
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as fh:  # type: ignore[operator]
+        head: bytes = fh.read(size)
+    if head.startswith(readers.UTF16_BOMS):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")
+
+
+def _starts_with_bracket(path: Path) -> bool:
+    return _head(path).startswith(b"[")
+
+
+def _single_object(path: Path) -> bool:
+    head = _head(path, 1 << 16)
+    if not head.startswith(b"{"):
+        return False
+    first_line = head.split(b"\n", 1)[0]
+    import orjson
+
+    try:
+        orjson.loads(first_line)
+    except orjson.JSONDecodeError:
+        return True  # the first object spans lines: a pretty-printed document
+    return False
+
+
+def build(rows: Iterator[readers.Row], fields: FieldOverrides, keep: tuple[str, ...], label: str, kind: str) -> Dataset:
+    """Detect the layout from the first rows, then map every row."""
+    sample: list[readers.Row] = []
+    dicts: list[dict[str, Any]] = []
+    # Read until enough objects to decide on: broken rows at the top of a file
+    # must not decide (or block) the layout of the good rows after them.
+    for row in rows:
+        sample.append(row)
+        if isinstance(row, tuple) and isinstance(row[1], dict):
+            dicts.append(row[1])
+            if len(dicts) >= SAMPLE_ROWS:
+                break
+    if not dicts:
+        from auditor.records import FieldMap
+
+        empty = Dataset(format=f"{kind}/{'unreadable' if sample else 'empty'}", fields=FieldMap(input=(), output=None), source=label)
+        for row in sample:
+            empty.problems.append(row if isinstance(row, LoadProblem) else LoadProblem(row[0], "wrong type: record is not an object"))
+        return empty
+    layout, fmap = detect(dicts, fields, label)
+    data = Dataset(format=f"{kind}/{layout}", fields=fmap, source=label)
+    if fmap.category:
+        data.categories = []
+    if fmap.messages:
+        data.messages = []
+    if fmap.annotations:
+        data.annotations = []
+    kept = [k for k in keep if any(k in d for d in dicts[:SAMPLE_ROWS]) and k not in fmap.input and k != fmap.output]
+    for k in kept:
+        data.extra[k] = []
+    _fill(data, itertools.chain(sample, rows), fmap, layout, kept)
+    return data
+
+
+def _fill(data: Dataset, rows: Iterable[readers.Row], fmap: Any, layout: str, kept: list[str]) -> None:
+    # The hot loop of loading: locals and bound methods keep it lean.
+    ids, lines, inputs, outputs = data.ids, data.lines, data.inputs, data.outputs
+    cats, msgs, anns = data.categories, data.messages, data.annotations
+    problems = data.problems
+    id_field, cat_field, ann_field = fmap.id, fmap.category, fmap.annotations
+    extra = [(k, data.extra[k]) for k in kept]
+    for row in rows:
+        if isinstance(row, LoadProblem):
+            problems.append(row)
+            continue
+        line, obj = row
+        own_id = scalar_id(obj.get(id_field)) if id_field and isinstance(obj, dict) else None
+        try:
+            inp, out, turns = map_row(obj, fmap, layout)
+            category = category_of(obj, cat_field) if cat_field else None
+        except RecordError as exc:
+            problems.append(LoadProblem(line, str(exc), own_id))
+            continue
+        ids.append(own_id if own_id is not None else line)
+        lines.append(line)
+        inputs.append(inp)
+        outputs.append(out)
+        if cats is not None:
+            cats.append(category)
+        if msgs is not None:
+            msgs.append(turns or [])
+        if anns is not None:
+            anns.append(obj.get(ann_field))
+        for k, column in extra:
+            column.append(obj.get(k))

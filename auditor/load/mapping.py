@@ -1,0 +1,151 @@
+"""Turn one source row into the normalised record fields, or say why it cannot be."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from auditor.records import FieldMap
+
+# ShareGPT and other chat exports name roles differently; map them to the
+# OpenAI names so every later check sees one vocabulary.
+ROLE_ALIASES = {
+    "human": "user",
+    "user": "user",
+    "gpt": "assistant",
+    "assistant": "assistant",
+    "chatgpt": "assistant",
+    "bard": "assistant",
+    "bing": "assistant",
+    "model": "assistant",
+    "bot": "assistant",
+    "system": "system",
+    "tool": "tool",
+    "function": "tool",
+    "ipython": "tool",
+}
+
+
+class RecordError(ValueError):
+    """This row cannot become an input-output pair; the message is the reason."""
+
+
+def is_missing(value: Any) -> bool:
+    # pandas and Parquet give NaN or None for an empty cell.
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def text_field(row: Mapping[str, Any], name: str, *, optional: bool = False, labels: bool = False) -> str:
+    if name not in row:
+        if optional:
+            return ""
+        raise RecordError(f"missing field: {name!r}")
+    value = row[name]
+    if is_missing(value):
+        if optional:
+            return ""
+        raise RecordError(f"missing field: {name!r} is null")
+    if isinstance(value, str):
+        return value
+    if labels and isinstance(value, bool):
+        return "true" if value else "false"
+    if labels and isinstance(value, int | float):
+        # A class label may be numeric (0/1, star ratings); 1.0 and 1 are one label.
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    raise RecordError(f"wrong type: field {name!r} is {_type_name(value)}, expected text")
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "an object", list: "a list", bool: "a boolean", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def scalar_id(value: Any) -> str | int | None:
+    if is_missing(value):
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str | float):
+        return str(value)
+    return None  # an object as id is unusable; the line number stands in
+
+
+def category_of(row: Mapping[str, Any], name: str) -> str | None:
+    value = row.get(name)
+    if is_missing(value) or value == "":
+        return None
+    if isinstance(value, str | int | float | bool):
+        return str(value)
+    raise RecordError(f"wrong type: field {name!r} is {_type_name(value)}, expected a category name")
+
+
+def chat_turns(row: Mapping[str, Any], name: str) -> list[dict[str, str]]:
+    """The turns as [{"role", "content"}], roles mapped to system/user/assistant/tool.
+
+    Unknown roles are kept as given (lower-cased) so the quality check can flag
+    them; only a structure that cannot be read at all is an error here.
+    """
+    turns = row.get(name)
+    if is_missing(turns):
+        raise RecordError(f"missing field: {name!r}")
+    if not isinstance(turns, list):
+        raise RecordError(f"wrong type: field {name!r} is {_type_name(turns)}, expected a list of turns")
+    out: list[dict[str, str]] = []
+    for n, turn in enumerate(turns, 1):
+        if not isinstance(turn, Mapping):
+            raise RecordError(f"wrong type: turn {n} of {name!r} is {_type_name(turn)}, expected an object")
+        role = turn.get("role", turn.get("from"))
+        content = turn.get("content", turn.get("value"))
+        if not isinstance(role, str):
+            raise RecordError(f"turn {n} of {name!r} has no role")
+        out.append({"role": ROLE_ALIASES.get(role.strip().lower(), role.strip().lower()), "content": _content(content, n, name)})
+    return out
+
+
+def _content(content: Any, n: int, name: str) -> str:
+    if is_missing(content):
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        # OpenAI content parts: keep the text parts, in order.
+        parts = [p.get("text", "") for p in content if isinstance(p, Mapping) and isinstance(p.get("text"), str)]
+        return "\n".join(parts)
+    raise RecordError(f"wrong type: content of turn {n} of {name!r} is {_type_name(content)}, expected text")
+
+
+def render_turns(turns: list[dict[str, str]]) -> str:
+    return "\n".join(f"{t['role']}: {t['content']}" for t in turns)
+
+
+def split_chat(turns: list[dict[str, str]]) -> tuple[str, str]:
+    """Input = every turn before the final assistant turn; output = that turn."""
+    for i in range(len(turns) - 1, -1, -1):
+        if turns[i]["role"] == "assistant":
+            return render_turns(turns[:i]), turns[i]["content"]
+    raise RecordError("no assistant turn: nothing for the model to learn as output")
+
+
+def map_row(row: Any, fmap: FieldMap, layout: str) -> tuple[str, str, list[dict[str, str]] | None]:
+    """(input, output, turns or None) for one row."""
+    if not isinstance(row, Mapping):
+        raise RecordError(f"wrong type: record is {_type_name(row)}, expected an object")
+    if fmap.messages:
+        turns = chat_turns(row, fmap.messages)
+        inp, out = split_chat(turns)
+        return inp, out, turns
+    assert fmap.output is not None
+    if layout == "alpaca":
+        instruction = text_field(row, fmap.input[0])
+        extra = text_field(row, fmap.input[1], optional=True) if len(fmap.input) > 1 else ""
+        inp = f"{instruction}\n\n{extra}" if extra.strip() else instruction
+    else:
+        inp = "\n\n".join(text_field(row, f) for f in fmap.input)
+    out = text_field(row, fmap.output, labels=layout in ("text-label", "custom"))
+    return inp, out, None

@@ -1,0 +1,1 @@
+"""Renderers: each takes a computed Report and returns text. They never compute."""

@@ -1,0 +1,103 @@
+"""The terminal report, drawn with rich: verdict, checks table, gaps.
+
+All dataset-derived text goes through ``safe`` and into rich ``Text`` objects
+(never markup strings), so a record containing "[red]" or an ANSI escape
+sequence shows as text and cannot repaint the user's terminal.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from auditor.report.model import Report
+from auditor.verdict import NOT_READY, READY
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+VERDICT_STYLE = {READY: "bold green", NOT_READY: "bold red"}
+STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "error": "red", "skipped": "dim"}
+SEVERITY_STYLE = {"blocker": "red", "warning": "yellow", "info": "dim"}
+
+# Metrics worth a glance in the checks table, per check; others stay in JSON.
+HEADLINE_METRICS: dict[str, tuple[str, ...]] = {
+    "count": ("effective_examples", "valid_records", "invalid_records"),
+    "agreement": ("alpha", "units_pairable", "annotators"),
+    "duplicates": ("exact_duplicate_records", "near_duplicate_records", "conflicting_records"),
+    "coverage": ("imbalance_ratio", "reference_coverage"),
+    "quality": ("empty_outputs", "truncated_outputs", "pii_records"),
+    "expectations": ("evaluated", "failed"),
+}
+
+
+def safe(text: Any, limit: int = 400) -> str:
+    """Dataset-derived text made harmless for a terminal: no control or bidi characters."""
+    s = _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()) if ord(m.group()) < 0x100 else "?", str(text))
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return safe(value, 40)
+
+
+def render(report: Report, *, width: int | None = None, color: bool | None = None, max_ids: int = 8) -> str:
+    """The report as terminal text. ``color=None`` lets rich decide (off in a pipe)."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width or 100,
+        force_terminal=color,
+        no_color=color is False,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    source = report.input.path or report.input.format
+    head = Text()
+    head.append(report.verdict, style=VERDICT_STYLE.get(report.verdict, "bold yellow"))
+    head.append(f"  {safe(source, 200)} ({report.input.format})")
+    console.print(head)
+
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, expand=False)
+    table.add_column("check")
+    table.add_column("status")
+    table.add_column("key figures", overflow="fold")
+    for name, result in report.checks.items():
+        status = result.status.value if result.status else ""
+        keys = HEADLINE_METRICS.get(name, ())
+        figures = ", ".join(f"{k} {_fmt(result.metrics[k])}" for k in keys if k in result.metrics and result.metrics[k] is not None)
+        if result.note and status in ("skipped", "error"):
+            figures = safe(result.note, 120)
+        table.add_row(Text(safe(name, 30)), Text(status, style=STATUS_STYLE.get(status, "")), Text(figures))
+    console.print()
+    console.print(table)
+
+    if report.gaps:
+        console.print()
+        console.print(Text(f"Gaps ({len(report.gaps)})", style="bold"))
+        for gap in report.gaps:
+            f = gap.finding
+            line = Text("  ")
+            line.append(f"{f.severity.value:<7}", style=SEVERITY_STYLE.get(f.severity.value, ""))
+            line.append(f" {f.code} ", style="bold")
+            line.append(safe(f.message))
+            console.print(line)
+            console.print(Text("          → " + safe(f.action)))
+            if f.ids:
+                shown = ", ".join(safe(i, 40) for i in f.ids[:max_ids])
+                more = f" and {len(f.ids) - max_ids} more" if len(f.ids) > max_ids else ""
+                console.print(Text(f"          examples: {shown}{more}", style="dim"))
+    else:
+        console.print()
+        console.print(Text("No gaps: the data meets every readiness criterion checked.", style="green"))
+    total = report.timing.get("total_seconds")
+    if total is not None:
+        console.print(Text(f"\n{len(report.checks)} checks in {total:.2f} s", style="dim"))
+    return buffer.getvalue()
