@@ -147,7 +147,7 @@ def _render(report: Any, fmt: str, *, to_file: bool) -> str:
     from auditor.report import terminal
 
     width = None if not sys.stdout.isatty() or to_file else _terminal_width()
-    return terminal.render(report, width=width or 100, color=False if to_file or not sys.stdout.isatty() else None)
+    return terminal.render(report, width=width or 80, color=False if to_file or not sys.stdout.isatty() else None)
 
 
 def _terminal_width() -> int:

@@ -1,6 +1,8 @@
 """Effective examples: the one definition the readiness count uses.
 
-Valid records, keeping one per exact-duplicate group, and leaving out every
+Valid records, keeping one per exact-duplicate group (identical after
+normalisation, or the same input with outputs equal up to trailing
+punctuation), and leaving out every
 record whose input has contradicting outputs until the team resolves them.
 The duplicates check refines the same definition with near-duplicate clusters
 by registering them here, so the count never uses two definitions.
@@ -30,14 +32,17 @@ def effective(ctx: Context) -> Effective:
     n = len(ctx.dataset)
     keep = [True] * n
     removed_exact = 0
-    for group in ctx.cached(exact_groups).groups:
+    groups = ctx.cached(input_groups)
+    # Same input with outputs equal up to trailing punctuation teach the same
+    # thing as exact duplicates: one of each is kept.
+    for group in (*ctx.cached(exact_groups).groups, *groups.redundant):
         for i in group[1:]:
             if keep[i]:
                 keep[i] = False
                 removed_exact += 1
     removed_conflicting = 0
     if ctx.cached(task_type) != "open":
-        for group in ctx.cached(input_groups).conflicts:
+        for group in groups.conflicts:
             for i in group:
                 if keep[i]:
                     keep[i] = False

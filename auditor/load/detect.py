@@ -65,6 +65,9 @@ def detect(rows: Sequence[Mapping[str, Any]], overrides: FieldOverrides, source:
     present = {k for k, n in freq.items() if n >= half}
 
     layout = next((lay for lay in LAYOUTS if all(f in present for f in lay.required)), None)
+    for flag, name in (("--input-field", overrides.input), ("--output-field", overrides.output)):
+        if name and name not in freq:
+            raise InputError(f"{source}: {flag} {name!r} not found; fields found: {_names(freq)}")
     if overrides.input or overrides.output:
         inp = (overrides.input,) if overrides.input else (layout.input if layout and not layout.messages else ())
         out = overrides.output or (layout.output if layout else None)

@@ -100,10 +100,9 @@ def jsonl_rows(path: Path, hashing: Hashing, counters: dict[str, int]) -> Iterat
         blank = 0
         while True:
             chunk = fh.read(CHUNK)
-            if not chunk:
-                break
             lines = (rest + chunk).split(b"\n")
-            rest = lines.pop()
+            # Without more bytes the last piece is the final line, not a partial one.
+            rest = lines.pop() if chunk else b""
             for line in lines:
                 line_no += 1
                 try:
@@ -113,15 +112,12 @@ def jsonl_rows(path: Path, hashing: Hashing, counters: dict[str, int]) -> Iterat
                         blank += 1
                         continue
                     yield LoadProblem(line_no, _json_reason(exc, line))
-        if rest:
-            line_no += 1
-            try:
-                yield line_no, loads(rest)
-            except orjson.JSONDecodeError as exc:
-                if rest.strip():
-                    yield LoadProblem(line_no, _json_reason(exc, rest))
-                else:
-                    blank += 1
+            if not chunk:
+                break
+        # A file ending in "\n" splits into a last empty piece: not a line.
+        if line_no and lines and lines[-1] == b"":
+            line_no -= 1
+            blank -= 1
         counters["blank"] = blank
 
 

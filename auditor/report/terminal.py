@@ -46,13 +46,14 @@ def _fmt(value: Any) -> str:
 def render(report: Report, *, width: int | None = None, color: bool | None = None, max_ids: int = 8) -> str:
     """The report as terminal text. ``color=None`` lets rich decide (off in a pipe)."""
     from rich.console import Console
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
     buffer = io.StringIO()
     console = Console(
         file=buffer,
-        width=width or 100,
+        width=width or 80,
         force_terminal=color,
         no_color=color is False,
         highlight=False,
@@ -84,20 +85,22 @@ def render(report: Report, *, width: int | None = None, color: bool | None = Non
         console.print(Text(f"Gaps ({len(report.gaps)})", style="bold"))
         for gap in report.gaps:
             f = gap.finding
-            line = Text("  ")
-            line.append(f"{f.severity.value:<7}", style=SEVERITY_STYLE.get(f.severity.value, ""))
-            line.append(f" {f.code} ", style="bold")
+            line = Text()
+            line.append(f"{f.severity.value:<8}", style=SEVERITY_STYLE.get(f.severity.value, ""))
+            line.append(f"{f.code}  ", style="bold")
             line.append(safe(f.message))
-            console.print(line)
-            console.print(Text("          → " + safe(f.action)))
+            console.print(Padding(line, (0, 0, 0, 2)))
+            console.print(Padding(Text("→ " + safe(f.action)), (0, 0, 0, 10)))
             if f.ids:
                 shown = ", ".join(safe(i, 40) for i in f.ids[:max_ids])
                 more = f" and {len(f.ids) - max_ids} more" if len(f.ids) > max_ids else ""
-                console.print(Text(f"          examples: {shown}{more}", style="dim"))
+                console.print(Padding(Text(f"examples: {shown}{more}", style="dim"), (0, 0, 0, 10)))
     else:
         console.print()
         console.print(Text("No gaps: the data meets every readiness criterion checked.", style="green"))
     total = report.timing.get("total_seconds")
     if total is not None:
         console.print(Text(f"\n{len(report.checks)} checks in {total:.2f} s", style="dim"))
-    return buffer.getvalue()
+    text = buffer.getvalue()
+    # rich pads lines to the full width; in a pipe or a file that is just noise.
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())

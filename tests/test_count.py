@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditor.effective import effective
+from auditor.records import LoadProblem
+from checks.count import CountCheck
+from tests.helpers import make_context, make_dataset
+
+
+def codes(result) -> list[str]:  # type: ignore[no-untyped-def]
+    return [f.code for f in result.findings]
+
+
+CASES = [
+    # (name, pairs, categories, config, effective, codes)
+    ("enough", [(f"q{i}", f"a{i}") for i in range(5)], None, {"min_examples": 5}, 5, []),
+    ("one-short", [(f"q{i}", f"a{i}") for i in range(4)], None, {"min_examples": 5}, 4, ["CNT001"]),
+    ("exact-dups-collapse", [("Hello  World", "x"), ("hello world", "x"), ("HELLO WORLD", "X")], None, {"min_examples": 1}, 1, []),
+    ("nfkc", [("ｆｕｌｌ width", "x"), ("full width", "x")], None, {"min_examples": 1}, 1, []),
+    ("conflict-left-out", [("q", "yes"), ("q", "no"), ("r", "s")], None, {"min_examples": 1}, 1, []),
+    ("trailing-punct-is-a-duplicate", [("q", "Paris."), ("q", "paris"), ("r", "s")], None, {"min_examples": 1}, 2, []),
+    ("open-task-keeps-variants", [("q", "yes"), ("q", "no")], None, {"min_examples": 1, "task": "open"}, 2, []),
+    ("thin-category", [(f"q{i}", "a") for i in range(5)], ["a", "a", "a", "b", None], {"min_examples": 1, "count__min_per_category": 2}, 5, ["CNT002"]),
+    ("empty", [], None, {}, 0, ["CNT001"]),
+]
+
+
+@pytest.mark.parametrize("name,pairs,cats,config,eff,expected", CASES, ids=[c[0] for c in CASES])
+def test_count_table(name, pairs, cats, config, eff, expected) -> None:  # type: ignore[no-untyped-def]
+    result = CountCheck().run(make_context(make_dataset(pairs, categories=cats), **config))
+    assert result.metrics["effective_examples"] == eff
+    assert codes(result) == expected
+
+
+def test_gap_says_how_many_more_and_where() -> None:
+    pairs = [(f"q{i}", f"a{i}") for i in range(30)]
+    cats = ["big"] * 25 + ["small"] * 5
+    result = CountCheck().run(make_context(make_dataset(pairs, categories=cats), min_examples=40, count__min_per_category=10))
+    too_few, thin = result.findings
+    assert too_few.count == 10 and "10 more" in too_few.message and "'small'" in too_few.action
+    assert thin.count == 5 and thin.ids == (26, 27, 28, 29, 30) and "'small'" in thin.message
+    assert result.metrics["per_category"] == {"big": 25, "small": 5}
+
+
+def test_unreadable_share_sets_severity() -> None:
+    problems = [LoadProblem(i, "invalid JSON: x") for i in range(1, 4)]
+    few = CountCheck().run(make_context(make_dataset([("a", "b")] * 1 + [(f"q{i}", "a") for i in range(99)], problems=problems[:1]), min_examples=1))
+    many = CountCheck().run(make_context(make_dataset([("a", "b")], problems=problems), min_examples=1))
+    assert [f.severity.value for f in few.findings] == ["warning"]
+    assert [f.severity.value for f in many.findings] == ["blocker"]
+    assert many.metrics["invalid_records"] == 3 and many.metrics["total_records"] == 4
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "A", "b", " b", "c"]), st.sampled_from(["x", "X.", "y"])), max_size=30))
+def test_effective_never_exceeds_valid_and_ignores_order(pairs: list[tuple[str, str]]) -> None:
+    ctx = make_context(make_dataset(pairs))
+    eff = ctx.cached(effective)
+    assert 0 <= eff.count <= len(pairs)
+    assert eff.count + eff.removed_exact + eff.removed_conflicting == len(pairs)
+    assert make_context(make_dataset(list(reversed(pairs)))).cached(effective).count == eff.count
