@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from auditor.context import Context
-from auditor.text import Normalizer, hash_many, loose, pair_key
+from auditor.text import Normalizer, hash128, loose
 
 
 def normalizer(ctx: Context) -> Normalizer:
@@ -18,6 +18,7 @@ def normalizer(ctx: Context) -> Normalizer:
 
 
 def norm_inputs(ctx: Context) -> list[str]:
+    """Normalised input texts (kept in memory: only for checks that need the text itself)."""
     return ctx.cached(normalizer).many(ctx.dataset.inputs)
 
 
@@ -25,13 +26,25 @@ def norm_outputs(ctx: Context) -> list[str]:
     return ctx.cached(normalizer).many(ctx.dataset.outputs)
 
 
+def _hashes_of(ctx: Context, texts: list[str]) -> list[int]:
+    # Hash straight from the raw text, one record at a time, so that a million
+    # normalised copies never sit in memory just to be hashed.
+    norm = ctx.cached(normalizer)
+    h = hash128
+    return [h(norm(t)) for t in texts]
+
+
 def input_hashes(ctx: Context) -> list[int]:
-    return hash_many(ctx.cached(norm_inputs))
+    return _hashes_of(ctx, ctx.dataset.inputs)
+
+
+def output_hashes(ctx: Context) -> list[int]:
+    return _hashes_of(ctx, ctx.dataset.outputs)
 
 
 def pair_hashes(ctx: Context) -> list[int]:
-    ins, outs = ctx.cached(norm_inputs), ctx.cached(norm_outputs)
-    return [pair_key(i, o) for i, o in zip(ins, outs)]
+    """One key per input-output pair: both 128-bit hashes side by side in one int."""
+    return [(i << 128) | o for i, o in zip(ctx.cached(input_hashes), ctx.cached(output_hashes))]
 
 
 def _groups_of(keys: list[int]) -> list[list[int]]:
@@ -76,11 +89,12 @@ class InputGroups:
 
 
 def input_groups(ctx: Context) -> InputGroups:
-    outs = ctx.cached(norm_outputs)
+    outputs = ctx.dataset.outputs
+    norm = ctx.cached(normalizer)
     conflicts: list[list[int]] = []
     redundant: list[list[int]] = []
     for members in _groups_of(ctx.cached(input_hashes)):
-        distinct = {loose(outs[i]) for i in members}
+        distinct = {loose(norm(outputs[i])) for i in members}
         (conflicts if len(distinct) > 1 else redundant).append(members)
     return InputGroups(conflicts=conflicts, redundant=redundant)
 
@@ -97,14 +111,16 @@ def task_type(ctx: Context) -> str:
     configured = str(ctx.config["task"])
     if configured != "auto":
         return configured
-    outs = ctx.cached(norm_outputs)
+    outs = ctx.dataset.outputs
     if not outs:
         return "generation"
-    counts: dict[str, int] = defaultdict(int)
-    for o in outs:
-        counts[o] += 1
+    counts: dict[int, int] = defaultdict(int)
+    for key in ctx.cached(output_hashes):
+        counts[key] += 1
     top = sorted(counts.values(), reverse=True)[:50]
-    words = sorted(len(o.split()) for o in outs)
+    # A strided sample of 5,000 is enough to tell labels from prose.
+    step = max(1, len(outs) // 5000)
+    words = sorted(len(o.split()) for o in outs[::step])
     if sum(top) >= 0.9 * len(outs) and words[len(words) // 2] <= 3 and len(counts) <= max(50, len(outs) // 20):
         return "classification"
     return "generation"

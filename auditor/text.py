@@ -55,13 +55,3 @@ def loose(text: str) -> str:
 def hash128(text: str) -> int:
     """A 128-bit hash: collisions are negligible even at hundreds of millions of texts."""
     return xxhash.xxh3_128_intdigest(text.encode("utf-8", "surrogatepass"))
-
-
-def hash_many(texts: Iterable[str]) -> list[int]:
-    h = xxhash.xxh3_128_intdigest
-    return [h(t.encode("utf-8", "surrogatepass")) for t in texts]
-
-
-def pair_key(norm_input: str, norm_output: str) -> int:
-    # A separator that normalised text cannot contain keeps ("ab", "c") apart from ("a", "bc").
-    return hash128(norm_input + "\x00\x1f" + norm_output)

@@ -20,7 +20,7 @@ from typing import Any
 from auditor.errors import InputError
 from auditor.load import readers
 from auditor.load.detect import FieldOverrides, detect
-from auditor.load.mapping import RecordError, category_of, map_row, scalar_id
+from auditor.load.mapping import RecordError, category_of, fast_mapper, map_row, scalar_id
 from auditor.records import Dataset, LoadProblem
 
 SAMPLE_ROWS = 200  # rows looked at to detect the layout: enough to outvote a few odd rows
@@ -246,14 +246,16 @@ def _fill(data: Dataset, rows: Iterable[readers.Row], fmap: Any, layout: str, ke
     problems = data.problems
     id_field, cat_field, ann_field = fmap.id, fmap.category, fmap.annotations
     extra = [(k, data.extra[k]) for k in kept]
+    fast = fast_mapper(fmap, layout)
     for row in rows:
-        if isinstance(row, LoadProblem):
+        if type(row) is LoadProblem:
             problems.append(row)
             continue
         line, obj = row
-        own_id = scalar_id(obj.get(id_field)) if id_field and isinstance(obj, dict) else None
+        mapped = fast(obj)
+        own_id = scalar_id(obj.get(id_field)) if id_field and type(obj) is dict else None
         try:
-            inp, out, turns = map_row(obj, fmap, layout)
+            inp, out, turns = mapped if mapped is not None else map_row(obj, fmap, layout)
             category = category_of(obj, cat_field) if cat_field else None
         except RecordError as exc:
             problems.append(LoadProblem(line, str(exc), own_id))
