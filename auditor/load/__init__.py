@@ -161,11 +161,26 @@ def _file_rows(path: Path, kind: str, hashing: readers.Hashing, counters: dict[s
 
 
 def _jsonl_or_array(path: Path, hashing: readers.Hashing, counters: dict[str, int]) -> Iterator[readers.Row]:
-    # A .jsonl file that is really one JSON array (a common export mistake) is
-    # read as the array rather than reported as one giant bad line.
-    if _starts_with_bracket(path):
+    # A .jsonl file that is really one valid JSON array (a common export
+    # mistake) is read as the array; anything else starting with '[' is JSON
+    # lines, so a broken first line cannot swallow the rest of the file.
+    if _starts_with_bracket(path) and _parses_whole(path):
         return readers.json_document_rows(path, hashing)
     return readers.jsonl_rows(path, hashing, counters)
+
+
+def _parses_whole(path: Path) -> bool:
+    import gzip
+
+    import orjson
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as fh:  # type: ignore[operator]
+        raw = fh.read()
+    try:
+        return isinstance(orjson.loads(raw.removeprefix(b"\xef\xbb\xbf")), list)
+    except orjson.JSONDecodeError:
+        return False
 
 
 def _json_or_lines(path: Path, hashing: readers.Hashing, counters: dict[str, int]) -> Iterator[readers.Row]:
