@@ -59,7 +59,7 @@ def audit(
     fields = FieldOverrides.from_config(cfg.section("fields"))
 
     with progress.stage("load"):
-        dataset, info = load(source, fields, keep=_keep_fields(cfg), split=split)
+        dataset, info = load(source, fields, keep=_keep_fields(cfg), split=split, jobs=int(cfg["jobs"]))
     loaded = time.perf_counter()
 
     others: dict[str, Dataset] = {}

@@ -61,6 +61,14 @@ OPTIONS: tuple[Option, ...] = (
         "the data. Several checks judge repeats and short outputs by it.",
         choices=("auto", "classification", "generation", "open"),
     ),
+    Option(
+        "jobs",
+        0,
+        "Worker processes for the stages that split across cores (reading large JSONL files, hashing): "
+        "0 uses every core this process may run on; 1 keeps everything in one process.",
+        kind=int,
+        minimum=0,
+    ),
     Option("select", [], "Finding codes or prefixes to report (empty: all). Lets a team adopt checks one family at a time.", kind=list),
     Option("ignore", [], "Finding codes or prefixes never reported, for checks a team has decided do not apply.", kind=list),
     Option(

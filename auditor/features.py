@@ -10,6 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from auditor.context import Context
+from auditor.forkmap import fork_map
+from auditor.load.parallel import worker_count
 from auditor.text import Normalizer, hash128, loose
 
 
@@ -31,7 +33,11 @@ def _hashes_of(ctx: Context, texts: list[str]) -> list[int]:
     # normalised copies never sit in memory just to be hashed.
     norm = ctx.cached(normalizer)
     h = hash128
-    return [h(norm(t)) for t in texts]
+
+    def work(start: int, stop: int) -> list[int]:
+        return [h(norm(t)) for t in texts[start:stop]]
+
+    return fork_map(work, len(texts), worker_count(int(ctx.config["jobs"])))
 
 
 def input_hashes(ctx: Context) -> list[int]:
