@@ -73,6 +73,7 @@ def check(
     quiet: bool,
 ) -> None:
     """Audit SOURCE (JSONL, JSON, CSV, Parquet, or a saved datasets folder)."""
+    _terminate_cleanly()
     overrides: dict[str, Any] = {
         "fields.input": input_field,
         "fields.output": output_field,
@@ -103,6 +104,19 @@ def check(
     except Exception as exc:  # every error ends in one line; AUDITOR_DEBUG shows the traceback
         _handle(exc)
     sys.exit(report.exit_code)
+
+
+def _terminate_cleanly() -> None:
+    """SIGTERM unwinds like Ctrl-C: temp files are removed and nothing half-written is left."""
+    import signal
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (embedded use): leave signals alone
+        pass
 
 
 def _run_check(
