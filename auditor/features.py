@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+import xxhash
+
 from auditor.context import Context
 from auditor.forkmap import fork_map
 from auditor.load.parallel import worker_count
-from auditor.text import Normalizer, hash128, loose
+from auditor.text import Normalizer, loose
 
 
 def normalizer(ctx: Context) -> Normalizer:
@@ -31,11 +33,11 @@ def norm_outputs(ctx: Context) -> list[str]:
 def _hashes_of(ctx: Context, texts: list[str]) -> list[int]:
     # Hash straight from the raw text, one record at a time, so that a million
     # normalised copies never sit in memory just to be hashed.
-    norm = ctx.cached(normalizer)
-    h = hash128
+    key = ctx.cached(normalizer).key
+    h = xxhash.xxh3_128_intdigest
 
     def work(start: int, stop: int) -> list[int]:
-        return [h(norm(t)) for t in texts[start:stop]]
+        return [h(key(t)) for t in texts[start:stop]]
 
     return fork_map(work, len(texts), worker_count(int(ctx.config["jobs"])))
 
