@@ -6,7 +6,7 @@ e.g. ``ctx.cached(exact_groups)``; nothing here judges or reports.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import xxhash
@@ -57,12 +57,15 @@ def pair_hashes(ctx: Context) -> list[int]:
 
 def _groups_of(keys: list[int]) -> list[list[int]]:
     """Indices sharing a key, groups of two or more, ordered by first member."""
+    # Counting runs in C; only keys seen twice or more get a Python-level list.
+    repeated = {k for k, n in Counter(keys).items() if n > 1}
+    if not repeated:
+        return []
     buckets: dict[int, list[int]] = defaultdict(list)
     for index, key in enumerate(keys):
-        buckets[key].append(index)
-    groups = [members for members in buckets.values() if len(members) > 1]
-    groups.sort(key=lambda g: g[0])
-    return groups
+        if key in repeated:
+            buckets[key].append(index)
+    return list(buckets.values())  # dicts keep insertion order: first members ascend
 
 
 @dataclass(frozen=True)
