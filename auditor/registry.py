@@ -17,6 +17,7 @@ from checks.base import Check, CodeInfo
 BUILTINS: tuple[str, ...] = (
     "checks.count:CountCheck",
     "checks.quality:QualityCheck",
+    "checks.expectations:ExpectationsCheck",
 )
 
 ENTRY_POINT_GROUP = "auditor.checks"
