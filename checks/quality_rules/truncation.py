@@ -44,7 +44,8 @@ def truncation_reason(text: str, min_words: int) -> str | None:
     last = body[-1]
     # Only the last line is read from here on: a whole-text scan per record is what makes rules slow.
     tail = body[body.rfind("\n") + 1 :]
-    if _LIST_MARKER.fullmatch(tail):
+    # A lone "A." or "2)" is a multiple-choice answer; a marker ends a list only after earlier lines.
+    if len(tail) < len(body) and _LIST_MARKER.fullmatch(tail):
         return "list ends on its marker"
     if last in _CLOSERS:
         return None
