@@ -24,9 +24,13 @@ _MOJIBAKE = re.compile(f"[ÃÂâï](?:(?<=Ã)[{_CP1252_TAIL}]|(?<=Â)[\u00a0-\u0
 _MOJIBAKE_LEADS = ("Ã", "Â", "â€", "ï»")
 
 
-#: What a damaged text must contain: the control-character pattern, or (non-ASCII text) one of these.
-GATE_PATTERN: re.Pattern[str] = _CONTROL
-GATE_NEEDLES_NON_ASCII: tuple[str, ...] = ("\ufffd", *_MOJIBAKE_LEADS)
+#: What a damaged text must contain: a C0 control (NUL in its shape, see ``shapes``),
+#: or, in UTF-8, a C1 control (C2 80-9F), U+FFFD (EF BF BD) or a mojibake lead
+#: (Ã, Â, â€, ï»). Every branch starts with a literal byte: one fast scan.
+GATE_SHAPE_NEEDLE: bytes = b"\x00"
+GATE_UTF8: re.Pattern[bytes] = re.compile(
+    b"|".join(re.escape(s.encode()) for s in ("\ufffd", *_MOJIBAKE_LEADS)) + rb"|\xc2[\x80-\x9f]"
+)
 
 
 def damage_kind(text: str) -> str | None:

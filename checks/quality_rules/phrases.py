@@ -58,6 +58,7 @@ BOILERPLATE: tuple[str, ...] = (
 # Matched case-sensitively and as whole words: "TODO" is a placeholder, "a todo list" is content.
 UPPER_WORDS: tuple[str, ...] = ("TODO", "TBD", "FIXME")
 _UPPER_WORD = re.compile(r"\b(?:TODO|TBD|FIXME)\b")
+_WORDS = re.compile(r"[a-z]{5,}")
 
 
 def lowered(text: str) -> str:
@@ -78,15 +79,15 @@ class PhraseList:
         """A few words such that every phrase contains one of them (a greedy set cover).
 
         Searching a handful of words is cheaper than every phrase, and the records
-        they hit are then checked against the full phrases. Longer words are
-        preferred on ties: they are rarer, so they hit fewer records.
+        they hit are then checked against the full phrases. Candidates are runs of
+        five or more letters (rare enough to hit few records, and free of the
+        apostrophes that typographic quotes vary); longer words win ties. A phrase
+        without such a word stands for itself.
         """
         uncovered = set(self.phrases)
         chosen: list[str] = []
         while uncovered:
-            # Short words ("a", "i'm") would hit nearly every record; a phrase without a
-            # word of five letters stands for itself.
-            words = {w for p in uncovered for w in (p.split() if len(max(p.split() or [""], key=len)) >= 5 else [p]) if len(w) >= 5 or w == p}
+            words = {w for p in uncovered for w in (_WORDS.findall(p) or [p])}
             best = max(sorted(words), key=lambda w: (sum(w in p for p in uncovered), len(w)))
             chosen.append(best)
             uncovered = {p for p in uncovered if best not in p}
@@ -99,7 +100,7 @@ class PhraseList:
 
     def matches(self, text: str, low: str | None = None) -> bool:
         low = lowered(text) if low is None else low
-        if any(p in low for p in self.phrases):
+        if any(map(low.__contains__, self.phrases)):
             return True
         return self.upper_words and any(w in text for w in UPPER_WORDS) and _UPPER_WORD.search(text) is not None
 
