@@ -241,3 +241,14 @@ def test_scan_chunks_give_the_same_indices_as_one_chunk() -> None:
     assert result.pii["email"] == [i for i in range(n) if i % 997 == 0 and i != CHUNK + 3 and i != CHUNK]
     assert result.refusals == [CHUNK]
     assert result.empty_out == [CHUNK + 3]
+
+
+def test_scan_with_a_non_ascii_team_phrase_takes_the_exact_path() -> None:
+    # "É" is not lowered by bytes.lower(), so this phrase must be matched on str.lower()'d text.
+    outputs = ["Ça va, merci.", "DÉSOLÉ, JE NE PEUX PAS vous aider.", "Très bien."]
+    result = scan(["q"] * 3, outputs, ScanOptions(refusal_phrases=("désolé, je ne peux pas",), min_output_words=1))
+    assert result.refusals == [1]
+
+
+def test_natural_text_is_not_boilerplate() -> None:
+    assert not boilerplate().matches("5 glasses still need to be filled with water.")

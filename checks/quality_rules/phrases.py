@@ -51,8 +51,6 @@ BOILERPLATE: tuple[str, ...] = (
     "<insert ",
     "your answer here",
     "your response here",
-    "placeholder text",
-    "to be filled",
     "(fill in)",
 )
 # Matched case-sensitively and as whole words: "TODO" is a placeholder, "a todo list" is content.
