@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def outliers(lengths: Sequence[int], z_limit: float) -> tuple[list[int], list[int], float]:
+def outliers(lengths: Sequence[int] | np.ndarray, z_limit: float) -> tuple[list[int], list[int], float]:
     """Indices of unusually long and unusually short texts, and the median length.
 
     Zero lengths are left out (empty texts are reported on their own). When more

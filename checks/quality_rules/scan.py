@@ -62,14 +62,15 @@ class _Haystack(Generic[AnyStr]):
     """Many texts joined into one string (or bytes), mapping positions back to texts."""
 
     def __init__(self, big: AnyStr, starts: list[int]) -> None:
-        self.big = big
+        self.big: AnyStr = big
         # starts[k] is where text k begins; the sentinel lets "next start" work for the last one.
         self.starts = starts
 
     def containing(self, needles: Iterable[AnyStr]) -> set[int]:
         """Indices of the texts containing any of ``needles``."""
         hits: set[int] = set()
-        big, starts, last = self.big, self.starts, len(self.starts) - 1
+        big: AnyStr = self.big
+        starts, last = self.starts, len(self.starts) - 1
         for needle in needles:
             pos = big.find(needle)
             while pos != -1:
@@ -103,7 +104,7 @@ class _Chunk:
         self.texts = texts
         self.text = _Haystack(_SEP.join(texts), _starts(map(len, texts)))
         self.ascii = self.text.big.isascii()
-        self._low: _Haystack[str] | None = None
+        self._low: _Haystack[bytes] | None = None
         self._utf8: _Haystack[bytes] | None = None
         self._shape: _Haystack[bytes] | None = None
 
