@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from auditor.errors import ConfigError
@@ -252,3 +252,19 @@ def test_scan_with_a_non_ascii_team_phrase_takes_the_exact_path() -> None:
 
 def test_natural_text_is_not_boilerplate() -> None:
     assert not boilerplate().matches("5 glasses still need to be filled with water.")
+
+
+PII_TEXTS = [text for text, _ in test_pii_kinds.pytestmark[0].args[1]]  # the golden table above
+
+
+@given(st.lists(st.sampled_from(PII_TEXTS + [t for t, _ in test_encoding_damage.pytestmark[0].args[1]] + ["Version 4.2.1"]), min_size=1, max_size=12))
+def test_chunk_gates_never_hide_what_the_rules_find(texts: list[str]) -> None:
+    # The gates are only a shortcut: the scan must report exactly what the per-text rules find.
+    result = scan(texts, ["ok."] * len(texts), ScanOptions())
+    expected: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        for kind in sorted(kinds_in(text)):
+            expected.setdefault(kind, []).append(i)
+    assert result.pii == expected
+    damaged = sorted(i for i, t in enumerate(texts) if damage_kind(t))
+    assert sorted(i for members in result.encoding.values() for i in members) == damaged
