@@ -5,7 +5,8 @@ Two cheap signals, no model:
   Russian, Han for Chinese, ...); below half, the text is in another script;
 - stopwords, for languages sharing the Latin script: the language whose most
   common function words a text uses most, when it clearly beats the expected one.
-Texts with fewer than 20 letters are not judged: too short to tell.
+Texts with fewer than 20 letters are not judged: too short to tell; stopwords
+are counted in the first 2,000 characters.
 """
 
 from __future__ import annotations
@@ -53,24 +54,33 @@ _STOPWORDS: Mapping[str, frozenset[str]] = {
 }
 _WORD = re.compile(r"[a-zà-öø-ÿ]+")
 _MIN_LETTERS = 20
+_MAX_CHARS = 2000
 
 
 def detected_language(text: str, expected: str) -> str | None:
     """The language or script ``text`` is in when it is not ``expected``; None when it fits or cannot be told."""
     script = SCRIPT_OF.get(expected, "latin")
     if text.isascii():
-        letters = {"latin": sum(c.isalpha() for c in text)}
+        # Every letter of ASCII text is Latin: no per-script count needed.
+        if script != "latin":
+            return "latin" if sum(map(str.isalpha, text)) >= _MIN_LETTERS else None
+        if len(text) < _MIN_LETTERS:
+            return None
     else:
         letters = {name: len(p.findall(text)) for name, p in _SCRIPTS.items()}
-    total = sum(letters.values())
-    if total < _MIN_LETTERS:
-        return None
-    if letters.get(script, 0) < 0.5 * total:
-        return max(letters, key=lambda k: letters[k])
+        total = sum(letters.values())
+        if total < _MIN_LETTERS:
+            return None
+        if letters.get(script, 0) < 0.5 * total:
+            return max(letters, key=lambda k: letters[k])
     if script != "latin" or expected not in _STOPWORDS:
         return None
-    words = _WORD.findall(text.lower())
-    scores = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
+    # The first words decide: enough to tell a language, and long texts stay cheap.
+    words = _WORD.findall(text[:_MAX_CHARS].lower())
+    own = sum(map(_STOPWORDS[expected].__contains__, words))
+    if own >= 0.15 * len(words):  # function words are a quarter or more of running text in its own language
+        return None
+    scores = {lang: sum(map(stop.__contains__, words)) for lang, stop in _STOPWORDS.items()}
     best = max(scores, key=lambda k: scores[k])
     if best != expected and scores[best] >= 3 and scores[best] >= 2 * scores[expected]:
         return best
