@@ -108,7 +108,7 @@ def test_explain_and_init(tmp_path: Path) -> None:
     assert CliRunner().invoke(main, ["explain", "XYZ999"]).exit_code == 2
     target = tmp_path / "auditor.toml"
     assert CliRunner().invoke(main, ["init", str(target)]).exit_code == 0
-    assert "min_examples = 500" in target.read_text()
+    assert "#min_examples = 500" in target.read_text()
     assert CliRunner().invoke(main, ["init", str(target)]).exit_code == 2
 
 
