@@ -49,6 +49,7 @@ def main() -> None:
 @click.option("--reference", type=click.Path(path_type=Path), help="Sample of production inputs, for coverage.")
 @click.option("--baseline", type=click.Path(path_type=Path), multiple=True, help="Data already accepted (repeatable).")
 @click.option("--annotations", type=click.Path(path_type=Path), help="Annotations file (item id, annotator, label).")
+@click.option("--expectations", type=click.Path(path_type=Path), help="great_expectations suite JSON to run on the records.")
 @click.option("--seed", type=int, help="Seed for every random step.")
 @click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; rely on the exit code (and --output).")
@@ -68,6 +69,7 @@ def check(
     reference: Path | None,
     baseline: tuple[Path, ...],
     annotations: Path | None,
+    expectations: Path | None,
     seed: int | None,
     strict: bool | None,
     quiet: bool,
@@ -84,11 +86,11 @@ def check(
         "strict": strict,
     }
     try:
-        report = _run_check(source, config_file, overrides, split, eval_file, reference, baseline, annotations, quiet)
+        report = _run_check(source, config_file, overrides, split, eval_file, reference, baseline, annotations, expectations, quiet)
         text = _render(report, fmt, to_file=output is not None)
         from auditor.fsio import write_atomic
 
-        inputs = [source, *(p for p in (eval_file, reference, annotations) if p), *baseline]
+        inputs = [source, *(p for p in (eval_file, reference, annotations, expectations) if p), *baseline]
         if export_findings is not None:
             from auditor.report.export import render_jsonl
 
@@ -128,6 +130,7 @@ def _run_check(
     reference: Path | None,
     baseline: tuple[Path, ...],
     annotations: Path | None,
+    expectations: Path | None,
     quiet: bool,
 ) -> Any:
     from auditor.api import audit
@@ -148,6 +151,7 @@ def _run_check(
         reference=reference,
         baseline=baseline,
         annotations=annotations,
+        expectations=expectations,
         split=split,
         progress=progress,
     )
