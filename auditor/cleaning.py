@@ -50,6 +50,7 @@ DROPS: dict[str, Drop] = {
     "secrets": Drop("QLT010", "quality", DROP_ALL),
     "malformed_chats": Drop("QLT012", "quality", DROP_ALL),
 }
+#: What ``clean(source)`` drops when not told: those of these whose check is installed.
 DEFAULT_DROP: tuple[str, ...] = ("exact_duplicates", "near_duplicates", "empty_outputs")
 
 
@@ -94,7 +95,7 @@ def check_drops(drop: Iterable[str], installed_codes: Iterable[str]) -> list[str
 
 def clean(
     source: Any,
-    drop: Sequence[str] = DEFAULT_DROP,
+    drop: Sequence[str] | None = None,
     config: Config | str | Mapping[str, Any] | None = None,
     *,
     report: Report | None = None,
@@ -108,11 +109,17 @@ def clean(
     (for a path, built from the normalised records: id, input, output, and
     category, messages, annotations where the source has them). Pass the
     ``report`` of an earlier ``audit(source)`` to reuse its findings.
+
+    ``drop`` names what to remove (keys of ``DROPS``); a name whose check is
+    not installed is an error. Without ``drop``: exact duplicates, near
+    duplicates and empty outputs, as far as the installed checks find them.
     """
     from auditor.api import audit
     from auditor.registry import all_codes
 
     installed = set(all_codes())
+    if drop is None:
+        drop = [n for n in DEFAULT_DROP if DROPS[n].code in installed or DROPS[n].core_fallback]
     names = check_drops(drop, installed)
     if report is None:
         report = audit(source, config, split=split, **overrides)
