@@ -123,7 +123,8 @@ def test_png_needs_matplotlib(tmp_path: Path) -> None:
         with pytest.raises(AuditorError, match="needs matplotlib"):
             write_plot(tmp_path / "t.png", trends(runs))
         return
-    write_plot(tmp_path / "t.png", trends(runs))
+    runs[1] = Run(id=12, label="batch $5 $x^2$", verdict="READY", metrics=runs[1].metrics)  # not math
+    write_plot(tmp_path / "t.png", trends(runs), regressions(trends(runs)))
     assert (tmp_path / "t.png").read_bytes().startswith(b"\x89PNG")
 
 

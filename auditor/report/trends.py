@@ -149,6 +149,10 @@ def write_plot(path: Path, found: Sequence[Trend], found_regressions: Sequence[R
     except ImportError:
         raise AuditorError(f"{path}: a PNG chart needs matplotlib (pip install 'auditor[plot]'); or name the file .svg") from None
     bad = {(r.metric, r.after.run_id) for r in found_regressions}
+
+    def plain(text: str) -> str:  # a "$" in a batch label would otherwise start matplotlib's math mode
+        return safe(text, 40).replace("$", r"\$")
+
     fig, axes = plt.subplots(max(1, len(found)), 1, figsize=(8, 2.2 * max(1, len(found))), squeeze=False)
     for ax, t in zip(axes[:, 0], found):
         xs = list(range(len(t.points)))
@@ -156,8 +160,8 @@ def write_plot(path: Path, found: Sequence[Trend], found_regressions: Sequence[R
         for i in range(1, len(t.points)):
             if (t.metric, t.points[i].run_id) in bad:
                 ax.plot([i - 1, i], [t.points[i - 1].value, t.points[i].value], color="#c62828", linewidth=2.5)
-        ax.set_title(t.metric + (f" ({BETTER[t.better]})" if t.better else ""), fontsize=9, loc="left")
-        ax.set_xticks(xs, [p.label for p in t.points], fontsize=7, rotation=20)
+        ax.set_title(plain(t.metric) + (f" ({BETTER[t.better]})" if t.better else ""), fontsize=9, loc="left")
+        ax.set_xticks(xs, [plain(p.label) for p in t.points], fontsize=7, rotation=20)
     fig.tight_layout()
     try:
         fig.savefig(path)
