@@ -152,7 +152,13 @@ def _choose(report: Report, dataset: Dataset, names: list[str], installed: set[s
             groups = _exact_groups(dataset, report)
         for label, members in groups:
             members = sorted(members)
-            victims = members[1:] if spec.keep == KEEP_FIRST else members
+            if spec.keep == KEEP_FIRST:
+                # A member already dropped for another reason cannot be the one kept:
+                # a near-duplicate cluster overlapping an exact group must keep one record.
+                survivors = [i for i in members if i not in chosen]
+                victims = survivors[1:]
+            else:
+                victims = members
             for i in victims:
                 chosen.setdefault(i, Dropped(dataset.ids[i], name, spec.code, label))
     return list(chosen.items())

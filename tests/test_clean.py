@@ -184,3 +184,26 @@ def test_findings_decide_what_is_dropped() -> None:
         ("r8", "near_duplicates", "DUP003", "near-1"),  # the first by position (r2) is kept
     ]
     assert auditor.clean(frame, config={}).data["id"].tolist() == ["r1", "r2", "r3", "r6"]
+
+
+class OverlappingDuplicates(FakeDuplicates):
+    def run(self, ctx: Context) -> CheckResult:
+        return CheckResult(
+            self.name,
+            findings=(
+                EXACT.finding("m", "a", ["r1", "r4"], groups=["exact-1"] * 2),
+                NEAR.finding("m", "a", ["r4", "r7"], groups=["near-1"] * 2),  # r4 goes as an exact copy
+            ),
+        )
+
+
+def test_a_cluster_overlapping_a_dropped_record_still_keeps_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    from auditor import registry
+    from checks.count import CountCheck
+
+    monkeypatch.setattr(registry, "all_checks", lambda: (CountCheck(), OverlappingDuplicates()))
+    result = auditor.clean(pd.DataFrame(rows()), drop=["exact_duplicates", "near_duplicates"], config={})
+    assert [d.id for d in result.dropped] == ["r4"]
+    assert "r7" in set(result.data["id"])
