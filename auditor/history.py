@@ -297,8 +297,10 @@ class History:
             self._con.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             _retrying(self._con, "PRAGMA journal_mode = WAL")
             self._con.execute("PRAGMA foreign_keys = ON")
-            with self._transaction():
-                self._prepare()
+            # The common case, a file already at this version, needs no write lock.
+            if _read_version(self._con, self.path) != SCHEMA_VERSION:
+                with self._transaction():
+                    self._prepare()
         except sqlite3.DatabaseError as exc:
             self._con.close()
             raise HistoryError(f"{self.path}: cannot use the history: {exc}") from None

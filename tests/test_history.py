@@ -140,7 +140,7 @@ def test_older_schema_is_migrated(tmp_path: Path) -> None:
     assert old.label == "batch_01.jsonl" and old.time == "2026-01-01T00:00:00+00:00" and old.verdict == "NOT_READY"
     assert old.metrics == {"count.effective_examples": 640, "count.per_category.billing": 3, "agreement.alpha": 0.84}
     assert old.gaps == (GapRow("CNT001", "blocker", "count", "too few", 5),)
-    assert new.id == old.id + 1
+    assert old.id is not None and new.id == old.id + 1
 
 
 def _future_db(path: Path) -> None:
