@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import auditor
 from auditor.cleaning import DROPS, CleanResult, check_drops
@@ -207,3 +209,31 @@ def test_a_cluster_overlapping_a_dropped_record_still_keeps_one(monkeypatch: pyt
     result = auditor.clean(pd.DataFrame(rows()), drop=["exact_duplicates", "near_duplicates"], config={})
     assert [d.id for d in result.dropped] == ["r4"]
     assert "r7" in set(result.data["id"])
+
+
+TEXTS = ["a", "A", "b", " a ", "c d", "C  D", ""]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(TEXTS), st.sampled_from(TEXTS)), min_size=1, max_size=25))
+def test_clean_invariants(pairs: list[tuple[str, str]]) -> None:
+    import pandas as pd
+
+    from auditor.text import Normalizer
+
+    frame = pd.DataFrame({"id": [f"x{i}" for i in range(len(pairs))], "input": [p[0] for p in pairs], "output": [p[1] for p in pairs]})
+    before = frame.copy(deep=True)
+    result = auditor.clean(frame, drop=["exact_duplicates"], config={})
+    pd.testing.assert_frame_equal(frame, before)  # never modified
+    valid = result.report.metrics["count"]["valid_records"]
+    dropped = [d for d in result.dropped if d.reason != "unreadable"]
+    assert len(result.data) + len(dropped) == valid
+    assert len(result.data) + len(result.dropped) == len(frame)  # every row is kept or accounted for
+    norm = Normalizer.from_config({"unicode": "NFKC", "casefold": True, "whitespace": True})
+    keys = [(norm(i), norm(o)) for i, o in zip(result.data["input"], result.data["output"])]
+    assert len(keys) == len(set(keys))  # no exact duplicate left
+    # The kept record of each group is its first occurrence.
+    first: dict[tuple[str, str], str] = {}
+    for rid, i, o in zip(frame["id"], frame["input"], frame["output"]):
+        first.setdefault((norm(i), norm(o)), rid)
+    assert set(result.data["id"]) <= set(first.values())
