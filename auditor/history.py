@@ -11,7 +11,8 @@ Safety promises, and how they are kept:
 - Two runs at once do not corrupt the file: WAL journaling lets readers go on
   while one writer writes, and a busy timeout makes a second writer wait for
   the first instead of failing.
-- A file from an older schema is migrated inside one transaction; a file from
+- A file from an older schema is copied aside (``<name>.v<N>.bak``), then
+  migrated inside one transaction; a file from
   a newer schema, or one that is not an auditor history, is refused with one
   clear line and never written to (it is checked read-only before anything
   else touches it, so it stays byte-identical).
@@ -242,14 +243,19 @@ def _refuse_newer(version: int | None, path: Path) -> None:
         )
 
 
-def _inspect(path: Path) -> None:
-    """Refuse, without writing a byte, a file this version must not touch."""
+def _inspect(path: Path) -> int | None:
+    """The file's schema version; refuses, without writing a byte, a file this version must not touch.
+
+    A file from an older version is copied to ``<name>.v<N>.bak`` (through
+    SQLite's backup API, so pages still in the WAL are included) before it is
+    migrated, so the original layout is never lost.
+    """
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        return
+        return None
     if size == 0:
-        return
+        return None
     with path.open("rb") as fh:
         if fh.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
             raise HistoryError(f"{path}: not a SQLite file, so not an auditor history; not touching it")
@@ -258,7 +264,14 @@ def _inspect(path: Path) -> None:
     except sqlite3.Error as exc:
         raise HistoryError(f"{path}: cannot open the history: {exc}") from None
     try:
-        _refuse_newer(_read_version(con, path), path)
+        version = _read_version(con, path)
+        _refuse_newer(version, path)
+        if version is not None and version < SCHEMA_VERSION:
+            backup = path.with_name(f"{path.name}.v{version}.bak")
+            if not backup.exists():
+                with contextlib.closing(sqlite3.connect(backup)) as copy:
+                    con.backup(copy)
+        return version
     except sqlite3.DatabaseError as exc:
         raise HistoryError(f"{path}: cannot read the history: {exc}") from None
     finally:

@@ -141,6 +141,9 @@ def test_older_schema_is_migrated(tmp_path: Path) -> None:
     assert old.metrics == {"count.effective_examples": 640, "count.per_category.billing": 3, "agreement.alpha": 0.84}
     assert old.gaps == (GapRow("CNT001", "blocker", "count", "too few", 5),)
     assert old.id is not None and new.id == old.id + 1
+    backup = sqlite3.connect(tmp_path / "h.sqlite.v1.bak")  # the original layout is kept aside
+    assert backup.execute("SELECT version FROM schema_version").fetchone() == (1,)
+    assert backup.execute("SELECT count(*) FROM runs WHERE metrics_json LIKE '%0.84%'").fetchone() == (1,)
 
 
 def _future_db(path: Path) -> None:
