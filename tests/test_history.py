@@ -96,11 +96,16 @@ def _writer(path: str, label: str, n: int, start: object) -> None:
             h.add(Run(label=f"{label}-{k}", verdict="READY", metrics={f"m.{i}": float(i + k) for i in range(50)}))
 
 
-def test_two_processes_writing_at_once(tmp_path: Path) -> None:
-    db = str(tmp_path / "sub" / "h.sqlite")  # neither process finds the file: both race to create it
+@pytest.mark.parametrize("start_from", ["nothing", "v1"])
+def test_two_processes_writing_at_once(tmp_path: Path, start_from: str) -> None:
+    # From nothing, both race to create the file; from a v1 file, both race to migrate it.
+    db = tmp_path / "sub" / "h.sqlite"
+    db.parent.mkdir()
+    if start_from == "v1":
+        _v1_db(db)
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Event()
-    procs = [ctx.Process(target=_writer, args=(db, name, 20, start)) for name in ("a", "b")]
+    procs = [ctx.Process(target=_writer, args=(str(db), name, 20, start)) for name in ("a", "b")]
     for p in procs:
         p.start()
     start.set()
@@ -108,11 +113,12 @@ def test_two_processes_writing_at_once(tmp_path: Path) -> None:
         p.join(120)
         assert p.exitcode == 0
     with History(db) as h:
-        assert h.integrity() == "ok"
+        assert h.integrity() == "ok" and h.version == SCHEMA_VERSION
         runs = h.runs()
-    assert len(runs) == 40
-    assert {r.label for r in runs} == {f"{x}-{k}" for x in "ab" for k in range(20)}
-    assert all(len(r.metrics) == 50 for r in runs)
+    new = [r for r in runs if r.label != "batch_01.jsonl"]
+    assert len(runs) == 40 + (start_from == "v1")
+    assert {r.label for r in new} == {f"{x}-{k}" for x in "ab" for k in range(20)}
+    assert all(len(r.metrics) == 50 for r in new)
 
 
 def _v1_db(path: Path) -> None:
