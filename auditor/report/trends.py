@@ -90,14 +90,14 @@ def render_json(found: Sequence[Trend], found_regressions: Sequence[Regression],
 
 # --- charts -----------------------------------------------------------------
 
-PANEL_W, PANEL_H, PAD = 520, 150, 44
+PANEL_W, PANEL_H, PAD, LEFT = 520, 150, 48, 72  # LEFT leaves room for the value labels
 
 
 def render_svg(found: Sequence[Trend], found_regressions: Sequence[Regression] = ()) -> str:
     """One small line chart per metric, stacked; regressed steps drawn in red."""
     bad = {(r.metric, r.after.run_id) for r in found_regressions}
     height = max(1, len(found)) * (PANEL_H + PAD) + PAD
-    width = PANEL_W + 2 * PAD + 120
+    width = LEFT + PANEL_W + PAD
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         'font-family="sans-serif" font-size="11">',
@@ -111,15 +111,17 @@ def render_svg(found: Sequence[Trend], found_regressions: Sequence[Regression] =
         n = len(values)
 
         def xy(i: int, v: float, top: int = top, lo: float = lo, span: float = span, n: int = n) -> tuple[float, float]:
-            x = PAD + (PANEL_W * i / (n - 1) if n > 1 else PANEL_W / 2)
+            x = LEFT + (PANEL_W * i / (n - 1) if n > 1 else PANEL_W / 2)
             y = top + PANEL_H - (v - lo) / span * PANEL_H if hi != lo else top + PANEL_H / 2
             return round(x, 1), round(y, 1)
 
         better = f" ({BETTER[t.better]})" if t.better else ""
-        out.append(f'<text x="{PAD}" y="{top - 8}" font-weight="bold">{escape(t.metric)}{escape(better)}</text>')
-        out.append(f'<rect x="{PAD}" y="{top}" width="{PANEL_W}" height="{PANEL_H}" fill="none" stroke="#ccc"/>')
-        out.append(f'<text x="{PAD - 4}" y="{top + 10}" text-anchor="end">{escape(number(hi))}</text>')
-        out.append(f'<text x="{PAD - 4}" y="{top + PANEL_H}" text-anchor="end">{escape(number(lo))}</text>')
+        out.append(f'<text x="{LEFT}" y="{top - 8}" font-weight="bold">{escape(t.metric)}{escape(better)}</text>')
+        out.append(f'<rect x="{LEFT}" y="{top}" width="{PANEL_W}" height="{PANEL_H}" fill="none" stroke="#ccc"/>')
+        hi_y = top + 10 if hi != lo else top + PANEL_H / 2 + 4  # a flat line is drawn mid-panel
+        out.append(f'<text x="{LEFT - 4}" y="{hi_y}" text-anchor="end">{escape(number(hi))}</text>')
+        if hi != lo:
+            out.append(f'<text x="{LEFT - 4}" y="{top + PANEL_H}" text-anchor="end">{escape(number(lo))}</text>')
         pts = [xy(i, v) for i, v in enumerate(values)]
         for i in range(1, n):
             colour = "#c62828" if (t.metric, t.points[i].run_id) in bad else "#1565c0"
@@ -129,7 +131,9 @@ def render_svg(found: Sequence[Trend], found_regressions: Sequence[Regression] =
             out.append(f'<circle cx="{x}" cy="{y}" r="3" fill="#1565c0"><title>{escape(p.label)}: {escape(number(p.value))}</title></circle>')
         for i in sorted({0, n - 1}):
             x, _ = pts[i]
-            out.append(f'<text x="{x}" y="{top + PANEL_H + 14}" text-anchor="middle">{escape(safe(t.points[i].label, 30))}</text>')
+            # The first label starts at the left edge, the last ends at the right: neither is cut off.
+            anchor = "middle" if n == 1 else ("start" if i == 0 else "end")
+            out.append(f'<text x="{x}" y="{top + PANEL_H + 14}" text-anchor="{anchor}">{escape(safe(t.points[i].label, 30))}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
