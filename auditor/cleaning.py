@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING, Any
 from auditor.errors import AuditorError
 
 if TYPE_CHECKING:
+    import datasets
+    import pandas
+
     from auditor.config import Config
     from auditor.records import Dataset
     from auditor.report.model import Report
@@ -69,7 +72,7 @@ class Dropped:
 
 @dataclass(frozen=True)
 class CleanResult:
-    data: Any  # datasets.Dataset, or a pandas DataFrame for a DataFrame source
+    data: datasets.Dataset | pandas.DataFrame  # a DataFrame for a DataFrame source, else a datasets.Dataset
     dropped: tuple[Dropped, ...]
     report: Report
 
