@@ -394,7 +394,7 @@ class _Run:
             self.findings.append(
                 THIN_OVERLAP.finding(
                     f"only {pairable} items are labelled by two or more annotators, {minimum} needed to trust alpha"
-                    + (f" (now {alpha:.3f}{self._interval_text()})"),
+                    + f" (now {alpha:.3f}{self._interval_text()})",
                     f"have a second person label {need} more items{start}",
                     (),
                     count=need,
@@ -407,7 +407,7 @@ class _Run:
             TENTATIVE, f"below {reliable:.3f}, the limit for reliable labels")  # fmt: skip
         basis = f"its {m['confidence']:.0%} lower bound {judged:.3f} is " if on_bound else ""
         message = (
-            f"Krippendorff's alpha ({self.level}) is {alpha:.3f}{self._interval_text()} "
+            f"Krippendorff's alpha ({self.level}) is {alpha:.3f}{_parenthesised(self._interval_text())} "
             f"over {_n(pairable, 'item')} labelled by two or more of {_n(m['annotators'], 'annotator')}; {basis}{limit}"
         )
         self.findings.append(
@@ -485,9 +485,9 @@ class _Run:
             conflicting = ann.conflicting_duplicates
             self.findings.append(
                 DUPLICATES.finding(
-                    f"{_n(ann.duplicate_rows, 'annotation row')} repeat an annotator's label on an item already "
-                    f"labelled ({conflicting} with a different label) on {_n(len(ann.duplicate_items), 'item')}; "
-                    "the last label was kept",
+                    f"{_n(ann.duplicate_rows, 'repeated annotation row')} (an annotator labelling an item again, "
+                    f"{conflicting} with a different label) on {_n(len(ann.duplicate_items), 'item')}; "
+                    "the last label of each was kept",
                     "deduplicate the annotation export, or confirm the last label is the intended one",
                     [ids[i] for i in ann.duplicate_items],
                     severity=None if conflicting else Severity.INFO,
@@ -559,6 +559,11 @@ def pairwise_kappa(
                 kappa = float(cohen_kappa_score(y1, y2, weights=weights))
             out.setdefault(names[int(a)], {})[names[int(b)]] = _num(kappa)
     return out
+
+
+def _parenthesised(text: str) -> str:
+    """", a, b" -> " (a, b)"; "" stays "" (no interval when the bootstrap is off)."""
+    return f" ({text[2:]})" if text else ""
 
 
 def _n(count: int, noun: str) -> str:
