@@ -41,6 +41,11 @@ PACKAGE_MAX_CELLS = 10_000_000
 #: coincidences, distance blocks): bounds memory at ~160 MB of float64.
 BLOCK_CELLS = 20_000_000
 
+#: Ratio distances have no closed form for the expected disagreement, which
+#: costs values^2 per evaluation; past this many distinct values the bootstrap
+#: holds it at the full-sample figure instead of recomputing it per resample.
+RATIO_EXACT_VALUES = 2_000
+
 
 @dataclass(frozen=True)
 class Pairs:
@@ -212,6 +217,13 @@ def unique_rows(counts: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     counts = counts.tocsr()
     lens = np.diff(counts.indptr)
     width = int(lens.max()) if len(lens) else 0
+    base = int(counts.data.max()) + 1 if counts.nnz else 1
+    if counts.shape[1] * np.log2(base) < 62:  # few values: a profile is one integer in base max-count + 1
+        weights = base ** np.arange(counts.shape[1], dtype=np.int64)
+        # integer cumulative sums wrap modulo 2^64, so their differences are still exact row keys
+        sums = np.concatenate([[0], np.cumsum(counts.data.astype(np.int64) * weights[counts.indices])])
+        _, first, inverse = np.unique(sums[counts.indptr[1:]] - sums[counts.indptr[:-1]], return_index=True, return_inverse=True)
+        return first, inverse.ravel()
     if len(lens) * max(width, 1) * 2 <= BLOCK_CELLS:
         key = np.full((len(lens), 2 * width), -1, dtype=np.int64)
         pos = np.arange(counts.nnz) - np.repeat(counts.indptr[:-1], lens)
@@ -254,56 +266,82 @@ def bootstrap(
 ) -> np.ndarray:
     """Alpha of ``samples`` resamples of the pairable units (with replacement).
 
-    Vectorised: per-profile observed disagreement and marginals are summed
-    with a resample-count matrix, so no Python loop runs over units or
-    resamples (only over blocks of resamples sized to bound memory).
+    Vectorised: per-profile sums are combined with a resample-count matrix
+    (resamples x distinct unit profiles), so no Python loop runs over units or
+    resamples, only over blocks of resamples sized to bound memory.
     """
     counts = counts.tocsr()[pairable_rows(counts)]
     if counts.shape[0] == 0 or samples <= 0:
         return np.empty(0)
     first, inverse = unique_rows(counts)
     freq = np.bincount(inverse).astype(np.float64)
-    pairs = unit_pairs(counts[first])
-    p_count, v = len(first), counts.shape[1]
-    marg = sp.csr_matrix((pairs.weight, (pairs.unit, pairs.c)), shape=(p_count, v))
+    evaluate, width = _resample_alpha(counts[first], level, values)
+    step = max(1, BLOCK_CELLS // (width + len(inverse)))
     rng = np.random.default_rng(seed)
     out = np.empty(samples)
-    if level == "ordinal":
-        keys, key_of = np.unique(pairs.c.astype(np.int64) * v + pairs.k, return_inverse=True)
-        kc, kk = keys // v, keys % v
-        per_key = sp.csr_matrix((pairs.weight, (pairs.unit, key_of.ravel())), shape=(p_count, len(keys)))
-        to_value = sp.csr_matrix((np.ones(len(keys)), (np.arange(len(keys)), kc)), shape=(len(keys), v))
-        step = max(1, BLOCK_CELLS // max(p_count, len(inverse), len(keys)))
-    else:
-        d = np.bincount(pairs.unit, pairs.weight * distance(pairs.c, pairs.k, level, values), minlength=p_count)
-        step = max(1, BLOCK_CELLS // max(p_count, len(inverse), v))
-        if level == "interval":  # expected disagreement is linear in three per-profile sums: no b x V block
-            x = np.asarray(values, dtype=np.float64)
-            x = x - float(np.asarray(marg.sum(axis=0)).ravel() @ x) / max(float(marg.sum()), 1.0)
-            moments = np.column_stack([np.asarray(marg.sum(axis=1)).ravel(), marg @ x, marg @ (x * x)])
-            step = max(1, BLOCK_CELLS // max(p_count, len(inverse)))
     for start in range(0, samples, step):
         b = min(step, samples - start)
-        w = _draws(rng, inverse, freq, b)
-        if level == "ordinal":
-            o = (per_key.T @ w.T).T  # per-resample coincidences over the occurring pairs
-            n = (to_value.T @ o.T).T
-            p = midranks(n, values)  # type: ignore[arg-type]
-            observed = (o * (p[:, kc] - p[:, kk]) ** 2).sum(axis=1)
-        elif level == "interval":
-            observed = w @ d
-            s0, s1, s2 = (w @ moments).T
-            out[start : start + b] = _alpha(s0, observed, 2 * s0 * s2 - 2 * s1 * s1)
-            if progress is not None:
-                progress(b)
-            continue
-        else:
-            observed = w @ d
-            n = np.asarray((marg.T @ w.T).T)
-        out[start : start + b] = _alpha(n.sum(axis=1), observed, expected(n, level, values))
+        out[start : start + b] = evaluate(_draws(rng, inverse, freq, b))
         if progress is not None:
             progress(b)
     return out
+
+
+def _resample_alpha(
+    profiles: sp.csr_matrix, level: str, values: np.ndarray | None
+) -> tuple[Callable[[np.ndarray], np.ndarray], int]:
+    """A function from resample counts (b x profiles) to alphas, and the dense columns it needs per resample.
+
+    Each level uses the cheapest sums that determine its alpha:
+    interval needs three moments per profile; nominal and ratio the value
+    marginals; ordinal the marginals (its distances move with them) plus each
+    profile's values placed at the resample's mid-ranks.
+    """
+    p_count, v = profiles.shape
+    pairs = unit_pairs(profiles)
+    m = np.asarray(profiles.sum(axis=1)).ravel()
+    if level == "ordinal":
+        scaled = sp.diags(2 * m / (m - 1)) @ profiles
+        inv_m1 = 2 / (m - 1)
+
+        def ordinal(w: np.ndarray) -> np.ndarray:
+            n = np.asarray((profiles.T @ w.T).T)
+            total = n.sum(axis=1)
+            p = midranks(n, values) - (total / 2)[:, None]  # centred: the unit sums below are shift-free
+            spread = (np.asarray((scaled.T @ w.T).T) * p * p).sum(axis=1)  # sum_u w 2 m sum_c n_uc p_c^2 / (m-1)
+            z = profiles @ p.T  # each profile's sum of mid-ranks, per resample
+            observed = spread - ((z * z) * inv_m1[:, None] * w.T).sum(axis=0)
+            return _alpha(total, observed, expected(n, level, values))
+
+        return ordinal, 2 * p_count + 4 * v
+    d = np.bincount(pairs.unit, pairs.weight * distance(pairs.c, pairs.k, level, values), minlength=p_count)
+    if level == "interval":
+        x = np.asarray(values, dtype=np.float64)
+        x = x - float(np.asarray(profiles.sum(axis=0)).ravel() @ x) / max(float(profiles.sum()), 1.0)
+        moments = np.column_stack([m, profiles @ x, profiles @ (x * x)])
+
+        def interval_level(w: np.ndarray) -> np.ndarray:
+            s0, s1, s2 = (w @ moments).T
+            return _alpha(s0, w @ d, 2 * s0 * s2 - 2 * s1 * s1)
+
+        return interval_level, p_count
+    if level == "ratio" and v > RATIO_EXACT_VALUES:
+        # Ratio distances have no closed form: with many distinct values the expected
+        # disagreement per pair is held at the full sample's, as in Hayes & Krippendorff (2007).
+        total = float(m.sum())
+        per_pair = float(expected(np.asarray(profiles.sum(axis=0)).ravel(), level, values)[0]) / (total * (total - 1))
+
+        def ratio_fixed(w: np.ndarray) -> np.ndarray:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return 1.0 - (w @ d) / (w @ m) / per_pair
+
+        return ratio_fixed, p_count
+
+    def marginals(w: np.ndarray) -> np.ndarray:
+        n = np.asarray((profiles.T @ w.T).T)
+        return _alpha(n.sum(axis=1), w @ d, expected(n, level, values))
+
+    return marginals, p_count + 2 * v
 
 
 def interval(samples: np.ndarray, confidence: float) -> tuple[float, float]:
