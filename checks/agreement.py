@@ -204,15 +204,23 @@ class AgreementCheck:
         return _Run(ctx, ann, level, metrics).result()
 
 
-def not_measured(ctx: Context, why: str, single: int, pairable: int = 0) -> Finding:
+def not_measured(ctx: Context, why: str, single: int, pairable: int = 0, *, uniform: bool = False) -> Finding:
     """AGR003, sized: how many items a second person should label."""
     need = max(0, min(int(ctx.config["agreement.min_pairable_units"]), len(ctx.dataset)) - pairable)
     required = bool(ctx.config["agreement.required"])
     start = f", starting with the {single} that already have one label" if single else ""
+    action = (
+        f"have a second person independently label {need} items{start}, then pass both sets of labels "
+        "(inline annotations, --annotations FILE, or annotator columns)"
+    )
+    if uniform:  # labels with no variation say nothing about agreement
+        action = (
+            "the labels show no variation: check the annotation export, and double-label items whose answer "
+            "varies" + (f" ({need} more items)" if need else "")
+        )
     return NOT_MEASURED.finding(
         f"agreement was not measured: {why}",
-        f"have a second person independently label {need} items{start}, then pass both sets of labels "
-        "(inline annotations, --annotations FILE, or annotator columns)",
+        action,
         (),
         severity=None if required else Severity.WARNING,
         count=need,
@@ -267,7 +275,7 @@ class _Run:
         if not np.isfinite(alpha):
             used = sorted({scale.names[c] for c in self.codes[pairable[self.units]]})
             why = f"every pairable label is {used[0]!r}, so alpha is undefined" if len(used) == 1 else "alpha is undefined"
-            self.findings.insert(0, not_measured(ctx, why, single, int(pairable.sum())))
+            self.findings.insert(0, not_measured(ctx, why, single, int(pairable.sum()), uniform=True))
             return self._done()
         m["alpha"] = round(alpha, 6)
         self._bootstrap(alpha)

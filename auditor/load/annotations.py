@@ -286,30 +286,30 @@ def _read_columns(path: Path) -> tuple[dict[str, list[Any]], list[int]]:
 
 
 def _read_json_rows(path: Path, array: bool) -> tuple[dict[str, list[Any]], list[int]]:
+    """Rows of a JSON array or JSONL file with their 1-based element or line numbers."""
     import orjson
 
-    rows: list[Any]
+    rows: list[tuple[int, Any]] = []
     malformed: list[int] = []
     if array:
-        rows = orjson.loads(path.read_bytes())
-        if not isinstance(rows, list):
+        data = orjson.loads(path.read_bytes())
+        if not isinstance(data, list):
             raise AnnotationInputError(f"annotations file {path.name}: expected a JSON array of rows")
+        rows = list(enumerate(data, 1))
     else:
-        rows = []
         with path.open("rb") as fh:
             for line_no, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    rows.append(orjson.loads(line))
-                except orjson.JSONDecodeError:
-                    malformed.append(line_no)
+                if line.strip():
+                    try:
+                        rows.append((line_no, orjson.loads(line)))
+                    except orjson.JSONDecodeError:
+                        malformed.append(line_no)
     names: dict[str, None] = {}
-    for row in rows:
+    for _, row in rows:
         if isinstance(row, dict):
             names.update(dict.fromkeys(map(str, row)))
     columns: dict[str, list[Any]] = {n: [] for n in names}
-    for number, row in enumerate(rows, 1):
+    for number, row in rows:
         if not isinstance(row, dict):
             malformed.append(number)
             continue
