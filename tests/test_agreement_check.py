@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.context import Context
 from auditor.registry import all_codes
@@ -247,6 +249,28 @@ def test_pairwise_kappa_cohen_textbook_example() -> None:
     values = np.asarray([v for p in pairs for v in p])
     kappa = pairwise_kappa(units, raters, values, ["A", "B"], "nominal", None)
     assert round(kappa["A"]["B"], 3) == 0.4
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=2, max_size=40), st.sampled_from(["nominal", "ordinal", "interval"]))
+def test_kappa_matches_scikit_learn(pairs: list[tuple[int, int]], level: str) -> None:
+    import numpy as np
+    from sklearn.metrics import cohen_kappa_score
+
+    y1, y2 = np.asarray([p[0] for p in pairs]), np.asarray([p[1] for p in pairs])
+    values = np.arange(5, dtype=float)
+    ours = pairwise_kappa(np.r_[np.arange(len(pairs)), np.arange(len(pairs))], np.r_[np.zeros(len(pairs), int), np.ones(len(pairs), int)],
+                          np.r_[y1, y2], ["A", "B"], level, values).get("A", {}).get("B")  # fmt: skip
+    if len(pairs) < 5:
+        assert ours is None
+        return
+    weights = {"nominal": None, "ordinal": "linear"}.get(level, "quadratic")
+    with np.errstate(all="ignore"):
+        theirs = cohen_kappa_score(y1, y2, labels=np.arange(5), weights=weights)
+    if np.isnan(theirs):
+        assert ours is None
+    else:
+        assert ours == pytest.approx(theirs, abs=1e-6)
 
 
 def test_place_labels() -> None:
