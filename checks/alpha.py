@@ -41,10 +41,11 @@ PACKAGE_MAX_CELLS = 10_000_000
 #: coincidences, distance blocks): bounds memory at ~160 MB of float64.
 BLOCK_CELLS = 20_000_000
 
-#: Ratio distances have no closed form for the expected disagreement, which
-#: costs values^2 per evaluation; past this many distinct values the bootstrap
-#: holds it at the full-sample figure instead of recomputing it per resample.
-RATIO_EXACT_VALUES = 2_000
+#: Past this many distinct values, no values x values matrix is built per
+#: resample or per annotator: the ratio bootstrap holds the expected
+#: disagreement at the full-sample figure, and ordinal leave-one-out
+#: recomputes each annotator instead of using the quadratic form.
+DENSE_VALUES = 2_000
 
 
 @dataclass(frozen=True)
@@ -325,7 +326,7 @@ def _resample_alpha(
             return _alpha(s0, w @ d, 2 * s0 * s2 - 2 * s1 * s1)
 
         return interval_level, p_count
-    if level == "ratio" and v > RATIO_EXACT_VALUES:
+    if level == "ratio" and v > DENSE_VALUES:
         # Ratio distances have no closed form: with many distinct values the expected
         # disagreement per pair is held at the full sample's, as in Hayes & Krippendorff (2007).
         total = float(m.sum())
@@ -372,30 +373,14 @@ def alpha_without_each(
     Fixed-distance levels are updated incrementally: removing value v from a
     unit changes its disagreement sum by twice v's disagreement with the rest,
     so all annotators cost one pass over the annotations. Ordinal distances
-    move with the marginals, so there each annotator is recomputed.
+    move with the marginals: there the observed disagreement is a quadratic
+    form in the mid-ranks, updated per annotator for the units they touch.
     """
-    if level == "ordinal":
-        out = np.empty(n_annotators)
-        for a in range(n_annotators):
-            keep = annotators != a
-            out[a] = alpha_coincidence(count_matrix(units[keep], codes[keep], n_units, n_values), level, values)
-        return out
     counts = count_matrix(units, codes, n_units, n_values)
     m = np.asarray(counts.sum(axis=1)).ravel()
-    pairs = unit_pairs(counts)
-    n = np.bincount(pairs.c, pairs.weight, minlength=n_values)
-    dist = distance(pairs.c, pairs.k, level, values)
-    # per (unit, value) entry: disagreement of one such value with the whole unit
-    per_entry = np.bincount(pairs.first, pairs.nk * dist, minlength=counts.nnz)
-    entry_sum = sp.csr_matrix((per_entry, counts.indices, counts.indptr), shape=counts.shape)
-    unit_total = np.asarray(entry_sum.multiply(counts).sum(axis=1)).ravel()  # d_u (m_u - 1)
-    observed_all = float(pairs.weight @ dist)
-    delta_r = np.asarray(entry_sum[units, codes]).ravel()
     mu = m[units]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        before = np.where(mu >= 2, unit_total[units] / (mu - 1), 0.0)
-        after = np.where(mu >= 3, (unit_total[units] - 2 * delta_r) / (mu - 2), 0.0)
-    d_obs = np.bincount(annotators, after - before, minlength=n_annotators)
+    pairable = sp.diags((m >= 2).astype(np.float64)) @ counts
+    n = np.asarray(pairable.sum(axis=0)).ravel()
     # marginals: a unit left with 3+ values loses one; one left with a single value leaves entirely
     stays = mu >= 3
     n_change = -sp.csr_matrix(
@@ -405,7 +390,69 @@ def alpha_without_each(
     drop_ind = sp.csr_matrix((np.ones(int(drops.sum())), (annotators[drops], units[drops])), shape=(n_annotators, n_units))
     n_change -= (drop_ind @ counts).toarray()
     n_without = n[None, :] + n_change
+    if level == "ordinal":
+        if n_values > DENSE_VALUES:
+            out = np.empty(n_annotators)
+            for a in range(n_annotators):
+                keep = annotators != a
+                out[a] = alpha_coincidence(count_matrix(units[keep], codes[keep], n_units, n_values), level, values)
+            return out
+        observed = _ordinal_observed_without(counts, pairable, m, units, annotators, codes, n_without, values)  # type: ignore[arg-type]
+        return _alpha(n_without.sum(axis=1), observed, expected(n_without, level, values))
+    pairs = unit_pairs(counts)
+    dist = distance(pairs.c, pairs.k, level, values)
+    # per (unit, value) entry: disagreement of one such value with the whole unit
+    per_entry = np.bincount(pairs.first, pairs.nk * dist, minlength=counts.nnz)
+    entry_sum = sp.csr_matrix((per_entry, counts.indices, counts.indptr), shape=counts.shape)
+    unit_total = np.asarray(entry_sum.multiply(counts).sum(axis=1)).ravel()  # d_u (m_u - 1)
+    observed_all = float(pairs.weight @ dist)
+    delta_r = np.asarray(entry_sum[units, codes]).ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        before = np.where(mu >= 2, unit_total[units] / (mu - 1), 0.0)
+        after = np.where(mu >= 3, (unit_total[units] - 2 * delta_r) / (mu - 2), 0.0)
+    d_obs = np.bincount(annotators, after - before, minlength=n_annotators)
     return _alpha(n_without.sum(axis=1), observed_all + d_obs, expected(n_without, level, values))
+
+
+def _ordinal_observed_without(
+    counts: sp.csr_matrix,
+    pairable: sp.csr_matrix,
+    m: np.ndarray,
+    units: np.ndarray,
+    annotators: np.ndarray,
+    codes: np.ndarray,
+    n_without: np.ndarray,
+    values: np.ndarray,
+) -> np.ndarray:
+    """Observed ordinal disagreement with each annotator left out (one per row of ``n_without``).
+
+    Per unit, sum_ck o_ck (p_c - p_k)^2 = [2 m sum_c n_c p_c^2 - 2 (sum_c n_c p_c)^2] / (m - 1),
+    so the total is G.p^2 - p'Qp with G and Q fixed sums over units; leaving an
+    annotator out changes G and Q only on the units they labelled.
+    """
+    n_annotators = n_without.shape[0]
+    total = n_without.sum(axis=1)
+    p = midranks(n_without, values) - (total / 2)[:, None]  # centred: the unit sums are shift-free
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv = np.where(m >= 2, 2 / (m - 1), 0.0)
+    g = np.asarray((sp.diags(m * inv) @ pairable).sum(axis=0)).ravel()
+    q = (pairable.T @ sp.diags(inv) @ pairable).toarray()
+    mu = m[units]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv_after = np.where(mu >= 3, 2 / (mu - 2), 0.0)
+    # G changes by (new - old) unit coefficients times the unit's counts, minus the removed value
+    coef = (mu - 1) * inv_after - mu * inv[units]
+    g_change = (sp.csr_matrix((coef, (annotators, units)), shape=(n_annotators, counts.shape[0])) @ counts).toarray()
+    g_change -= sp.csr_matrix(((mu - 1) * inv_after, (annotators, codes)), shape=g_change.shape).toarray()
+    spread = ((g[None, :] + g_change) * p * p).sum(axis=1)
+    quad = ((p @ q) * p).sum(axis=1)
+    # each row's unit: its mid-rank sum under the annotator's left-out ranks, before and after removal
+    rows = counts[units]
+    owner = np.repeat(np.arange(len(units)), np.diff(rows.indptr))
+    z = np.bincount(owner, rows.data * p[annotators[owner], rows.indices], minlength=len(units))
+    z_after = z - p[annotators, codes]
+    correction = inv_after * z_after * z_after - inv[units] * z * z
+    return spread - (quad + np.bincount(annotators, correction, minlength=n_annotators))
 
 
 def unit_scores(counts: sp.csr_matrix, level: str, values: np.ndarray | None = None) -> np.ndarray:
