@@ -176,10 +176,11 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "agreement.min_pairable_units",
         100,
-        "With fewer than about 100 items labelled by two or more people, the 95% interval on alpha is wider "
-        "than the .667-.800 band between the thresholds (about +/-0.1 at 100 items, measured in "
-        "benchmarks/agreement.md), so the figure cannot tell reliable from unreliable: a gap of its own that "
-        "says how many items to double-annotate.",
+        "Alpha from fewer than about 100 items labelled by two or more people is too uncertain to judge: "
+        "the 95% interval is about +/-0.24 at 25 items, +/-0.16 at 50 and +/-0.11 at 100 (two annotators, "
+        "measured in benchmarks/agreement.md). 100 is about where the half-width first falls below the "
+        "0.133 width of the .667-.800 band between the thresholds, so the figure at least says which band "
+        "alpha is in. Too little overlap is a gap of its own that says how many items to double-annotate.",
         kind=int,
         minimum=2,
     ),
