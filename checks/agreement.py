@@ -554,16 +554,19 @@ def pairwise_kappa(
     grid = np.subtract.outer(np.arange(v), np.arange(v)).astype(np.float64)
     weight = {"nominal": (grid != 0).astype(np.float64), "ordinal": np.abs(grid)}.get(level, grid * grid)
     busiest = np.argsort(-np.bincount(raters, minlength=len(names)), kind="stable")[:KAPPA_MAX_ANNOTATORS]
-    labels_of = {int(a): dict(zip(units[raters == a].tolist(), rank[codes[raters == a]].tolist())) for a in busiest}
+    size = int(units.max()) + 1 if len(units) else 0
+    position = np.full((len(busiest), size), -1, dtype=np.int64)  # each busy annotator's label position per item
+    for row, a in enumerate(busiest):
+        mine = raters == a
+        position[row, units[mine]] = rank[codes[mine]]
     out: dict[str, dict[str, float | None]] = {}
-    for i, a in enumerate(busiest):
-        for b in busiest[i + 1 :]:
-            shared = sorted(labels_of[int(a)].keys() & labels_of[int(b)].keys())
-            if len(shared) < KAPPA_MIN_ITEMS:
+    for i in range(len(busiest)):
+        for j in range(i + 1, len(busiest)):
+            shared = (position[i] >= 0) & (position[j] >= 0)
+            if shared.sum() < KAPPA_MIN_ITEMS:
                 continue
-            y1 = np.asarray([labels_of[int(a)][u] for u in shared])
-            y2 = np.asarray([labels_of[int(b)][u] for u in shared])
-            out.setdefault(names[int(a)], {})[names[int(b)]] = _num(cohen_kappa(y1, y2, weight))
+            kappa = cohen_kappa(position[i][shared], position[j][shared], weight)
+            out.setdefault(names[int(busiest[i])], {})[names[int(busiest[j])]] = _num(kappa)
     return out
 
 

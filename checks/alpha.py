@@ -190,7 +190,7 @@ def alpha_package(counts: sp.csr_matrix, level: str, values: np.ndarray | None =
     if len(rows) == 0 or dense.shape[1] < 2:
         return float("nan")
     with np.errstate(divide="ignore", invalid="ignore"):
-        return float(krippendorff.alpha(value_counts=dense, value_domain=domain, level_of_measurement=level))
+        return float(krippendorff.alpha(value_counts=dense, value_domain=domain, level_of_measurement=level))  # type: ignore[arg-type]
 
 
 def package_affordable(counts: sp.csr_matrix, limit: int = PACKAGE_MAX_CELLS) -> bool:
@@ -302,13 +302,15 @@ def _resample_alpha(
     pairs = unit_pairs(profiles)
     m = np.asarray(profiles.sum(axis=1)).ravel()
     if level == "ordinal":
+        assert values is not None, "ordinal data needs the order of its values"
+        ranks = values
         scaled = sp.diags(2 * m / (m - 1)) @ profiles
         inv_m1 = 2 / (m - 1)
 
         def ordinal(w: np.ndarray) -> np.ndarray:
             n = np.asarray((profiles.T @ w.T).T)
             total = n.sum(axis=1)
-            p = midranks(n, values) - (total / 2)[:, None]  # centred: the unit sums below are shift-free
+            p = midranks(n, ranks) - (total / 2)[:, None]  # centred: the unit sums below are shift-free
             spread = (np.asarray((scaled.T @ w.T).T) * p * p).sum(axis=1)  # sum_u w 2 m sum_c n_uc p_c^2 / (m-1)
             z = profiles @ p.T  # each profile's sum of mid-ranks, per resample
             observed = spread - ((z * z) * inv_m1[:, None] * w.T).sum(axis=0)

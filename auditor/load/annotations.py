@@ -164,8 +164,8 @@ def read_wide(extra: Mapping[str, Sequence[Any]], columns: Sequence[str], n: int
 
 def read_inline(inline: Sequence[Any], options: Mapping[str, Any]) -> RawAnnotations:
     raw = RawAnnotations(source="inline annotations")
-    annotator_field = str(options.get("annotator_column") or "")
-    label_field = str(options.get("label_column") or "")
+    fields = _FieldPicker(str(options.get("annotator_column") or ""), str(options.get("label_column") or ""))
+    items, annotators, labels = raw.items, raw.annotators, raw.labels
     for i, value in enumerate(inline):
         if value is None:
             continue
@@ -178,21 +178,21 @@ def read_inline(inline: Sequence[Any], options: Mapping[str, Any]) -> RawAnnotat
                 raw.malformed.append(i)
                 continue
         if isinstance(value, Mapping):
-            a_key = _pick(value.keys(), annotator_field, ANNOTATOR_NAMES)
-            l_key = _pick(value.keys(), label_field, LABEL_NAMES)
+            a_key, l_key = fields.of(value)
             if a_key is not None and l_key is not None and len(value) <= 3:  # one annotation, not a mapping
                 value = [value]
             else:
                 for annotator, label in value.items():
-                    _add(raw, i, str(annotator), label)
+                    items.append(i)
+                    annotators.append(str(annotator))
+                    labels.append(label)
                 continue
         if not isinstance(value, (list, tuple)):
             raw.malformed.append(i)
             continue
         for position, entry in enumerate(value):
             if isinstance(entry, Mapping):
-                a_key = _pick(entry.keys(), annotator_field, ANNOTATOR_NAMES)
-                l_key = _pick(entry.keys(), label_field, LABEL_NAMES)
+                a_key, l_key = fields.of(entry)
                 if l_key is None:
                     raw.malformed.append(i)
                     continue
@@ -200,18 +200,31 @@ def read_inline(inline: Sequence[Any], options: Mapping[str, Any]) -> RawAnnotat
                 if annotator is None:
                     raw.anonymous = True
                     annotator = f"#{position + 1}"
-                _add(raw, i, str(annotator), entry[l_key])
+                label = entry[l_key]
             else:  # a bare list of labels: annotators are known only by position
                 raw.anonymous = True
-                _add(raw, i, f"#{position + 1}", entry)
+                annotator, label = f"#{position + 1}", entry
+            items.append(i)
+            annotators.append(str(annotator))
+            labels.append(label)
     raw.malformed = sorted(set(raw.malformed))
     return raw
 
 
-def _add(raw: RawAnnotations, item: int, annotator: str, label: Any) -> None:
-    raw.items.append(item)
-    raw.annotators.append(annotator)
-    raw.labels.append(label)
+class _FieldPicker:
+    """Annotator and label field names of an entry, remembered per set of keys (entries repeat their keys)."""
+
+    def __init__(self, annotator_field: str, label_field: str) -> None:
+        self.annotator_field, self.label_field = annotator_field, label_field
+        self.seen: dict[tuple[Any, ...], tuple[Any | None, Any | None]] = {}
+
+    def of(self, entry: Mapping[Any, Any]) -> tuple[Any | None, Any | None]:
+        keys = tuple(entry.keys())
+        found = self.seen.get(keys)
+        if found is None:
+            found = (_pick(keys, self.annotator_field, ANNOTATOR_NAMES), _pick(keys, self.label_field, LABEL_NAMES))
+            self.seen[keys] = found
+        return found
 
 
 def _pick(names: Iterable[Any], configured: str, candidates: Sequence[str]) -> Any | None:
@@ -237,7 +250,7 @@ def read_file(path: Path, ids: Sequence[Any], options: Mapping[str, Any]) -> Raw
     if label_c is None and item_c is not None and annot_c is not None and len(names) == 3:
         label_c = next(n for n in names if n not in (item_c, annot_c))  # the only column left
     lacking = [what for what, c in (("item id", item_c), ("annotator", annot_c), ("label", label_c)) if c is None]
-    if lacking:
+    if item_c is None or annot_c is None or label_c is None:
         raise AnnotationInputError(
             f"annotations file {path.name}: no {' / '.join(lacking)} column among {', '.join(map(str, names))}; "
             "name them with agreement.item_column, agreement.annotator_column, agreement.label_column"
@@ -326,8 +339,12 @@ def clean(raw: RawAnnotations) -> Annotations:
     seen: dict[tuple[int, str], list[str]] = {}
     missing = 0
     empty: set[int] = set()
+    memo: dict[Any, str | None] = {}
     for item, annotator, value in zip(raw.items, raw.annotators, raw.labels):
-        key = label_key(value)
+        try:
+            key = memo[value] if type(value) is str else label_key(value)  # labels repeat: canonicalise each text once
+        except KeyError:
+            key = memo[value] = label_key(value)
         if key is None:
             missing += 1
         elif key == "":
