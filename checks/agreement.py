@@ -239,17 +239,21 @@ class _Run:
 
     def result(self) -> CheckResult:
         ctx, ann, cfg, m = self.ctx, self.ann, self.cfg, self.metrics
-        scale = place_labels(ann.labels, self.level, cfg["label_order"])
+        scale = place_labels(ann.label_names, self.level, cfg["label_order"])
         self.scale = scale
-        on_scale = [scale.code_of.get(label, -1) for label in ann.labels]
-        off = [i for i, c in enumerate(on_scale) if c < 0]
+        column = np.asarray([scale.code_of.get(n, -1) for n in ann.label_names] or [0], dtype=np.int64)
+        on_scale = column[ann.label]
+        off = on_scale < 0
         self._input_findings(off)
-        keep = np.asarray([c >= 0 for c in on_scale], dtype=bool)
-        names = sorted(set(a for a, k in zip(ann.annotators, keep) if k))
-        annotator_code = {a: i for i, a in enumerate(names)}
-        self.units = np.asarray(ann.items, dtype=np.int64)[keep] if len(keep) else np.zeros(0, dtype=np.int64)
-        self.codes = np.asarray(on_scale, dtype=np.int64)[keep] if len(keep) else np.zeros(0, dtype=np.int64)
-        self.raters = np.asarray([annotator_code[a] for a, k in zip(ann.annotators, keep) if k], dtype=np.int64)
+        keep = ~off
+        used = np.unique(ann.annotator[keep])
+        names = sorted(ann.annotator_names[a] for a in used.tolist())
+        position = {name: i for i, name in enumerate(names)}
+        annotator_code = np.full(len(ann.annotator_names), -1, dtype=np.int64)
+        annotator_code[used] = [position[ann.annotator_names[a]] for a in used.tolist()]
+        self.units = ann.items[keep]
+        self.codes = on_scale[keep]
+        self.raters = annotator_code[ann.annotator[keep]]
         self.names = names
         n_units, n_values = len(self.ids), max(len(scale.names), 1)
         self.counts = ka.count_matrix(self.units, self.codes, n_units, n_values)
@@ -273,8 +277,8 @@ class _Run:
         alpha, engine = ka.alpha_point(self.counts, self.level, scale.values)
         m["engine"] = engine
         if not np.isfinite(alpha):
-            used = sorted({scale.names[c] for c in self.codes[pairable[self.units]]})
-            why = f"every pairable label is {used[0]!r}, so alpha is undefined" if len(used) == 1 else "alpha is undefined"
+            seen = sorted({scale.names[c] for c in self.codes[pairable[self.units]]})
+            why = f"every pairable label is {seen[0]!r}, so alpha is undefined" if len(seen) == 1 else "alpha is undefined"
             self.findings.insert(0, not_measured(ctx, why, single, int(pairable.sum()), uniform=True))
             return self._done()
         m["alpha"] = round(alpha, 6)
@@ -466,7 +470,7 @@ class _Run:
             )
         )
 
-    def _input_findings(self, off: list[int]) -> None:
+    def _input_findings(self, off: np.ndarray) -> None:
         ann, ids, m = self.ann, self.ids, self.metrics
         m.update(
             missing_labels=ann.missing,
@@ -474,7 +478,7 @@ class _Run:
             duplicate_annotations=ann.duplicate_rows,
             conflicting_duplicates=ann.conflicting_duplicates,
             unknown_items=len(ann.unknown_items),
-            off_scale_labels=len(off),
+            off_scale_labels=int(off.sum()),
         )
         if ann.unknown_items:
             rows = sum(ann.unknown_items.values())
@@ -507,11 +511,11 @@ class _Run:
         affected: set[int] = set(ann.empty_items)
         if ann.empty_items:
             problems.append(f"{len(ann.empty_items)} items with an empty label")
-        if off:
-            off_labels = Counter(ann.labels[i] for i in off)
-            shown = ", ".join(f"{label!r}" for label, _ in off_labels.most_common(5))
-            problems.append(f"{len(off)} labels off the {self.level} scale ({shown})")
-            affected.update(ann.items[i] for i in off)
+        if off.any():
+            off_labels = Counter(ann.label[off].tolist())
+            shown = ", ".join(f"{ann.label_names[c]!r}" for c, _ in off_labels.most_common(5))
+            problems.append(f"{int(off.sum())} labels off the {self.level} scale ({shown})")
+            affected.update(ann.items[off].tolist())
         malformed_lines: list[int] = []
         if ann.malformed:
             if ann.source == "inline annotations":
@@ -522,7 +526,7 @@ class _Run:
                 problems.append(f"{len(ann.malformed)} unreadable rows in the annotations file (first at row {ann.malformed[0]})")
         if problems:
             fix = "fix the listed annotations"
-            if off:
+            if off.any():
                 fix += "; set agreement.label_order for ordinal text labels" if self.level == "ordinal" else (
                     f"; {self.level} agreement needs numeric labels (or use agreement.level = 'nominal')")  # fmt: skip
             self.findings.append(
@@ -530,8 +534,8 @@ class _Run:
                     "annotations left out: " + "; ".join(problems),
                     fix,
                     [ids[i] for i in sorted(affected)],
-                    count=len(ann.empty_items) + len(off) + len(ann.malformed),
-                    details={"empty": len(ann.empty_items), "off_scale": len(off), "malformed": len(ann.malformed),
+                    count=len(ann.empty_items) + int(off.sum()) + len(ann.malformed),
+                    details={"empty": len(ann.empty_items), "off_scale": int(off.sum()), "malformed": len(ann.malformed),
                              "malformed_rows": malformed_lines[:100]},  # fmt: skip
                 )
             )

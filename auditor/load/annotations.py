@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from auditor.errors import InputError
 
 ITEM_NAMES = ("id", "item", "item_id", "record_id", "example_id", "unit", "unit_id", "question", "question_id",
@@ -54,12 +56,14 @@ class RawAnnotations:
 
 @dataclass(frozen=True)
 class Annotations:
-    """Cleaned rows: one label per (item, annotator), plus what the policy removed."""
+    """Cleaned rows, one label per (item, annotator), as index arrays; plus what the policy removed."""
 
     source: str
-    items: list[int]
-    annotators: list[str]
-    labels: list[str]
+    items: np.ndarray  # record index of each kept annotation
+    annotator: np.ndarray  # index into annotator_names
+    label: np.ndarray  # index into label_names
+    annotator_names: list[str]
+    label_names: list[str]  # canonical label text (see label_key)
     missing: int  # null labels, skipped silently (an annotator who did not label)
     empty_items: list[int]  # records with an empty-string label
     duplicate_rows: int  # rows replaced by a later label of the same annotator on the same item
@@ -71,6 +75,14 @@ class Annotations:
 
     def __len__(self) -> int:
         return len(self.items)
+
+    @property
+    def annotators(self) -> list[str]:
+        return [self.annotator_names[a] for a in self.annotator.tolist()]
+
+    @property
+    def labels(self) -> list[str]:
+        return [self.label_names[c] for c in self.label.tolist()]
 
 
 # --- label and id canonical forms ----------------------------------------------
@@ -177,7 +189,7 @@ def read_inline(inline: Sequence[Any], options: Mapping[str, Any]) -> RawAnnotat
             except ValueError:
                 raw.malformed.append(i)
                 continue
-        if isinstance(value, Mapping):
+        if type(value) is not list and isinstance(value, Mapping):  # the type test skips a slow ABC check
             a_key, l_key = fields.of(value)
             if a_key is not None and l_key is not None and len(value) <= 3:  # one annotation, not a mapping
                 value = [value]
@@ -191,7 +203,7 @@ def read_inline(inline: Sequence[Any], options: Mapping[str, Any]) -> RawAnnotat
             raw.malformed.append(i)
             continue
         for position, entry in enumerate(value):
-            if isinstance(entry, Mapping):
+            if type(entry) is dict or isinstance(entry, Mapping):
                 a_key, l_key = fields.of(entry)
                 if l_key is None:
                     raw.malformed.append(i)
@@ -335,37 +347,52 @@ def _read_json_rows(path: Path, array: bool) -> tuple[dict[str, list[Any]], list
 
 
 def clean(raw: RawAnnotations) -> Annotations:
-    """Apply the policy: skip missing labels, count empty ones, keep the last of duplicates."""
-    seen: dict[tuple[int, str], list[str]] = {}
-    missing = 0
-    empty: set[int] = set()
-    memo: dict[Any, str | None] = {}
-    for item, annotator, value in zip(raw.items, raw.annotators, raw.labels):
+    """Apply the policy: skip missing labels, count empty ones, keep the last of duplicates.
+
+    Vectorised after one pass that canonicalises labels (each distinct text
+    once): rows are keyed by (item, annotator) and the last row of each key wins.
+    """
+    label_code: dict[str | None, int] = {}
+    memo: dict[Any, int] = {}
+    codes = np.empty(len(raw.labels), dtype=np.int64)
+    for r, value in enumerate(raw.labels):
         try:
-            key = memo[value] if type(value) is str else label_key(value)  # labels repeat: canonicalise each text once
-        except KeyError:
-            key = memo[value] = label_key(value)
-        if key is None:
-            missing += 1
-        elif key == "":
-            empty.add(item)
-        else:
-            seen.setdefault((item, annotator), []).append(key)
-    kept = {slot: keys[-1] for slot, keys in seen.items()}
-    repeated = {slot: keys for slot, keys in seen.items() if len(keys) > 1}
-    duplicate_rows = sum(len(keys) - 1 for keys in repeated.values())
-    conflicting = sum(k != keys[-1] for keys in repeated.values() for k in keys[:-1])
-    duplicate_items = {slot[0] for slot in repeated}
+            codes[r] = memo[value] if type(value) is str else label_code.setdefault(label_key(value), len(label_code))
+        except KeyError:  # labels repeat: canonicalise each distinct text once
+            codes[r] = memo[value] = label_code.setdefault(label_key(value), len(label_code))
+    names = list(label_code)
+    items = np.asarray(raw.items, dtype=np.int64)
+    is_missing = np.asarray([n is None for n in names], dtype=bool)[codes] if len(codes) else np.zeros(0, bool)
+    is_empty = np.asarray([n == "" for n in names], dtype=bool)[codes] if len(codes) else np.zeros(0, bool)
+    annotator_index: dict[str, int] = {}
+    annot = np.asarray([annotator_index.setdefault(a, len(annotator_index)) for a in raw.annotators], dtype=np.int64)
+    use = ~(is_missing | is_empty)
+    items_u, annot_u, codes_u = items[use], annot[use], codes[use]
+    slot = items_u * max(len(annotator_index), 1) + annot_u
+    # keep the last row of each slot: unique over the reversed rows finds each slot's last occurrence
+    _, first_rev, inverse = np.unique(slot[::-1], return_index=True, return_inverse=True)
+    last = len(slot) - 1 - first_rev
+    owner = last[inverse.ravel()[::-1]]  # for every row, the row kept for its slot
+    dropped = owner != np.arange(len(slot))
+    conflicting = int((codes_u[dropped] != codes_u[owner[dropped]]).sum())
+    keep = np.sort(last)
+    # re-index labels and annotators to the ones that survive, sorted for stable reports
+    kept_labels = sorted({names[c] for c in np.unique(codes_u[keep]).tolist()})  # type: ignore[type-var]
+    label_pos = {n: i for i, n in enumerate(kept_labels)}
+    remap_labels = np.asarray([label_pos.get(n, -1) for n in names], dtype=np.int64) if names else np.zeros(0, np.int64)  # type: ignore[arg-type]
+    annotator_names = list(annotator_index)
     return Annotations(
         source=raw.source,
-        items=[s[0] for s in kept],
-        annotators=[s[1] for s in kept],
-        labels=list(kept.values()),
-        missing=missing,
-        empty_items=sorted(empty),
-        duplicate_rows=duplicate_rows,
+        items=items_u[keep],
+        annotator=annot_u[keep],
+        label=remap_labels[codes_u[keep]] if len(keep) else np.zeros(0, np.int64),
+        annotator_names=annotator_names,
+        label_names=kept_labels,  # type: ignore[arg-type]
+        missing=int(is_missing.sum()),
+        empty_items=sorted(set(items[is_empty].tolist())),
+        duplicate_rows=int(dropped.sum()),
         conflicting_duplicates=conflicting,
-        duplicate_items=sorted(duplicate_items),
+        duplicate_items=sorted(set(items_u[dropped].tolist())),
         unknown_items=dict(raw.unknown_items),
         malformed=list(raw.malformed),
         anonymous=raw.anonymous,
