@@ -146,6 +146,21 @@ def case_real() -> dict[str, Any]:
     return out
 
 
+def case_whole_check() -> dict[str, Any]:
+    """The whole check on 100,000 records x 5 inline annotations (reading, policy, alpha, bootstrap, diagnostics)."""
+    from checks.agreement import AgreementCheck
+    from tests.helpers import make_context, make_dataset
+
+    rows, raters, codes = synthetic(100_000, 5, 10)
+    inline: list[list[dict[str, str]]] = [[] for _ in range(100_000)]
+    for r, a, c in zip(rows.tolist(), raters.tolist(), codes.tolist()):
+        inline[r].append({"annotator": f"a{a}", "label": f"L{c}"})
+    ds = make_dataset([("in", "out")] * 100_000, annotations=inline, categories=[f"c{i % 8}" for i in range(100_000)])
+    result, t = timed(AgreementCheck().run, make_context(ds))
+    return {"case": "whole check, 100k records x 5 inline annotations, 8 categories", "alpha": result.metrics["alpha"],
+            "seconds": t, "peak_mb": peak_mb()}  # fmt: skip
+
+
 def case_ci_width() -> dict[str, Any]:
     """Width of the 95% bootstrap interval by number of double-labelled items (alpha ~0.75, 2 annotators, 4 labels)."""
     out: dict[str, Any] = {"case": "CI width vs pairable units"}
@@ -170,6 +185,7 @@ CASES = {
     "package_200": lambda: case_package_many_labels(200),
     "continuous": case_continuous,
     "real": case_real,
+    "whole_check": case_whole_check,
     "ci_width": case_ci_width,
 }
 

@@ -223,3 +223,20 @@ def test_many_distinct_values_take_the_coincidence_path() -> None:
     estimate, engine = ka.alpha_point(counts, "nominal")
     assert engine == "coincidence"
     assert estimate == pytest.approx(ka.alpha_package(counts, "nominal"), abs=1e-9)
+
+
+@pytest.mark.parametrize("n_values", [5, 100])
+def test_unique_rows_paths_agree(monkeypatch: pytest.MonkeyPatch, n_values: int) -> None:
+    # integer keys (few values), padded rows (many values) and the per-row fallback must group alike
+    rng = np.random.default_rng(1)
+    rows = np.repeat(np.arange(400), 3)
+    counts = ka.count_matrix(rows, rng.integers(0, min(n_values, 4), len(rows)) * (n_values // 4 or 1), 400, n_values)
+
+    def partition(first: np.ndarray, inverse: np.ndarray) -> set[tuple[int, ...]]:
+        return {tuple(np.flatnonzero(inverse == g).tolist()) for g in range(len(first))}
+
+    fast = partition(*ka.unique_rows(counts))
+    monkeypatch.setattr(ka, "BLOCK_CELLS", 1)
+    monkeypatch.setattr(np, "log2", lambda x: 1e9)  # disable the integer-key path too
+    assert partition(*ka.unique_rows(counts)) == fast
+    assert 1 < len(fast) < 400
