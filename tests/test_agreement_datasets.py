@@ -129,7 +129,7 @@ def test_get_another_label_duplicates_keep_last(tmp_path: Path) -> None:
     # metrics carry 6 decimals
     assert result.metrics["alpha"] == pytest.approx(_alpha_of(frame.drop_duplicates(["worker", "item"], keep="last")), abs=5e-7)
     dup = next(f for f in result.findings if f.code == "AGR009")
-    assert dup.details["duplicate_rows"] == len(frame) - len(frame.drop_duplicates(["worker", "item"]))
+    assert dup.details["duplicate_rows"] == 2922 and dup.details["conflicting"] == 149  # as SOURCE.md counts them
     assert result.metrics["annotators"] == 825 and result.metrics["units_pairable"] == 11040 - 411
 
 
