@@ -31,7 +31,7 @@ def summary(lengths: np.ndarray) -> dict[str, Any]:
         return {}
     out: dict[str, Any] = {"min": int(lengths.min())}
     for q, value in zip(QUANTILES, np.quantile(lengths, QUANTILES)):
-        out[f"p{round(q * 100)}"] = float(value)
+        out[f"p{round(q * 100)}"] = round(float(value), 2)
     out["max"] = int(lengths.max())
     out["mean"] = round(float(lengths.mean()), 2)
     return out
