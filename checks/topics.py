@@ -86,7 +86,8 @@ def cluster(
     if dims < 1:
         return _single_topic(matrix, terms)
     svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=5, random_state=seed)
-    reduced = normalize(svd.fit_transform(fit_rows))
+    with np.errstate(invalid="ignore", divide="ignore"):  # degenerate sets: zero variance ratios, harmless
+        reduced = normalize(svd.fit_transform(fit_rows))
     k = min(k, _distinct_rows(reduced))
     if k <= 1:
         return _single_topic(matrix, terms)
