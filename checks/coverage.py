@@ -143,7 +143,7 @@ def reference_of(ctx: Context) -> tuple[str, Dataset] | None:
 
 def text_space(ctx: Context) -> TextSpace:
     ref = reference_of(ctx)
-    return build_space(ctx.dataset.inputs, None if ref is None else ref[1].inputs)
+    return build_space(ctx.dataset.inputs, None if ref is None else ref[1].inputs, seed=ctx.seed)
 
 
 class CoverageCheck:

@@ -312,3 +312,20 @@ def test_degenerate_inputs_do_not_crash(inputs: list[str]) -> None:
     result = run(data, {"reference": ref})
     assert sum(t["size"] for t in result.metrics["topics"]) in (0, len(inputs))
     assert 0.0 <= result.metrics["reference_coverage"] <= 1.0
+
+
+def test_sampled_vocabulary_and_parallel_transform(monkeypatch: pytest.MonkeyPatch) -> None:
+    import checks.textspace as textspace
+
+    train = sentences("billing", 150, 1) + sentences("shipping", 150, 1)
+    reference = sentences("refund", 20, 2) + ["zebra crossing"]
+    monkeypatch.setattr(textspace, "VOCAB_SAMPLE", 100)
+    monkeypatch.setattr(textspace, "CHUNK_TEXTS", 64)
+    parallel = textspace.build_space(train, reference, seed=1)
+    monkeypatch.setattr(textspace.os, "cpu_count", lambda: 1)
+    serial = textspace.build_space(train, reference, seed=1)
+    assert (parallel.train != serial.train).nnz == 0 and (parallel.reference != serial.reference).nnz == 0
+    assert parallel.train.shape[0] == 300 and parallel.reference is not None and parallel.reference.shape[0] == 21
+    assert {"refund", "zebra", "crossing"} <= set(parallel.terms)  # reference terms are always kept
+    norms = np.sqrt(parallel.train.multiply(parallel.train).sum(axis=1)).A.ravel()
+    np.testing.assert_allclose(norms[norms > 0], 1.0, rtol=1e-5)
