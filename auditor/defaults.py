@@ -156,8 +156,9 @@ OPTIONS: tuple[Option, ...] = (
         "coverage.min_similarity",
         0.3,
         "A reference input counts as covered when its nearest training input has TF-IDF cosine similarity of "
-        "at least 0.3. Measured on real data: 83% of GSM8K test questions reach it against GSM8K train (same "
-        "task, different questions) while 14% of CodeAlpaca instructions do (a different task).",
+        "at least 0.3. Measured on real data (benchmarks/coverage.md): 87% of GSM8K test questions reach it "
+        "against GSM8K train and 93% of CodeAlpaca against GPTeacher code instructions (same task, new "
+        "inputs), while only 6-17% of inputs from a different task do.",
         kind=float,
         minimum=0.0,
         maximum=1.0,

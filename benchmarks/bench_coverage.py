@@ -16,6 +16,7 @@ harmless test prompts, cycled to 10,000. Inputs are instruction + ("\\n\\n" + in
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -158,6 +159,11 @@ def main() -> None:
         name = sys.argv[1]
         out = CASES[name]()
         out["peak_rss_mb"] = round(peak_rss_mb())
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        # CPU seconds of the whole case (loading included), workers too: on a shared machine
+        # wall time depends on the neighbours, CPU time does not.
+        out["cpu_seconds_total"] = round(own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime, 1)
+        out["load_average"] = round(os.getloadavg()[0], 2)
         print(json.dumps({"case": name, **out}))
         return
     if not DATASETS.is_dir():
