@@ -52,10 +52,6 @@ class TextSpace:
     reference: sparse.csr_matrix | None
     terms: np.ndarray  # term of each column
 
-    @property
-    def empty(self) -> bool:
-        return self.terms.size == 0
-
 
 def _counter(**options: object) -> CountVectorizer:
     return CountVectorizer(lowercase=True, token_pattern=TOKEN_PATTERN, stop_words="english", dtype=np.float32, **options)  # type: ignore[arg-type]
