@@ -149,7 +149,29 @@ def text_space(ctx: Context) -> TextSpace:
 
 
 class CoverageCheck:
-    """Categories, topics, reference coverage, lengths and output diversity."""
+    """Categories, topics, reference coverage, lengths and output diversity.
+
+    Metrics (``checks.coverage.metrics`` in the JSON report):
+
+    - categories: ``categories`` {name: records}, ``category_shares``, ``uncategorised_records``,
+      ``imbalance_ratio`` (largest / smallest, None under two categories), ``min_category_count``,
+      ``categories_below_minimum`` (records < count.min_per_category), ``missing_required_categories``,
+      ``unseen_categories`` {"reference"|"eval": {name: records there}};
+    - topics: ``topics`` [{id "T1", size, share, top_terms, example_id, thin}], ``topic_rule``,
+      ``thin_topic_limit``;
+    - lengths (words): ``lengths`` {input, output, <role>_input, <role>_output: min/p50/p90/p99/max/mean,
+      input_shift / output_shift: ks_statistic, p_value, out_of_range_share, max_ratio, median_ratio, sentence};
+    - outputs: ``distinct_output_share``, ``top_outputs`` [{output, count, distinct_inputs, example_id}],
+      ``templated_records``, ``task_type``;
+    - with a reference (or the eval set standing in): ``reference_source``, ``reference_records``,
+      ``representation`` ("tfidf" or "embeddings:<model>"), ``similarity_threshold``,
+      ``similarity_quantiles``, ``reference_coverage`` (0..1), ``uncovered_reference_records``,
+      ``uncovered_topics`` [{id "U1", size, share of the reference, top_terms, example_id, example_ids,
+      median_similarity}].
+
+    Findings about the reference or eval data (COV003, COV005, COV006, COV007) list that
+    dataset's record ids, and say which in ``details["dataset"]``.
+    """
 
     name = "coverage"
     codes = (

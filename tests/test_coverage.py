@@ -329,3 +329,29 @@ def test_sampled_vocabulary_and_parallel_transform(monkeypatch: pytest.MonkeyPat
     assert {"refund", "zebra", "crossing"} <= set(parallel.terms)  # reference terms are always kept
     norms = np.sqrt(parallel.train.multiply(parallel.train).sum(axis=1)).A.ravel()
     np.testing.assert_allclose(norms[norms > 0], 1.0, rtol=1e-5)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    docs=st.lists(
+        st.lists(st.sampled_from("alpha beta gamma delta refund parcel invoice login river mountain 42".split()), max_size=8),
+        min_size=1,
+        max_size=60,
+    ),
+    max_topics=st.integers(2, 6),
+    seed=st.integers(0, 3),
+)
+def test_topics_partition_every_input(docs: list[list[str]], max_topics: int, seed: int) -> None:
+    from checks.textspace import build_space
+    from checks.topics import cluster
+
+    texts = [" ".join(d) for d in docs]
+    space = build_space(texts)
+    topics = cluster(space.train, space.terms, max_topics=max_topics, seed=seed)
+    members = np.sort(np.concatenate([t.members for t in topics.topics])) if topics.topics else np.array([])
+    np.testing.assert_array_equal(members, np.arange(len(texts)))
+    assert [t.size for t in topics.topics] == sorted((t.size for t in topics.topics), reverse=True)
+    for t in topics.topics:
+        assert (topics.labels[t.members] == t.index).all()
+        assert set(t.top_terms) <= set(space.terms)
+    assert topics.k <= max_topics + max(2, max_topics // 4)
