@@ -52,6 +52,7 @@ def main() -> None:
 @click.option("--annotator-columns", help="Wide annotations: comma-separated columns, one per annotator.")
 @click.option("--annotator-prefix", help="Wide annotations: every column starting with this prefix is an annotator.")
 @click.option("--agreement-level", type=click.Choice(["nominal", "ordinal", "interval", "ratio"]), help="Level of measurement for alpha.")
+@click.option("--embeddings", help="Local sentence-transformers model for coverage (never downloaded).")
 @click.option("--expectations", type=click.Path(path_type=Path), help="great_expectations suite JSON to run on the records.")
 @click.option("--seed", type=int, help="Seed for every random step.")
 @click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too.")
@@ -78,6 +79,7 @@ def check(
     annotator_columns: str | None,
     annotator_prefix: str | None,
     agreement_level: str | None,
+    embeddings: str | None,
     expectations: Path | None,
     seed: int | None,
     strict: bool | None,
@@ -97,6 +99,7 @@ def check(
         "agreement.annotator_columns": [c.strip() for c in annotator_columns.split(",") if c.strip()] if annotator_columns else None,
         "agreement.annotator_prefix": annotator_prefix,
         "agreement.level": agreement_level,
+        "coverage.embeddings": embeddings,
         "seed": seed,
         "strict": strict,
     }

@@ -1,0 +1,136 @@
+"""The TF-IDF space the coverage check compares and clusters inputs in.
+
+One vocabulary serves the training and the reference inputs: it holds the
+words only the reference uses (exactly the words that describe what training
+lacks). Tokenising is the largest cost of the whole check, so:
+
+- up to ``VOCAB_SAMPLE`` training inputs, one ``fit_transform`` pass over
+  everything (every term seen twice is kept);
+- beyond, the vocabulary comes from a seeded sample of training inputs (terms
+  seen twice there) plus every reference term (a reference term matters as
+  soon as one training input shares it), and all inputs are then transformed
+  in chunks, on two processes when the machine has two cores.
+
+Document frequencies, the ``MAX_DF`` cut and the IDF weights are always
+computed over all inputs, not the sample.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+# Runs of two or more letters: numbers ("48", "2023") carry no topic and would
+# crowd the top terms of maths or order-number data; identifiers split at
+# digits and underscores ("item_count2" -> item, count). Without \b anchors the
+# regex runs 1.5x faster, and tokenising is the largest cost of the check.
+TOKEN_PATTERN = r"[^\W\d_]{2,}"
+# A term used by more than half the texts ("how", "many" in maths data) says
+# nothing about topic or similarity, and dropping it keeps the sparse
+# neighbour products small.
+MAX_DF = 0.5
+# Vocabulary cap: beyond 2**18 terms the extra ones are typos and identifiers
+# seen twice, which cost memory and add no topic.
+MAX_TERMS = 1 << 18
+# Training inputs whose vocabulary is read in full; beyond, a seeded sample.
+VOCAB_SAMPLE = 20_000
+# Texts per chunk handed to a worker process.
+CHUNK_TEXTS = 25_000
+
+
+@dataclass(frozen=True)
+class TextSpace:
+    """L2-normalised TF-IDF rows for the training and (optional) reference inputs."""
+
+    train: sparse.csr_matrix
+    reference: sparse.csr_matrix | None
+    terms: np.ndarray  # term of each column
+
+
+def _counter(**options: object) -> CountVectorizer:
+    return CountVectorizer(lowercase=True, token_pattern=TOKEN_PATTERN, stop_words="english", dtype=np.float32, **options)  # type: ignore[arg-type]
+
+
+def build_space(train: Sequence[str], reference: Sequence[str] | None = None, seed: int = 0) -> TextSpace:
+    """Fit one TF-IDF vocabulary on both sets and return their rows."""
+    texts = list(train) + list(reference or [])
+    n = len(train)
+    try:
+        counts, terms = _count(texts, n, seed)
+    except ValueError:  # no text has a single usable word
+        counts, terms = sparse.csr_matrix((len(texts), 0), dtype=np.float32), np.array([], dtype=object)
+    counts, terms = _prune(counts, terms)
+    if terms.size:
+        matrix = TfidfTransformer(sublinear_tf=True).fit_transform(counts).astype(np.float32).tocsr()
+    else:
+        matrix = sparse.csr_matrix((len(texts), 0), dtype=np.float32)
+    return TextSpace(train=matrix[:n], reference=None if reference is None else matrix[n:], terms=terms)
+
+
+def _count(texts: list[str], n_train: int, seed: int) -> tuple[sparse.csr_matrix, np.ndarray]:
+    if n_train <= VOCAB_SAMPLE:
+        # Small sets keep every term; from 1,000 texts on a term must occur twice (drops typos, not topics).
+        counter = _counter(min_df=2 if len(texts) >= 1000 else 1)
+        return counter.fit_transform(texts).tocsr(), counter.get_feature_names_out()
+    rng = np.random.default_rng(seed)
+    sample = rng.choice(n_train, size=VOCAB_SAMPLE, replace=False)
+    vocabulary = set(_counter(min_df=2).fit([texts[i] for i in sample]).vocabulary_)
+    if len(texts) > n_train:
+        try:
+            vocabulary |= set(_counter().fit(texts[n_train:]).vocabulary_)
+        except ValueError:  # the reference has no usable word
+            pass
+    terms = np.array(sorted(vocabulary), dtype=object)
+    counter = _counter(vocabulary={t: i for i, t in enumerate(terms)})
+    return _transform_chunks(counter, texts), terms
+
+
+# Set just before the worker pool forks, so the texts reach workers by copy-on-write, not pickling.
+_SHARED: tuple[CountVectorizer, list[str]] | None = None
+
+
+def _work(bounds: tuple[int, int]) -> sparse.csr_matrix:
+    assert _SHARED is not None
+    counter, texts = _SHARED
+    return counter.transform(texts[bounds[0] : bounds[1]])
+
+
+def _transform_chunks(counter: CountVectorizer, texts: list[str]) -> sparse.csr_matrix:
+    global _SHARED
+    bounds = [(s, min(s + CHUNK_TEXTS, len(texts))) for s in range(0, len(texts), CHUNK_TEXTS)]
+    workers = min(2, os.cpu_count() or 1, len(bounds))
+    _SHARED = (counter, texts)
+    try:
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            # Workers only tokenise (pure Python and scipy): no OpenMP or BLAS state is used after the fork.
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                parts = pool.map(_work, bounds, chunksize=1)
+        else:
+            parts = [_work(b) for b in bounds]
+    finally:
+        _SHARED = None
+    return sparse.vstack(parts, format="csr")
+
+
+def _prune(counts: sparse.csr_matrix, terms: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Drop terms in more than MAX_DF of the texts (from 10 texts on) and keep the MAX_TERMS most frequent."""
+    if terms.size == 0:
+        return counts, terms
+    df = np.bincount(counts.indices, minlength=terms.size)
+    keep = np.ones(terms.size, dtype=bool)
+    if counts.shape[0] >= 10:
+        keep &= df <= MAX_DF * counts.shape[0]
+    keep &= df > 0
+    if keep.sum() > MAX_TERMS:
+        cutoff = np.sort(df[keep])[-MAX_TERMS]
+        keep &= df >= cutoff
+    if keep.all():
+        return counts, terms
+    columns = np.flatnonzero(keep)
+    return counts[:, columns].tocsr(), terms[columns]
