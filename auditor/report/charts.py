@@ -244,10 +244,13 @@ def interval(
             f'<rect x="{x(edges[i]):.1f}" y="20" width="{max(x(edges[i + 1]) - x(edges[i]), 0):.1f}" height="40" '
             f'fill="{fills[min(i, len(fills) - 1)]}"/>'
         )
-    for name, v in limits:
+    for k, (name, v) in enumerate(limits):
+        # Thresholds sit close together (0.667, 0.800): the lower label reads
+        # leftwards from its line, the others rightwards, so they never overlap.
+        anchor, dx = ("end", -3) if k == 0 and len(limits) > 1 else ("start", 3)
         body.append(
             f'<line x1="{x(v):.1f}" y1="14" x2="{x(v):.1f}" y2="66" stroke="#555" stroke-dasharray="3 3"/>'
-            f'<text x="{x(v):.1f}" y="80" text-anchor="middle">{_e(name)} {v:.3f}</text>'
+            f'<text x="{x(v) + dx:.1f}" y="80" text-anchor="{anchor}">{_e(name)} {v:.3f}</text>'
         )
     if low is not None and high is not None:
         body.append(
