@@ -1,0 +1,115 @@
+"""The registry meta-test: every finding code is documented and has a sample that triggers it.
+
+``SAMPLES`` maps each code to a tiny input (JSONL lines plus config) that makes
+``auditor.api.audit`` report it. A code registered without a sample fails
+``test_every_code_has_a_sample`` with the list of codes to add; a family that
+adds codes adds its rows here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.api import audit
+from auditor.pipeline import ENGINE_CODES
+from auditor.registry import all_codes
+from checks.base import CheckResult
+
+
+def _lines(records: Sequence[dict[str, Any] | str]) -> list[str]:
+    return [r if isinstance(r, str) else json.dumps(r) for r in records]
+
+
+def _pairs(n: int, category: str | None = None, start: int = 0) -> list[dict[str, Any]]:
+    out = []
+    for i in range(start, start + n):
+        record: dict[str, Any] = {"id": f"s{i}", "input": f"distinct question number {i} about item {i * 7}", "output": f"answer {i}"}
+        if category is not None:
+            record["category"] = category
+        out.append(record)
+    return out
+
+
+class Crashing:
+    """A check that raises, for AUD001."""
+
+    name = "crashing"
+    codes = ()
+
+    def run(self, ctx: Any) -> CheckResult:
+        raise RuntimeError("boom")
+
+
+def _with_crashing_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    import auditor.registry as registry
+
+    real = registry.all_checks()
+    monkeypatch.setattr(registry, "all_checks", lambda: (*real, Crashing()))
+
+
+@dataclass(frozen=True)
+class Sample:
+    records: list[str]
+    config: dict[str, Any] = field(default_factory=dict)
+    setup: Callable[[pytest.MonkeyPatch], None] | None = None
+    files: dict[str, list[str]] = field(default_factory=dict)  # side inputs: audit() keyword -> lines
+
+
+SAMPLES: dict[str, Sample] = {
+    "AUD001": Sample(_lines(_pairs(3)), setup=_with_crashing_check),
+    "CNT001": Sample(_lines(_pairs(3)), {"min_examples": 10}),
+    "CNT002": Sample(_lines(_pairs(4, "billing") + _pairs(1, "refunds", start=4)), {"min_examples": 1, "count.min_per_category": 2}),
+    "CNT003": Sample([*_lines(_pairs(3)), '{"input": "cut off'], {"min_examples": 1}),
+}
+
+
+def _registered() -> dict[str, Any]:
+    codes: dict[str, Any] = {info.code: info for info in ENGINE_CODES}
+    codes.update({code: info for code, (_, info) in all_codes().items()})
+    return codes
+
+
+def test_every_code_has_a_sample() -> None:
+    missing = sorted(set(_registered()) - set(SAMPLES))
+    assert not missing, (
+        f"registered codes without a triggering sample: {', '.join(missing)}; "
+        "add a row for each to SAMPLES in tests/test_registry_samples.py"
+    )
+
+
+def test_no_sample_for_an_unknown_code() -> None:
+    stale = sorted(set(SAMPLES) - set(_registered()))
+    assert not stale, f"SAMPLES rows for codes no check declares: {', '.join(stale)}"
+
+
+@pytest.mark.parametrize("code", sorted(_registered()))
+def test_every_code_is_documented(code: str) -> None:
+    info = _registered()[code]
+    assert info.summary.strip() and info.why.strip() and info.fix.strip(), f"{code} needs a summary, a why and a fix"
+    from auditor.explain import describe
+
+    assert info.fix.split()[0] in describe(code)
+
+
+@pytest.mark.parametrize("code", sorted(SAMPLES))
+def test_sample_triggers_its_code(code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample = SAMPLES[code]
+    monkeypatch.chdir(tmp_path)  # no config file found upward
+    if sample.setup is not None:
+        sample.setup(monkeypatch)
+    source = tmp_path / "data.jsonl"
+    source.write_text("\n".join(sample.records) + "\n", encoding="utf-8")
+    side: dict[str, Any] = {}
+    for keyword, lines in sample.files.items():
+        path = tmp_path / f"{keyword}.jsonl"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        side[keyword] = path
+    report = audit(source, config=dict(sample.config), **side)
+    found = {f.code for _, f in report.findings()}
+    assert code in found, f"the {code} sample did not trigger it; the run reported {sorted(found)}"
