@@ -115,3 +115,17 @@ def test_missing_dataset_and_unknown_ids_still_render() -> None:
     report = Report(**{**report.__dict__, "dataset": None})
     page = html.render(report)
     assert re.search(r"not a loaded record", page)
+
+
+def test_thousands_of_findings_are_capped() -> None:
+    report = full_report(50, payloads=False)
+    code = CodeInfo("DUP002", "conflicting-outputs", Severity.BLOCKER, "s", "w", "f")
+    many = tuple(code.finding(f"group {k} contradicts", "pick one", ["r1", "r2"]) for k in range(1000))
+    from dataclasses import replace
+
+    dups = replace(report.checks["duplicates"], findings=many)
+    report = Report(**{**report.__dict__, "checks": {**report.checks, "duplicates": dups}, "gaps": [*report.gaps]})
+    page = html.render(report)
+    assert page.count("group 1 contradicts") == 1 and "group 999 contradicts" not in page
+    assert "900 more findings of this check" in page
+    assert len(page) < 400_000

@@ -74,3 +74,18 @@ def test_hostile_records_stay_in_their_cells() -> None:
                 header_cells = cells
             assert cells == header_cells, line
     assert "<script>" not in page and "\\<script\\>" in page
+
+
+def test_thousands_of_gaps_fit_a_pull_request_comment() -> None:
+    from dataclasses import replace
+
+    from auditor.report.model import Report
+    from auditor.verdict import gaps_of
+    from checks.base import CodeInfo, Severity
+
+    report = full_report(50, payloads=False)
+    code = CodeInfo("DUP002", "conflicting-outputs", Severity.BLOCKER, "s", "w", "f")
+    many = tuple(code.finding(f"group {k} contradicts", "pick one", ["r1", "r2"]) for k in range(5000))
+    checks = {**report.checks, "duplicates": replace(report.checks["duplicates"], findings=many)}
+    page = markdown.render(Report(**{**report.__dict__, "checks": checks, "gaps": gaps_of(checks)}))
+    assert len(page) < 65_536 and "more gaps in the JSON report" in page

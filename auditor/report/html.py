@@ -33,6 +33,7 @@ EXAMPLES_PER_FINDING = 10
 MAX_EXAMPLES = 400  # across the whole report: bounds size and render time
 TEXT_LIMIT = 280  # characters of input/output shown per example
 DETAILS_LIMIT = 3000  # characters of a finding's details shown
+MAX_CARDS = 100  # gaps, and findings per check, shown in full; a check may raise thousands
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
@@ -72,13 +73,14 @@ def _fmt(value: Any) -> str:
 
 
 def _selected(report: Report) -> list[tuple[str, Finding, list[Any]]]:
-    """(check, finding, ids shown) for every finding, within the per-finding and per-report caps."""
+    """(check, finding, ids shown) for every finding shown, within the per-finding and per-report caps."""
     budget = MAX_EXAMPLES
     out = []
-    for check, f in report.findings():
-        take = min(EXAMPLES_PER_FINDING, len(f.ids), budget)
-        out.append((check, f, list(f.ids[:take])))
-        budget -= take
+    for check, result in report.checks.items():
+        for f in result.findings[:MAX_CARDS]:
+            take = min(EXAMPLES_PER_FINDING, len(f.ids), budget)
+            out.append((check, f, list(f.ids[:take])))
+            budget -= take
     return out
 
 
@@ -89,7 +91,7 @@ def render(report: Report) -> str:
     # is what ties a gap to its place in its check's section.
     shown = {id(f): ids for _, f, ids in selected}
     anchors = {id(f): f"finding-{n + 1}" for n, (_, f, _) in enumerate(selected)}
-    total_flagged = sum(len(f.ids) for _, f, _ in selected)
+    total_flagged = sum(len(f.ids) for _, f in report.findings())
     source = Path(report.input.path).name if report.input.path else report.input.format
     parts = [
         "<!DOCTYPE html>",
@@ -112,8 +114,10 @@ def render(report: Report) -> str:
             parts.append(f'<p class="muted">{_t(result.note, 500)}</p>')
         parts.append(_metrics(result.metrics))
         parts.extend(_figure(c) for c in charts_for(name, result.metrics, findings))
-        for f in findings:
-            parts.append(_finding(report, f, shown.get(id(f), []), rows, anchors.get(id(f), "")))
+        helped: set[str] = set()
+        for f in findings[:MAX_CARDS]:
+            parts.append(_finding(report, f, shown.get(id(f), []), rows, anchors.get(id(f), ""), helped))
+        parts.append(_more(len(findings), "findings of this check"))
         parts.append("</section>")
     parts.append(_footer(report))
     parts.append("</main></body></html>\n")
@@ -148,21 +152,31 @@ def _gaps(report: Report, anchors: Mapping[int, str]) -> str:
     if not report.gaps:
         return '<section id="gaps"><h2>Gaps</h2><p>No gaps: the data meets every readiness criterion checked.</p></section>'
     items = []
-    for gap in report.gaps:
+    helped: set[str] = set()
+    for gap in report.gaps[:MAX_CARDS]:
         f = gap.finding
         items.append(
             f'<div class="card gap"><div><span class="badge {f.severity.value}">{f.severity.value}</span>'
             f'<a href="#{anchors.get(id(f), "")}"><code>{_t(f.code)}</code></a> <span class="muted">{_t(gap.check)}</span></div>'
             f'<div class="msg">{_t(f.message)}</div><div class="action">{_t(f.action)}</div>'
-            f"{_help(f.code)}</div>"
+            f"{_help(f.code, helped)}</div>"
         )
+    items.append(_more(len(report.gaps), "gaps"))
     return f'<section id="gaps"><h2>Gaps ({len(report.gaps)})</h2>{"".join(items)}</section>'
 
 
-def _help(code: str) -> str:
-    text = _explain(code)
-    if not text:
+def _more(total: int, what: str) -> str:
+    if total <= MAX_CARDS:
         return ""
+    return f'<p class="muted">{total - MAX_CARDS:,} more {what} are in the JSON report and the export.</p>'
+
+
+def _help(code: str, helped: set[str]) -> str:
+    """The explain text of ``code``, once per list: a thousand findings of one code need it once."""
+    text = _explain(code)
+    if not text or code in helped:
+        return ""
+    helped.add(code)
     return f"<details><summary>What {escape(code)} means and how to fix it</summary><pre>{escape(text)}</pre></details>"
 
 
@@ -189,7 +203,9 @@ def _figure(chart: Chart) -> str:
     return f"<figure><h3>{escape(chart.title)}</h3>{chart.svg}{caption}</figure>"
 
 
-def _finding(report: Report, f: Finding, ids: list[Any], rows: Mapping[Any, int], anchor: str) -> str:
+def _finding(
+    report: Report, f: Finding, ids: list[Any], rows: Mapping[Any, int], anchor: str, helped: set[str]
+) -> str:
     head = (
         f'<div class="card finding" id="{anchor}"><div><span class="badge {f.severity.value}">{f.severity.value}</span>'
         f"<code>{_t(f.code)}</code> {_t(f.message)}</div><div class=\"action\">{_t(f.action)}</div>"
@@ -200,7 +216,7 @@ def _finding(report: Report, f: Finding, ids: list[Any], rows: Mapping[Any, int]
     if f.details:
         text = json.dumps(f.details, ensure_ascii=False, indent=1, default=str)
         body.append(f"<details><summary>Details</summary><pre>{_t(text, DETAILS_LIMIT)}</pre></details>")
-    body.append(_help(f.code))
+    body.append(_help(f.code, helped))
     body.append("</div>")
     return "".join(body)
 

@@ -21,6 +21,10 @@ from auditor.report.terminal import HEADLINE_METRICS
 from auditor.verdict import NOT_READY, READY
 
 EXAMPLES_PER_GAP = 3
+# A pull-request comment holds 65,536 characters; a check may raise thousands
+# of findings. The summary lists the first gaps and says how many more.
+MAX_GAP_ROWS = 50
+GAPS_WITH_EXAMPLES = 10
 TEXT_LIMIT = 100
 ICON = {READY: "✅", NOT_READY: "❌"}
 
@@ -78,11 +82,13 @@ def _gaps(report: Report) -> list[str]:
         "| severity | code | check | what | what to do | size |",
         "|---|---|---|---|---|---:|",
     ]
-    for gap in report.gaps:
+    for gap in report.gaps[:MAX_GAP_ROWS]:
         f = gap.finding
         out.append(
             f"| {f.severity.value} | `{f.code}` | {md(gap.check)} | {md(f.message, 300)} | {md(f.action, 300)} | {f.size:,} |"
         )
+    if len(report.gaps) > MAX_GAP_ROWS:
+        out += ["", f"… and {len(report.gaps) - MAX_GAP_ROWS:,} more gaps in the JSON report."]
     out += ["", "Run `auditor explain CODE` for what a code means and how to fix it.", ""]
     return out
 
@@ -102,13 +108,13 @@ def _checks(report: Report) -> list[str]:
 
 
 def _examples(report: Report) -> list[str]:
-    picked = [(g, list(g.finding.ids[:EXAMPLES_PER_GAP])) for g in report.gaps if g.finding.ids]
+    picked = [(g, list(g.finding.ids[:EXAMPLES_PER_GAP])) for g in report.gaps if g.finding.ids][:GAPS_WITH_EXAMPLES]
     if not picked:
         return []
     rows = locate(report.dataset, {i for _, ids in picked for i in ids})
     out = [
         "<details><summary>Flagged examples (first "
-        f"{EXAMPLES_PER_GAP} per gap; <code>--export-findings</code> writes them all)</summary>",
+        f"{EXAMPLES_PER_GAP} per gap, first {GAPS_WITH_EXAMPLES} gaps; <code>--export-findings</code> writes them all)</summary>",
         "",
         "| code | id | input | output |",
         "|---|---|---|---|",
