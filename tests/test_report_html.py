@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.api import audit
 from auditor.report import html
@@ -94,8 +97,6 @@ def test_charts_present_for_every_family(page: str) -> None:
 def test_examples_are_sampled_and_the_total_said(monkeypatch: pytest.MonkeyPatch) -> None:
     report = full_report(3000, payloads=False)
     many = CodeInfo("QLT001", "empty-output", Severity.WARNING, "s", "w", "f").finding("m", "a", report.dataset.ids)
-    from dataclasses import replace
-
     quality = replace(report.checks["quality"], findings=(many,))
     report = Report(**{**report.__dict__, "checks": {**report.checks, "quality": quality}})
     page = html.render(report)
@@ -121,11 +122,28 @@ def test_thousands_of_findings_are_capped() -> None:
     report = full_report(50, payloads=False)
     code = CodeInfo("DUP002", "conflicting-outputs", Severity.BLOCKER, "s", "w", "f")
     many = tuple(code.finding(f"group {k} contradicts", "pick one", ["r1", "r2"]) for k in range(1000))
-    from dataclasses import replace
-
     dups = replace(report.checks["duplicates"], findings=many)
     report = Report(**{**report.__dict__, "checks": {**report.checks, "duplicates": dups}, "gaps": [*report.gaps]})
     page = html.render(report)
     assert page.count("group 1 contradicts") == 1 and "group 999 contradicts" not in page
     assert "900 more findings of this check" in page
     assert len(page) < 400_000
+
+
+HOSTILE = st.text(alphabet=st.sampled_from(list("<>\"'&/=; \nabcsriptonelyg")), max_size=60)
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=HOSTILE, record_id=HOSTILE, category=HOSTILE)
+def test_any_record_text_adds_no_markup(text: str, record_id: str, category: str) -> None:
+    """Whatever the record holds, the page has exactly the tags of a page without it."""
+    report = full_report(8, payloads=False)
+    baseline = [t for t, _ in tags(html.render(report))]
+    data = report.dataset
+    data.inputs[0], data.outputs[0], data.categories[0] = text, text, category  # r0 is flagged
+    data.ids[0] = record_id
+    report.checks["duplicates"] = replace(
+        report.checks["duplicates"],
+        findings=tuple(replace(f, ids=(record_id, *f.ids[1:])) for f in report.checks["duplicates"].findings),
+    )
+    assert [t for t, _ in tags(html.render(report))] == baseline
