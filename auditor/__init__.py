@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["audit", "Report", "NotReadyError", "__version__"]
+__all__ = ["audit", "clean", "CleanResult", "Report", "NotReadyError", "__version__"]
 
 if TYPE_CHECKING:
     from auditor.api import audit
+    from auditor.cleaning import CleanResult, clean
     from auditor.errors import NotReadyError
     from auditor.report.model import Report
 
@@ -30,4 +31,10 @@ def __getattr__(name: str) -> Any:
         from auditor.errors import NotReadyError
 
         return NotReadyError
+    if name in ("clean", "CleanResult"):
+        # The module is "cleaning", not "clean": importing a submodule binds its
+        # name on the package, which would shadow the clean() function.
+        from auditor import cleaning
+
+        return getattr(cleaning, name)
     raise AttributeError(f"module 'auditor' has no attribute {name!r}")

@@ -44,6 +44,7 @@ def audit(
     reference: PathLike | None = None,
     baseline: Sequence[PathLike] = (),
     annotations: PathLike | None = None,
+    expectations: PathLike | None = None,
     split: str | None = None,
     progress: Progress | None = None,
     **overrides: Any,
@@ -59,7 +60,7 @@ def audit(
     fields = FieldOverrides.from_config(cfg.section("fields"))
 
     with progress.stage("load"):
-        dataset, info = load(source, fields, keep=_keep_fields(cfg), split=split)
+        dataset, info = load(source, fields, keep=_keep_fields(cfg), split=split, jobs=int(cfg["jobs"]))
     loaded = time.perf_counter()
 
     others: dict[str, Dataset] = {}
@@ -70,10 +71,11 @@ def audit(
     if baseline:
         others["baseline"] = concat([_load_other(p, fields) for p in baseline])
     paths: dict[str, Path] = {}
-    if annotations is not None:
-        paths["annotations"] = Path(annotations)
-        if not paths["annotations"].is_file():
-            raise InputError(f"{annotations}: no such annotations file")
+    for name, given in (("annotations", annotations), ("expectations", expectations)):
+        if given is not None:
+            paths[name] = Path(given)
+            if not paths[name].is_file():
+                raise InputError(f"{given}: no such {name} file")
 
     ctx = Context(dataset=dataset, config=cfg, others=others, paths=paths, progress=progress)
     return run(ctx, info, started=started, load_seconds=loaded - started)

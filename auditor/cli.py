@@ -49,9 +49,13 @@ def main() -> None:
 @click.option("--reference", type=click.Path(path_type=Path), help="Sample of production inputs, for coverage.")
 @click.option("--baseline", type=click.Path(path_type=Path), multiple=True, help="Data already accepted (repeatable).")
 @click.option("--annotations", type=click.Path(path_type=Path), help="Annotations file (item id, annotator, label).")
+@click.option("--expectations", type=click.Path(path_type=Path), help="great_expectations suite JSON to run on the records.")
 @click.option("--seed", type=int, help="Seed for every random step.")
 @click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; rely on the exit code (and --output).")
+@click.option("--history", "history_file", type=click.Path(path_type=Path), help="Record this run in the SQLite history FILE (default: .auditor/history.sqlite when the project has an .auditor/ folder).")
+@click.option("--no-history", is_flag=True, help="Do not record this run, even when the project has an .auditor/ folder.")
+@click.option("--label", help="Name of this run in the history, e.g. 'batch 13' (default: the input file name).")
 def check(
     source: Path,
     config_file: Path | None,
@@ -68,11 +72,16 @@ def check(
     reference: Path | None,
     baseline: tuple[Path, ...],
     annotations: Path | None,
+    expectations: Path | None,
     seed: int | None,
     strict: bool | None,
     quiet: bool,
+    history_file: Path | None,
+    no_history: bool,
+    label: str | None,
 ) -> None:
     """Audit SOURCE (JSONL, JSON, CSV, Parquet, or a saved datasets folder)."""
+    _terminate_cleanly()
     overrides: dict[str, Any] = {
         "fields.input": input_field,
         "fields.output": output_field,
@@ -83,11 +92,11 @@ def check(
         "strict": strict,
     }
     try:
-        report = _run_check(source, config_file, overrides, split, eval_file, reference, baseline, annotations, quiet)
+        report = _run_check(source, config_file, overrides, split, eval_file, reference, baseline, annotations, expectations, quiet)
         text = _render(report, fmt, to_file=output is not None)
         from auditor.fsio import write_atomic
 
-        inputs = [source, *(p for p in (eval_file, reference, annotations) if p), *baseline]
+        inputs = [source, *(p for p in (eval_file, reference, annotations, expectations) if p), *baseline]
         if export_findings is not None:
             from auditor.report.export import render_export
 
@@ -98,11 +107,25 @@ def check(
                 click.echo(f"{report.verdict}: report written to {output}", err=True)
         elif not quiet:
             click.echo(text, nl=False)
+        _record_history(report, history_file, no_history, config_file, label, quiet)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except Exception as exc:  # every error ends in one line; AUDITOR_DEBUG shows the traceback
         _handle(exc)
     sys.exit(report.exit_code)
+
+
+def _terminate_cleanly() -> None:
+    """SIGTERM unwinds like Ctrl-C: temp files are removed and nothing half-written is left."""
+    import signal
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (embedded use): leave signals alone
+        pass
 
 
 def _run_check(
@@ -114,6 +137,7 @@ def _run_check(
     reference: Path | None,
     baseline: tuple[Path, ...],
     annotations: Path | None,
+    expectations: Path | None,
     quiet: bool,
 ) -> Any:
     from auditor.api import audit
@@ -134,9 +158,21 @@ def _run_check(
         reference=reference,
         baseline=baseline,
         annotations=annotations,
+        expectations=expectations,
         split=split,
         progress=progress,
     )
+
+
+def _record_history(report: Any, explicit: Path | None, disabled: bool, config_file: Path | None, label: str | None, quiet: bool) -> None:
+    from auditor.history import history_target, record
+
+    target = history_target(explicit, disabled=disabled, config_file=config_file)
+    if target is None:
+        return
+    run_id = record(report, target, label)
+    if not quiet:
+        click.echo(f"recorded as run {run_id} in {target}", err=True)
 
 
 def _render(report: Any, fmt: str, *, to_file: bool) -> str:
@@ -204,3 +240,42 @@ def init(path: Path, force: bool) -> None:
     except Exception as exc:
         _handle(exc)
     click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.option("--history", "history_file", type=click.Path(path_type=Path), help="History file (default: .auditor/history.sqlite in the project).")
+@click.option("--metric", "metrics", multiple=True, help="Show this metric: a full name (agreement.alpha), a metric name (alpha) or a check (count); repeatable.")
+@click.option("--all", "show_all", is_flag=True, help="Show every recorded metric (default: those with a known better direction).")
+@click.option("--last", type=click.IntRange(min=2), help="Only the last N runs.")
+@click.option("--plot", type=click.Path(path_type=Path), help="Also draw the trends to FILE: .svg (no extra needed) or .png (needs matplotlib).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True, help="Output format.")
+@click.option("--fail-on-regression", is_flag=True, help="Exit 1 when the latest run regressed on a metric (for alerting).")
+def history(
+    history_file: Path | None, metrics: tuple[str, ...], show_all: bool, last: int | None, plot: Path | None, fmt: str, fail_on_regression: bool
+) -> None:
+    """Trends of the metrics over recorded runs, and regressions named in words."""
+    from auditor.history import History, history_target
+    from auditor.report import trends as render
+    from auditor.trends import regressions, trends
+
+    try:
+        path = history_target(history_file, disabled=False, only_if_folder=False)
+        assert path is not None
+        with History(path, create=False) as store:
+            runs = store.runs(last)
+        found = trends(runs, metrics)
+        if not metrics and not show_all:
+            found = [t for t in found if t.better is not None]
+        named = regressions(found)
+        latest = regressions(found, latest_only=True)
+        latest = [r for r in latest if runs and r.after.run_id == runs[-1].id]
+        if fmt == "json":
+            click.echo(render.render_json(found, named, runs=len(runs)), nl=False)
+        else:
+            click.echo(render.render_table(found, named, runs=len(runs), width=_terminal_width() if sys.stdout.isatty() else 100), nl=False)
+        if plot is not None and found:
+            render.write_plot(plot, found, named)
+            click.echo(f"chart written to {plot}", err=True)
+    except Exception as exc:
+        _handle(exc)
+    sys.exit(1 if fail_on_regression and latest else 0)

@@ -173,7 +173,7 @@ def render_toml() -> str:
     """A commented auditor.toml with every option at its default (``auditor init``)."""
     lines = [
         "# auditor configuration: every option at its default, with the reason for it.",
-        "# Uncomment and change what your team's policy needs; unknown keys are errors.",
+        "# Uncomment (delete the '#') and change what your team's policy needs; unknown keys are errors.",
         "",
     ]
     by_section: dict[str, list[Option]] = {}
@@ -187,7 +187,9 @@ def render_toml() -> str:
                 lines.append(f"# {chunk}")
             if option.choices:
                 lines.append("# one of: " + ", ".join(repr(c) for c in option.choices))
-            lines.append(f"# {option.name} = {_toml_value(option.default)}")
+            # No space after '#': uncommenting is deleting one character, and a
+            # value line can never be confused with a wrapped reason line.
+            lines.append(f"#{option.name} = {_toml_value(option.default)}")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

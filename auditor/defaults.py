@@ -61,6 +61,14 @@ OPTIONS: tuple[Option, ...] = (
         "the data. Several checks judge repeats and short outputs by it.",
         choices=("auto", "classification", "generation", "open"),
     ),
+    Option(
+        "jobs",
+        0,
+        "Worker processes for the stages that split across cores (reading large JSONL files, hashing): "
+        "0 uses every core this process may run on; 1 keeps everything in one process.",
+        kind=int,
+        minimum=0,
+    ),
     Option("select", [], "Finding codes or prefixes to report (empty: all). Lets a team adopt checks one family at a time.", kind=list),
     Option("ignore", [], "Finding codes or prefixes never reported, for checks a team has decided do not apply.", kind=list),
     Option(
@@ -112,7 +120,152 @@ OPTIONS: tuple[Option, ...] = (
     # --- agreement -----------------------------------------------------------
     # --- coverage -----------------------------------------------------------
     # --- quality -------------------------------------------------------------
+    Option(
+        "quality.min_output_words",
+        3,
+        "In a generation task an output of one or two words rarely answers anything; classification labels "
+        "are never judged by it, nor are groups where short answers are the norm (see short_output_norm_words).",
+        kind=int,
+        minimum=0,
+    ),
+    Option(
+        "quality.short_output_norm_words",
+        10,
+        "A short output is only suspicious among long ones: it is flagged when the median output of its group "
+        "(template/source/category, else the whole set) has at least 10 words, so extractive short answers pass.",
+        kind=int,
+        minimum=0,
+    ),
+    Option(
+        "quality.truncation_min_words",
+        8,
+        "Prose that stops without closing punctuation is only called truncated when its last line has at least "
+        "8 words: shorter lines are labels, titles or code, which end without a full stop by nature.",
+        kind=int,
+        minimum=1,
+    ),
+    Option(
+        "quality.unpunctuated_style_share",
+        0.2,
+        "When more than 20% of a group's outputs (or of the whole set without groups) end without punctuation, "
+        "that is the group's style (headlines, titles, keyword lists), not truncation, and those are not flagged.",
+        kind=float,
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Option(
+        "quality.outlier_z",
+        3.5,
+        "Modified z-score (median and MAD of log length) above 3.5 is Iglewicz and Hoaglin's usual outlier rule; "
+        "the log scale keeps naturally long-tailed lengths from flagging every long answer.",
+        kind=float,
+        minimum=0.0,
+    ),
+    Option(
+        "quality.max_tokens",
+        4096,
+        "Input plus output above 4,096 tokens overflows common fine-tuning context lengths and is cut or dropped "
+        "silently by trainers; set it to your model's training context (0 turns the check off).",
+        kind=int,
+        minimum=0,
+    ),
+    Option(
+        "quality.tokenizer",
+        "estimate",
+        "'estimate' counts tokens offline (about 4 ASCII characters a token, more for other scripts, errs high); "
+        "'tiktoken:<encoding>' or a path to a tokenizer.json counts exactly when that library is installed and the "
+        "file is already on disk. Nothing is downloaded.",
+        kind=str,
+    ),
+    Option(
+        "quality.refusal_phrases",
+        [],
+        "Extra refusal phrases (matched literally, any case) on top of the built-in list, for a team's own model "
+        "or language.",
+        kind=list,
+    ),
+    Option(
+        "quality.boilerplate_phrases",
+        [],
+        "Extra placeholder or boilerplate phrases (matched literally, any case) on top of the built-in list "
+        "(<noinput>, lorem ipsum, TODO, ...).",
+        kind=list,
+    ),
+    Option(
+        "quality.pii_kinds",
+        ["email", "phone", "credit_card", "iban", "national_id", "ip_address", "api_key", "private_key"],
+        "Every kind of personal data and secret is looked for by default; drop a kind your data legitimately "
+        "holds (e.g. ip_address in network troubleshooting data).",
+        kind=list,
+    ),
+    Option(
+        "quality.language",
+        "",
+        "Expected language code (en, de, fr, es, it, pt, nl, ru, zh, ja, ko, ar, ...); empty turns the "
+        "mixed-language check off, since many sets are multilingual on purpose.",
+        kind=str,
+    ),
+    Option(
+        "quality.allow_consecutive_user",
+        False,
+        "Most chat templates require user and assistant turns to alternate; two user turns in a row usually mean "
+        "a lost assistant turn. Allow it for formats that merge them.",
+    ),
+    Option(
+        "quality.group_fields",
+        ["template", "source", "category"],
+        "Fields whose groups each finding is broken down by: a defect concentrated in a few templates or sources "
+        "is one systematic bug, fixed once at its origin.",
+        kind=list,
+    ),
+    Option(
+        "quality.systematic_share",
+        0.8,
+        "A defect is called systematic when at least 80% of its records sit in a few groups (see "
+        "systematic_max_groups_share) with at least twice the defect rate of the rest.",
+        kind=float,
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Option(
+        "quality.systematic_max_groups_share",
+        0.2,
+        "'A few groups' means at most 20% of all groups (at least one): beyond that the defect is spread out.",
+        kind=float,
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Option(
+        "quality.systematic_min_rate",
+        0.25,
+        "A group named as the source of a systematic defect must have it in at least a quarter of its records; "
+        "a handful in each of many templates (shared source passages) is not one bug.",
+        kind=float,
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Option(
+        "quality.systematic_min_records",
+        5,
+        "Fewer than 5 flagged records say nothing about where a defect comes from.",
+        kind=int,
+        minimum=1,
+    ),
     # --- expectations --------------------------------------------------------
+    Option(
+        "expectations.rules",
+        [],
+        "great_expectations expectations written in the config, e.g. {type = "
+        "'expect_column_value_lengths_to_be_between', column = 'output', min_value = 1, max_value = 4000}; "
+        "columns are id, input, output, category. None by default: these are a team's own rules.",
+        kind=list,
+    ),
+    Option(
+        "expectations.suite",
+        "",
+        "Path to a great_expectations expectation suite JSON the team already keeps; empty: none.",
+        kind=str,
+    ),
 )
 
 OPTION_BY_KEY: dict[str, Option] = {o.key: o for o in OPTIONS}

@@ -6,11 +6,15 @@ e.g. ``ctx.cached(exact_groups)``; nothing here judges or reports.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+import xxhash
+
 from auditor.context import Context
-from auditor.text import Normalizer, hash128, loose
+from auditor.forkmap import fork_map
+from auditor.load.parallel import worker_count
+from auditor.text import Normalizer, loose
 
 
 def normalizer(ctx: Context) -> Normalizer:
@@ -29,9 +33,13 @@ def norm_outputs(ctx: Context) -> list[str]:
 def _hashes_of(ctx: Context, texts: list[str]) -> list[int]:
     # Hash straight from the raw text, one record at a time, so that a million
     # normalised copies never sit in memory just to be hashed.
-    norm = ctx.cached(normalizer)
-    h = hash128
-    return [h(norm(t)) for t in texts]
+    key = ctx.cached(normalizer).key
+    h = xxhash.xxh3_128_intdigest
+
+    def work(start: int, stop: int) -> list[int]:
+        return [h(key(t)) for t in texts[start:stop]]
+
+    return fork_map(work, len(texts), worker_count(int(ctx.config["jobs"])))
 
 
 def input_hashes(ctx: Context) -> list[int]:
@@ -49,12 +57,15 @@ def pair_hashes(ctx: Context) -> list[int]:
 
 def _groups_of(keys: list[int]) -> list[list[int]]:
     """Indices sharing a key, groups of two or more, ordered by first member."""
+    # Counting runs in C; only keys seen twice or more get a Python-level list.
+    repeated = {k for k, n in Counter(keys).items() if n > 1}
+    if not repeated:
+        return []
     buckets: dict[int, list[int]] = defaultdict(list)
     for index, key in enumerate(keys):
-        buckets[key].append(index)
-    groups = [members for members in buckets.values() if len(members) > 1]
-    groups.sort(key=lambda g: g[0])
-    return groups
+        if key in repeated:
+            buckets[key].append(index)
+    return list(buckets.values())  # dicts keep insertion order: first members ascend
 
 
 @dataclass(frozen=True)

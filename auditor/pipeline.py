@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from auditor.context import Context
+from auditor.errors import AuditorError
 from checks.base import Check, CheckResult, CodeInfo, Finding, Severity, Status
 
 CHECK_CRASHED = CodeInfo(
@@ -43,6 +44,8 @@ def run_checks(ctx: Context, checks: Sequence[Check]) -> tuple[dict[str, CheckRe
 def _guarded(check: Check, ctx: Context) -> CheckResult:
     try:
         return check.run(ctx)
+    except AuditorError:
+        raise  # bad configuration or side input: the user must fix it (exit 2), not read it as a finding
     except Exception as exc:  # the guard exists to catch whatever a check raises
         frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         where = f" ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" if frame else ""

@@ -16,6 +16,8 @@ from checks.base import Check, CodeInfo
 #: Built-in checks in the order they run and appear in reports.
 BUILTINS: tuple[str, ...] = (
     "checks.count:CountCheck",
+    "checks.quality:QualityCheck",
+    "checks.expectations:ExpectationsCheck",
 )
 
 ENTRY_POINT_GROUP = "auditor.checks"

@@ -35,6 +35,24 @@ class Normalizer:
             text = " ".join(text.split())
         return text
 
+    def key(self, text: str) -> bytes:
+        """``self(text)`` as UTF-8 bytes, computed on bytes for ASCII text.
+
+        Hashing every record goes through here. For ASCII text, NFKC is the
+        identity, case folding is lower-casing and every whitespace character
+        is a single byte, so one byte-translate does both, and the costly
+        split-and-join runs only when a run of spaces is actually present.
+        """
+        if text.isascii():
+            b = text.encode("ascii")
+            table = _TABLES[self.casefold, self.whitespace]
+            if table is not None:
+                b = b.translate(table)
+            if self.whitespace:
+                b = b" ".join(b.split()) if b"  " in b else b.strip()
+            return b
+        return self(text).encode("utf-8", "surrogatepass")
+
     def many(self, texts: Iterable[str]) -> list[str]:
         return [self(t) for t in texts]
 
@@ -45,6 +63,17 @@ class Normalizer:
             casefold=bool(section.get("casefold", True)),
             whitespace=bool(section.get("whitespace", True)),
         )
+
+
+# ASCII whitespace as str.split() sees it (including the \x1c-\x1f separators).
+_ASCII_SPACE = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+_UPPER = bytes(range(ord("A"), ord("Z") + 1))
+_TABLES = {
+    (True, True): bytes.maketrans(_UPPER + _ASCII_SPACE, _UPPER.lower() + b" " * len(_ASCII_SPACE)),
+    (True, False): bytes.maketrans(_UPPER, _UPPER.lower()),
+    (False, True): bytes.maketrans(_ASCII_SPACE, b" " * len(_ASCII_SPACE)),
+    (False, False): None,
+}
 
 
 def loose(text: str) -> str:

@@ -8,7 +8,9 @@ bytes. ``python sample_data/generate.py`` rewrites every file in this folder.
 - ``support_not_ready.jsonl``: 430 records with one planted example of every
   gap the checks raise: exact and near duplicates, contradicting replies, a thin
   category, low annotator agreement, empty and truncated replies, personal
-  data, an over-long record, and two lines that are not valid JSON.
+  data, an over-long record, a category outside the taxonomy, a repeated id,
+  and two lines that are not valid JSON. ``expectations/support_suite.json``
+  is a great_expectations suite it fails on purpose.
 - ``support_chat.jsonl``: the ready records as OpenAI chat conversations (system, user, assistant).
 """
 
@@ -310,6 +312,11 @@ def not_ready(rng: random.Random) -> list[dict[str, object] | str]:
     # An over-long record: a pasted log that will not fit a small context window.
     log = " ".join(f"[{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}] sensor fault E{rng.randint(10, 99)} retry {i}" for i in range(900))
     add("technical", "The app keeps failing, here's the full log: " + log, "Thanks, that log shows a sensor fault; we'll replace the unit.")
+    # Export slips a suite of expectations catches: a category outside the
+    # taxonomy (a stray capital and space) and an id used twice.
+    add("Billing ", *make_pair("billing", rng))
+    dup_id = make_pair("shipping", rng)
+    records.append({"id": "n0002", "category": "shipping", "input": dup_id[0], "output": dup_id[1]})
     # Two lines that are not valid JSON (a broken export).
     records.insert(40, '{"id": "n-broken-1", "category": "billing", "input": "My invoice is wrong", "output": ')
     records.insert(200, '{"id": "n-broken-2", "input": "Where is my order?" "output": "It ships today."}')

@@ -66,8 +66,8 @@ def test_severity_table_is_a_value_not_a_section(tmp_path: Path) -> None:
 def test_init_template_is_valid_toml_with_every_option() -> None:
     text = render_toml()
     assert flatten(tomllib.loads(text)) == {}  # everything commented out: defaults stay in force
-    value_line = re.compile(r"^# [a-z_]+ = ")
-    uncommented = "\n".join(line[2:] if value_line.match(line) else line for line in text.splitlines())
+    value_line = re.compile(r"^#[a-z_]+ = ")
+    uncommented = "\n".join(line[1:] if value_line.match(line) else line for line in text.splitlines())
     parsed = tomllib.loads(uncommented)
     cfg = resolve(search=False, base=parsed)
     assert dict(cfg.values) == defaults()

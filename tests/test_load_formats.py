@@ -158,3 +158,32 @@ def test_real_datasets_load(shared_datasets: Path) -> None:
     for rel, (fmt, n) in expected.items():
         data, _ = load(shared_datasets / rel)
         assert (data.format, len(data), data.invalid_records) == (fmt, n, 0), rel
+
+
+def test_parallel_jsonl_equals_sequential(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forked range loading gives the same records, lines, problems and fingerprint."""
+    import random
+
+    from auditor.load import parallel
+
+    rng = random.Random(3)
+    lines = []
+    for i in range(3000):
+        r = rng.random()
+        if r < 0.02:
+            lines.append("{broken")
+        elif r < 0.04:
+            lines.append("")
+        elif r < 0.5:
+            lines.append(json.dumps({"input": f"q{i} " * rng.randint(1, 30), "output": f"a{i}", "category": f"c{i % 3}", "template": "t"}))
+        else:
+            lines.append(json.dumps({"input": f"q{i}", "output": "x" * rng.randint(0, 200), "category": f"c{i % 3}", "template": "u"}))
+    path = tmp_path / "big.jsonl"
+    path.write_text("\ufeff" + "\r\n".join(lines) + "\n")
+    sequential, info1 = load(path, jobs=1)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    for jobs in (2, 3, 7):
+        par, info2 = load(path, jobs=jobs)
+        assert par.format == sequential.format and info2 == info1
+        for column in ("ids", "lines", "inputs", "outputs", "categories", "problems", "extra", "blank_lines"):
+            assert getattr(par, column) == getattr(sequential, column), (jobs, column)

@@ -45,3 +45,9 @@ def test_hash_separates_different_texts(a: str, b: str) -> None:
 
 def test_loose_strips_trailing_punctuation_only() -> None:
     assert loose("paris.") == "paris" and loose("a. b!") == "a. b"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text(), st.booleans(), st.booleans())
+def test_fast_key_equals_normalised_text(text: str, casefold: bool, whitespace: bool) -> None:
+    n = Normalizer(casefold=casefold, whitespace=whitespace)
+    assert n.key(text) == n(text).encode("utf-8", "surrogatepass")

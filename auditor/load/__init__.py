@@ -9,6 +9,7 @@ The input is only ever opened for reading.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import itertools
 import os
@@ -21,7 +22,7 @@ from auditor.errors import InputError
 from auditor.load import readers
 from auditor.load.detect import FieldOverrides, detect
 from auditor.load.mapping import RecordError, category_of, fast_mapper, map_row, scalar_id
-from auditor.records import Dataset, LoadProblem
+from auditor.records import Dataset, FieldMap, LoadProblem
 
 SAMPLE_ROWS = 200  # rows looked at to detect the layout: enough to outvote a few odd rows
 
@@ -60,12 +61,14 @@ def load(
     *,
     keep: Iterable[str] = (),
     split: str | None = None,
+    jobs: int = 1,
 ) -> tuple[Dataset, InputInfo]:
-    """The dataset and its fingerprint. ``keep`` names extra raw fields to keep."""
+    """The dataset and its fingerprint. ``keep`` names extra raw fields to keep;
+    ``jobs`` worker processes read a large JSONL file (0 = one per core)."""
     fields = fields or FieldOverrides()
     keep_fields = tuple(dict.fromkeys((*GROUP_FIELDS, *keep)))
     if isinstance(source, str | os.PathLike):
-        return _load_path(Path(source), fields, keep_fields, split)
+        return _load_path(Path(source), fields, keep_fields, split, jobs)
     kind = type(source).__module__.split(".")[0] + "." + type(source).__name__
     if kind == "pandas.DataFrame":
         rows = readers.dataframe_rows(source)
@@ -81,19 +84,20 @@ def load(
     return dataset, InputInfo(path=None, format=dataset.format, bytes=None, sha256=None)
 
 
-def _load_path(path: Path, fields: FieldOverrides, keep: tuple[str, ...], split: str | None) -> tuple[Dataset, InputInfo]:
+def _load_path(path: Path, fields: FieldOverrides, keep: tuple[str, ...], split: str | None, jobs: int) -> tuple[Dataset, InputInfo]:
     _check_readable(path)
     hashing = readers.Hashing()
     counters: dict[str, int] = {}
     label = str(path)
     try:
-        if path.is_dir():
+        if _parallel_jsonl(path, jobs):
+            dataset, counters = _load_jsonl_parallel(path, fields, keep, jobs, hashing)
+        elif path.is_dir():
             rows, label = readers.saved_dataset_rows(path, hashing, split)
-            kind = "saved-dataset"
+            dataset = build(rows, fields, keep, label, "saved-dataset")
         else:
             kind = _file_kind(path)
-            rows = _file_rows(path, kind, hashing, counters)
-        dataset = build(rows, fields, keep, label, kind)
+            dataset = build(_file_rows(path, kind, hashing, counters), fields, keep, label, kind)
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except RecursionError:
@@ -101,6 +105,36 @@ def _load_path(path: Path, fields: FieldOverrides, keep: tuple[str, ...], split:
     dataset.blank_lines = counters.get("blank", 0)
     info = InputInfo(path=str(path), format=dataset.format, bytes=hashing.bytes, sha256=hashing.hexdigest())
     return dataset, info
+
+
+def _parallel_jsonl(path: Path, jobs: int) -> bool:
+    from auditor.load import parallel
+
+    if path.is_dir() or path.suffix == ".gz" or parallel.worker_count(jobs) < 2:
+        return False
+    if path.stat().st_size < parallel.MIN_BYTES or _file_kind(path) != "jsonl":
+        return False
+    head = _head(path, 16)
+    return not head.startswith(b"[") and not head.startswith(readers.UTF16_BOMS)
+
+
+def _load_jsonl_parallel(
+    path: Path, fields: FieldOverrides, keep: tuple[str, ...], jobs: int, hashing: readers.Hashing
+) -> tuple[Dataset, dict[str, int]]:
+    from auditor.load import parallel
+
+    label = str(path)
+    with contextlib.closing(readers.jsonl_rows(path, readers.Hashing(), {})) as head_rows:
+        p = plan(head_rows, fields, keep, label, "jsonl")
+    if not p.layout:  # nothing readable at the top: the sequential path says it best
+        return build(readers.jsonl_rows(path, hashing, counters := {}), fields, keep, label, "jsonl"), counters
+    ranges = parallel.split_points(path, parallel.worker_count(jobs), hashing)
+
+    def fill_range(part: Dataset, start: int, end: int, first_line: int, counters: dict[str, int]) -> None:
+        fill(part, readers.jsonl_range_rows(path, start, end, first_line, counters), p.layout, p.kept)
+
+    counters = parallel.load_ranges(path, ranges, p.data, fill_range, lambda: empty_like(p.data, p.kept))
+    return p.data, counters
 
 
 def _check_readable(path: Path) -> None:
@@ -220,8 +254,18 @@ def _single_object(path: Path) -> bool:
     return False
 
 
-def build(rows: Iterator[readers.Row], fields: FieldOverrides, keep: tuple[str, ...], label: str, kind: str) -> Dataset:
-    """Detect the layout from the first rows, then map every row."""
+@dataclass
+class Plan:
+    """What detection decided: an empty dataset shaped for the layout, and how to fill it."""
+
+    data: Dataset
+    layout: str
+    kept: list[str]
+    sample: list[readers.Row]  # rows read while detecting, to be filled first
+
+
+def plan(rows: Iterator[readers.Row], fields: FieldOverrides, keep: tuple[str, ...], label: str, kind: str) -> Plan:
+    """Detect the layout from the first rows."""
     sample: list[readers.Row] = []
     dicts: list[dict[str, Any]] = []
     # Read until enough objects to decide on: broken rows at the top of a file
@@ -233,29 +277,41 @@ def build(rows: Iterator[readers.Row], fields: FieldOverrides, keep: tuple[str, 
             if len(dicts) >= SAMPLE_ROWS:
                 break
     if not dicts:
-        from auditor.records import FieldMap
-
         empty = Dataset(format=f"{kind}/{'unreadable' if sample else 'empty'}", fields=FieldMap(input=(), output=None), source=label)
         for row in sample:
             empty.problems.append(row if isinstance(row, LoadProblem) else LoadProblem(row[0], "wrong type: record is not an object"))
-        return empty
+        return Plan(empty, "", [], [])
     layout, fmap = detect(dicts, fields, label)
-    data = Dataset(format=f"{kind}/{layout}", fields=fmap, source=label)
-    if fmap.category:
-        data.categories = []
-    if fmap.messages:
-        data.messages = []
-    if fmap.annotations:
-        data.annotations = []
-    kept = [k for k in keep if any(k in d for d in dicts[:SAMPLE_ROWS]) and k not in fmap.input and k != fmap.output]
-    for k in kept:
-        data.extra[k] = []
-    _fill(data, itertools.chain(sample, rows), fmap, layout, kept)
-    return data
+    kept = [k for k in keep if any(k in d for d in dicts) and k not in fmap.input and k != fmap.output]
+    return Plan(empty_like(Dataset(format=f"{kind}/{layout}", fields=fmap, source=label), kept), layout, kept, sample)
 
 
-def _fill(data: Dataset, rows: Iterable[readers.Row], fmap: Any, layout: str, kept: list[str]) -> None:
+def empty_like(data: Dataset, kept: list[str]) -> Dataset:
+    """A dataset with the same shape (optional columns present or not) and no records."""
+    fmap = data.fields
+    return Dataset(
+        format=data.format,
+        fields=fmap,
+        source=data.source,
+        categories=[] if fmap.category else None,
+        messages=[] if fmap.messages else None,
+        annotations=[] if fmap.annotations else None,
+        extra={k: [] for k in kept},
+    )
+
+
+def build(rows: Iterator[readers.Row], fields: FieldOverrides, keep: tuple[str, ...], label: str, kind: str) -> Dataset:
+    """Detect the layout from the first rows, then map every row."""
+    p = plan(rows, fields, keep, label, kind)
+    if p.layout:
+        fill(p.data, itertools.chain(p.sample, rows), p.layout, p.kept)
+    return p.data
+
+
+def fill(data: Dataset, rows: Iterable[readers.Row], layout: str, kept: list[str]) -> None:
+    """Map every row into ``data``'s columns; unreadable rows become problems."""
     # The hot loop of loading: locals and bound methods keep it lean.
+    fmap = data.fields
     ids, lines, inputs, outputs = data.ids, data.lines, data.inputs, data.outputs
     cats, msgs, anns = data.categories, data.messages, data.annotations
     problems = data.problems

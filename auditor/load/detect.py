@@ -106,5 +106,11 @@ def detect(rows: Sequence[Mapping[str, Any]], overrides: FieldOverrides, source:
 def _names(freq: Counter[str]) -> str:
     if not freq:
         return "none"
-    names = [k for k, _ in freq.most_common(12)]
+    names = [_show(k) for k, _ in freq.most_common(12)]
     return ", ".join(names) + (", ..." if len(freq) > 12 else "")
+
+
+def _show(name: str) -> str:
+    """A field name fit for a one-line message: odd characters escaped, long names cut."""
+    text = name if name.isprintable() else repr(name)[1:-1]
+    return text if len(text) <= 40 else text[:39] + "…"

@@ -94,31 +94,63 @@ def jsonl_rows(path: Path, hashing: Hashing, counters: dict[str, int]) -> Iterat
             head = fh.read(0)
         elif head.startswith(codecs.BOM_UTF8):
             head = head[3:]
-        loads = orjson.loads
-        line_no = 0
-        rest = head
-        blank = 0
-        while True:
-            chunk = fh.read(CHUNK)
-            lines = (rest + chunk).split(b"\n")
-            # Without more bytes the last piece is the final line, not a partial one.
-            rest = lines.pop() if chunk else b""
-            for line in lines:
-                line_no += 1
-                try:
-                    yield line_no, loads(line)
-                except orjson.JSONDecodeError as exc:
-                    if not line.strip():
-                        blank += 1
-                        continue
-                    yield LoadProblem(line_no, _json_reason(exc, line))
-            if not chunk:
-                break
-        # A file ending in "\n" splits into a last empty piece: not a line.
-        if line_no and lines and lines[-1] == b"":
-            line_no -= 1
-            blank -= 1
-        counters["blank"] = blank
+        yield from _parse_lines(_chunks(fh, head), 0, counters)
+
+
+def jsonl_range_rows(path: Path, start: int, end: int, first_line: int, counters: dict[str, int]) -> Iterator[Row]:
+    """The lines of bytes [start, end) of a JSONL file; line numbers continue from ``first_line``.
+
+    ``start`` and ``end`` fall on line starts (see ``parallel.split_points``).
+    """
+    with path.open("rb") as fh:
+        fh.seek(start)
+        head = fh.read(min(3, end - start))
+        remaining = end - start - len(head)
+        if start == 0 and head.startswith(codecs.BOM_UTF8):
+            head = b""
+        yield from _parse_lines(_chunks(fh, head, remaining), first_line, counters)
+
+
+def _chunks(fh: IO[bytes], head: bytes, limit: int | None = None) -> Iterator[bytes]:
+    if head:
+        yield head
+    while limit is None or limit > 0:
+        chunk = fh.read(CHUNK if limit is None else min(CHUNK, limit))
+        if not chunk:
+            return
+        if limit is not None:
+            limit -= len(chunk)
+        yield chunk
+
+
+def _parse_lines(chunks: Iterator[bytes], line_no: int, counters: dict[str, int]) -> Iterator[Row]:
+    loads = orjson.loads
+    rest = b""
+    blank = 0
+    for chunk in chunks:
+        lines = (rest + chunk).split(b"\n")
+        rest = lines.pop()
+        for line in lines:
+            line_no += 1
+            try:
+                yield line_no, loads(line)
+            except orjson.JSONDecodeError as exc:
+                if not line.strip():
+                    blank += 1
+                    continue
+                yield LoadProblem(line_no, _json_reason(exc, line))
+    # The piece after the last newline is a final line without its newline.
+    if rest.strip():
+        line_no += 1
+        try:
+            yield line_no, loads(rest)
+        except orjson.JSONDecodeError as exc:
+            yield LoadProblem(line_no, _json_reason(exc, rest))
+    elif rest:
+        line_no += 1
+        blank += 1
+    counters["blank"] = counters.get("blank", 0) + blank
+    counters["lines"] = line_no
 
 
 def _json_reason(exc: Exception, line: bytes) -> str:

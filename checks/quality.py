@@ -1,0 +1,539 @@
+"""QLT: the quality of each record: empty, short, truncated, over-long, refusing,
+boilerplate, personal-data, badly encoded and malformed-chat records.
+
+One pass over the texts runs every per-text rule (compiled patterns with cheap
+substring prefilters, see ``checks/quality_rules``); the dataset-wide rules
+(length outliers, short outputs against their group's norm) then work on the
+arrays that pass collected. Every finding is broken down by the grouping
+fields the records carry (template, source, category): a defect concentrated
+in a few groups is named as one systematic cause.
+
+Secrets and personal data are reported by kind and record only; the matched
+text never reaches a message or a detail.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from auditor.context import Context
+from auditor.features import task_type
+from checks.base import CheckResult, CodeInfo, Finding, Severity
+from checks.quality_rules.chat import PROBLEMS as CHAT_PROBLEMS
+from checks.quality_rules.chat import chat_problems
+from checks.quality_rules.groups import Breakdown, GroupField, breakdown, members
+from checks.quality_rules.lengths import outliers
+from checks.quality_rules.pii import LABELS, PII_KINDS, SECRET_KINDS
+from checks.quality_rules.scan import ScanResult, options_from, scan
+from checks.quality_rules.tokens import make_counter
+from checks.quality_rules.truncation import UNPUNCTUATED
+
+EMPTY_INPUT = CodeInfo(
+    code="QLT001",
+    symbol="empty-input",
+    severity=Severity.WARNING,
+    summary="Records whose input is empty or whitespace only.",
+    why="An example with no prompt teaches the model to produce its output unprompted; it is usually an export "
+    "that lost the input field.",
+    fix="Restore the missing inputs from the source, or drop these records.",
+    threshold="any record",
+)
+EMPTY_OUTPUT = CodeInfo(
+    code="QLT002",
+    symbol="empty-output",
+    severity=Severity.BLOCKER,
+    summary="Records whose output is empty or whitespace only.",
+    why="Training on an empty target teaches the model to answer with nothing; a batch of them usually comes "
+    "from one broken labelling or export step.",
+    fix="Write the missing outputs or drop the records; when they cluster in a few templates or sources, fix "
+    "that step first.",
+    threshold="any record",
+)
+SHORT_OUTPUT = CodeInfo(
+    code="QLT003",
+    symbol="short-output",
+    severity=Severity.WARNING,
+    summary="Outputs too short for a generation task.",
+    why="A one- or two-word answer among long ones is usually a placeholder, a cut export or a label in the "
+    "wrong field, and teaches the model to answer curtly.",
+    fix="Rewrite the outputs in full, or drop them. Classification labels and groups where short answers are "
+    "the norm are not flagged.",
+    threshold="quality.min_output_words = 3 words, where the group's median output has at least "
+    "quality.short_output_norm_words = 10 words; never for classification",
+)
+TRUNCATED = CodeInfo(
+    code="QLT004",
+    symbol="truncated-output",
+    severity=Severity.WARNING,
+    summary="Outputs that look cut off: unclosed code fence, bracket or quote, a list ending on its marker, "
+    "or prose stopping mid-sentence.",
+    why="A model trained on cut-off answers learns to stop mid-thought; truncation usually comes from a length "
+    "limit in generation or export.",
+    fix="Regenerate or complete the outputs, or drop them; look for a max-length setting in the step that "
+    "produced them.",
+    threshold="stop-without-punctuation only on final lines of at least quality.truncation_min_words = 8 words",
+)
+LENGTH_OUTLIER = CodeInfo(
+    code="QLT005",
+    symbol="length-outlier",
+    severity=Severity.INFO,
+    summary="Inputs or outputs far longer or shorter than the rest (robust z-score on log length).",
+    why="Extreme lengths are often pasted logs, concatenated records or stubs, and very long examples dominate "
+    "the loss of a batch.",
+    fix="Read the listed records; split, trim or drop the ones that are not real examples.",
+    threshold="modified z-score above quality.outlier_z = 3.5",
+)
+OVER_TOKENS = CodeInfo(
+    code="QLT006",
+    symbol="over-token-limit",
+    severity=Severity.BLOCKER,
+    summary="Records whose input plus output exceed the token budget.",
+    why="Trainers cut or drop examples longer than the context; a cut example loses the end of its output, the "
+    "part the model is meant to learn.",
+    fix="Shorten or split the records, drop them, or raise quality.max_tokens to your training context length.",
+    threshold="quality.max_tokens = 4096 tokens (offline estimate unless quality.tokenizer names one)",
+)
+REFUSAL = CodeInfo(
+    code="QLT007",
+    symbol="refusal",
+    severity=Severity.WARNING,
+    summary="Outputs that refuse or speak as an AI model ('As an AI language model', 'I'm sorry, but I cannot').",
+    why="Refusals copied from a model teach the fine-tuned model to refuse ordinary requests and to sound like "
+    "the model the data came from.",
+    fix="Replace them with real answers or drop them; keep them only when teaching refusals is the point "
+    "(then ignore QLT007).",
+    threshold="built-in phrases plus quality.refusal_phrases",
+)
+BOILERPLATE = CodeInfo(
+    code="QLT008",
+    symbol="boilerplate",
+    severity=Severity.WARNING,
+    summary="Outputs holding placeholder text (<noinput>, TODO, lorem ipsum, [insert ...]).",
+    why="Placeholders are unfinished labelling; the model learns to emit them.",
+    fix="Finish the outputs or drop them.",
+    threshold="built-in phrases plus quality.boilerplate_phrases",
+)
+PERSONAL_DATA = CodeInfo(
+    code="QLT009",
+    symbol="personal-data",
+    severity=Severity.WARNING,
+    summary="Records containing personal data: e-mail addresses, phone numbers, card numbers (Luhn-checked), "
+    "IBANs (checksum), national ids or IP addresses.",
+    why="A fine-tuned model can reproduce personal data from its training set verbatim; keeping it may also "
+    "break data-protection law.",
+    fix="Redact or pseudonymise the values (e.g. <EMAIL>), or drop the records; the report names the kind and "
+    "the record, never the value.",
+    threshold="any record; kinds in quality.pii_kinds",
+)
+SECRET = CodeInfo(
+    code="QLT010",
+    symbol="secret",
+    severity=Severity.BLOCKER,
+    summary="Records containing secrets: API keys or tokens, private-key blocks.",
+    why="A model trained on a live credential can leak it to anyone who prompts for it, and the dataset itself "
+    "now holds it.",
+    fix="Revoke the credentials, then remove them from the records; the report never repeats them.",
+    threshold="any record; kinds in quality.pii_kinds",
+)
+ENCODING = CodeInfo(
+    code="QLT011",
+    symbol="encoding-damage",
+    severity=Severity.WARNING,
+    summary="Texts with encoding damage: mojibake ('cafÃ©'), replacement characters, control characters.",
+    why="Damaged characters are learned like any others; the model will produce 'â€™' for apostrophes.",
+    fix="Re-export the source as UTF-8, or repair the text (e.g. with ftfy), then audit again.",
+    threshold="any record",
+)
+MALFORMED_CHAT = CodeInfo(
+    code="QLT012",
+    symbol="malformed-chat",
+    severity=Severity.WARNING,
+    summary="Chats with structural problems: unknown roles, empty turns, a system turn not first, two user "
+    "turns in a row, no final assistant turn.",
+    why="Chat templates assume a well-formed turn order; a broken conversation is rendered wrongly or trains the "
+    "model on the wrong speaker.",
+    fix="Repair the turns (merge, reorder, fill or drop) or drop the conversation.",
+    threshold="any record; quality.allow_consecutive_user = false",
+)
+MIXED_LANGUAGE = CodeInfo(
+    code="QLT013",
+    symbol="mixed-language",
+    severity=Severity.WARNING,
+    summary="Texts not in the language named by quality.language (offline script and stopword heuristic).",
+    why="A few examples in another language teach the model to switch language unprompted.",
+    fix="Translate or drop the records, or leave quality.language empty if the set is multilingual on purpose.",
+    threshold="off unless quality.language is set; texts of at least 20 letters",
+)
+
+class QualityCheck:
+    """Record quality: one pass of compiled per-text rules, then dataset-wide length rules."""
+
+    name = "quality"
+    codes = (
+        EMPTY_INPUT,
+        EMPTY_OUTPUT,
+        SHORT_OUTPUT,
+        TRUNCATED,
+        LENGTH_OUTLIER,
+        OVER_TOKENS,
+        REFUSAL,
+        BOILERPLATE,
+        PERSONAL_DATA,
+        SECRET,
+        ENCODING,
+        MALFORMED_CHAT,
+        MIXED_LANGUAGE,
+    )
+
+    def run(self, ctx: Context) -> CheckResult:
+        data = ctx.dataset
+        cfg = ctx.config.section("quality")
+        n = len(data)
+        if n == 0:
+            return CheckResult.skipped(self.name, "no valid records to judge")
+        task = ctx.cached(task_type)
+        counter = make_counter(str(cfg["tokenizer"]))  # fails early, before the long pass, on a bad tokenizer
+        reporter = _Reporter(ctx, _group_fields(ctx, cfg["group_fields"]), cfg)
+
+        with ctx.progress.stage("quality: scanning records", total=n) as advance:
+            found = scan(data.inputs, data.outputs, options_from(cfg), advance)
+        findings: list[Finding] = []
+        metrics: dict[str, Any] = {"records": n, "task_type": task}
+
+        findings += self._emptiness(reporter, found, n, metrics)
+        findings += self._short(reporter, data.outputs, found, task, cfg, metrics)
+        findings += self._truncated(reporter, found, float(cfg["unpunctuated_style_share"]), metrics)
+        findings += self._outliers(reporter, data.inputs, data.outputs, task, float(cfg["outlier_z"]), metrics)
+        findings += self._tokens(reporter, data.inputs, data.outputs, counter, int(cfg["max_tokens"]), metrics)
+        findings += self._phrases(reporter, found, n, metrics)
+        findings += self._pii(reporter, found, metrics)
+        findings += self._encoding(reporter, found, metrics)
+        findings += self._chats(reporter, data.messages, bool(cfg["allow_consecutive_user"]), metrics)
+        if cfg["language"]:
+            findings += self._language(reporter, found, str(cfg["language"]), metrics)
+        metrics["group_fields"] = [f.name for f in reporter.fields]
+        return CheckResult(name=self.name, metrics=metrics, findings=tuple(findings))
+
+    # -- one method per family of findings; each fills its metrics -------------------
+
+    def _emptiness(self, rep: _Reporter, found: ScanResult, n: int, metrics: dict[str, Any]) -> list[Finding]:
+        metrics["empty_inputs"] = len(found.empty_in)
+        metrics["empty_outputs"] = len(found.empty_out)
+        return _share_findings(
+            rep,
+            n,
+            (EMPTY_OUTPUT, found.empty_out, "outputs", "are empty or whitespace only", "write the missing outputs or drop these records"),
+            (EMPTY_INPUT, found.empty_in, "inputs", "are empty or whitespace only", "restore the missing inputs from the source or drop these records"),
+        )
+
+    def _short(
+        self, rep: _Reporter, outputs: Sequence[str], found: ScanResult, task: str, cfg: dict[str, Any], metrics: dict[str, Any]
+    ) -> list[Finding]:
+        min_words = int(cfg["min_output_words"])
+        norm = int(cfg["short_output_norm_words"])
+        if task == "classification" or not found.short_candidates:
+            metrics["too_short_outputs"] = 0
+            return []
+        # The norm is judged within the first grouping field when there is one:
+        # a template of extractive questions has short answers by design.
+        grouping = rep.fields[0].values if rep.fields else None
+        medians = _median_words(outputs, grouping)
+        flagged = [
+            i for i in found.short_candidates if medians[grouping[i] if grouping is not None else ""] >= norm
+        ]
+        metrics["too_short_outputs"] = len(flagged)
+        if not flagged:
+            return []
+        return [
+            rep.finding(
+                SHORT_OUTPUT,
+                flagged,
+                f"{len(flagged):,} outputs have fewer than {min_words} words where the typical output has "
+                f"{norm} or more",
+                "rewrite these outputs in full or drop them",
+            )
+        ]
+
+    def _truncated(self, rep: _Reporter, found: ScanResult, style_share: float, metrics: dict[str, Any]) -> list[Finding]:
+        by_reason = dict(found.truncated)
+        unpunctuated = by_reason.pop(UNPUNCTUATED, [])
+        kept, exempt = _drop_house_style(unpunctuated, rep.fields[0].values if rep.fields else None, style_share, len(rep.ids))
+        if kept:
+            by_reason[UNPUNCTUATED] = kept
+        metrics["truncation_style_exempt"] = exempt
+        indices = sorted(i for members_ in by_reason.values() for i in members_)
+        metrics["truncated_outputs"] = len(indices)
+        metrics["truncated_by_reason"] = {r: len(m) for r, m in sorted(by_reason.items())}
+        if not indices:
+            return []
+        reasons = ", ".join(f"{len(m):,} {r}" for r, m in sorted(by_reason.items(), key=lambda t: -len(t[1])))
+        return [
+            rep.finding(
+                TRUNCATED,
+                indices,
+                f"{len(indices):,} outputs look truncated ({reasons})",
+                "complete or regenerate these outputs, and check the max-length setting that produced them",
+                details={"reasons": metrics["truncated_by_reason"]},
+            )
+        ]
+
+    def _outliers(
+        self, rep: _Reporter, inputs: Sequence[str], outputs: Sequence[str], task: str, z: float, metrics: dict[str, Any]
+    ) -> list[Finding]:
+        # Within the first grouping field when there is one: a story template's outputs
+        # are long by design and are only outliers among themselves.
+        parts = members(rep.fields[0].values) if rep.fields else {"": np.arange(len(inputs))}
+        where = f" of its {rep.fields[0].name}" if rep.fields else ""
+        out: list[Finding] = []
+        total = 0
+        sides = [("input", inputs)] + ([] if task == "classification" else [("output", outputs)])
+        for side, texts in sides:
+            lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+            found: dict[str, list[int]] = {"longer": [], "shorter": []}
+            medians: list[float] = []
+            for idx in parts.values():
+                long_, short, median = outliers(lengths[idx], z)
+                found["longer"] += idx[long_].tolist()
+                found["shorter"] += idx[short].tolist()
+                medians.append(median)
+            for word, indices in found.items():
+                total += len(indices)
+                if indices:
+                    indices.sort()
+                    out.append(
+                        rep.finding(
+                            LENGTH_OUTLIER,
+                            indices,
+                            f"{len(indices):,} {side}s are far {word} than the typical {side}{where} "
+                            f"(modified z-score above {z:g} on log length; median {float(np.median(medians)):,.0f} characters)",
+                            f"read these {side}s; split, trim or drop the ones that are not real examples",
+                            details={"side": side, "direction": word},
+                        )
+                    )
+        metrics["length_outliers"] = total
+        return out
+
+    def _tokens(
+        self,
+        rep: _Reporter,
+        inputs: Sequence[str],
+        outputs: Sequence[str],
+        counter: Any,
+        max_tokens: int,
+        metrics: dict[str, Any],
+    ) -> list[Finding]:
+        metrics["max_tokens"] = max_tokens
+        metrics["token_counting"] = counter.name
+        if max_tokens <= 0:
+            metrics["over_token_limit"] = 0
+            return []
+        tokens = np.asarray(counter.count_many(inputs), dtype=np.int64) + np.asarray(counter.count_many(outputs), dtype=np.int64)
+        over = np.flatnonzero(tokens > max_tokens).tolist()
+        metrics["over_token_limit"] = len(over)
+        metrics["tokens_p50"] = int(np.percentile(tokens, 50))
+        metrics["tokens_p95"] = int(np.percentile(tokens, 95))
+        metrics["tokens_max"] = int(tokens.max())
+        if not over:
+            return []
+        how = "counted with " + counter.name if counter.exact else "estimated offline (set quality.tokenizer for exact counts)"
+        return [
+            rep.finding(
+                OVER_TOKENS,
+                over,
+                f"{len(over):,} records exceed {max_tokens:,} tokens of input plus output (longest {int(tokens[over].max()):,}; "
+                f"tokens {how})",
+                f"shorten, split or drop these records, or set quality.max_tokens to your training context length",
+                details={"max_tokens": max_tokens, "tokenizer": counter.name},
+            )
+        ]
+
+    def _phrases(self, rep: _Reporter, found: ScanResult, n: int, metrics: dict[str, Any]) -> list[Finding]:
+        metrics["refusals"] = len(found.refusals)
+        metrics["boilerplate_outputs"] = len(found.boilerplate)
+        return _share_findings(
+            rep,
+            n,
+            (REFUSAL, found.refusals, "outputs", "refuse or speak as an AI model", "replace them with real answers or drop them, unless teaching refusals is the point"),
+            (BOILERPLATE, found.boilerplate, "outputs", "hold placeholder text (<noinput>, TODO, lorem ipsum, ...)", "finish these outputs or drop them"),
+        )
+
+    def _pii(self, rep: _Reporter, found: ScanResult, metrics: dict[str, Any]) -> list[Finding]:
+        out = []
+        for code, kinds, metric in ((PERSONAL_DATA, PII_KINDS, "pii_records"), (SECRET, SECRET_KINDS, "secret_records")):
+            per_kind = {k: found.pii[k] for k in kinds if found.pii.get(k)}
+            indices = sorted({i for members in per_kind.values() for i in members})
+            metrics[metric] = len(indices)
+            metrics[metric.replace("records", "by_kind")] = {k: len(v) for k, v in per_kind.items()}
+            for kind, members in per_kind.items():
+                sides = {s: found.pii_sides[f"{kind}:{s}"] for s in ("input", "output") if found.pii_sides[f"{kind}:{s}"]}
+                where = " and ".join(f"{v:,} {s}s" for s, v in sides.items())
+                label = LABELS[kind]
+                action = (
+                    f"revoke the exposed {label}, then remove them from these records"
+                    if code is SECRET
+                    else f"redact or pseudonymise the {label} (e.g. as <{kind.upper()}>) or drop these records"
+                )
+                out.append(
+                    rep.finding(
+                        code,
+                        members,
+                        f"{len(members):,} records contain {label} ({where}); the values are not shown",
+                        action,
+                        details={"kind": kind, "sides": sides},
+                    )
+                )
+        return out
+
+    def _encoding(self, rep: _Reporter, found: ScanResult, metrics: dict[str, Any]) -> list[Finding]:
+        indices = sorted({i for members in found.encoding.values() for i in members})
+        metrics["encoding_damaged"] = len(indices)
+        if not indices:
+            return []
+        kinds = ", ".join(f"{len(m):,} {k}" for k, m in sorted(found.encoding.items(), key=lambda t: -len(t[1])))
+        return [
+            rep.finding(
+                ENCODING,
+                indices,
+                f"{len(indices):,} records have encoding damage ({kinds})",
+                "re-export the source as UTF-8 or repair the text (e.g. with ftfy), then audit again",
+                details={"kinds": {k: len(m) for k, m in sorted(found.encoding.items())}},
+            )
+        ]
+
+    def _chats(self, rep: _Reporter, messages: Sequence[Any] | None, allow_consecutive_user: bool, metrics: dict[str, Any]) -> list[Finding]:
+        if messages is None:
+            metrics["malformed_chats"] = 0
+            return []
+        per_kind: dict[str, list[int]] = {}
+        bad = 0
+        for i, turns in enumerate(messages):
+            problems = chat_problems(turns, allow_consecutive_user)
+            bad += bool(problems)
+            for p in problems:
+                per_kind.setdefault(p, []).append(i)
+        metrics["malformed_chats"] = bad
+        metrics["malformed_chats_by_kind"] = {k: len(per_kind[k]) for k in CHAT_PROBLEMS if k in per_kind}
+        return [
+            rep.finding(
+                MALFORMED_CHAT,
+                per_kind[kind],
+                f"{len(per_kind[kind]):,} chats {words}",
+                "repair the turns (merge, reorder, fill) or drop these conversations",
+                details={"kind": kind},
+            )
+            for kind, words in CHAT_PROBLEMS.items()
+            if kind in per_kind
+        ]
+
+    def _language(self, rep: _Reporter, found: ScanResult, expected: str, metrics: dict[str, Any]) -> list[Finding]:
+        indices = sorted({i for members in found.language.values() for i in members})
+        metrics["mixed_language"] = len(indices)
+        if not indices:
+            return []
+        seen = ", ".join(f"{len(m):,} {lang}" for lang, m in sorted(found.language.items(), key=lambda t: -len(t[1])))
+        return [
+            rep.finding(
+                MIXED_LANGUAGE,
+                indices,
+                f"{len(indices):,} records have an input or output not in {expected!r} ({seen})",
+                f"translate these records to {expected!r} or drop them",
+                details={"expected": expected, "detected": {k: len(m) for k, m in sorted(found.language.items())}},
+            )
+        ]
+
+
+class _Reporter:
+    """Builds findings: ids from indices, plus the breakdown by grouping field."""
+
+    def __init__(self, ctx: Context, fields: list[GroupField], cfg: dict[str, Any]) -> None:
+        self.ids = ctx.dataset.ids
+        self.fields = fields
+        self.share = float(cfg["systematic_share"])
+        self.max_groups = float(cfg["systematic_max_groups_share"])
+        self.min_records = int(cfg["systematic_min_records"])
+        self.min_rate = float(cfg["systematic_min_rate"])
+
+    def finding(
+        self,
+        code: CodeInfo,
+        indices: Sequence[int],
+        message: str,
+        action: str,
+        details: dict[str, Any] | None = None,
+    ) -> Finding:
+        details = dict(details or {})
+        groups = None
+        found = [breakdown(indices, f, self.share, self.max_groups, self.min_records, self.min_rate) for f in self.fields]
+        for b in found:
+            details[f"by_{b.field}"] = b.details()
+        systematic = [b for b in found if b.concentrated]
+        chosen: Breakdown | None = min(systematic, key=lambda b: len(b.top)) if systematic else None
+        if chosen is not None:
+            message += "; " + chosen.sentence()
+            names = ", ".join(g for g, _, _ in chosen.top[:5])
+            action += f"; start with {chosen.field} {names}"
+            details["systematic"] = {"field": chosen.field, "groups": [g for g, _, _ in chosen.top]}
+        grouping = (chosen.field if chosen else self.fields[0].name) if self.fields else None
+        if grouping is not None:
+            values = next(f.values for f in self.fields if f.name == grouping)
+            groups = [values[i] for i in indices]
+        return code.finding(message, action, [self.ids[i] for i in indices], groups=groups, details=details)
+
+
+def _share_findings(rep: _Reporter, n: int, *rules: tuple[CodeInfo, list[int], str, str, str]) -> list[Finding]:
+    """One finding per rule that flagged records: '<k> of <n> <side> (<share>) <what>'."""
+    return [
+        rep.finding(code, indices, f"{len(indices):,} of {n:,} {side} ({len(indices) / n:.1%}) {what}", action)
+        for code, indices, side, what, action in rules
+        if indices
+    ]
+
+
+def _group_fields(ctx: Context, names: Sequence[str]) -> list[GroupField]:
+    """The configured grouping fields the records actually carry (with at least two groups)."""
+    data = ctx.dataset
+    extra = getattr(data, "extra", None) or {}
+    out = []
+    for name in names:
+        if name in extra:
+            raw = extra[name]
+        elif name == "category" and data.categories is not None:
+            raw = data.categories
+        else:
+            continue
+        if len(raw) != len(data):
+            continue
+        grouped = GroupField.of(name, raw)
+        if len(grouped.totals) >= 2:
+            out.append(grouped)
+    return out
+
+
+def _drop_house_style(indices: list[int], grouping: Sequence[str] | None, share: float, n: int) -> tuple[list[int], int]:
+    """Unpunctuated outputs, minus those in groups where most outputs end that way.
+
+    Headlines, titles and keyword lists end without a full stop by design; when
+    more than ``share`` of a group (or of the whole set) does, it is the group's
+    style, not truncation. Returns the records kept and the number exempted.
+    """
+    if not indices:
+        return [], 0
+    if grouping is None:
+        return ([], len(indices)) if len(indices) > share * n else (indices, 0)
+    per_group = Counter(grouping[i] for i in indices)
+    sizes = Counter(grouping)
+    styled = {g for g, k in per_group.items() if k > share * sizes[g]}
+    kept = [i for i in indices if grouping[i] not in styled]
+    return kept, len(indices) - len(kept)
+
+
+def _median_words(outputs: Sequence[str], grouping: Sequence[str] | None) -> dict[str, float]:
+    """Median word count per group ('' for the whole set), counting spaces and newlines for speed."""
+    words = np.fromiter((o.count(" ") + o.count("\n") + 1 for o in outputs), dtype=np.int64, count=len(outputs))
+    if grouping is None:
+        return {"": float(np.median(words))}
+    return {g: float(np.median(words[idx])) for g, idx in members(grouping).items()}

@@ -1,0 +1,111 @@
+"""Refusals and boilerplate: phrase lists matched as substrings of the lowercased text.
+
+Python's regex engine tries every alternative of a long case-insensitive
+alternation at every position, which made this the slowest rule; a plain
+substring search per phrase on the lowercased text runs at C speed. The
+built-in lists cover the common model refusals and labelling placeholders; the
+config adds a team's own phrases (matched literally, in any case).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+REFUSALS: tuple[str, ...] = (
+    "as an ai language model",
+    "as an ai model",
+    "as a language model",
+    "as a large language model",
+    "as an ai assistant, i",
+    "i'm sorry, but i cannot",
+    "i'm sorry, but i can't",
+    "i am sorry, but i cannot",
+    "i'm sorry, i cannot",
+    "i'm sorry, i can't",
+    "i apologize, but i cannot",
+    "i apologize, but i can't",
+    "i cannot fulfill",
+    "i can't fulfill",
+    "i cannot comply",
+    "i can't assist with",
+    "i cannot assist with",
+    "i'm not able to provide",
+    "i am not able to provide",
+    "i'm unable to provide",
+    "i am unable to provide",
+    "i don't have personal opinions",
+    "i do not have personal opinions",
+    "i don't have the ability to",
+    "i do not have the ability to",
+    "my knowledge cutoff",
+)
+BOILERPLATE: tuple[str, ...] = (
+    "<noinput>",
+    "<nooutput>",
+    "<no input>",
+    "<no output>",
+    "lorem ipsum",
+    "[insert ",
+    "<insert ",
+    "your answer here",
+    "your response here",
+    "(fill in)",
+)
+# Matched case-sensitively and as whole words: "TODO" is a placeholder, "a todo list" is content.
+UPPER_WORDS: tuple[str, ...] = ("TODO", "TBD", "FIXME")
+_UPPER_WORD = re.compile(r"\b(?:TODO|TBD|FIXME)\b")
+_WORDS = re.compile(r"[a-z]{5,}")
+
+
+def lowered(text: str) -> str:
+    """The form phrases are matched against: lowercase, typographic apostrophes as ASCII."""
+    low = text.lower()
+    return low if "’" not in low else low.replace("’", "'")
+
+
+@dataclass(frozen=True)
+class PhraseList:
+    """Phrases matched in lowered text, plus (for boilerplate) upper-case placeholder words."""
+
+    phrases: tuple[str, ...]
+    upper_words: bool = False
+
+    @property
+    def needles(self) -> tuple[str, ...]:
+        """A few words such that every phrase contains one of them (a greedy set cover).
+
+        Searching a handful of words is cheaper than every phrase, and the records
+        they hit are then checked against the full phrases. Candidates are runs of
+        five or more letters (rare enough to hit few records, and free of the
+        apostrophes that typographic quotes vary); longer words win ties. A phrase
+        without such a word stands for itself.
+        """
+        uncovered = set(self.phrases)
+        chosen: list[str] = []
+        while uncovered:
+            words = {w for p in uncovered for w in (_WORDS.findall(p) or [p])}
+            best = max(sorted(words), key=lambda w: (sum(w in p for p in uncovered), len(w)))
+            chosen.append(best)
+            uncovered = {p for p in uncovered if best not in p}
+        return tuple(sorted(chosen))
+
+    @classmethod
+    def of(cls, builtin: Iterable[str], extra: Iterable[str], upper_words: bool = False) -> PhraseList:
+        unique = sorted({lowered(p) for p in (*builtin, *extra) if p.strip()})
+        return cls(tuple(unique), upper_words)
+
+    def matches(self, text: str, low: str | None = None) -> bool:
+        low = lowered(text) if low is None else low
+        if any(map(low.__contains__, self.phrases)):
+            return True
+        return self.upper_words and any(w in text for w in UPPER_WORDS) and _UPPER_WORD.search(text) is not None
+
+
+def refusals(extra: Iterable[str] = ()) -> PhraseList:
+    return PhraseList.of(REFUSALS, extra)
+
+
+def boilerplate(extra: Iterable[str] = ()) -> PhraseList:
+    return PhraseList.of(BOILERPLATE, extra, upper_words=True)

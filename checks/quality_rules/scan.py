@@ -1,0 +1,243 @@
+"""The one pass over every text, in chunks, with the rules' gates run on whole chunks.
+
+Most rules fire on a tiny share of records, and each has a *gate*: a substring
+or a pattern that any text it fires on must contain ('@' for an e-mail, a long
+digit run for a card or phone number, "sorry" ... for a refusal). Joining a
+chunk of texts into one string and searching it for each gate costs one C-level
+scan per gate instead of one Python call per text and rule; only the records a
+gate hit are then judged by the full rule. The cheap per-record rules (empty,
+short, truncated) run in a plain loop.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, AnyStr, Generic
+
+import numpy as np
+
+from checks.quality_rules import encoding, pii
+from checks.quality_rules.encoding import damage_kind
+from checks.quality_rules.language import detected_language
+from checks.quality_rules.phrases import UPPER_WORDS, PhraseList, boilerplate, lowered, refusals
+from checks.quality_rules.pii import kinds_in
+from checks.quality_rules.shapes import SHAPE
+from checks.quality_rules.truncation import truncation_reason
+
+CHUNK = 20_000  # records per joined string: large enough to amortise, small enough to stay in cache-friendly memory
+_SEP = "\n"  # no gate needle contains a newline, so no gate hit can span two records
+
+
+@dataclass
+class ScanResult:
+    """Record indices per rule, as the scan found them."""
+
+    empty_in: list[int] = field(default_factory=list)
+    empty_out: list[int] = field(default_factory=list)
+    short_candidates: list[int] = field(default_factory=list)
+    truncated: dict[str, list[int]] = field(default_factory=dict)
+    refusals: list[int] = field(default_factory=list)
+    boilerplate: list[int] = field(default_factory=list)
+    pii: dict[str, list[int]] = field(default_factory=dict)
+    pii_sides: Counter[str] = field(default_factory=Counter)
+    encoding: dict[str, list[int]] = field(default_factory=dict)
+    language: dict[str, list[int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    refusal_phrases: Sequence[str] = ()
+    boilerplate_phrases: Sequence[str] = ()
+    pii_kinds: frozenset[str] = frozenset(pii.ALL_KINDS)
+    language: str = ""
+    min_output_words: int = 3
+    truncation_min_words: int = 8
+
+
+class _Haystack(Generic[AnyStr]):
+    """Many texts joined into one string (or bytes), mapping positions back to texts."""
+
+    def __init__(self, big: AnyStr, starts: list[int]) -> None:
+        self.big: AnyStr = big
+        # starts[k] is where text k begins; the sentinel lets "next start" work for the last one.
+        self.starts = starts
+
+    def containing(self, needles: Iterable[AnyStr]) -> set[int]:
+        """Indices of the texts containing any of ``needles``."""
+        hits: set[int] = set()
+        big: AnyStr = self.big
+        starts, last = self.starts, len(self.starts) - 1
+        for needle in needles:
+            pos = big.find(needle)
+            while pos != -1:
+                k = bisect_right(starts, pos) - 1
+                hits.add(k)
+                pos = big.find(needle, starts[k + 1]) if k + 1 < last else -1
+        return hits
+
+    def matching(self, pattern: re.Pattern[AnyStr]) -> set[int]:
+        """Indices of the texts in which ``pattern`` matches (no pattern here matches the separator)."""
+        hits: set[int] = set()
+        big, starts, last = self.big, self.starts, len(self.starts) - 1
+        m = pattern.search(big)
+        while m is not None:
+            k = bisect_right(starts, m.start()) - 1
+            hits.add(k)
+            m = pattern.search(big, starts[k + 1]) if k + 1 < last else None
+        return hits
+
+
+def _starts(lengths: Iterable[int]) -> list[int]:
+    # Each text is followed by a one-character separator.
+    ends = np.cumsum(np.fromiter(lengths, dtype=np.int64) + 1)
+    return [0, *ends.tolist()]
+
+
+class _Chunk:
+    """A chunk of texts in the forms the gates search: as is, lowered, as UTF-8, as shapes."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = texts
+        self.text = _Haystack(_SEP.join(texts), _starts(map(len, texts)))
+        self.ascii = self.text.big.isascii()
+        self._low: _Haystack[bytes] | None = None
+        self._utf8: _Haystack[bytes] | None = None
+        self._shape: _Haystack[bytes] | None = None
+
+    @property
+    def low(self) -> _Haystack[bytes]:
+        """The texts as UTF-8 with ASCII letters lowered: bytes.lower is ten times faster than
+        str.lower on non-ASCII text and keeps every offset; gate needles are ASCII words."""
+        if self._low is None:
+            self._low = _Haystack(self.utf8.big.lower(), self.utf8.starts)
+        return self._low
+
+    @property
+    def utf8(self) -> _Haystack[bytes]:
+        if self._utf8 is None:
+            if self.ascii:  # byte offsets are character offsets
+                self._utf8 = _Haystack(self.text.big.encode("ascii"), self.text.starts)
+            else:
+                encoded = [t.encode("utf-8", "surrogatepass") for t in self.texts]
+                self._utf8 = _Haystack(_SEP.encode().join(encoded), _starts(map(len, encoded)))
+        return self._utf8
+
+    @property
+    def shape(self) -> _Haystack[bytes]:
+        if self._shape is None:
+            self._shape = _Haystack(self.utf8.big.translate(SHAPE), self.utf8.starts)
+        return self._shape
+
+
+def _pii_gate(chunk: _Chunk) -> set[int]:
+    return chunk.text.containing(pii.GATE_NEEDLES) | chunk.shape.matching(pii.GATE_SHAPE)
+
+
+def _encoding_gate(chunk: _Chunk) -> set[int]:
+    hits = chunk.shape.containing([encoding.GATE_SHAPE_NEEDLE])
+    if not chunk.ascii:
+        hits |= chunk.utf8.matching(encoding.GATE_UTF8)
+    return hits
+
+
+def _phrase_gate(chunk: _Chunk, phrases: PhraseList) -> set[int]:
+    needles = phrases.needles
+    if all(n.isascii() for n in needles):
+        hits = chunk.low.containing([n.encode() for n in needles])
+    else:  # a team's phrase with non-ASCII letters: lowered per text, the slow but exact way
+        lows = [lowered(t) for t in chunk.texts]
+        hits = _Haystack(_SEP.join(lows), _starts(map(len, lows))).containing(needles)
+    if phrases.upper_words:
+        hits |= chunk.text.containing(UPPER_WORDS)
+    return hits
+
+
+def scan(
+    inputs: Sequence[str],
+    outputs: Sequence[str],
+    options: ScanOptions,
+    advance: Callable[[int], None] = lambda n: None,
+) -> ScanResult:
+    """Run every per-text rule over all records; indices in the result are record indices."""
+    result = ScanResult()
+    refusal_list = refusals(options.refusal_phrases)
+    boiler_list = boilerplate(options.boilerplate_phrases)
+    for offset in range(0, len(outputs), CHUNK):
+        ins = inputs[offset : offset + CHUNK]
+        outs = outputs[offset : offset + CHUNK]
+        _scan_chunk(ins, outs, offset, options, refusal_list, boiler_list, result)
+        advance(len(outs))
+    return result
+
+
+def _scan_chunk(
+    ins: Sequence[str],
+    outs: Sequence[str],
+    offset: int,
+    options: ScanOptions,
+    refusal_list: PhraseList,
+    boiler_list: PhraseList,
+    result: ScanResult,
+) -> None:
+    joined_in, joined_out = _Chunk(ins), _Chunk(outs)
+    min_words = options.min_output_words
+    probe = 3 * min_words  # words are only counted exactly in outputs with few spaces
+    trunc_words = options.truncation_min_words
+    empty_in, empty_out, short, truncated = result.empty_in, result.empty_out, result.short_candidates, result.truncated
+    for k, (inp, out) in enumerate(zip(ins, outs)):
+        if not inp or inp.isspace():
+            empty_in.append(offset + k)
+        if not out or out.isspace():
+            empty_out.append(offset + k)
+            continue
+        if out.count(" ") < probe and len(out.split()) < min_words:
+            short.append(offset + k)
+        reason = truncation_reason(out, trunc_words)
+        if reason is not None:
+            truncated.setdefault(reason, []).append(offset + k)
+
+    for k in sorted(_phrase_gate(joined_out, refusal_list)):
+        if refusal_list.matches(outs[k]):
+            result.refusals.append(offset + k)
+    for k in sorted(_phrase_gate(joined_out, boiler_list)):
+        if boiler_list.matches(outs[k]):
+            result.boilerplate.append(offset + k)
+
+    damaged_in, damaged_out = _encoding_gate(joined_in), _encoding_gate(joined_out)
+    for k in sorted(damaged_in | damaged_out):
+        kind = damage_kind(ins[k]) or damage_kind(outs[k])
+        if kind is not None:
+            result.encoding.setdefault(kind, []).append(offset + k)
+
+    wanted = options.pii_kinds
+    gate_in, gate_out = _pii_gate(joined_in), _pii_gate(joined_out)
+    for k in sorted(gate_in | gate_out):
+        found_in = kinds_in(ins[k], wanted) if k in gate_in else set()
+        found_out = kinds_in(outs[k], wanted) if k in gate_out else set()
+        for kind in sorted(found_in | found_out):
+            result.pii.setdefault(kind, []).append(offset + k)
+        for kind in found_in:
+            result.pii_sides[f"{kind}:input"] += 1
+        for kind in found_out:
+            result.pii_sides[f"{kind}:output"] += 1
+
+    if options.language:
+        for k, (inp, out) in enumerate(zip(ins, outs)):
+            lang = detected_language(out, options.language) or detected_language(inp, options.language)
+            if lang is not None:
+                result.language.setdefault(lang, []).append(offset + k)
+
+
+def options_from(cfg: dict[str, Any]) -> ScanOptions:
+    return ScanOptions(
+        refusal_phrases=tuple(cfg["refusal_phrases"]),
+        boilerplate_phrases=tuple(cfg["boilerplate_phrases"]),
+        pii_kinds=frozenset(cfg["pii_kinds"]),
+        language=str(cfg["language"]),
+        min_output_words=int(cfg["min_output_words"]),
+        truncation_min_words=int(cfg["truncation_min_words"]),
+    )

@@ -1,0 +1,194 @@
+"""The quality check end to end on small built datasets, and on the real T0 file when present."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from auditor.errors import ConfigError
+from checks.base import CheckResult, Finding, Status
+from checks.quality import QualityCheck
+from tests.helpers import make_context, make_dataset
+
+DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+REQUIRED_METRICS = ("empty_outputs", "truncated_outputs", "over_token_limit", "refusals", "pii_records", "malformed_chats")
+
+REPLY = (
+    "Thanks for getting in touch. I have checked your order and the parcel left our warehouse yesterday; "
+    "you will get a tracking link by e-mail within the next few hours."
+)
+
+
+def _run(pairs: list[tuple[str, str]], **config: Any) -> CheckResult:
+    extra = config.pop("extra", None)
+    messages = config.pop("messages", None)
+    categories = config.pop("categories", None)
+    data = make_dataset(pairs, messages=messages, categories=categories)
+    if extra is not None:
+        data.extra = extra  # type: ignore[attr-defined]  # the loader adds Dataset.extra for group fields
+    config.setdefault("task", "generation")
+    return QualityCheck().run(make_context(data, **config))
+
+
+def _codes(result: CheckResult) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        out.setdefault(f.code, []).append(f)
+    return out
+
+
+def _clean(n: int) -> list[tuple[str, str]]:
+    return [(f"Where is my order number {i}?", REPLY) for i in range(n)]
+
+
+def test_clean_data_passes_and_reports_every_metric() -> None:
+    result = _run(_clean(40))
+    assert result.status is Status.PASS, [f.message for f in result.findings]
+    for key in REQUIRED_METRICS:
+        assert result.metrics[key] == 0
+    assert result.metrics["token_counting"] == "estimate"
+
+
+# One failing example per code: (code, the bad record, extra config).
+BAD_RECORDS: list[tuple[str, tuple[str, str], dict[str, Any]]] = [
+    ("QLT001", ("   ", REPLY), {}),
+    ("QLT002", ("Where is my order?", " \n"), {}),
+    ("QLT003", ("Where is my order?", "Shipped"), {}),
+    ("QLT004", ("Where is my order?", "Your parcel left our warehouse yesterday and should arrive by Friday if the"), {}),
+    ("QLT006", ("Where is my order?", REPLY * 40), {"quality__max_tokens": 1000}),
+    ("QLT007", ("Where is my order?", "I'm sorry, but I cannot help with that request."), {}),
+    ("QLT008", ("Where is my order?", "Dear [insert name], TODO"), {}),
+    ("QLT009", ("My mail is jane.roe@gmail.com, where is my order?", REPLY), {}),
+    ("QLT010", ("Where is my order?", REPLY + " Use key sk-abcdefghijklmnopqrstuvwxyz123456."), {}),
+    ("QLT011", ("Where is my cafÃ© order?", REPLY), {}),
+    ("QLT013", ("Where is my order?", "Ihre Bestellung ist unterwegs und wird in den nächsten Tagen bei Ihnen sein, das ist sicher."), {"quality__language": "en"}),
+]
+
+
+@pytest.mark.parametrize(("code", "bad", "config"), BAD_RECORDS, ids=[c for c, _, _ in BAD_RECORDS])
+def test_each_code_flags_exactly_the_bad_record(code: str, bad: tuple[str, str], config: dict[str, Any]) -> None:
+    pairs = _clean(40)
+    pairs[17] = bad
+    found = _codes(_run(pairs, **config))
+    assert code in found, [f.message for f in _run(pairs, **config).findings]
+    assert [list(f.ids) for f in found[code]] == [[18]]  # ids are 1-based record ids
+    assert found[code][0].severity is QualityCheck.codes[int(code[3:]) - 1].severity
+
+
+def test_length_outlier() -> None:
+    pairs = [("Where is my order? " + "It is late. " * (i % 9), REPLY) for i in range(60)]
+    pairs[5] = ("Where is my order?" * 300, REPLY)
+    found = _codes(_run(pairs))
+    assert found["QLT005"][0].ids == (6,) and found["QLT005"][0].details["direction"] == "longer"
+
+
+def test_short_outputs_follow_the_task_type() -> None:
+    labels = [(f"Review {i}: loved it", "positive" if i % 2 else "negative") for i in range(60)]
+    assert _run(labels, task="classification").metrics["too_short_outputs"] == 0
+    # Short answers as the norm (extractive QA) are not "too short" either, even for generation.
+    assert _run(labels, task="generation").metrics["too_short_outputs"] == 0
+
+
+def test_unpunctuated_house_style_is_not_truncation() -> None:
+    headlines = [(f"Title for story {i}", f"Local team wins the regional cup after a long season number {i}") for i in range(50)]
+    result = _run(headlines)
+    assert result.metrics["truncated_outputs"] == 0 and result.metrics["truncation_style_exempt"] == 50
+
+
+def test_chat_structure() -> None:
+    good = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]
+    chats = [good] * 10
+    chats[2] = [{"role": "user", "content": "hi"}, {"role": "user", "content": "again"}]
+    chats[4] = [{"role": "robot", "content": "hi"}, {"role": "assistant", "content": ""}]
+    result = _run([("hi", "hello")] * 10, messages=chats)
+    assert result.metrics["malformed_chats"] == 2
+    kinds = {f.details["kind"]: f.ids for f in _codes(result)["QLT012"]}
+    assert kinds == {"unknown_role": (5,), "empty_turn": (5,), "consecutive_user": (3,), "no_final_assistant": (3,)}
+
+
+def test_systematic_defect_is_named_by_group() -> None:
+    pairs = _clean(400)
+    templates = [f"tmpl_{i % 20}" for i in range(400)]
+    for i in range(400):
+        if templates[i] in ("tmpl_3", "tmpl_11"):
+            pairs[i] = (pairs[i][0], "")
+    result = _run(pairs, extra={"template": templates, "source": ["one"] * 400})
+    finding = _codes(result)["QLT002"][0]
+    assert finding.count == 40
+    assert "all come from 2 of 20 templates" in finding.message
+    assert finding.details["systematic"] == {"field": "template", "groups": ["tmpl_11", "tmpl_3"]}
+    assert set(finding.groups or ()) == {"tmpl_3", "tmpl_11"}
+    assert result.metrics["group_fields"] == ["template"]  # "source" has one group: nothing to break down
+
+
+def test_scattered_defect_is_not_called_systematic() -> None:
+    pairs = _clean(400)
+    for i in range(0, 400, 10):
+        pairs[i] = (pairs[i][0], "")
+    finding = _codes(_run(pairs, categories=[f"c{i % 8}" for i in range(400)]))["QLT002"][0]
+    assert "systematic" not in finding.details and "by_category" in finding.details
+
+
+def test_bad_tokenizer_is_a_config_error() -> None:
+    with pytest.raises(ConfigError):
+        _run(_clean(3), quality__tokenizer="tiktoken:no_such_encoding_for_tests")
+
+
+def test_empty_dataset_is_skipped() -> None:
+    assert _run([]).status is Status.SKIPPED
+
+
+def _luhn_card(digits: str) -> str:
+    from checks.quality_rules.pii import luhn_ok
+
+    return next(digits + d for d in "0123456789" if luhn_ok(digits + d))
+
+
+SECRETS = st.one_of(
+    st.builds(lambda u, d: f"{u}@{d}.com", st.text("abcdefghij", min_size=3, max_size=8), st.text("klmnopq", min_size=3, max_size=8)),
+    st.builds(lambda s: "sk-" + s, st.text("ABCDEFGHJKabcdefghjk0123456789", min_size=24, max_size=30)),
+    st.builds(lambda s: _luhn_card("4" + s), st.text("0123456789", min_size=14, max_size=14)),
+    st.builds(lambda s: "AKIA" + s, st.text("ABCDEFGHJK0123456789", min_size=16, max_size=16)),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(SECRETS)
+def test_secrets_are_never_echoed(secret: str) -> None:
+    pairs = _clean(12)
+    pairs[3] = (f"Please store {secret} for me", f"Stored {secret} as you asked.")
+    result = _run(pairs)
+    flagged = [f for f in result.findings if f.code in ("QLT009", "QLT010")]
+    assert flagged and all(4 in f.ids for f in flagged)
+    dumped = json.dumps([f.to_dict() for f in result.findings] + [dict(result.metrics)], default=str)
+    assert secret not in dumped
+
+
+@pytest.mark.slow
+def test_t0_empty_outputs_are_one_bug_in_seven_templates() -> None:
+    path = DATASETS / "self_instruct_t0_50k" / "canonical.jsonl"
+    if not path.is_file():
+        pytest.skip(f"real dataset absent: {path}")
+    import orjson
+
+    pairs, templates = [], []
+    with path.open("rb") as fh:
+        for line in fh:
+            row = orjson.loads(line)
+            pairs.append((row["instruction"] + ("\n\n" + row["input"] if row["input"] else ""), row["output"]))
+            templates.append(row["template"])
+    result = _run(pairs, task="auto", extra={"template": templates})
+    empty = _codes(result)["QLT002"][0]
+    assert empty.count == 1400 and result.metrics["empty_outputs"] == 1400
+    assert empty.details["systematic"]["field"] == "template"
+    named = empty.details["systematic"]["groups"]
+    assert len(named) == 7 and all(g.startswith("trec_") for g in named)
+    assert all(empty.details["by_template"][g] == {"flagged": 200, "records": 200} for g in named)
+    assert "all come from 7 of" in empty.message and "every record of 7 of them" in empty.message
+    # 57% of outputs are short labels: they must not all be called too short.
+    assert result.metrics["too_short_outputs"] < 100

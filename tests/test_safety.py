@@ -1,0 +1,100 @@
+"""Nothing leaves the machine; nothing half-written is left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import auditor
+from auditor.errors import InputError
+from auditor.fsio import write_atomic
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_a_full_audit_attempts_no_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    attempts: list[object] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(args)
+        raise OSError("network access is blocked in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    for name in ("support_ready.jsonl", "support_not_ready.jsonl", "support_chat.jsonl"):
+        report = auditor.audit(
+            REPO / "sample_data" / name,
+            config={},
+            eval=REPO / "sample_data" / "support_chat.jsonl",
+            reference=REPO / "sample_data" / "support_ready.jsonl",
+        )
+        assert report.verdict in ("READY", "READY_WITH_WARNINGS", "NOT_READY")
+    assert attempts == []
+
+
+def test_interrupted_write_leaves_old_file_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("old")
+
+    real_fdopen = os.fdopen
+
+    class Exploding:
+        def __init__(self, fh: object) -> None:
+            self.fh = fh
+
+        def __enter__(self) -> "Exploding":
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.fh.close()  # type: ignore[attr-defined]
+
+        def write(self, text: str) -> None:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: Exploding(real_fdopen(fd, *a, **k)))
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, "new")
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_write_atomic_refuses_the_input(tmp_path: Path) -> None:
+    data = tmp_path / "d.jsonl"
+    data.write_text("x")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(data)
+    for target in (data, link):
+        with pytest.raises(InputError, match="refusing to overwrite"):
+            write_atomic(target, "y", protect=[data])
+    assert data.read_text() == "x"
+
+
+def test_sigterm_leaves_no_half_written_report(tmp_path: Path) -> None:
+    big = tmp_path / "big.jsonl"
+    with big.open("w") as fh:
+        for i in range(400_000):
+            fh.write(json.dumps({"input": f"question number {i} about things", "output": f"answer {i}"}) + "\n")
+    out = tmp_path / "report.json"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "auditor", "check", str(big), "--format", "json", "--output", str(out), "--quiet"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)
+    if proc.poll() is not None:
+        pytest.skip("the run finished before the signal could be sent")
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl"]
