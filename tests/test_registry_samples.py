@@ -61,11 +61,46 @@ class Sample:
     files: dict[str, list[str]] = field(default_factory=dict)  # side inputs: audit() keyword -> lines
 
 
+def _with(record: dict[str, Any], n: int = 40) -> list[str]:
+    """``n`` plain generation records of varied length plus one odd record: context for medians and spreads."""
+    plain = [
+        {"id": f"s{i}", "input": f"Please explain topic number {i} in a few sentences. " + "It matters. " * (i % 9),
+         "output": f"Topic {i} is explained here in a complete sentence with enough words to be normal."}
+        for i in range(n)
+    ]
+    return _lines([*plain, {"id": "odd", **record}])
+
+
+_OUTPUT_LEN_RULE = {"type": "expect_column_value_lengths_to_be_between", "column": "output", "min_value": 1, "max_value": 20}
+
 SAMPLES: dict[str, Sample] = {
     "AUD001": Sample(_lines(_pairs(3)), setup=_with_crashing_check),
     "CNT001": Sample(_lines(_pairs(3)), {"min_examples": 10}),
     "CNT002": Sample(_lines(_pairs(4, "billing") + _pairs(1, "refunds", start=4)), {"min_examples": 1, "count.min_per_category": 2}),
     "CNT003": Sample([*_lines(_pairs(3)), '{"input": "cut off'], {"min_examples": 1}),
+    "QLT001": Sample(_with({"input": "   ", "output": "An answer to nothing in particular, written out in full."})),
+    "QLT002": Sample(_with({"input": "Explain the refund policy.", "output": "  "})),
+    "QLT003": Sample(_with({"input": "Explain the refund policy in detail.", "output": "Yes."})),
+    "QLT004": Sample(_with({"input": "Explain the refund policy.", "output": "Your parcel left our warehouse yesterday and should arrive by Friday if the"})),
+    "QLT005": Sample(_with({"input": "Explain the refund policy? " * 300, "output": "The policy is explained in full here."}, n=60)),
+    "QLT006": Sample(_with({"input": "Explain the refund policy.", "output": "token " * 6000})),
+    "QLT007": Sample(_with({"input": "Explain the refund policy.", "output": "As an AI language model, I cannot help with that request."})),
+    "QLT008": Sample(_with({"input": "Explain the refund policy.", "output": "Lorem ipsum dolor sit amet, consectetur adipiscing elit, TODO fill in."})),
+    "QLT009": Sample(_with({"input": "Write to me at jane.roe@gmail.com about it.", "output": "I will write to you about the refund shortly."})),
+    "QLT010": Sample(_with({"input": "My key is AKIAIOSFODNN7EXAMPLE, is it valid?", "output": "Please rotate that key right away and never share it."})),
+    "QLT011": Sample(_with({"input": "The cafÃ© charged me twice for the crÃ¨me brÃ»lÃ©e.", "output": "I have refunded the second charge for your order."})),
+    "QLT012": Sample(
+        _lines([
+            {"messages": [{"role": "user", "content": f"question {i}"}, {"role": "assistant", "content": f"answer {i}."}]}
+            for i in range(5)
+        ] + [{"messages": [{"role": "user", "content": "hi"}, {"role": "user", "content": "again"}, {"role": "assistant", "content": "hello."}]}])
+    ),
+    "QLT013": Sample(
+        _with({"input": "Bitte erklären Sie mir die Rückgaberichtlinie für meine Bestellung.", "output": "Die Rückgabe ist innerhalb von dreißig Tagen möglich und kostenlos für Sie."}),
+        {"quality.language": "en"},
+    ),
+    "EXP001": Sample(_with({"input": "Explain the refund policy.", "output": "A much longer answer than the rule allows for any output."}), {"expectations.rules": [_OUTPUT_LEN_RULE]}),
+    "EXP002": Sample(_with({"input": "q", "output": "a"}), {"expectations.rules": [{"type": "expect_column_values_to_not_be_null", "column": "no_such_column"}]}),
 }
 
 
