@@ -61,3 +61,16 @@ def test_mask_value_walks_chat_turns() -> None:
 def test_mask_is_idempotent_and_total(text: str) -> None:
     once = mask(text)
     assert mask(once) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("/tmp/pytest-of-root/test_injected_payloads_never_r0/hostile.jsonl", False),
+        ("def my_very_long_function_name_v2_helper_for_x():", False),
+        ("b64 dGhpcyBpcyBhIHNlY3JldCBrZXkgMTIzNDU2Nzg5MA== x", True),
+        ("token Zx8Qm2Lp9Rt4Vw7Yb3Nc6Kd1Hf5Gj0Sa", True),
+    ],
+)
+def test_long_words(text: str, masked: bool) -> None:
+    assert ("[secret]" in mask(text)) is masked

@@ -23,7 +23,7 @@ from checks.base import Finding
 WIDTH = 640
 BAR_HEIGHT = 18
 BAR_GAP = 6
-LABEL_WIDTH = 170
+LABEL_WIDTH = 190
 MAX_BARS = 30  # a chart with more bars stops being read; the rest are summed up
 
 OK = "#3b7dd8"
@@ -50,7 +50,7 @@ def _num(value: float) -> str:
     return f"{value:.3f}" if abs(value) < 10 else f"{value:,.1f}"
 
 
-def _clip(label: str, limit: int = 26) -> str:
+def _clip(label: str, limit: int = 24) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 

@@ -98,7 +98,7 @@ def render(report: Report) -> str:
         '<html lang="en"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>auditor: {escape(report.verdict)} · {_t(source, 80)}</title>",
+        f"<title>auditor: {escape(report.verdict)} · {escape(shorten(source, 80))}</title>",
         f"<style>{_css()}</style></head><body><main>",
         _header(report, total_flagged),
         _nav(report),
@@ -130,7 +130,8 @@ def _header(report: Report, total_flagged: int) -> str:
     warnings = len(report.gaps) - blockers
     count = report.metrics.get("count", {})
     effective = count.get("effective_examples")
-    facts = [f"{_t(i.path or i.format, 200)} ({_t(i.format)})"]
+    # The path is the user's own, not record text: escaped, never masked.
+    facts = [f"{escape(shorten(i.path or i.format, 200))} ({escape(i.format)})"]
     if count.get("total_records") is not None:
         facts.append(f"{count['total_records']:,} records")
     if effective is not None:

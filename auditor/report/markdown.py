@@ -34,9 +34,9 @@ _SPECIAL = re.compile(r"([\\`*\[\]<>|~&])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _SPACE = re.compile(r"\s+")
 
 
-def md(value: Any, limit: int | None = None) -> str:
+def md(value: Any, limit: int | None = None, *, masked: bool = True) -> str:
     """Dataset-derived text for one Markdown line or table cell: masked, one line, escaped."""
-    text = _SPACE.sub(" ", mask(value)).strip()
+    text = _SPACE.sub(" ", mask(value) if masked else str(value)).strip()
     if limit is not None:
         text = shorten(text, limit)
     return _SPECIAL.sub(lambda m: "\\" + m.group(0), text)
@@ -62,7 +62,7 @@ def _summary(report: Report) -> str:
     i = report.input
     name = Path(i.path).name if i.path else i.format
     count = report.metrics.get("count", {})
-    facts = [f"{md(name)} ({md(i.format)})"]
+    facts = [f"{md(name, masked=False)} ({md(i.format)})"]  # the user's own path, not record text
     if count.get("total_records") is not None:
         facts.append(f"{count['total_records']:,} records")
     if count.get("effective_examples") is not None:
