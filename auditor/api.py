@@ -110,6 +110,8 @@ def _keep_fields(cfg: Config) -> list[str]:
     for key, value in cfg.values.items():
         if key.endswith(("_columns", "group_fields")) and isinstance(value, list):
             keep.extend(str(v) for v in value)
+        elif key.endswith("_prefix") and isinstance(value, str) and value:
+            keep.append(value + "*")
     return keep
 
 

@@ -49,6 +49,9 @@ def main() -> None:
 @click.option("--reference", type=click.Path(path_type=Path), help="Sample of production inputs, for coverage.")
 @click.option("--baseline", type=click.Path(path_type=Path), multiple=True, help="Data already accepted (repeatable).")
 @click.option("--annotations", type=click.Path(path_type=Path), help="Annotations file (item id, annotator, label).")
+@click.option("--annotator-columns", help="Wide annotations: comma-separated columns, one per annotator.")
+@click.option("--annotator-prefix", help="Wide annotations: every column starting with this prefix is an annotator.")
+@click.option("--agreement-level", type=click.Choice(["nominal", "ordinal", "interval", "ratio"]), help="Level of measurement for alpha.")
 @click.option("--expectations", type=click.Path(path_type=Path), help="great_expectations suite JSON to run on the records.")
 @click.option("--seed", type=int, help="Seed for every random step.")
 @click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too.")
@@ -72,6 +75,9 @@ def check(
     reference: Path | None,
     baseline: tuple[Path, ...],
     annotations: Path | None,
+    annotator_columns: str | None,
+    annotator_prefix: str | None,
+    agreement_level: str | None,
     expectations: Path | None,
     seed: int | None,
     strict: bool | None,
@@ -88,6 +94,9 @@ def check(
         "fields.category": category_field,
         "fields.id": id_field,
         "min_examples": min_examples,
+        "agreement.annotator_columns": [c.strip() for c in annotator_columns.split(",") if c.strip()] if annotator_columns else None,
+        "agreement.annotator_prefix": annotator_prefix,
+        "agreement.level": agreement_level,
         "seed": seed,
         "strict": strict,
     }

@@ -118,6 +118,122 @@ OPTIONS: tuple[Option, ...] = (
     ),
     # --- duplicates -----------------------------------------------------------
     # --- agreement -----------------------------------------------------------
+    Option(
+        "agreement.level",
+        "nominal",
+        "Krippendorff's level of measurement. Most labels are unordered categories (nominal); use 'ordinal' "
+        "for ordered categories (give agreement.label_order), 'interval' for numeric ratings such as 1-5 "
+        "quality scores of written outputs, 'ratio' for counts or amounts with a true zero.",
+        choices=("nominal", "ordinal", "interval", "ratio"),
+    ),
+    Option(
+        "agreement.label_order",
+        [],
+        "The order of ordinal labels, lowest first (e.g. ['bad', 'ok', 'good']). Empty: numeric labels are "
+        "ordered by value; text labels cannot be ordered without it and are reported as unusable.",
+        kind=list,
+    ),
+    Option(
+        "agreement.required",
+        True,
+        "Consistent labels are a readiness criterion: without two people labelling the same items there is "
+        "no evidence the quality criteria are clear, so missing annotations are a blocker. Set false to make "
+        "it a warning (e.g. for data labelled by a single expert by design).",
+    ),
+    Option(
+        "agreement.reliable_alpha",
+        0.800,
+        "Krippendorff (2004, Content Analysis, ch. 11) recommends relying on data only at alpha >= .800; "
+        "below it agreement is at best tentative (a warning).",
+        kind=float,
+        minimum=-1.0,
+        maximum=1.0,
+    ),
+    Option(
+        "agreement.tentative_alpha",
+        0.667,
+        "Krippendorff's lowest conceivable limit for drawing tentative conclusions: below alpha = .667 the "
+        "labelling criteria are not clear enough to label consistently, a blocker.",
+        kind=float,
+        minimum=-1.0,
+        maximum=1.0,
+    ),
+    Option(
+        "agreement.judge_on",
+        "estimate",
+        "Judge the thresholds on the point estimate, as Krippendorff's limits are stated; 'lower_bound' judges "
+        "on the bootstrap interval's lower end, for teams that need the limit met with confidence.",
+        choices=("estimate", "lower_bound"),
+    ),
+    Option(
+        "agreement.confidence",
+        0.95,
+        "The customary 95% two-sided confidence level for the bootstrap interval on alpha.",
+        kind=float,
+        minimum=0.5,
+        maximum=0.999,
+    ),
+    Option(
+        "agreement.bootstrap_samples",
+        1000,
+        "1,000 resamples of the annotated items give stable 2.5/97.5 percentiles (Efron & Tibshirani's usual "
+        "figure for percentile intervals) in well under a second; 0 switches the interval off.",
+        kind=int,
+        minimum=0,
+    ),
+    Option(
+        "agreement.min_pairable_units",
+        100,
+        "Alpha from fewer than about 100 items labelled by two or more people is too uncertain to judge: "
+        "the 95% interval is about +/-0.24 at 25 items, +/-0.16 at 50 and +/-0.11 at 100 (two annotators, "
+        "measured in benchmarks/agreement.md). 100 is about where the half-width first falls below the "
+        "0.133 width of the .667-.800 band between the thresholds, so the figure at least says which band "
+        "alpha is in. Too little overlap is a gap of its own that says how many items to double-annotate.",
+        kind=int,
+        minimum=2,
+    ),
+    Option(
+        "agreement.annotator_margin",
+        0.05,
+        "An annotator whose removal raises alpha by 0.05 or more moves agreement by as much as a quarter of "
+        "the .667-.800 band on their own: worth a look at their guidelines or training, named in a gap.",
+        kind=float,
+        minimum=0.0,
+    ),
+    Option(
+        "agreement.min_category_units",
+        30,
+        "Per-category alpha is judged only for categories with at least 30 items labelled twice; with fewer, "
+        "one or two disagreements swing it by more than the threshold band.",
+        kind=int,
+        minimum=2,
+    ),
+    Option("agreement.item_column", "", "Annotations file column with the record id; empty: detected (id, item, item_id, question, ...).", kind=str),
+    Option(
+        "agreement.annotator_column",
+        "",
+        "Annotations file column (or inline entry field) with the annotator; empty: detected (annotator, rater, worker, ...).",
+        kind=str,
+    ),
+    Option(
+        "agreement.label_column",
+        "",
+        "Annotations file column (or inline entry field) with the label; empty: detected (label, rating, score, answer, ...).",
+        kind=str,
+    ),
+    Option(
+        "agreement.annotator_columns",
+        [],
+        "Wide form: the data columns holding one annotator's label each (e.g. ['a1', 'a2', 'a3']). Empty: not wide form.",
+        kind=list,
+    ),
+    Option(
+        "agreement.annotator_prefix",
+        "",
+        "Wide form: every data column starting with this prefix holds one annotator's label (e.g. 'label_'). "
+        "Empty: not used.",
+        kind=str,
+    ),
     # --- coverage -----------------------------------------------------------
     # --- quality -------------------------------------------------------------
     Option(

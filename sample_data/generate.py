@@ -326,17 +326,18 @@ def not_ready(rng: random.Random) -> list[dict[str, object] | str]:
 def chat(records: list[dict[str, object]]) -> list[dict[str, object]]:
     out = []
     for rec in records:
-        out.append(
-            {
-                "id": rec["id"],
-                "category": rec["category"],
-                "messages": [
-                    {"role": "system", "content": "You are a friendly, precise customer-support agent for an online shop."},
-                    {"role": "user", "content": rec["input"]},
-                    {"role": "assistant", "content": rec["output"]},
-                ],
-            }
-        )
+        conversation: dict[str, object] = {
+            "id": rec["id"],
+            "category": rec["category"],
+            "messages": [
+                {"role": "system", "content": "You are a friendly, precise customer-support agent for an online shop."},
+                {"role": "user", "content": rec["input"]},
+                {"role": "assistant", "content": rec["output"]},
+            ],
+        }
+        if "annotations" in rec:
+            conversation["annotations"] = rec["annotations"]
+        out.append(conversation)
     return out
 
 

@@ -42,7 +42,8 @@ def test_overrides_and_in_memory_sources() -> None:
     ds = datasets.Dataset.from_pandas(frame.drop(columns=["annotations"]))
     report = auditor.audit(ds, config={}, min_examples=1000, count__min_per_category=200)
     assert report.verdict == "NOT_READY"
-    assert {g.finding.code for g in report.gaps} == {"CNT001", "CNT002"}
+    # the annotations were dropped from this copy, so agreement was not measured either
+    assert {g.finding.code for g in report.gaps} == {"CNT001", "CNT002", "AGR003"}
     assert report.input.path is None and report.input.format == "hf-dataset/input-output"
 
 

@@ -45,7 +45,7 @@ def test_exit_codes(args: list[str], code: int) -> None:
 
 def test_strict_turns_warnings_into_failure(tmp_path: Path) -> None:
     cfg = tmp_path / "auditor.toml"
-    cfg.write_text('[severity]\nCNT002 = "warning"\n')
+    cfg.write_text('[severity]\nCNT002 = "warning"\n\n[agreement]\nrequired = false\n')
     args = ["check", str(READY), "--config", str(cfg), "--min-examples", "10"]
     (tmp_path / "d.jsonl").write_text(
         "".join(json.dumps({"input": f"q{i}", "output": "a", "category": "a" if i else "b"}) + "\n" for i in range(30))
@@ -131,3 +131,16 @@ def test_python_dash_m_and_help_stay_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_wide_annotations_from_the_command_line(tmp_path: Path) -> None:
+    rows = [
+        {"input": f"q{i}", "output": f"a{i}", "r_ann": c, "r_bob": c, "r_cy": c if i % 10 else "other"}
+        for i, c in enumerate(["x", "y", "z"] * 40)
+    ]
+    data = tmp_path / "wide.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    for flags in (["--annotator-prefix", "r_"], ["--annotator-columns", "r_ann,r_bob,r_cy"]):
+        result = CliRunner().invoke(main, ["check", str(data), "--format", "json", *flags, "--min-examples", "1"])
+        metrics = json.loads(result.output)["checks"]["agreement"]["metrics"]
+        assert metrics["annotators"] == 3 and metrics["units_pairable"] == 120 and metrics["alpha"] > 0.8

@@ -63,7 +63,8 @@ def load(
     split: str | None = None,
     jobs: int = 1,
 ) -> tuple[Dataset, InputInfo]:
-    """The dataset and its fingerprint. ``keep`` names extra raw fields to keep;
+    """The dataset and its fingerprint. ``keep`` names extra raw fields to keep
+    (``name*`` keeps every field with that prefix);
     ``jobs`` worker processes read a large JSONL file (0 = one per core)."""
     fields = fields or FieldOverrides()
     keep_fields = tuple(dict.fromkeys((*GROUP_FIELDS, *keep)))
@@ -282,7 +283,10 @@ def plan(rows: Iterator[readers.Row], fields: FieldOverrides, keep: tuple[str, .
             empty.problems.append(row if isinstance(row, LoadProblem) else LoadProblem(row[0], "wrong type: record is not an object"))
         return Plan(empty, "", [], [])
     layout, fmap = detect(dicts, fields, label)
-    kept = [k for k in keep if any(k in d for d in dicts) and k not in fmap.input and k != fmap.output]
+    # A name ending in '*' keeps every field with that prefix (annotator columns a1, a2, ...).
+    seen = list(dict.fromkeys(k for d in dicts for k in d))
+    wanted = [k for k in keep if not k.endswith("*")] + [f for k in keep if k.endswith("*") for f in seen if f.startswith(k[:-1])]
+    kept = [k for k in dict.fromkeys(wanted) if k in seen and k not in fmap.input and k != fmap.output]
     return Plan(empty_like(Dataset(format=f"{kind}/{layout}", fields=fmap, source=label), kept), layout, kept, sample)
 
 
