@@ -58,7 +58,7 @@ class Sample:
     records: list[str]
     config: dict[str, Any] = field(default_factory=dict)
     setup: Callable[[pytest.MonkeyPatch], None] | None = None
-    files: dict[str, list[str]] = field(default_factory=dict)  # side inputs: audit() keyword -> lines
+    files: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # audit() keyword -> (file name, lines)
 
 
 def _with(record: dict[str, Any], n: int = 40) -> list[str]:
@@ -70,6 +70,44 @@ def _with(record: dict[str, Any], n: int = 40) -> list[str]:
     ]
     return _lines([*plain, {"id": "odd", **record}])
 
+
+LABELS = ("a", "b", "c", "d")
+
+
+def _labelled(sets: Sequence[Sequence[tuple[str, str]]], categories: Sequence[str] | None = None) -> list[str]:
+    """One record per item, its annotations inline as [{annotator, label}]; ids are line numbers."""
+    records = []
+    for i, labels in enumerate(sets):
+        record: dict[str, Any] = {"input": f"item {i} to label", "output": f"output {i}.",
+                                  "annotations": [{"annotator": a, "label": lab} for a, lab in labels]}
+        if categories is not None:
+            record["category"] = categories[i]
+        records.append(record)
+    return _lines(records)
+
+
+def _synth(n: int, accuracy: dict[str, float], seed: int = 0) -> list[list[tuple[str, str]]]:
+    """Each annotator gives the true label with their accuracy, else a random one (seeded)."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        truth = rng.choice(LABELS)
+        out.append([(name, truth if rng.random() < acc else rng.choice(LABELS)) for name, acc in accuracy.items()])
+    return out
+
+
+def _swapped(n: int) -> list[list[tuple[str, str]]]:
+    """x and y agree; z reads 'a' and 'b' the other way round."""
+    out = []
+    for k in range(n):
+        truth = LABELS[k % 4]
+        out.append([("x", truth), ("y", truth), ("z", {"a": "b", "b": "a"}.get(truth, truth))])
+    return out
+
+
+_ANNOTATIONS_CSV = ["item_id,annotator,label", *[f"{i},{a},x{i % 3}" for i in range(1, 31) for a in "ab"], "999,a,x1"]
 
 _OUTPUT_LEN_RULE = {"type": "expect_column_value_lengths_to_be_between", "column": "output", "min_value": 1, "max_value": 20}
 
@@ -99,6 +137,24 @@ SAMPLES: dict[str, Sample] = {
         _with({"input": "Bitte erklären Sie mir die Rückgaberichtlinie für meine Bestellung.", "output": "Die Rückgabe ist innerhalb von dreißig Tagen möglich und kostenlos für Sie."}),
         {"quality.language": "en"},
     ),
+    "AGR001": Sample(_labelled(_synth(200, {"a1": 0.75, "a2": 0.75, "a3": 0.75}))),
+    "AGR002": Sample(_labelled(_synth(200, {"a1": 0.85, "a2": 0.85, "a3": 0.85}))),
+    "AGR003": Sample(_lines(_pairs(5))),
+    "AGR004": Sample(_labelled(_synth(40, {"a1": 0.95, "a2": 0.95}) + [[("a1", "a")]] * 20)),
+    "AGR005": Sample(_labelled(_swapped(200))),
+    "AGR006": Sample(
+        _labelled(_synth(60, {"a1": 0.97, "a2": 0.97}, seed=1) + _synth(60, {"a1": 0.4, "a2": 0.4}, seed=2),
+                  categories=["billing"] * 60 + ["refund"] * 60)
+    ),
+    "AGR007": Sample(
+        _labelled([[("a", "x"), ("b", "x"), ("c", "x")]] * 50 + [[("a", "x"), ("b", "y"), ("c", "z")]]),
+        {"agreement.min_pairable_units": 10},
+    ),
+    "AGR008": Sample(_lines([{"input": f"item {i}", "output": f"output {i}."} for i in range(1, 31)]),
+                     files={"annotations": ("labels.csv", _ANNOTATIONS_CSV)}),
+    "AGR009": Sample(_labelled([[("a", "x"), ("b", "x")]] * 10 + [[("a", "x"), ("a", "y"), ("b", "y")]])),
+    "AGR010": Sample(_labelled([[("a", "x"), ("b", "x")]] * 10 + [[("a", ""), ("b", "x")]])),
+    "AGR011": Sample(_lines(_pairs(3)), files={"annotations": ("labels.csv", ["foo,bar", "1,2"])}),
     "EXP001": Sample(_with({"input": "Explain the refund policy.", "output": "A much longer answer than the rule allows for any output."}), {"expectations.rules": [_OUTPUT_LEN_RULE]}),
     "EXP002": Sample(_with({"input": "q", "output": "a"}), {"expectations.rules": [{"type": "expect_column_values_to_not_be_null", "column": "no_such_column"}]}),
 }
@@ -141,8 +197,8 @@ def test_sample_triggers_its_code(code: str, tmp_path: Path, monkeypatch: pytest
     source = tmp_path / "data.jsonl"
     source.write_text("\n".join(sample.records) + "\n", encoding="utf-8")
     side: dict[str, Any] = {}
-    for keyword, lines in sample.files.items():
-        path = tmp_path / f"{keyword}.jsonl"
+    for keyword, (name, lines) in sample.files.items():
+        path = tmp_path / name
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         side[keyword] = path
     report = audit(source, config=dict(sample.config), **side)
