@@ -15,7 +15,7 @@ import click
 
 from auditor import __version__
 
-FORMATS = ("terminal", "json")
+FORMATS = ("terminal", "json", "html", "markdown")
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -38,7 +38,7 @@ def main() -> None:
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file (default: nearest auditor.toml or [tool.auditor]).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True, help="Report format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to FILE (atomically) instead of stdout.")
-@click.option("--export-findings", type=click.Path(path_type=Path), help="Write every flagged example to FILE.jsonl.")
+@click.option("--export-findings", type=click.Path(path_type=Path), help="Write every flagged example to FILE (.jsonl, or .csv).")
 @click.option("--input-field", help="Source field holding the input.")
 @click.option("--output-field", help="Source field holding the output.")
 @click.option("--category-field", help="Source field holding the category.")
@@ -110,9 +110,9 @@ def check(
 
         inputs = [source, *(p for p in (eval_file, reference, annotations, expectations) if p), *baseline]
         if export_findings is not None:
-            from auditor.report.export import render_jsonl
+            from auditor.report.export import render_export
 
-            write_atomic(export_findings, render_jsonl(report), protect=inputs)
+            write_atomic(export_findings, render_export(report, export_findings.name), protect=inputs)
         if output is not None:
             write_atomic(output, text, protect=inputs)
             if not quiet:
@@ -192,6 +192,14 @@ def _render(report: Any, fmt: str, *, to_file: bool) -> str:
         from auditor.report import json as json_report
 
         return json_report.render(report)
+    if fmt == "html":
+        from auditor.report import html
+
+        return html.render(report)
+    if fmt == "markdown":
+        from auditor.report import markdown
+
+        return markdown.render(report)
     from auditor.report import terminal
 
     width = None if not sys.stdout.isatty() or to_file else _terminal_width()

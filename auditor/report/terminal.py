@@ -11,6 +11,7 @@ import io
 import re
 from typing import Any
 
+from auditor.report.mask import mask
 from auditor.report.model import Report
 from auditor.verdict import NOT_READY, READY
 
@@ -88,9 +89,9 @@ def render(report: Report, *, width: int | None = None, color: bool | None = Non
             line = Text()
             line.append(f"{f.severity.value:<8}", style=SEVERITY_STYLE.get(f.severity.value, ""))
             line.append(f"{f.code}  ", style="bold")
-            line.append(safe(f.message))
+            line.append(safe(mask(f.message)))  # messages may quote records
             console.print(Padding(line, (0, 0, 0, 2)))
-            console.print(Padding(Text("→ " + safe(f.action)), (0, 0, 0, 10)))
+            console.print(Padding(Text("→ " + safe(mask(f.action))), (0, 0, 0, 10)))
             if f.ids:
                 shown = ", ".join(safe(i, 40) for i in f.ids[:max_ids])
                 more = f" and {len(f.ids) - max_ids} more" if len(f.ids) > max_ids else ""

@@ -1,0 +1,149 @@
+"""The HTML report: self-contained, escaped, masked, sampled, with help text and charts."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditor.api import audit
+from auditor.report import html
+from auditor.report.model import Report
+from checks.base import CodeInfo, Severity
+from tests.report_builders import PAYLOADS, PII_VALUES, full_report
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = sorted(p.name for p in (REPO / "sample_data").glob("*.jsonl"))
+
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes, as a browser's tokenizer sees them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags(page: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = Tags()
+    parser.feed(page)
+    return parser.tags
+
+
+@pytest.fixture(scope="module")
+def page() -> str:
+    return html.render(full_report())
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_sample_reports_render(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO / "sample_data")
+    report = audit(REPO / "sample_data" / name, config={})
+    page = html.render(report)
+    assert page.startswith("<!DOCTYPE html>") and f'<h1>{report.verdict}</h1>' in page
+    assert html.render(report) == page  # deterministic
+
+
+def test_no_payload_becomes_markup(page: str) -> None:
+    found = tags(page)
+    names = {t for t, _ in found}
+    assert "script" not in names and "img" not in names and "h1" in names
+    assert sum(1 for t, _ in found if t == "style") == 1  # ours only: the "</style>" payload did not open another
+    assert sum(1 for t, _ in found if t == "h1") == 1  # ...nor inject a heading
+    assert not any(k.startswith("on") for _, attrs in found for k in attrs)  # no event handlers anywhere
+    for text in ("&lt;script&gt;document.title=&#x27;pwned&#x27;&lt;/script&gt;", "&lt;/style&gt;&lt;h1 id=&quot;injected&quot;&gt;"):
+        assert text in page
+
+
+def test_self_contained_and_script_free(page: str) -> None:
+    found = tags(page)
+    assert not any(attrs.get("src") for _, attrs in found)
+    hrefs = [attrs.get("href") or "" for _, attrs in found if "href" in attrs]
+    assert hrefs and all(h.startswith("#") for h in hrefs)
+    assert "script-src" not in page and "default-src 'none'" in page  # CSP forbids scripts outright
+    assert "@import" not in page and "url(" not in page
+
+
+def test_personal_data_is_masked(page: str) -> None:
+    for value in PII_VALUES:
+        assert value not in page
+    assert "[email]" in page and "[card]" in page
+
+
+def test_every_gap_embeds_its_explain_text() -> None:
+    report = full_report()
+    from checks.count import THIN_CATEGORY
+
+    page = html.render(report)
+    assert "What CNT002 means and how to fix it" in page
+    assert THIN_CATEGORY.fix.split(",")[0] in page
+
+
+def test_charts_present_for_every_family(page: str) -> None:
+    assert page.count("<svg") == 9
+    for title in ("Effective examples per category", "Krippendorff&#x27;s alpha", "Length distributions",
+                  "Reference coverage by topic", "Duplicate and conflict group sizes"):
+        assert title in page or title.replace("&#x27;", "'") in page
+
+
+def test_examples_are_sampled_and_the_total_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    report = full_report(3000, payloads=False)
+    many = CodeInfo("QLT001", "empty-output", Severity.WARNING, "s", "w", "f").finding("m", "a", report.dataset.ids)
+    quality = replace(report.checks["quality"], findings=(many,))
+    report = Report(**{**report.__dict__, "checks": {**report.checks, "quality": quality}})
+    page = html.render(report)
+    assert f"Showing the first {html.EXAMPLES_PER_FINDING} of 3,000 flagged examples" in page
+    assert page.count("<tr><td>r") <= html.MAX_EXAMPLES
+
+
+def test_long_text_is_truncated() -> None:
+    report = full_report(5, payloads=False)
+    report.dataset.inputs[0] = "word " * 1000
+    page = html.render(report)
+    assert "word " * 50 in page and "word " * 60 not in page
+
+
+def test_missing_dataset_and_unknown_ids_still_render() -> None:
+    report = full_report()
+    report = Report(**{**report.__dict__, "dataset": None})
+    page = html.render(report)
+    assert re.search(r"not a loaded record", page)
+
+
+def test_thousands_of_findings_are_capped() -> None:
+    report = full_report(50, payloads=False)
+    code = CodeInfo("DUP002", "conflicting-outputs", Severity.BLOCKER, "s", "w", "f")
+    many = tuple(code.finding(f"group {k} contradicts", "pick one", ["r1", "r2"]) for k in range(1000))
+    dups = replace(report.checks["duplicates"], findings=many)
+    report = Report(**{**report.__dict__, "checks": {**report.checks, "duplicates": dups}, "gaps": [*report.gaps]})
+    page = html.render(report)
+    assert page.count("group 1 contradicts") == 1 and "group 999 contradicts" not in page
+    assert "900 more findings of this check" in page
+    assert len(page) < 400_000
+
+
+HOSTILE = st.text(alphabet=st.sampled_from(list("<>\"'&/=; \nabcsriptonelyg")), max_size=60)
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=HOSTILE, record_id=HOSTILE, category=HOSTILE)
+def test_any_record_text_adds_no_markup(text: str, record_id: str, category: str) -> None:
+    """Whatever the record holds, the page has exactly the tags of a page without it."""
+    report = full_report(8, payloads=False)
+    baseline = [t for t, _ in tags(html.render(report))]
+    data = report.dataset
+    data.inputs[0], data.outputs[0], data.categories[0] = text, text, category  # r0 is flagged
+    data.ids[0] = record_id
+    report.checks["duplicates"] = replace(
+        report.checks["duplicates"],
+        findings=tuple(replace(f, ids=(record_id, *f.ids[1:])) for f in report.checks["duplicates"].findings),
+    )
+    assert [t for t, _ in tags(html.render(report))] == baseline
