@@ -74,6 +74,22 @@ def _with(record: dict[str, Any], n: int = 40) -> list[str]:
 LABELS = ("a", "b", "c", "d")
 
 
+TOPICS = (
+    "refund for a broken kettle ordered last week",
+    "parcel tracking stuck at the depot since monday",
+    "password reset email never arrives in my inbox",
+    "invoice shows value added tax twice on one order",
+)
+
+
+def _topical(n: int, topics: Sequence[str] = TOPICS, prefix: str = "t") -> list[dict[str, Any]]:
+    """Support-style inputs on a few topics, each with its own reply."""
+    return [
+        {"id": f"{prefix}{i}", "input": f"{topics[i % len(topics)]} case {i} customer {i * 13}", "output": f"Reply {i}: we are on it, case {i} is handled today."}
+        for i in range(n)
+    ]
+
+
 def _labelled(sets: Sequence[Sequence[tuple[str, str]]], categories: Sequence[str] | None = None) -> list[str]:
     """One record per item, its annotations inline as [{annotator, label}]; ids are line numbers."""
     records = []
@@ -138,6 +154,28 @@ SAMPLES: dict[str, Sample] = {
         {"quality.language": "en"},
     ),
     "AGR001": Sample(_labelled(_synth(200, {"a1": 0.75, "a2": 0.75, "a3": 0.75}))),
+    "COV001": Sample(_lines(_pairs(60, "billing") + _pairs(3, "refunds", start=60))),
+    "COV002": Sample(_lines(_pairs(30, "billing")), {"coverage.required_categories": ["billing", "refunds"]}),
+    "COV003": Sample(_lines(_pairs(30, "billing")), files={"reference": ("ref.jsonl", _lines(_pairs(5, "refunds", start=100)))}),
+    "COV004": Sample(_lines(_topical(200) + [{"id": "rare", "input": "quantum chromodynamics lattice gauge symmetry question", "output": "A physics answer."}])),
+    "COV005": Sample(
+        _lines(_topical(80)),
+        files={"reference": ("ref.jsonl", _lines([{"input": f"write a sonnet about autumn leaves number {i}", "output": "x"} for i in range(20)]))},
+    ),
+    "COV006": Sample(
+        _lines(_topical(80)),
+        files={"reference": ("ref.jsonl", _lines(_topical(20, prefix="r") + [{"input": f"write a sonnet about autumn leaves number {i}", "output": "x"} for i in range(6)]))},
+    ),
+    "COV007": Sample(
+        _lines(_topical(80)),
+        files={"reference": ("ref.jsonl", _lines([{"input": " ".join([TOPICS[i % 4]] * 12), "output": "x"} for i in range(40)]))},
+    ),
+    "COV008": Sample(_lines([{"input": f"distinct question {i} about topic {i * 3}", "output": "Thank you for contacting us, we will get back to you soon." if i % 3 == 0 else f"A specific answer number {i} with its own details."} for i in range(60)]), {"task": "generation"}),
+    "COV009": Sample(
+        _lines(_topical(30)),
+        {"coverage.embeddings": "no-such-local-model"},
+        files={"reference": ("ref.jsonl", _lines(_topical(8, prefix="r")))},
+    ),
     "AGR002": Sample(_labelled(_synth(200, {"a1": 0.85, "a2": 0.85, "a3": 0.85}))),
     "AGR003": Sample(_lines(_pairs(5))),
     "AGR004": Sample(_labelled(_synth(40, {"a1": 0.95, "a2": 0.95}) + [[("a1", "a")]] * 20)),
