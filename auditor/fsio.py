@@ -10,6 +10,15 @@ from pathlib import Path
 from auditor.errors import InputError
 
 
+def _mode_for(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: Path, text: str, *, protect: Iterable[Path] = ()) -> None:
     """Write ``text`` to a temp file beside ``path``, then rename it into place.
 
@@ -29,6 +38,9 @@ def write_atomic(path: Path, text: str, *, protect: Iterable[Path] = ()) -> None
         raise InputError(f"{path}: folder {folder} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
+        # mkstemp creates 0600; a report is meant to be read (served, attached),
+        # so it gets the mode a plain open() would give, or the old file's mode.
+        os.chmod(tmp, _mode_for(target))
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()

@@ -98,3 +98,22 @@ def test_sigterm_leaves_no_half_written_report(tmp_path: Path) -> None:
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl"]
+
+
+def test_reports_are_readable_like_any_new_file(tmp_path: Path) -> None:
+    target = tmp_path / "r.html"
+    write_atomic(target, "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_json_report_masks_secrets_in_findings(tmp_path: Path) -> None:
+    data = tmp_path / "d.jsonl"
+    rows = [{"input": f"question {i} about the order", "output": f"answer {i} is complete."} for i in range(30)]
+    rows.append({"input": "my key is AKIAIOSFODNN7EXAMPLE and card 4539 1488 0343 6467", "output": "noted."})
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    from auditor.report import json as json_report
+
+    text = json_report.render(auditor.audit(data, config={}))
+    assert "AKIAIOSFODNN7EXAMPLE" not in text and "4539 1488 0343 6467" not in text

@@ -61,18 +61,28 @@ class Report:
         return self
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON contract. Finding texts and details are masked: a report travels
+        further than the data (CI logs, PR comments), so no secret rides along."""
+        from auditor.report.mask import mask, mask_value
+
+        def masked(d: dict[str, Any]) -> dict[str, Any]:
+            d["message"], d["action"] = mask(d["message"]), mask(d["action"])
+            if "details" in d:
+                d["details"] = mask_value(d["details"])
+            return d
+
         return {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "auditor", "version": __version__},
             "input": self.input.to_dict(),
             "verdict": self.verdict,
-            "gaps": [g.to_dict() for g in self.gaps],
+            "gaps": [masked(g.to_dict()) for g in self.gaps],
             "checks": {
                 name: {
                     "status": r.status.value if r.status else None,
                     "note": r.note,
                     "metrics": dict(r.metrics),
-                    "findings": [f.to_dict(max_ids=20) for f in r.findings],
+                    "findings": [masked(f.to_dict(max_ids=20)) for f in r.findings],
                 }
                 for name, r in self.checks.items()
             },

@@ -44,7 +44,9 @@ def _fmt(value: Any) -> str:
     return safe(value, 40)
 
 
-def render(report: Report, *, width: int | None = None, color: bool | None = None, max_ids: int = 8) -> str:
+def render(
+    report: Report, *, width: int | None = None, color: bool | None = None, max_ids: int = 8, max_gaps: int = 40
+) -> str:
     """The report as terminal text. ``color=None`` lets rich decide (off in a pipe)."""
     from rich.console import Console
     from rich.padding import Padding
@@ -84,7 +86,7 @@ def render(report: Report, *, width: int | None = None, color: bool | None = Non
     if report.gaps:
         console.print()
         console.print(Text(f"Gaps ({len(report.gaps)})", style="bold"))
-        for gap in report.gaps:
+        for gap in report.gaps[:max_gaps]:
             f = gap.finding
             line = Text()
             line.append(f"{f.severity.value:<8}", style=SEVERITY_STYLE.get(f.severity.value, ""))
@@ -96,6 +98,10 @@ def render(report: Report, *, width: int | None = None, color: bool | None = Non
                 shown = ", ".join(safe(i, 40) for i in f.ids[:max_ids])
                 more = f" and {len(f.ids) - max_ids} more" if len(f.ids) > max_ids else ""
                 console.print(Padding(Text(f"examples: {shown}{more}", style="dim"), (0, 0, 0, 10)))
+        if len(report.gaps) > max_gaps:
+            # Thousands of gaps scroll the verdict away; the full list is one flag away.
+            hidden = len(report.gaps) - max_gaps
+            console.print(Text(f"  … and {hidden} more gaps: see --format json, html or --export-findings", style="bold"))
     else:
         console.print()
         console.print(Text("No gaps: the data meets every readiness criterion checked.", style="green"))
