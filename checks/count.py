@@ -93,6 +93,16 @@ class CountCheck:
                     )
                 )
 
+        baseline = ctx.others.get("baseline")
+        if baseline is not None:
+            # How this batch moves the accepted set: what a labelling lead asks first.
+            metrics["baseline_records"] = baseline.valid_records
+            if data.categories is not None or baseline.categories is not None:
+                before = Counter(c for c in baseline.categories or [] if c is not None)
+                batch = Counter(c for c in data.categories or [] if c is not None)
+                metrics["per_category_baseline"] = dict(sorted(before.items()))
+                metrics["per_category_after_batch"] = dict(sorted((before + batch).items()))
+
         if eff.count < min_examples:
             findings.insert(0, self._too_few(ctx, eff.count, min_examples, thin))
 

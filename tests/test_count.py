@@ -62,3 +62,13 @@ def test_effective_never_exceeds_valid_and_ignores_order(pairs: list[tuple[str, 
     assert 0 <= eff.count <= len(pairs)
     assert eff.count + eff.removed_exact + eff.removed_conflicting == len(pairs)
     assert make_context(make_dataset(list(reversed(pairs)))).cached(effective).count == eff.count
+
+
+def test_baseline_shows_how_the_batch_moves_categories() -> None:
+    baseline = make_dataset([(f"old{i}", "a") for i in range(5)], categories=["a"] * 4 + ["b"])
+    batch = make_dataset([(f"new{i}", "a") for i in range(3)], categories=["b", "b", "c"])
+    result = CountCheck().run(make_context(batch, others={"baseline": baseline}, min_examples=1, count__min_per_category=0))
+    m = result.metrics
+    assert m["baseline_records"] == 5
+    assert m["per_category_baseline"] == {"a": 4, "b": 1}
+    assert m["per_category_after_batch"] == {"a": 4, "b": 3, "c": 1}
