@@ -9,7 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
+
+from auditor.clusters import components
 from auditor.context import Context
+from auditor.neardup import NearPairs, NearParams, near_pairs
 from auditor.text import Normalizer, hash_many, loose, pair_key
 
 
@@ -108,3 +112,139 @@ def task_type(ctx: Context) -> str:
     if sum(top) >= 0.9 * len(outs) and words[len(words) // 2] <= 3 and len(counts) <= max(50, len(outs) // 20):
         return "classification"
     return "generation"
+
+
+# --- repeated inputs: contradictions, or several valid outputs by design -------
+
+
+@dataclass(frozen=True)
+class ConflictSplit:
+    """Input groups with different outputs, split into contradictions and open-task groups.
+
+    ``open_categories`` are categories detected as open (several valid outputs
+    per input by design); ``open_reason`` says why groups count as open.
+    """
+
+    contradictions: list[list[int]]
+    open_groups: list[list[int]]
+    open_categories: tuple[str, ...] = ()
+    open_reason: str = ""
+
+    @property
+    def contradicting_records(self) -> int:
+        return sum(len(g) for g in self.contradictions)
+
+
+def conflict_split(ctx: Context) -> ConflictSplit:
+    """Which repeated inputs with different outputs are contradictions.
+
+    Task 'open' (configured): none are. Task 'auto' guessed as generation, with
+    a category (template, source) column: a category is open when at least
+    ``duplicates.open_min_groups`` of its repeated inputs, and at least
+    ``duplicates.open_share`` of them, have several outputs; label noise hits
+    a minority of repeats, a generate-a-review template hits them all.
+    Otherwise (no categories, or a task set explicitly) every such group is a
+    contradiction, since a wrong guess would hide real ones.
+    """
+    groups = ctx.cached(input_groups)
+    kind = ctx.cached(task_type)
+    if kind == "open":
+        return ConflictSplit([], list(groups.conflicts), (), "task = 'open'")
+    cats = ctx.dataset.categories
+    if str(ctx.config["task"]) != "auto" or kind != "generation" or cats is None or not groups.conflicts:
+        return ConflictSplit(list(groups.conflicts), [])
+    repeated: dict[str | None, int] = defaultdict(int)
+    conflicting: dict[str | None, int] = defaultdict(int)
+    for g in groups.redundant:
+        repeated[cats[g[0]]] += 1
+    for g in groups.conflicts:
+        repeated[cats[g[0]]] += 1
+        conflicting[cats[g[0]]] += 1
+    min_groups = int(ctx.config["duplicates.open_min_groups"])
+    share = float(ctx.config["duplicates.open_share"])
+    open_cats = {
+        c for c, k in conflicting.items() if c is not None and k >= min_groups and k >= share * repeated[c]
+    }
+    contradictions = [g for g in groups.conflicts if cats[g[0]] not in open_cats]
+    opened = [g for g in groups.conflicts if cats[g[0]] in open_cats]
+    reason = (
+        f"in {len(open_cats)} categor{'y' if len(open_cats) == 1 else 'ies'} at least {share:.0%} of repeated "
+        f"inputs (and at least {min_groups}) have several outputs, so several outputs are valid there by design"
+        if open_cats
+        else ""
+    )
+    return ConflictSplit(contradictions, opened, tuple(sorted(open_cats)), reason)
+
+
+# --- near-duplicates -----------------------------------------------------------
+
+
+def near_params(ctx: Context) -> NearParams:
+    return NearParams.from_config(ctx.config.section("duplicates"), ctx.seed)
+
+
+def representatives(keys: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(first record of each distinct key, ascending; for each record the first record with its key)."""
+    first: dict[int, int] = {}
+    rep = np.fromiter((first.setdefault(k, i) for i, k in enumerate(keys)), np.int64, len(keys))
+    return np.fromiter(first.values(), np.int64, len(first)), rep
+
+
+def near_input_pairs(ctx: Context) -> NearPairs:
+    """Verified near-duplicate pairs among distinct normalised inputs."""
+    with ctx.progress.stage("near-duplicate inputs"):
+        return near_pairs([ctx.cached(norm_inputs)], representatives(ctx.cached(input_hashes))[0], ctx.cached(near_params))
+
+
+def near_pair_pairs(ctx: Context) -> NearPairs:
+    """Verified near-duplicate pairs among distinct normalised input-output pairs."""
+    with ctx.progress.stage("near-duplicate examples"):
+        fields = [ctx.cached(norm_inputs), ctx.cached(norm_outputs)]
+        return near_pairs(fields, representatives(ctx.cached(pair_hashes))[0], ctx.cached(near_params))
+
+
+@dataclass(frozen=True)
+class NearClusters:
+    """Clusters of records holding at least two different texts within the Jaccard threshold.
+
+    ``groups`` list every record of a cluster (exact copies included, so a
+    labelling tool shows the whole family); ``distinct[i]`` counts the
+    different texts in group i, so ``extra_records`` does not count an exact
+    copy twice (exact groups already count it).
+    """
+
+    groups: list[list[int]]
+    distinct: list[int]
+    pairs: NearPairs
+
+    @property
+    def extra_records(self) -> int:
+        return sum(d - 1 for d in self.distinct)
+
+
+def _clusters(n: int, keys: list[int], pairs: NearPairs, extra_links: list[list[int]]) -> NearClusters:
+    rep = representatives(keys)[1]
+    a = [pairs.a, np.flatnonzero(rep != np.arange(n))]
+    b = [pairs.b, rep[a[1]]]
+    for g in extra_links:
+        a.append(np.full(len(g) - 1, g[0], np.int64))
+        b.append(np.asarray(g[1:], np.int64))
+    groups: list[list[int]] = []
+    distinct: list[int] = []
+    for g in components(n, np.concatenate(a), np.concatenate(b)):
+        d = len({int(rep[i]) for i in g})
+        if d > 1:
+            groups.append(g)
+            distinct.append(d)
+    return NearClusters(groups, distinct, pairs)
+
+
+def near_clusters(ctx: Context) -> NearClusters:
+    """Near-duplicate examples: pairs within the threshold, plus repeated inputs whose outputs agree loosely."""
+    redundant = ctx.cached(input_groups).redundant
+    return _clusters(len(ctx.dataset), ctx.cached(pair_hashes), ctx.cached(near_pair_pairs), redundant)
+
+
+def near_input_clusters(ctx: Context) -> NearClusters:
+    """Near-duplicate inputs (whatever their outputs)."""
+    return _clusters(len(ctx.dataset), ctx.cached(input_hashes), ctx.cached(near_input_pairs), [])

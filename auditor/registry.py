@@ -16,6 +16,7 @@ from checks.base import Check, CodeInfo
 #: Built-in checks in the order they run and appear in reports.
 BUILTINS: tuple[str, ...] = (
     "checks.count:CountCheck",
+    "checks.duplicates:DuplicatesCheck",
 )
 
 ENTRY_POINT_GROUP = "auditor.checks"
