@@ -21,9 +21,11 @@ from auditor.features import (
     pair_hashes,
     representatives,
 )
-from auditor.neardup import near_pairs
+from auditor.neardup import near_views
 from auditor.records import Dataset
 from auditor.text import hash_many, pair_key
+
+_NONE = np.zeros(0, np.int64)
 
 
 @dataclass(frozen=True)
@@ -45,32 +47,36 @@ def cross_match(ctx: Context, other: Dataset, views: tuple[str, ...]) -> CrossMa
     n = len(ctx.dataset)
     o_in, o_out = norm.many(other.inputs), norm.many(other.outputs)
     ins, outs = ctx.cached(norm_inputs), ctx.cached(norm_outputs)
+    ours_keys = {"input": ctx.cached(input_hashes), "pair": ctx.cached(pair_hashes)}
+    theirs_keys = {"input": hash_many(o_in), "pair": [pair_key(i, o) for i, o in zip(o_in, o_out)]}
+    firsts = {}
+    for view in ("input", "pair"):
+        mine_first, mine_rep = representatives(ours_keys[view])
+        their_first, _ = representatives(theirs_keys[view])
+        firsts[view] = (mine_first, mine_rep, their_first)
+    # One pool: our distinct texts, then theirs (indices offset by n).
+    pool = {v: np.concatenate([f[0], f[2] + n]) for v, f in firsts.items()}
+    found = near_views(ins + o_in, outs + o_out, pool["pair"], pool["input"] if "input" in views else _NONE, ctx.cached(near_params))
     best: dict[int, tuple[float, int, str]] = {}
     for view in views:
-        if view == "input":
-            ours, theirs = ctx.cached(input_hashes), hash_many(o_in)
-            fields = [ins + o_in]
-        else:
-            ours, theirs = ctx.cached(pair_hashes), [pair_key(i, o) for i, o in zip(o_in, o_out)]
-            fields = [ins + o_in, outs + o_out]
-        mine_first, mine_rep = representatives(ours)
-        their_first, _ = representatives(theirs)
+        ours, theirs = ours_keys[view], theirs_keys[view]
+        mine_first, mine_rep, their_first = firsts[view]
         hit: dict[int, tuple[float, int]] = {}
         # Exact matches first: they hold even for texts without a single word.
-        their_index = {k: int(j) for j, k in zip(their_first.tolist(), (theirs[j] for j in their_first.tolist()))}
+        their_index = {theirs[j]: j for j in their_first.tolist()}
         for i in mine_first.tolist():
             j = their_index.get(ours[i])
             if j is not None:
                 hit[i] = (1.0, j)
-        pairs = near_pairs(fields, np.concatenate([mine_first, their_first + n]), ctx.cached(near_params))
+        pairs = found.inputs if view == "input" else found.pairs
         crossing = (pairs.a < n) & (pairs.b >= n)  # a < b always, so ours come first
         for a, b, jac in zip(pairs.a[crossing].tolist(), pairs.b[crossing].tolist(), pairs.jaccard[crossing].tolist()):
             if a not in hit or jac > hit[a][0]:
                 hit[a] = (jac, b - n)
         for i in range(n):
-            found = hit.get(int(mine_rep[i]))
-            if found is not None and (i not in best or found[0] > best[i][0]):
-                best[i] = (found[0], found[1], view)
+            match = hit.get(int(mine_rep[i]))
+            if match is not None and (i not in best or match[0] > best[i][0]):
+                best[i] = (match[0], match[1], view)
     index = sorted(best)
     return CrossMatch(
         index=index,

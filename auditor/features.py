@@ -13,7 +13,7 @@ import numpy as np
 
 from auditor.clusters import components
 from auditor.context import Context
-from auditor.neardup import NearPairs, NearParams, near_pairs
+from auditor.neardup import NearPairs, NearParams, NearViews, near_views
 from auditor.text import Normalizer, hash_many, loose, pair_key
 
 
@@ -190,17 +190,16 @@ def representatives(keys: list[int]) -> tuple[np.ndarray, np.ndarray]:
     return np.fromiter(first.values(), np.int64, len(first)), rep
 
 
-def near_input_pairs(ctx: Context) -> NearPairs:
-    """Verified near-duplicate pairs among distinct normalised inputs."""
-    with ctx.progress.stage("near-duplicate inputs"):
-        return near_pairs([ctx.cached(norm_inputs)], representatives(ctx.cached(input_hashes))[0], ctx.cached(near_params))
-
-
-def near_pair_pairs(ctx: Context) -> NearPairs:
-    """Verified near-duplicate pairs among distinct normalised input-output pairs."""
-    with ctx.progress.stage("near-duplicate examples"):
-        fields = [ctx.cached(norm_inputs), ctx.cached(norm_outputs)]
-        return near_pairs(fields, representatives(ctx.cached(pair_hashes))[0], ctx.cached(near_params))
+def near_duplicates(ctx: Context) -> NearViews:
+    """Verified near-duplicate pairs among distinct inputs and among distinct input-output pairs."""
+    with ctx.progress.stage("near-duplicates"):
+        return near_views(
+            ctx.cached(norm_inputs),
+            ctx.cached(norm_outputs),
+            representatives(ctx.cached(pair_hashes))[0],
+            representatives(ctx.cached(input_hashes))[0],
+            ctx.cached(near_params),
+        )
 
 
 @dataclass(frozen=True)
@@ -242,9 +241,9 @@ def _clusters(n: int, keys: list[int], pairs: NearPairs, extra_links: list[list[
 def near_clusters(ctx: Context) -> NearClusters:
     """Near-duplicate examples: pairs within the threshold, plus repeated inputs whose outputs agree loosely."""
     redundant = ctx.cached(input_groups).redundant
-    return _clusters(len(ctx.dataset), ctx.cached(pair_hashes), ctx.cached(near_pair_pairs), redundant)
+    return _clusters(len(ctx.dataset), ctx.cached(pair_hashes), ctx.cached(near_duplicates).pairs, redundant)
 
 
 def near_input_clusters(ctx: Context) -> NearClusters:
     """Near-duplicate inputs (whatever their outputs)."""
-    return _clusters(len(ctx.dataset), ctx.cached(input_hashes), ctx.cached(near_input_pairs), [])
+    return _clusters(len(ctx.dataset), ctx.cached(input_hashes), ctx.cached(near_duplicates).inputs, [])

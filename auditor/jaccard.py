@@ -20,6 +20,18 @@ from auditor.shingles import Shingles
 _BATCH_ELEMENTS = 8_000_000
 
 
+def sorted_unique(values: np.ndarray, counts: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique by sorting: numpy 2.x's hash-based unique is many times slower on large uint64 arrays."""
+    x = np.sort(values)
+    if len(x) == 0:
+        return x, np.zeros(0, np.int64)
+    start = np.concatenate([[True], x[1:] != x[:-1]])
+    if not counts:
+        return x[start], np.zeros(0, np.int64)
+    firsts = np.flatnonzero(start)
+    return x[firsts], np.diff(np.append(firsts, len(x)))
+
+
 @dataclass(frozen=True)
 class SetIndex:
     keys: np.ndarray  # sorted unique uint64: owner << 32 | low 32 bits of the shingle hash
@@ -31,7 +43,7 @@ class SetIndex:
 
     @classmethod
     def build(cls, shingles: Shingles) -> SetIndex:
-        keys = np.unique((shingles.owner.astype(np.uint64) << np.uint64(32)) | (shingles.hashes & np.uint64(0xFFFFFFFF)))
+        keys, _ = sorted_unique((shingles.owner.astype(np.uint64) << np.uint64(32)) | (shingles.hashes & np.uint64(0xFFFFFFFF)))
         owners = (keys >> np.uint64(32)).astype(np.int64)
         offsets = np.zeros(shingles.n_texts + 1, np.int64)
         np.cumsum(np.bincount(owners, minlength=shingles.n_texts), out=offsets[1:])
@@ -79,7 +91,9 @@ def all_pairs_above(index: SetIndex, threshold: float) -> tuple[np.ndarray, np.n
     if n < 2 or len(index.keys) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     owners = (index.keys >> np.uint64(32)).astype(np.int64)
-    _, cols = np.unique(index.keys & np.uint64(0xFFFFFFFF), return_inverse=True)
+    low = index.keys & np.uint64(0xFFFFFFFF)
+    vocab, _ = sorted_unique(low)
+    cols = np.searchsorted(vocab, low)
     m = sparse.csr_matrix(
         (np.ones(len(owners), np.int32), (owners, cols.astype(np.int64))), shape=(n, int(cols.max()) + 1)
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from auditor.jaccard import sorted_unique
 from auditor.shingles import Shingles, mix64
 
 EMPTY = np.uint32(0xFFFFFFFF)  # bin values are < 2**31, so this never collides with one
@@ -85,8 +86,8 @@ def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return keys
 
 
-def candidate_pairs(keys: np.ndarray, ids: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (a < b) of ``ids`` sharing a band key, without repeats.
+def candidate_pairs(keys: np.ndarray, ids: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs (a < b) of ``ids`` sharing a band key, without repeats, with the number of bands they share.
 
     Within a bucket every pair is a candidate when the bucket holds at most
     ``window + 1`` texts; a bigger bucket (a large family of near-copies) pairs
@@ -95,8 +96,9 @@ def candidate_pairs(keys: np.ndarray, ids: np.ndarray, window: int) -> tuple[np.
     """
     found: list[np.ndarray] = []
     n = len(ids)
+    none = np.zeros(0, np.int64)
     if n < 2:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return none, none, none
     for b in range(keys.shape[1]):
         order = np.argsort(keys[:, b], kind="stable")
         sk = keys[order, b]
@@ -113,6 +115,6 @@ def candidate_pairs(keys: np.ndarray, ids: np.ndarray, window: int) -> tuple[np.
             a, c = ids[order[hit]], ids[order[hit + d]]
             found.append(np.minimum(a, c).astype(np.int64) << 32 | np.maximum(a, c).astype(np.int64))
     if not found:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    codes = np.unique(np.concatenate(found))
-    return codes >> 32, codes & 0xFFFFFFFF
+        return none, none, none
+    codes, hits = sorted_unique(np.concatenate(found), counts=True)
+    return codes >> 32, codes & 0xFFFFFFFF, hits

@@ -18,15 +18,15 @@ seeded sample above that.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from auditor.jaccard import SetIndex, all_pairs_above, pair_jaccard
-from auditor.minhash import band_keys, candidate_pairs, densify, signatures
+from auditor.jaccard import SetIndex, all_pairs_above, pair_jaccard, sorted_unique
+from auditor.minhash import EMPTY, band_keys, candidate_pairs, densify, signatures
 from auditor.shingles import Shingles, chunks_by_bytes, encode, shingle
 
 _DF_SAMPLE = 20_000  # distinct texts: the share of a shingle is known to about +-0.3% at 5%
@@ -82,12 +82,12 @@ class NearPairs:
 
 
 class _Shingler:
-    """Shingles of chosen records over one or more text fields, boilerplate removed."""
+    """Shingles of chosen records, per field (input, output), boilerplate removed."""
 
-    def __init__(self, fields: Sequence[Sequence[str]], params: NearParams, members: np.ndarray) -> None:
-        self.fields = fields
+    def __init__(self, inputs: Sequence[str], outputs: Sequence[str], params: NearParams, members: np.ndarray) -> None:
+        self.fields = (inputs, outputs)
         self.params = params
-        self.boiler = [self._boilerplate(col, members, f) for f, col in enumerate(fields)]
+        self.boiler = [self._boilerplate(col, members, f) for f, col in enumerate(self.fields)]
 
     def _boilerplate(self, column: Sequence[str], members: np.ndarray, field: int) -> np.ndarray:
         p = self.params
@@ -100,16 +100,15 @@ class _Shingler:
         distinct = list(dict.fromkeys(column[i] for i in sample.tolist()))
         sh = shingle(encode(distinct), p.shingle_size, _FIELD_SALTS[field])
         index = SetIndex.build(sh)  # one entry per (text, shingle): document frequency
-        values, df = np.unique(index.keys & np.uint64(0xFFFFFFFF), return_counts=True)
+        values, df = sorted_unique(index.keys & np.uint64(0xFFFFFFFF), counts=True)
         # The floor scales with sampling so it means the same number of records either way.
         floor = p.boilerplate_min_records * len(sample) / max(len(members), 1)
         cutoff = max(p.boilerplate_share * len(distinct), floor, 2.0)
         return values[df >= cutoff]
 
-    def __call__(self, idx: np.ndarray) -> Shingles:
-        owners: list[np.ndarray] = []
-        hashes: list[np.ndarray] = []
+    def __call__(self, idx: np.ndarray) -> tuple[Shingles, Shingles]:
         rows = idx.tolist()
+        out: list[Shingles] = []
         for f, column in enumerate(self.fields):
             sh = shingle(encode([column[i] for i in rows]), self.params.shingle_size, _FIELD_SALTS[f])
             owner, h = sh.owner, sh.hashes
@@ -121,31 +120,35 @@ class _Shingler:
                 kept = np.bincount(owner[~common], minlength=len(rows))
                 drop = common & (kept[owner] > 0)  # a text of pure boilerplate keeps its set
                 owner, h = owner[~drop], h[~drop]
-            owners.append(owner)
-            hashes.append(h)
-        return Shingles(np.concatenate(owners), np.concatenate(hashes), len(rows))
+            out.append(Shingles(owner, h, len(rows)))
+        return out[0], out[1]
+
+
+def _merge(a: Shingles, b: Shingles) -> Shingles:
+    return Shingles(np.concatenate([a.owner, b.owner]), np.concatenate([a.hashes, b.hashes]), a.n_texts)
+
+
+def _subset(sh: Shingles, rows: np.ndarray) -> Shingles:
+    """The shingles of texts ``rows`` (sorted positions), renumbered 0..len(rows)-1."""
+    where = np.full(sh.n_texts, -1, np.int64)
+    where[rows] = np.arange(len(rows))
+    new = where[sh.owner]
+    keep = new >= 0
+    return Shingles(new[keep], sh.hashes[keep], len(rows))
 
 
 def _chunks(fields: Sequence[Sequence[str]], members: np.ndarray) -> list[np.ndarray]:
-    lengths = np.zeros(len(members), np.int64)
-    rows = members.tolist()
-    for column in fields:
-        lengths += np.fromiter((len(column[i]) for i in rows), np.int64, len(rows))
-    return [members[lo:hi] for lo, hi in chunks_by_bytes(lengths)]
+    return [members[lo:hi] for lo, hi in _bounds(fields, members)]
 
 
-def _map(fn: Any, items: list[Any], threads: int) -> Iterator[Any]:
+def _map(fn: Any, items: list[Any], threads: int) -> list[Any]:
     if threads <= 1 or len(items) <= 1:
-        return map(fn, items)
-    pool = ThreadPoolExecutor(max_workers=threads)
-    try:
-        return iter(list(pool.map(fn, items)))
-    finally:
-        pool.shutdown()
+        return [fn(x) for x in items]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(fn, items))
 
 
-def _shingle_all(shingler: _Shingler, members: np.ndarray, threads: int) -> Shingles:
-    parts: list[Shingles] = list(_map(shingler, _chunks(shingler.fields, members), threads))
+def _concat(parts: list[Shingles]) -> Shingles:
     offset = 0
     owners, hashes = [], []
     for part in parts:
@@ -157,38 +160,140 @@ def _shingle_all(shingler: _Shingler, members: np.ndarray, threads: int) -> Shin
     return Shingles(np.concatenate(owners), np.concatenate(hashes), offset)
 
 
-def near_pairs(fields: Sequence[Sequence[str]], members: Sequence[int] | np.ndarray, params: NearParams) -> NearPairs:
-    """Pairs of ``members`` (record indices) whose shingle sets over ``fields`` have Jaccard >= threshold.
+def _shingle_all(shingler: _Shingler, members: np.ndarray, threads: int) -> tuple[Shingles, Shingles]:
+    parts = _map(shingler, _chunks(shingler.fields, members), threads)
+    return _concat([p[0] for p in parts]), _concat([p[1] for p in parts])
 
-    ``fields`` are parallel columns of normalised text (e.g. [inputs] or
-    [inputs, outputs]); a record's set is the union of its fields' shingles,
-    each field salted apart.
+
+@dataclass(frozen=True)
+class NearViews:
+    """Near-duplicate pairs of inputs and of whole examples, found in one pass."""
+
+    inputs: NearPairs
+    pairs: NearPairs
+
+
+def near_views(
+    inputs: Sequence[str],
+    outputs: Sequence[str],
+    pair_members: Sequence[int] | np.ndarray,
+    input_members: Sequence[int] | np.ndarray,
+    params: NearParams,
+) -> NearViews:
+    """Pairs of records whose inputs (among ``input_members``) or input-output pairs (among ``pair_members``) are near-duplicates.
+
+    A pair's set is its input shingles plus its output shingles, salted apart
+    so an output never matches an input. ``input_members`` must be a subset of
+    ``pair_members`` (the first record of each distinct input is always the
+    first of its distinct pair); both sorted. Each record is shingled once for
+    both views: the pair's MinHash bins are the element-wise minimum of its
+    input's and its output's bins.
     """
-    members = np.asarray(members, np.int64)
-    shingler = _Shingler(fields, params, members)
+    pm = np.asarray(pair_members, np.int64)
+    im = np.asarray(input_members, np.int64)
+    shingler = _Shingler(inputs, outputs, params, pm)
     boiler = tuple(len(b) for b in shingler.boiler)
-    empty = np.zeros(0, np.int64)
-    if len(members) < 2:
-        return NearPairs(empty, empty, np.zeros(0), "exact", 0, boiler)
-    if len(members) <= params.exact_below:
-        index = SetIndex.build(_shingle_all(shingler, members, params.threads))
-        a, b, jac = all_pairs_above(index, params.threshold)
-        return NearPairs(members[a], members[b], jac, "exact", len(a), boiler)
+    in_rows = np.searchsorted(pm, im)  # positions of input members among pair members
+    if len(pm) <= params.exact_below:
+        sh_in, sh_out = _shingle_all(shingler, pm, params.threads)
+        views = []
+        for members, sh in ((im, _subset(sh_in, in_rows)), (pm, _merge(sh_in, sh_out))):
+            a, b, jac = all_pairs_above(SetIndex.build(sh), params.threshold) if len(members) > 1 else (_NONE, _NONE, np.zeros(0))
+            views.append(NearPairs(members[a], members[b], jac, "exact", len(a), boiler))
+        return NearViews(views[0], views[1])
 
-    def band(idx: np.ndarray) -> np.ndarray:
-        sig = densify(signatures(shingler(idx), params.num_perm), params.seed)
-        keys = band_keys(sig, params.bands, params.rows)
-        keys[(sig == np.uint32(0xFFFFFFFF)).all(axis=1)] = 0  # marks "no shingle" rows for removal
-        return keys
+    is_input = np.zeros(len(pm), np.bool_)
+    is_input[in_rows] = True
 
-    keys = np.concatenate(list(_map(band, _chunks(fields, members), params.threads)))
-    has = ~(keys == 0).all(axis=1)
-    positions = np.flatnonzero(has)
-    pa, pb = candidate_pairs(keys[has], positions, params.bucket_window)
-    if len(pa) == 0:
-        return NearPairs(empty, empty, np.zeros(0), "lsh", 0, boiler)
-    involved = np.unique(np.concatenate([pa, pb]))
-    index = SetIndex.build(_shingle_all(shingler, members[involved], params.threads))
-    jac = pair_jaccard(index, np.searchsorted(involved, pa), np.searchsorted(involved, pb))
-    ok = jac >= params.threshold
-    return NearPairs(members[pa[ok]], members[pb[ok]], jac[ok], "lsh", len(pa), boiler)
+    def band(chunk: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = chunk
+        sh_in, sh_out = shingler(pm[lo:hi])
+        raw_in = signatures(sh_in, params.num_perm)
+        raw_pair = np.minimum(raw_in, signatures(sh_out, params.num_perm))
+        keys_pair = _keys(densify(raw_pair, params.seed), params)
+        rows = np.flatnonzero(is_input[lo:hi])
+        keys_in = _keys(densify(raw_in[rows], params.seed), params)
+        return keys_in, keys_pair
+
+    bounds = _bounds(shingler.fields, pm)
+    parts = _map(band, bounds, params.threads)
+    keys_in = np.concatenate([p[0] for p in parts])
+    keys_pair = np.concatenate([p[1] for p in parts])
+    cands = [candidate_pairs_of(keys_in, params), candidate_pairs_of(keys_pair, params)]
+    # Positions among pair members: input-view positions map through in_rows.
+    cands[0] = (in_rows[cands[0][0]], in_rows[cands[0][1]], cands[0][2])
+    involved = np.unique(np.concatenate([cands[0][0], cands[0][1], cands[1][0], cands[1][1]]))
+    sh_in, sh_out = _shingle_all(shingler, pm[involved], params.threads)
+    views = []
+    for (pa, pb, hits), sh in zip(cands, (sh_in, _merge(sh_in, sh_out))):
+        index = SetIndex.build(sh)
+        a, b, jac, verified = _verify(index, np.searchsorted(involved, pa), np.searchsorted(involved, pb), hits, params.threshold)
+        views.append(NearPairs(pm[involved[a]], pm[involved[b]], jac, "lsh", verified, boiler))
+    return NearViews(views[0], views[1])
+
+
+_NONE = np.zeros(0, np.int64)
+
+
+def _keys(sig: np.ndarray, params: NearParams) -> np.ndarray:
+    keys = band_keys(sig, params.bands, params.rows)
+    keys[(sig == EMPTY).all(axis=1)] = 0  # no shingle at all: never a candidate
+    return keys
+
+
+def candidate_pairs_of(keys: np.ndarray, params: NearParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate pairs (row positions) from band keys, rows without shingles left out."""
+    positions = np.flatnonzero(~(keys == 0).all(axis=1))
+    return candidate_pairs(keys[positions], positions, params.bucket_window)
+
+
+def _bounds(fields: Sequence[Sequence[str]], members: np.ndarray) -> list[tuple[int, int]]:
+    lengths = np.zeros(len(members), np.int64)
+    rows = members.tolist()
+    for column in fields:
+        lengths += np.fromiter((len(column[i]) for i in rows), np.int64, len(rows))
+    return chunks_by_bytes(lengths)
+
+
+def _verify(
+    index: SetIndex, a: np.ndarray, b: np.ndarray, hits: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Verify candidates in rounds, skipping pairs already joined through verified links.
+
+    A family of m near-copies yields up to m*(m-1)/2 candidates but needs only
+    m-1 verified links to form its cluster; candidates sharing the most bands
+    (the likeliest true pairs) go first, so later rounds mostly skip.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(index.offsets) - 1
+    order = np.lexsort((b, a, -hits))
+    a, b = a[order], b[order]
+    keep_a: list[np.ndarray] = []
+    keep_b: list[np.ndarray] = []
+    keep_j: list[np.ndarray] = []
+    labels = np.arange(n)
+    verified = 0
+    batch = max(20_000, n // 4)
+    for lo in range(0, len(a), batch):
+        sa, sb = a[lo : lo + batch], b[lo : lo + batch]
+        open_ = labels[sa] != labels[sb]
+        sa, sb = sa[open_], sb[open_]
+        if len(sa) == 0:
+            continue
+        jac = pair_jaccard(index, sa, sb)
+        verified += len(sa)
+        ok = jac >= threshold
+        keep_a.append(sa[ok])
+        keep_b.append(sb[ok])
+        keep_j.append(jac[ok])
+        if ok.any() and lo + batch < len(a):
+            ea, eb = np.concatenate(keep_a), np.concatenate(keep_b)
+            graph = coo_matrix((np.ones(len(ea), np.int8), (ea, eb)), shape=(n, n))
+            labels = connected_components(graph, directed=False)[1]
+    if not keep_a:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), verified
+    ra, rb, rj = np.concatenate(keep_a), np.concatenate(keep_b), np.concatenate(keep_j)
+    order = np.lexsort((rb, ra))
+    return ra[order], rb[order], rj[order], verified

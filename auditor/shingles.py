@@ -23,7 +23,6 @@ import numpy as np
 
 _BASE = 0x9E3779B97F4A7C15 | 1  # odd: invertible modulo 2**64
 _BASE_INV = pow(_BASE, -1, 2**64)
-_WHITESPACE = (9, 10, 11, 12, 13, 32)
 # Bytes of text hashed per chunk: big enough that numpy's per-call overhead
 # vanishes, small enough that the chunk's uint64 work arrays stay in the tens of MB.
 CHUNK_BYTES = 4 << 20
@@ -40,7 +39,7 @@ class _Powers:
     def upto(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:
             if len(self.pow) <= n:
-                size = max(n + 1, 2 * len(self.pow), CHUNK_BYTES + 1)
+                size = max(n + 1, 2 * len(self.pow), 2 * CHUNK_BYTES)
                 self.pow = np.cumprod(np.full(size, _BASE, np.uint64)) * np.uint64(_BASE_INV)
                 self.inv = np.cumprod(np.full(size, _BASE_INV, np.uint64)) * np.uint64(_BASE)
             return self.pow, self.inv
@@ -87,8 +86,8 @@ def shingle(encoded: Sequence[bytes], k: int, salt: int = 0) -> Shingles:
         return Shingles(np.zeros(0, np.int64), np.zeros(0, np.uint64), n)
     powers, inverses = _POWERS.upto(size)
 
-    space = np.isin(buf, _WHITESPACE)
-    word = ~space
+    # Space and control bytes separate words (one compare, far cheaper than a lookup table).
+    word = buf > 32
     # Word starts: a word byte after a space (or at 0); ends (exclusive): a word byte before a space.
     edge = np.empty(size + 1, np.bool_)
     edge[0] = word[0]
@@ -103,8 +102,10 @@ def shingle(encoded: Sequence[bytes], k: int, salt: int = 0) -> Shingles:
 
     prefix = np.empty(size + 1, np.uint64)
     prefix[0] = 0
-    np.multiply(buf, powers[:size], out=prefix[1:], casting="unsafe")
-    np.cumsum(prefix[1:], out=prefix[1:])
+    body = prefix[1:]
+    body[:] = buf  # widen first: a mixed-type multiply goes through numpy's slow casting loop
+    np.multiply(body, powers[:size], out=body)
+    np.cumsum(body, out=body)
 
     # Full k-grams: word i to word i+k-1 inside one text.
     if len(w_start) >= k:
