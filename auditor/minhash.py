@@ -23,6 +23,7 @@ from auditor.jaccard import sorted_unique
 from auditor.shingles import Shingles, mix64
 
 EMPTY = np.uint32(0xFFFFFFFF)  # bin values are < 2**31, so this never collides with one
+_FIRST_TRIES = 8
 _MAX_TRIES = 1024  # densification attempts before the fallback; only texts with ~1 shingle get near it
 
 
@@ -50,24 +51,37 @@ def _donor_table(num_perm: int, seed: int) -> np.ndarray:
 def densify(sig: np.ndarray, seed: int) -> np.ndarray:
     """Fill empty bins in place; rows with no shingle at all stay EMPTY."""
     n, num_perm = sig.shape
-    rows, cols = np.nonzero(sig == EMPTY)
-    if len(rows) == 0:
+    flat = sig.reshape(-1)
+    empty = np.flatnonzero(flat == EMPTY)
+    if len(empty) == 0:
         return sig
     donors = _donor_table(num_perm, seed)
-    filled_any = (sig != EMPTY).any(axis=1)
-    keep = filled_any[rows]
-    rows, cols = rows[keep], cols[keep]
-    source = sig.copy()  # borrow only from bins the text filled itself
-    for t in range(_MAX_TRIES):
-        if len(rows) == 0:
+    rows, cols = np.divmod(empty, num_perm)
+    keep = (sig != EMPTY).any(axis=1)[rows]
+    rows, cols, empty = rows[keep], cols[keep], empty[keep]
+    base = rows * num_perm
+    source = flat.copy()  # borrow only from bins the text filled itself
+    # The first tries for every empty bin at once (a text filling 40% of its bins
+    # leaves 2% of them empty after 8 tries); the loop below handles the rest.
+    tries = source[base[:, None] + donors[cols, :_FIRST_TRIES]]
+    filled = tries != EMPTY
+    got = filled.any(axis=1)
+    pick = tries[np.arange(len(empty)), np.argmax(filled, axis=1)]
+    flat[empty[got]] = pick[got]
+    miss = ~got
+    empty, base, cols = empty[miss], base[miss], cols[miss]
+    for t in range(_FIRST_TRIES, _MAX_TRIES):
+        if len(empty) == 0:
             break
-        value = source[rows, donors[cols, t]]
+        value = source[base + donors[cols, t]]
         got = value != EMPTY
-        sig[rows[got], cols[got]] = value[got]
-        rows, cols = rows[~got], cols[~got]
-    if len(rows):  # astronomically rare: fall back to the first filled bin, still deterministic
-        first = np.argmax(source != EMPTY, axis=1)
-        sig[rows, cols] = source[rows, first[rows]]
+        flat[empty[got]] = value[got]
+        miss = ~got
+        empty, base, cols = empty[miss], base[miss], cols[miss]
+    if len(empty):  # astronomically rare: fall back to the first filled bin, still deterministic
+        first = np.argmax(sig != EMPTY, axis=1)
+        r = base // num_perm
+        flat[empty] = source[base + first[r]]
     return sig
 
 

@@ -98,8 +98,9 @@ class _Shingler:
             rng = np.random.default_rng(p.seed)
             sample = np.sort(rng.choice(members, _DF_SAMPLE, replace=False))
         distinct = list(dict.fromkeys(column[i] for i in sample.tolist()))
-        sh = shingle(encode(distinct), p.shingle_size, _FIELD_SALTS[field])
-        index = SetIndex.build(sh)  # one entry per (text, shingle): document frequency
+        lengths = np.fromiter(map(len, distinct), np.int64, len(distinct))
+        parts = [shingle(encode(distinct[lo:hi]), p.shingle_size, _FIELD_SALTS[field]) for lo, hi in chunks_by_bytes(lengths)]
+        index = SetIndex.build(_concat(parts))  # one entry per (text, shingle): document frequency
         values, df = sorted_unique(index.keys & np.uint64(0xFFFFFFFF), counts=True)
         # The floor scales with sampling so it means the same number of records either way.
         floor = p.boilerplate_min_records * len(sample) / max(len(members), 1)
