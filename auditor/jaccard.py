@@ -59,6 +59,9 @@ def pair_jaccard(index: SetIndex, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     # Look up the smaller set's members in the larger one.
     small = np.where(sizes[a] <= sizes[b], a, b)
     large = np.where(sizes[a] <= sizes[b], b, a)
+    # Queries in increasing order let numpy's binary search start where the last one ended.
+    by_large = np.argsort(large, kind="stable")
+    small, large = small[by_large], large[by_large]
     work = np.cumsum(sizes[small])
     lo = 0
     while lo < len(a):
@@ -74,7 +77,7 @@ def pair_jaccard(index: SetIndex, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         pos[pos == len(index.keys)] = 0
         inter = np.bincount(pair, weights=index.keys[pos] == query, minlength=hi - lo)
         union = sizes[s] + sizes[g] - inter
-        out[lo:hi] = np.divide(inter, union, out=np.zeros(hi - lo), where=union > 0)
+        out[by_large[lo:hi]] = np.divide(inter, union, out=np.zeros(hi - lo), where=union > 0)
         lo = hi
     return out
 
