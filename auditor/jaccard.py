@@ -43,7 +43,10 @@ class SetIndex:
 
     @classmethod
     def build(cls, shingles: Shingles) -> SetIndex:
-        keys, _ = sorted_unique((shingles.owner.astype(np.uint64) << np.uint64(32)) | (shingles.hashes & np.uint64(0xFFFFFFFF)))
+        keys = shingles.owner.astype(np.uint64)
+        keys <<= np.uint64(32)
+        keys |= shingles.hashes & np.uint64(0xFFFFFFFF)
+        keys, _ = sorted_unique(keys)
         owners = (keys >> np.uint64(32)).astype(np.int64)
         offsets = np.zeros(shingles.n_texts + 1, np.int64)
         np.cumsum(np.bincount(owners, minlength=shingles.n_texts), out=offsets[1:])

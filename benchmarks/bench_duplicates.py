@@ -86,20 +86,42 @@ def pr(found: set[int], truth: set[int]) -> tuple[float, float]:
 # --- scale ----------------------------------------------------------------------
 
 
-def scale(n: int) -> None:
-    t = time.perf_counter()
+def _write_synthetic(n: int, path: Path) -> None:
     syn = generate(n, seed=0)
-    size = sum(len(s) for s in syn.inputs) + sum(len(s) for s in syn.outputs)
-    ds = make_dataset(list(zip(syn.inputs, syn.outputs)))
-    del syn
+    with path.open("wb") as fh:
+        for i, o in zip(syn.inputs, syn.outputs):
+            fh.write(orjson.dumps({"input": i, "output": o}) + b"\n")
+
+
+def scale(n: int) -> None:
+    """Generate in a child process (its memory is not ours), then load the JSONL and run the check."""
+    import multiprocessing
+    import tempfile
+
+    path = Path(tempfile.gettempdir()) / f"auditor_synth_{n}.jsonl"
+    if not path.exists():
+        t = time.perf_counter()
+        child = multiprocessing.get_context("spawn").Process(target=_write_synthetic, args=(n, path))
+        child.start()
+        child.join()
+        print(f"generated {path} in {time.perf_counter() - t:.1f}s")
+    t = time.perf_counter()
+    ins, outs = [], []
+    with path.open("rb") as fh:
+        for line in fh:
+            r = orjson.loads(line)
+            ins.append(r["input"])
+            outs.append(r["output"])
+    ds = make_dataset(list(zip(ins, outs)))
+    del ins, outs
     gc.collect()
-    print(f"generated {n:,} records, {size / 1e6:,.0f} MB of text in {time.perf_counter() - t:.1f}s; RSS {peak_mb():,.0f} MB")
+    print(f"loaded {n:,} records ({path.stat().st_size / 1e6:,.0f} MB JSONL) in {time.perf_counter() - t:.1f}s; RSS {peak_mb():,.0f} MB")
     ctx = make_context(ds)
     t = time.perf_counter()
     result = DuplicatesCheck().run(ctx)
     took = time.perf_counter() - t
     m = result.metrics
-    print(f"whole duplicates check: {took:.1f}s = {n / took:,.0f} records/s; peak RSS {peak_mb():,.0f} MB")
+    print(f"whole duplicates check: {took:.1f}s = {n / took:,.0f} records/s; peak RSS of the process {peak_mb():,.0f} MB")
     keys = ("exact_duplicate_records", "near_duplicate_clusters", "near_duplicate_records", "near_candidates", "near_method")
     print({k: m[k] for k in keys})
 
