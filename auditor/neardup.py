@@ -12,8 +12,8 @@ every record carries: a system prompt, a tool description, a template. It is
 dropped from every set before comparing, so records are judged by what they do
 not share with everybody. A text made only of boilerplate keeps its full set
 (otherwise it could match nothing, not even its own near-copies). Document
-frequency is counted exactly up to ``_DF_SAMPLE`` distinct texts and on a
-seeded sample above that.
+frequency is counted exactly up to ``_DF_SAMPLE`` records and on a seeded
+sample of that many above it.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from auditor.shingles import Shingles, chunks_by_bytes, encode, shingle
 
 _SIGMAS = 4.0  # how far below the threshold an estimate may fall before its pair is dropped unverified
 _ROUND = 8192  # candidate pairs verified between re-clusterings
-_DF_SAMPLE = 20_000  # distinct texts: the share of a shingle is known to about +-0.3% at 5%
+_DF_SAMPLE = 5_000  # distinct texts: a 5% share is then known to +-0.3% (one standard error)
 _FIELD_SALTS = (0, 0x5BD1E9955BD1E995)  # input shingles and output shingles never match each other
 
 
