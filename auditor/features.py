@@ -95,8 +95,9 @@ def task_type(ctx: Context) -> str:
     Classification: outputs are short labels drawn from a small set (at most
     50 distinct values covering at least 90% of records, median length at
     most three words). Anything else is treated as generation; 'open' (several
-    valid outputs per input) is never guessed, since a wrong guess would hide
-    real contradictions.
+    valid outputs per input) is never guessed for the whole dataset, since a
+    wrong guess would hide real contradictions; ``conflict_split`` may find it
+    per category (template), where the evidence is much stronger.
     """
     configured = str(ctx.config["task"])
     if configured != "auto":

@@ -20,9 +20,13 @@ from auditor.shingles import Shingles
 _BATCH_ELEMENTS = 8_000_000
 
 
-def sorted_unique(values: np.ndarray, counts: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def sorted_unique(values: np.ndarray, counts: bool = False, in_place: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """np.unique by sorting: numpy 2.x's hash-based unique is many times slower on large uint64 arrays."""
-    x = np.sort(values)
+    if in_place:
+        values.sort()
+        x = values
+    else:
+        x = np.sort(values)
     if len(x) == 0:
         return x, np.zeros(0, np.int64)
     start = np.concatenate([[True], x[1:] != x[:-1]])
@@ -46,7 +50,7 @@ class SetIndex:
         keys = shingles.owner.astype(np.uint64)
         keys <<= np.uint64(32)
         keys |= shingles.hashes & np.uint64(0xFFFFFFFF)
-        keys, _ = sorted_unique(keys)
+        keys, _ = sorted_unique(keys, in_place=True)
         owners = (keys >> np.uint64(32)).astype(np.int64)
         offsets = np.zeros(shingles.n_texts + 1, np.int64)
         np.cumsum(np.bincount(owners, minlength=shingles.n_texts), out=offsets[1:])

@@ -208,22 +208,26 @@ def near_views(
     is_input = np.zeros(len(pm), np.bool_)
     is_input[in_rows] = True
 
-    def band(chunk: tuple[int, int]) -> tuple[np.ndarray, ...]:
+    # Outputs are written in place, chunk by chunk: collecting per-chunk arrays and
+    # concatenating them would hold both copies at once (the run's memory peak at 1M records).
+    in_before = np.concatenate([[0], np.cumsum(is_input)])
+    keys = [np.empty((len(im), params.bands), np.uint64), np.empty((len(pm), params.bands), np.uint64)]
+    sigs = [np.empty((len(im), params.num_perm), np.uint8), np.empty((len(pm), params.num_perm), np.uint8)]
+
+    def band(chunk: tuple[int, int]) -> None:
         lo, hi = chunk
         sh_in, sh_out = shingler(pm[lo:hi])
         raw_in = signatures(sh_in, params.num_perm)
         sig_pair = densify(np.minimum(raw_in, signatures(sh_out, params.num_perm)), params.seed)
         sig_in = densify(raw_in[np.flatnonzero(is_input[lo:hi])], params.seed)
+        ilo, ihi = in_before[lo], in_before[hi]
+        keys[0][ilo:ihi], keys[1][lo:hi] = _keys(sig_in, params), _keys(sig_pair, params)
         # 8 bits of each bin are kept to estimate Jaccard before verifying: false
         # matches between different values (1 in 256) raise an estimate by 0.004 at
         # most, far inside the filter's margin, and cost 120 bytes a record.
-        return _keys(sig_in, params), _keys(sig_pair, params), sig_in.astype(np.uint8), sig_pair.astype(np.uint8)
+        sigs[0][ilo:ihi], sigs[1][lo:hi] = sig_in, sig_pair
 
-    bounds = _bounds(shingler.fields, pm)
-    parts = _map(band, bounds, params.threads)
-    keys = [np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])]
-    sigs = [np.concatenate([p[2] for p in parts]), np.concatenate([p[3] for p in parts])]
-    del parts
+    _map(band, _bounds(shingler.fields, pm), params.threads)
     cands = []
     for view in (0, 1):
         pa, pb, _ = candidate_pairs_of(keys[view], params)

@@ -31,7 +31,6 @@ import orjson
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from auditor.clusters import components  # noqa: E402
 from auditor.neardup import NearParams, near_views  # noqa: E402
 from auditor.text import Normalizer  # noqa: E402
 from checks.duplicates import DuplicatesCheck  # noqa: E402

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from auditor.context import Context
-from auditor.crossdup import cross_match
+from auditor.crossdup import CrossMatch, cross_match
 from auditor.effective import effective
 from auditor.features import (
     conflict_split,
@@ -278,7 +278,7 @@ class DuplicatesCheck:
             details={"groups": len(groups), "largest_groups": self._largest(ctx, groups, "open")},
         )
 
-    def _cross(self, ctx: Context, match: Any, role: str, info: CodeInfo) -> Finding:
+    def _cross(self, ctx: Context, match: CrossMatch, role: str, info: CodeInfo) -> Finding:
         data, other = ctx.dataset, ctx.others[role]
         ids = [data.ids[i] for i in match.index]
         labels = [f"{role}:{other.ids[j]}" for j in match.other]
