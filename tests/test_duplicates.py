@@ -221,3 +221,22 @@ def test_effective_accounts_for_every_record(pairs):
     result = DuplicatesCheck().run(ctx)
     # Every exact group keeps exactly one record unless it is in a contradiction.
     assert result.metrics["exact_duplicate_records"] >= eff.removed_exact
+
+
+@pytest.mark.parametrize("exact_below", [0, 5000])
+@pytest.mark.parametrize(
+    "pairs",
+    [[("", "")] * 3, [("", ""), ("a", "")], [("", "x y z w v u"), ("", "x y z w v u t")], [("one", "two")]],
+)
+def test_degenerate_texts_on_both_search_paths(pairs, exact_below):
+    _, result = run(pairs, duplicates__exact_below=exact_below)
+    assert result.metrics["records"] == len(pairs)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(texts, texts), min_size=2, max_size=20))
+def test_lsh_and_exact_paths_agree_on_small_inputs(pairs):
+    lsh = run(pairs, duplicates__exact_below=0)[1].metrics
+    exact = run(pairs, duplicates__exact_below=5000)[1].metrics
+    for key in ("near_duplicate_clusters", "near_duplicate_records", "near_input_clusters", "effective_examples"):
+        assert lsh[key] == exact[key]
