@@ -17,13 +17,16 @@ so banding only has to keep recall high at the threshold.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from auditor.jaccard import sorted_unique
 from auditor.shingles import Shingles, mix64
 
 EMPTY = np.uint32(0xFFFFFFFF)  # bin values are < 2**31, so this never collides with one
-_FIRST_TRIES = 8
+_FIRST_TRIES = 8  # fixed: eight booleans are read as one uint64 below
+_LITTLE = sys.byteorder == "little"
 _MAX_TRIES = 1024  # densification attempts before the fallback; only texts with ~1 shingle get near it
 
 
@@ -56,18 +59,23 @@ def densify(sig: np.ndarray, seed: int) -> np.ndarray:
     if len(empty) == 0:
         return sig
     donors = _donor_table(num_perm, seed)
-    rows, cols = np.divmod(empty, num_perm)
-    keep = (sig != EMPTY).any(axis=1)[rows]
-    rows, cols, empty = rows[keep], cols[keep], empty[keep]
-    base = rows * num_perm
+    has_any = (sig != EMPTY).any(axis=1)
+    if not has_any.all():  # texts without a single shingle stay empty
+        empty = empty[has_any[empty // num_perm]]
+    cols = empty % num_perm
+    base = empty - cols
     source = flat.copy()  # borrow only from bins the text filled itself
-    # The first tries for every empty bin at once (a text filling 40% of its bins
+    # The first 8 tries for every empty bin at once (a text filling 40% of its bins
     # leaves 2% of them empty after 8 tries); the loop below handles the rest.
     tries = source[base[:, None] + donors[cols, :_FIRST_TRIES]]
-    filled = tries != EMPTY
-    got = filled.any(axis=1)
-    pick = tries[np.arange(len(empty)), np.argmax(filled, axis=1)]
-    flat[empty[got]] = pick[got]
+    # Eight booleans are one uint64: "any filled" is "!= 0", and the first filled
+    # try is the lowest non-zero byte (little-endian), found from the lowest set bit.
+    word = (tries != EMPTY).view(np.uint64).reshape(-1)
+    got = word != 0
+    low = word[got]
+    low &= ~low + np.uint64(1)
+    first = (np.log2(low).astype(np.int64) >> 3) if _LITTLE else 7 - (np.log2(low).astype(np.int64) >> 3)
+    flat[empty[got]] = tries[np.flatnonzero(got), first]
     miss = ~got
     empty, base, cols = empty[miss], base[miss], cols[miss]
     for t in range(_FIRST_TRIES, _MAX_TRIES):
