@@ -145,6 +145,7 @@ OPTIONS: tuple[Option, ...] = (
         "0.5 and 0.75, below the 0.8 threshold, so recall at the threshold is near 1.",
         kind=int,
         minimum=1,
+        maximum=32,
     ),
     Option(
         "duplicates.exact_below",
