@@ -6,7 +6,7 @@ e.g. ``ctx.cached(exact_groups)``; nothing here judges or reports.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,11 +105,12 @@ def task_type(ctx: Context) -> str:
     outs = ctx.cached(norm_outputs)
     if not outs:
         return "generation"
-    counts: dict[str, int] = defaultdict(int)
-    for o in outs:
-        counts[o] += 1
+    counts = Counter(outs)  # counted in C: this runs on every record of every audit
     top = sorted(counts.values(), reverse=True)[:50]
-    words = sorted(len(o.split()) for o in outs)
+    if ctx.cached(normalizer).whitespace:  # single spaces only: counting them is splitting, without the lists
+        words = sorted(o.count(" ") + 1 if o else 0 for o in outs)
+    else:
+        words = sorted(len(o.split()) for o in outs)
     if sum(top) >= 0.9 * len(outs) and words[len(words) // 2] <= 3 and len(counts) <= max(50, len(outs) // 20):
         return "classification"
     return "generation"
@@ -191,14 +192,22 @@ def representatives(keys: list[int]) -> tuple[np.ndarray, np.ndarray]:
     return np.fromiter(first.values(), np.int64, len(first)), rep
 
 
+def pair_reps(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    return representatives(ctx.cached(pair_hashes))
+
+
+def input_reps(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    return representatives(ctx.cached(input_hashes))
+
+
 def near_duplicates(ctx: Context) -> NearViews:
     """Verified near-duplicate pairs among distinct inputs and among distinct input-output pairs."""
     with ctx.progress.stage("near-duplicates"):
         return near_views(
             ctx.cached(norm_inputs),
             ctx.cached(norm_outputs),
-            representatives(ctx.cached(pair_hashes))[0],
-            representatives(ctx.cached(input_hashes))[0],
+            ctx.cached(pair_reps)[0],
+            ctx.cached(input_reps)[0],
             ctx.cached(near_params),
         )
 
@@ -222,8 +231,7 @@ class NearClusters:
         return sum(d - 1 for d in self.distinct)
 
 
-def _clusters(n: int, keys: list[int], pairs: NearPairs, extra_links: list[list[int]]) -> NearClusters:
-    rep = representatives(keys)[1]
+def _clusters(n: int, rep: np.ndarray, pairs: NearPairs, extra_links: list[list[int]]) -> NearClusters:
     a = [pairs.a, np.flatnonzero(rep != np.arange(n))]
     b = [pairs.b, rep[a[1]]]
     for g in extra_links:
@@ -242,9 +250,9 @@ def _clusters(n: int, keys: list[int], pairs: NearPairs, extra_links: list[list[
 def near_clusters(ctx: Context) -> NearClusters:
     """Near-duplicate examples: pairs within the threshold, plus repeated inputs whose outputs agree loosely."""
     redundant = ctx.cached(input_groups).redundant
-    return _clusters(len(ctx.dataset), ctx.cached(pair_hashes), ctx.cached(near_duplicates).pairs, redundant)
+    return _clusters(len(ctx.dataset), ctx.cached(pair_reps)[1], ctx.cached(near_duplicates).pairs, redundant)
 
 
 def near_input_clusters(ctx: Context) -> NearClusters:
     """Near-duplicate inputs (whatever their outputs)."""
-    return _clusters(len(ctx.dataset), ctx.cached(input_hashes), ctx.cached(near_duplicates).inputs, [])
+    return _clusters(len(ctx.dataset), ctx.cached(input_reps)[1], ctx.cached(near_duplicates).inputs, [])
