@@ -240,3 +240,19 @@ def test_lsh_and_exact_paths_agree_on_small_inputs(pairs):
     exact = run(pairs, duplicates__exact_below=5000)[1].metrics
     for key in ("near_duplicate_clusters", "near_duplicate_records", "near_input_clusters", "effective_examples"):
         assert lsh[key] == exact[key]
+
+
+def test_similar_inputs_with_different_outputs_are_information():
+    # Inputs one word apart (Jaccard 18/20), outputs unrelated: DUP004, not a near-duplicate example.
+    pairs = [(STORY, "the dragon had four hundred coins"), (STORY_EDIT, "nobody knows how many coins there were in the end")]
+    _, result = run(pairs)
+    finding = by_code(result)["DUP004"]
+    assert finding.severity is Severity.INFO
+    assert list(zip(finding.ids, finding.groups)) == [(1, "similar-input-1"), (2, "similar-input-1")]
+    assert result.metrics["near_duplicate_clusters"] == 0 and result.metrics["near_input_clusters"] == 1
+
+
+@pytest.mark.parametrize("code", [info.code for info in DuplicatesCheck.codes])
+def test_every_code_is_documented(code):
+    info = next(i for i in DuplicatesCheck.codes if i.code == code)
+    assert info.summary and info.why and info.fix and info.threshold
