@@ -117,6 +117,129 @@ OPTIONS: tuple[Option, ...] = (
         maximum=1.0,
     ),
     # --- duplicates -----------------------------------------------------------
+    Option(
+        "duplicates.threshold",
+        0.8,
+        "Two texts whose word 5-gram sets have a Jaccard similarity of 0.8 or more differ by a few words or a "
+        "sentence in a hundred: the model learns nothing new from the second. Every reported pair is verified "
+        "at this value on its true Jaccard similarity, not an estimate.",
+        kind=float,
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Option(
+        "duplicates.shingle_size",
+        5,
+        "Word 5-grams: long enough that unrelated texts on one topic share few of them, short enough that a "
+        "changed word spoils only 5 shingles of a 100-word text. Texts shorter than 5 words form one shingle "
+        "of all their words, so they are still compared (and match only the same words).",
+        kind=int,
+        minimum=1,
+        maximum=32,
+    ),
+    Option(
+        "duplicates.bands",
+        20,
+        "LSH bands (permutations = bands x rows = 120). With 6 rows, a pair at Jaccard 0.8 becomes a candidate "
+        "with probability 1-(1-0.8^6)^20 = 0.998 and at 0.85 with 0.9999, while pairs at 0.3 rarely do (0.015); "
+        "candidates are then verified exactly, so extra candidates cost time, never precision.",
+        kind=int,
+        minimum=1,
+    ),
+    Option(
+        "duplicates.rows",
+        6,
+        "Rows per LSH band, see duplicates.bands: 6 puts the steep part of the candidate curve between Jaccard "
+        "0.5 and 0.75, below the 0.8 threshold, so recall at the threshold is near 1.",
+        kind=int,
+        minimum=1,
+        maximum=32,
+    ),
+    Option(
+        "duplicates.exact_below",
+        5000,
+        "Up to this many distinct texts every pair is compared exactly (a sparse matrix product, faster than "
+        "hashing at that size and with recall 1); above it MinHash LSH proposes candidates.",
+        kind=int,
+        minimum=0,
+    ),
+    Option(
+        "duplicates.boilerplate_share",
+        0.05,
+        "A word 5-gram found in 5% or more of the distinct inputs (or outputs) is boilerplate (a system prompt, "
+        "a tool description, a template) and is left out before comparing, so records that share only it do "
+        "not look alike. 5% catches a prompt shared by one tool or template in twenty; set 1.0 to keep every shingle.",
+        kind=float,
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Option(
+        "duplicates.boilerplate_min_records",
+        50,
+        "A shingle is boilerplate only when at least 50 distinct texts carry it, so in a small file a cluster "
+        "of a few near-copies is never mistaken for boilerplate and hidden.",
+        kind=int,
+        minimum=2,
+    ),
+    Option(
+        "duplicates.bucket_window",
+        32,
+        "An LSH bucket of more than 33 texts (a large family of near-copies) pairs each text with its 32 "
+        "neighbours instead of with all others: the family is still linked into one cluster, in linear time.",
+        kind=int,
+        minimum=1,
+    ),
+    Option(
+        "duplicates.threads",
+        2,
+        "Threads hashing shingles (numpy releases the GIL); 2 matches the small CI machines this runs on.",
+        kind=int,
+        minimum=1,
+    ),
+    Option(
+        "duplicates.warning_share",
+        0.01,
+        "Duplicates (records beyond the first of each exact group or near cluster) are information below 1% of "
+        "records and a warning from 1%: at that share they visibly over-weight some examples and inflate the count.",
+        kind=float,
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Option(
+        "duplicates.blocker_share",
+        0.2,
+        "From 20% duplicates the data is a blocker: a fifth of the set being copies means the collection or "
+        "export is broken (files concatenated twice, retries logged as new records) and needs a look first.",
+        kind=float,
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Option(
+        "duplicates.conflict_blocker_share",
+        0.05,
+        "Any contradiction (one input, different outputs) is a warning; from 5% of records in contradicting "
+        "groups it is a blocker, because the model then learns the task's answers are arbitrary.",
+        kind=float,
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Option(
+        "duplicates.open_min_groups",
+        5,
+        "With task 'auto' and a category column, a category needs at least 5 repeated inputs with several "
+        "outputs before it can be judged open (several valid outputs by design); fewer could be chance.",
+        kind=int,
+        minimum=1,
+    ),
+    Option(
+        "duplicates.open_share",
+        0.8,
+        "A category is open when 80% or more of its repeated inputs have several outputs: label noise touches a "
+        "minority of repeats, while a generate-a-question or write-a-review template varies them all.",
+        kind=float,
+        minimum=0.0,
+        maximum=1.0,
+    ),
     # --- agreement -----------------------------------------------------------
     Option(
         "agreement.level",

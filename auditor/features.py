@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-import xxhash
+import numpy as np
 
+from auditor.clusters import components
 from auditor.context import Context
-from auditor.forkmap import fork_map
-from auditor.load.parallel import worker_count
-from auditor.text import Normalizer, loose
+from auditor.neardup import NearPairs, NearParams, NearViews, near_views
+from auditor.text import Normalizer, hash_many, loose, pair_key
 
 
 def normalizer(ctx: Context) -> Normalizer:
@@ -22,7 +22,6 @@ def normalizer(ctx: Context) -> Normalizer:
 
 
 def norm_inputs(ctx: Context) -> list[str]:
-    """Normalised input texts (kept in memory: only for checks that need the text itself)."""
     return ctx.cached(normalizer).many(ctx.dataset.inputs)
 
 
@@ -30,29 +29,17 @@ def norm_outputs(ctx: Context) -> list[str]:
     return ctx.cached(normalizer).many(ctx.dataset.outputs)
 
 
-def _hashes_of(ctx: Context, texts: list[str]) -> list[int]:
-    # Hash straight from the raw text, one record at a time, so that a million
-    # normalised copies never sit in memory just to be hashed.
-    key = ctx.cached(normalizer).key
-    h = xxhash.xxh3_128_intdigest
-
-    def work(start: int, stop: int) -> list[int]:
-        return [h(key(t)) for t in texts[start:stop]]
-
-    return fork_map(work, len(texts), worker_count(int(ctx.config["jobs"])))
-
-
 def input_hashes(ctx: Context) -> list[int]:
-    return _hashes_of(ctx, ctx.dataset.inputs)
+    return hash_many(ctx.cached(norm_inputs))
 
 
 def output_hashes(ctx: Context) -> list[int]:
-    return _hashes_of(ctx, ctx.dataset.outputs)
+    return hash_many(ctx.cached(norm_outputs))
 
 
 def pair_hashes(ctx: Context) -> list[int]:
     """One key per input-output pair: both 128-bit hashes side by side in one int."""
-    return [(i << 128) | o for i, o in zip(ctx.cached(input_hashes), ctx.cached(output_hashes))]
+    return [pair_key(i, o) for i, o in zip(ctx.cached(input_hashes), ctx.cached(output_hashes))]
 
 
 def _groups_of(keys: list[int]) -> list[list[int]]:
@@ -100,12 +87,11 @@ class InputGroups:
 
 
 def input_groups(ctx: Context) -> InputGroups:
-    outputs = ctx.dataset.outputs
-    norm = ctx.cached(normalizer)
+    outs = ctx.cached(norm_outputs)
     conflicts: list[list[int]] = []
     redundant: list[list[int]] = []
     for members in _groups_of(ctx.cached(input_hashes)):
-        distinct = {loose(norm(outputs[i])) for i in members}
+        distinct = {loose(outs[i]) for i in members}
         (conflicts if len(distinct) > 1 else redundant).append(members)
     return InputGroups(conflicts=conflicts, redundant=redundant)
 
@@ -116,22 +102,164 @@ def task_type(ctx: Context) -> str:
     Classification: outputs are short labels drawn from a small set (at most
     50 distinct values covering at least 90% of records, median length at
     most three words). Anything else is treated as generation; 'open' (several
-    valid outputs per input) is never guessed, since a wrong guess would hide
-    real contradictions.
+    valid outputs per input) is never guessed for the whole dataset, since a
+    wrong guess would hide real contradictions; ``conflict_split`` may find it
+    per category (template), where the evidence is much stronger.
     """
     configured = str(ctx.config["task"])
     if configured != "auto":
         return configured
-    outs = ctx.dataset.outputs
+    outs = ctx.cached(norm_outputs)
     if not outs:
         return "generation"
-    counts: dict[int, int] = defaultdict(int)
-    for key in ctx.cached(output_hashes):
-        counts[key] += 1
+    counts = Counter(outs)  # counted in C: this runs on every record of every audit
     top = sorted(counts.values(), reverse=True)[:50]
-    # A strided sample of 5,000 is enough to tell labels from prose.
-    step = max(1, len(outs) // 5000)
-    words = sorted(len(o.split()) for o in outs[::step])
+    if ctx.cached(normalizer).whitespace:  # single spaces only: counting them is splitting, without the lists
+        words = sorted(o.count(" ") + 1 if o else 0 for o in outs)
+    else:
+        words = sorted(len(o.split()) for o in outs)
     if sum(top) >= 0.9 * len(outs) and words[len(words) // 2] <= 3 and len(counts) <= max(50, len(outs) // 20):
         return "classification"
     return "generation"
+
+
+# --- repeated inputs: contradictions, or several valid outputs by design -------
+
+
+@dataclass(frozen=True)
+class ConflictSplit:
+    """Input groups with different outputs, split into contradictions and open-task groups.
+
+    ``open_categories`` are categories detected as open (several valid outputs
+    per input by design); ``open_reason`` says why groups count as open.
+    """
+
+    contradictions: list[list[int]]
+    open_groups: list[list[int]]
+    open_categories: tuple[str, ...] = ()
+    open_reason: str = ""
+
+    @property
+    def contradicting_records(self) -> int:
+        return sum(len(g) for g in self.contradictions)
+
+
+def conflict_split(ctx: Context) -> ConflictSplit:
+    """Which repeated inputs with different outputs are contradictions.
+
+    Task 'open' (configured): none are. Task 'auto' guessed as generation, with
+    a category (template, source) column: a category is open when at least
+    ``duplicates.open_min_groups`` of its repeated inputs, and at least
+    ``duplicates.open_share`` of them, have several outputs; label noise hits
+    a minority of repeats, a generate-a-review template hits them all.
+    Otherwise (no categories, or a task set explicitly) every such group is a
+    contradiction, since a wrong guess would hide real ones.
+    """
+    groups = ctx.cached(input_groups)
+    kind = ctx.cached(task_type)
+    if kind == "open":
+        return ConflictSplit([], list(groups.conflicts), (), "task = 'open'")
+    cats = ctx.dataset.categories
+    if str(ctx.config["task"]) != "auto" or kind != "generation" or cats is None or not groups.conflicts:
+        return ConflictSplit(list(groups.conflicts), [])
+    repeated: dict[str | None, int] = defaultdict(int)
+    conflicting: dict[str | None, int] = defaultdict(int)
+    for g in groups.redundant:
+        repeated[cats[g[0]]] += 1
+    for g in groups.conflicts:
+        repeated[cats[g[0]]] += 1
+        conflicting[cats[g[0]]] += 1
+    min_groups = int(ctx.config["duplicates.open_min_groups"])
+    share = float(ctx.config["duplicates.open_share"])
+    open_cats = {
+        c for c, k in conflicting.items() if c is not None and k >= min_groups and k >= share * repeated[c]
+    }
+    contradictions = [g for g in groups.conflicts if cats[g[0]] not in open_cats]
+    opened = [g for g in groups.conflicts if cats[g[0]] in open_cats]
+    reason = (
+        f"in {len(open_cats)} categor{'y' if len(open_cats) == 1 else 'ies'} at least {share:.0%} of repeated "
+        f"inputs (and at least {min_groups}) have several outputs, so several outputs are valid there by design"
+        if open_cats
+        else ""
+    )
+    return ConflictSplit(contradictions, opened, tuple(sorted(open_cats)), reason)
+
+
+# --- near-duplicates -----------------------------------------------------------
+
+
+def near_params(ctx: Context) -> NearParams:
+    return NearParams.from_config(ctx.config.section("duplicates"), ctx.seed)
+
+
+def representatives(keys: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(first record of each distinct key, ascending; for each record the first record with its key)."""
+    first: dict[int, int] = {}
+    rep = np.fromiter((first.setdefault(k, i) for i, k in enumerate(keys)), np.int64, len(keys))
+    return np.fromiter(first.values(), np.int64, len(first)), rep
+
+
+def pair_reps(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    return representatives(ctx.cached(pair_hashes))
+
+
+def input_reps(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    return representatives(ctx.cached(input_hashes))
+
+
+def near_duplicates(ctx: Context) -> NearViews:
+    """Verified near-duplicate pairs among distinct inputs and among distinct input-output pairs."""
+    with ctx.progress.stage("near-duplicates"):
+        return near_views(
+            ctx.cached(norm_inputs),
+            ctx.cached(norm_outputs),
+            ctx.cached(pair_reps)[0],
+            ctx.cached(input_reps)[0],
+            ctx.cached(near_params),
+        )
+
+
+@dataclass(frozen=True)
+class NearClusters:
+    """Clusters of records holding at least two different texts within the Jaccard threshold.
+
+    ``groups`` list every record of a cluster (exact copies included, so a
+    labelling tool shows the whole family); ``distinct[i]`` counts the
+    different texts in group i, so ``extra_records`` does not count an exact
+    copy twice (exact groups already count it).
+    """
+
+    groups: list[list[int]]
+    distinct: list[int]
+    pairs: NearPairs
+
+    @property
+    def extra_records(self) -> int:
+        return sum(d - 1 for d in self.distinct)
+
+
+def _clusters(n: int, rep: np.ndarray, pairs: NearPairs, extra_links: list[list[int]]) -> NearClusters:
+    a = [pairs.a, np.flatnonzero(rep != np.arange(n))]
+    b = [pairs.b, rep[a[1]]]
+    for g in extra_links:
+        a.append(np.full(len(g) - 1, g[0], np.int64))
+        b.append(np.asarray(g[1:], np.int64))
+    groups: list[list[int]] = []
+    distinct: list[int] = []
+    for g in components(n, np.concatenate(a), np.concatenate(b)):
+        d = len({int(rep[i]) for i in g})
+        if d > 1:
+            groups.append(g)
+            distinct.append(d)
+    return NearClusters(groups, distinct, pairs)
+
+
+def near_clusters(ctx: Context) -> NearClusters:
+    """Near-duplicate examples: pairs within the threshold, plus repeated inputs whose outputs agree loosely."""
+    redundant = ctx.cached(input_groups).redundant
+    return _clusters(len(ctx.dataset), ctx.cached(pair_reps)[1], ctx.cached(near_duplicates).pairs, redundant)
+
+
+def near_input_clusters(ctx: Context) -> NearClusters:
+    """Near-duplicate inputs (whatever their outputs)."""
+    return _clusters(len(ctx.dataset), ctx.cached(input_reps)[1], ctx.cached(near_duplicates).inputs, [])

@@ -17,6 +17,7 @@ from checks.base import Check, CodeInfo
 BUILTINS: tuple[str, ...] = (
     "checks.count:CountCheck",
     "checks.agreement:AgreementCheck",
+    "checks.duplicates:DuplicatesCheck",
     "checks.coverage:CoverageCheck",
     "checks.quality:QualityCheck",
     "checks.expectations:ExpectationsCheck",

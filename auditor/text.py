@@ -24,10 +24,14 @@ class Normalizer:
     whitespace: bool = True
 
     def __call__(self, text: str) -> str:
-        if self.unicode != "none" and not (text.isascii()):
-            # ASCII text is already in every normal form; skipping it is the
-            # common case and saves most of the cost on English data.
-            text = unicodedata.normalize(self.unicode, text)
+        if text.isascii():
+            return self.key(text).decode("ascii")
+        return self._full(text)
+
+    def _full(self, text: str) -> str:
+        """The general path, for text with non-ASCII characters."""
+        if self.unicode != "none":
+            text = unicodedata.normalize(self.unicode, text)  # type: ignore[arg-type]
         if self.casefold:
             text = text.casefold()
         if self.whitespace:
@@ -38,7 +42,7 @@ class Normalizer:
     def key(self, text: str) -> bytes:
         """``self(text)`` as UTF-8 bytes, computed on bytes for ASCII text.
 
-        Hashing every record goes through here. For ASCII text, NFKC is the
+        Normalising every record goes through here. For ASCII text, NFKC is the
         identity, case folding is lower-casing and every whitespace character
         is a single byte, so one byte-translate does both, and the costly
         split-and-join runs only when a run of spaces is actually present.
@@ -51,7 +55,7 @@ class Normalizer:
             if self.whitespace:
                 b = b" ".join(b.split()) if b"  " in b else b.strip()
             return b
-        return self(text).encode("utf-8", "surrogatepass")
+        return self._full(text).encode("utf-8", "surrogatepass")
 
     def many(self, texts: Iterable[str]) -> list[str]:
         return [self(t) for t in texts]
@@ -84,3 +88,17 @@ def loose(text: str) -> str:
 def hash128(text: str) -> int:
     """A 128-bit hash: collisions are negligible even at hundreds of millions of texts."""
     return xxhash.xxh3_128_intdigest(text.encode("utf-8", "surrogatepass"))
+
+
+def hash_many(texts: Iterable[str]) -> list[int]:
+    """``hash128`` of each (already normalised) text."""
+    h = xxhash.xxh3_128_intdigest
+    return [h(t.encode("utf-8", "surrogatepass")) for t in texts]
+
+
+def pair_key(input_hash: int, output_hash: int) -> int:
+    """One key for an input-output pair from the two texts' hashes, side by side.
+
+    Exact (no second hashing), and ("ab", "c") stays apart from ("a", "bc").
+    """
+    return (input_hash << 128) | output_hash

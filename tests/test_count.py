@@ -60,7 +60,7 @@ def test_effective_never_exceeds_valid_and_ignores_order(pairs: list[tuple[str, 
     ctx = make_context(make_dataset(pairs))
     eff = ctx.cached(effective)
     assert 0 <= eff.count <= len(pairs)
-    assert eff.count + eff.removed_exact + eff.removed_conflicting == len(pairs)
+    assert eff.count + eff.removed_exact + eff.removed_near + eff.removed_conflicting == len(pairs)
     assert make_context(make_dataset(list(reversed(pairs)))).cached(effective).count == eff.count
 
 

@@ -154,6 +154,13 @@ SAMPLES: dict[str, Sample] = {
         {"quality.language": "en"},
     ),
     "AGR001": Sample(_labelled(_synth(200, {"a1": 0.75, "a2": 0.75, "a3": 0.75}))),
+    "DUP001": Sample(_lines(_pairs(30) + _pairs(3))),
+    "DUP002": Sample(_lines(_pairs(30) + [{"input": "distinct question number 0 about item 0", "output": "a different answer"}])),
+    "DUP003": Sample(_lines(_topical(30) + [{**r, "id": f"copy{i}", "output": r["output"] + " Thanks."} for i, r in enumerate(_topical(3))])),
+    "DUP004": Sample(_lines(_topical(30) + [{"id": f"alt{i}", "input": r["input"] + " please", "output": f"A wholly different reply {i}."} for i, r in enumerate(_topical(3))])),
+    "DUP005": Sample(_lines(_pairs(30) + [{"input": "distinct question number 0 about item 0", "output": "another valid answer"}]), {"task": "open"}),
+    "DUP006": Sample(_lines(_pairs(30)), files={"eval": ("eval.jsonl", _lines(_pairs(2)))}),
+    "DUP007": Sample(_lines(_pairs(30)), files={"baseline": ("accepted.jsonl", _lines(_pairs(2)))}),
     "COV001": Sample(_lines(_pairs(60, "billing") + _pairs(3, "refunds", start=60))),
     "COV002": Sample(_lines(_pairs(30, "billing")), {"coverage.required_categories": ["billing", "refunds"]}),
     "COV003": Sample(_lines(_pairs(30, "billing")), files={"reference": ("ref.jsonl", _lines(_pairs(5, "refunds", start=100)))}),
@@ -238,7 +245,7 @@ def test_sample_triggers_its_code(code: str, tmp_path: Path, monkeypatch: pytest
     for keyword, (name, lines) in sample.files.items():
         path = tmp_path / name
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        side[keyword] = path
+        side[keyword] = [path] if keyword == "baseline" else path
     report = audit(source, config=dict(sample.config), **side)
     found = {f.code for _, f in report.findings()}
     assert code in found, f"the {code} sample did not trigger it; the run reported {sorted(found)}"

@@ -50,4 +50,6 @@ def test_loose_strips_trailing_punctuation_only() -> None:
 @given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text(), st.booleans(), st.booleans())
 def test_fast_key_equals_normalised_text(text: str, casefold: bool, whitespace: bool) -> None:
     n = Normalizer(casefold=casefold, whitespace=whitespace)
-    assert n.key(text) == n(text).encode("utf-8", "surrogatepass")
+    # The byte path must agree with the general one on every text.
+    assert n.key(text) == n._full(text).encode("utf-8", "surrogatepass")
+    assert n(text) == n._full(text)

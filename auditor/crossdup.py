@@ -1,0 +1,87 @@
+"""Records of the dataset that duplicate or near-duplicate records of another dataset (eval set, baseline).
+
+The two datasets are compared as one pool of distinct texts, with the same
+shingling, boilerplate rule and verification as within one dataset; only
+links that cross from one dataset to the other are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from auditor.context import Context
+from auditor.features import (
+    input_hashes,
+    near_params,
+    norm_inputs,
+    norm_outputs,
+    normalizer,
+    pair_hashes,
+    representatives,
+)
+from auditor.neardup import near_views
+from auditor.records import Dataset
+from auditor.text import hash_many, pair_key
+
+_NONE = np.zeros(0, np.int64)
+
+
+@dataclass(frozen=True)
+class CrossMatch:
+    """For each matched record of ours: the other record it is closest to."""
+
+    index: list[int]  # our record indices, ascending
+    other: list[int]  # index into the other dataset
+    jaccard: list[float]  # 1.0 for an exact match after normalisation
+    via: list[str]  # "input" or "pair"
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+def cross_match(ctx: Context, other: Dataset, views: tuple[str, ...]) -> CrossMatch:
+    """Our records whose input (view "input") or pair (view "pair") matches one of ``other``'s."""
+    norm = ctx.cached(normalizer)
+    n = len(ctx.dataset)
+    o_in, o_out = norm.many(other.inputs), norm.many(other.outputs)
+    ins, outs = ctx.cached(norm_inputs), ctx.cached(norm_outputs)
+    ours_keys = {"input": ctx.cached(input_hashes), "pair": ctx.cached(pair_hashes)}
+    their_in = hash_many(o_in)
+    theirs_keys = {"input": their_in, "pair": [pair_key(i, o) for i, o in zip(their_in, hash_many(o_out))]}
+    firsts = {}
+    for view in ("input", "pair"):
+        mine_first, mine_rep = representatives(ours_keys[view])
+        their_first, _ = representatives(theirs_keys[view])
+        firsts[view] = (mine_first, mine_rep, their_first)
+    # One pool: our distinct texts, then theirs (indices offset by n).
+    pool = {v: np.concatenate([f[0], f[2] + n]) for v, f in firsts.items()}
+    found = near_views(ins + o_in, outs + o_out, pool["pair"], pool["input"] if "input" in views else _NONE, ctx.cached(near_params))
+    best: dict[int, tuple[float, int, str]] = {}
+    for view in views:
+        ours, theirs = ours_keys[view], theirs_keys[view]
+        mine_first, mine_rep, their_first = firsts[view]
+        hit: dict[int, tuple[float, int]] = {}
+        # Exact matches first: they hold even for texts without a single word.
+        their_index = {theirs[j]: j for j in their_first.tolist()}
+        for i in mine_first.tolist():
+            j = their_index.get(ours[i])
+            if j is not None:
+                hit[i] = (1.0, j)
+        pairs = found.inputs if view == "input" else found.pairs
+        crossing = (pairs.a < n) & (pairs.b >= n)  # a < b always, so ours come first
+        for a, b, jac in zip(pairs.a[crossing].tolist(), pairs.b[crossing].tolist(), pairs.jaccard[crossing].tolist()):
+            if a not in hit or jac > hit[a][0]:
+                hit[a] = (jac, b - n)
+        for i in range(n):
+            match = hit.get(int(mine_rep[i]))
+            if match is not None and (i not in best or match[0] > best[i][0]):
+                best[i] = (match[0], match[1], view)
+    index = sorted(best)
+    return CrossMatch(
+        index=index,
+        other=[best[i][1] for i in index],
+        jaccard=[best[i][0] for i in index],
+        via=[best[i][2] for i in index],
+    )

@@ -1,0 +1,299 @@
+"""DUP: exact and near-duplicates, contradicting outputs, leakage into the eval set, repeats of earlier batches.
+
+Texts are compared after normalisation (``normalize.*``: NFKC, case folding,
+whitespace). Near-duplicates are word 5-gram sets with a true Jaccard
+similarity of at least ``duplicates.threshold``, found by MinHash LSH (or
+exhaustively for small sets) with boilerplate shared by many records left out;
+see ``auditor.neardup``. Effective examples (``auditor.effective``) keep one
+record per exact group and per near cluster and leave out contradictions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from auditor.context import Context
+from auditor.crossdup import CrossMatch, cross_match
+from auditor.effective import effective
+from auditor.features import (
+    conflict_split,
+    exact_groups,
+    input_groups,
+    near_clusters,
+    near_input_clusters,
+    near_params,
+    norm_outputs,
+)
+from checks.base import CheckResult, CodeInfo, Finding, RecordId, Severity
+
+EXACT = CodeInfo(
+    code="DUP001",
+    symbol="exact-duplicates",
+    severity=Severity.WARNING,
+    summary="Records whose input and output are identical after normalisation.",
+    why="Copies add no information, over-weight the copied examples in training and inflate the example "
+    "count the readiness rule depends on; many of them usually mean a broken export or collection step.",
+    fix="Keep one record of each group (the effective count already does) and find the step that copied them.",
+    threshold="info below duplicates.warning_share = 1% of records, warning from it, blocker from "
+    "duplicates.blocker_share = 20%",
+)
+CONFLICT = CodeInfo(
+    code="DUP002",
+    symbol="contradicting-outputs",
+    severity=Severity.WARNING,
+    summary="One input (after normalisation) with different outputs.",
+    why="Training on the same input with different targets teaches the model that the answer is arbitrary; "
+    "outputs differing only in whitespace, case or trailing punctuation are not counted.",
+    fix="For each group decide which output is right (every output is listed), fix or drop the others; "
+    "if several outputs are valid by design, set task = 'open'.",
+    threshold="warning for any; blocker from duplicates.conflict_blocker_share = 5% of records",
+)
+NEAR = CodeInfo(
+    code="DUP003",
+    symbol="near-duplicates",
+    severity=Severity.WARNING,
+    summary="Clusters of examples within Jaccard 0.8 of each other (word 5-grams), beyond exact copies.",
+    why="Examples that differ by a word or a sentence teach the same thing twice and inflate the count just "
+    "as exact copies do.",
+    fix="Review each cluster (the group id ties it together in the export) and keep one example, or make "
+    "the others genuinely different.",
+    threshold="duplicates.threshold = 0.8 Jaccard; severity by the same shares as DUP001",
+)
+NEAR_INPUT = CodeInfo(
+    code="DUP004",
+    symbol="similar-inputs-different-outputs",
+    severity=Severity.INFO,
+    summary="Near-duplicate inputs whose examples are not near-duplicates: similar questions, different answers.",
+    why="Either the small input change really changes the answer (fine), or the outputs are inconsistent, "
+    "which teaches contradictions just as identical inputs would.",
+    fix="Skim each cluster and check the outputs agree where the inputs mean the same thing.",
+    threshold="duplicates.threshold = 0.8 Jaccard on the inputs",
+)
+OPEN = CodeInfo(
+    code="DUP005",
+    symbol="several-valid-outputs",
+    severity=Severity.INFO,
+    summary="Repeated inputs with several outputs in an open task (several valid outputs by design).",
+    why="For generation tasks with many valid answers (write a review, ask a question) several outputs per "
+    "input add variety rather than contradiction.",
+    fix="Nothing if this is by design; set task = 'generation' to have them treated as contradictions.",
+    threshold="task = 'open', or a category with >= duplicates.open_share = 80% of repeated inputs varying",
+)
+LEAK = CodeInfo(
+    code="DUP006",
+    symbol="eval-leakage",
+    severity=Severity.BLOCKER,
+    summary="Training examples that duplicate or near-duplicate an eval example (input or pair).",
+    why="A model trained on its eval items scores well on them without having learned the task: the eval "
+    "result stops measuring anything.",
+    fix="Remove the listed records from the training set (or the matched items from the eval set).",
+    threshold="any record; Jaccard >= duplicates.threshold on the input or on the pair",
+)
+BASELINE = CodeInfo(
+    code="DUP007",
+    symbol="baseline-duplicates",
+    severity=Severity.WARNING,
+    summary="Examples of this batch that duplicate or near-duplicate data already accepted (the baseline).",
+    why="A new batch that repeats earlier data adds no training signal and is paid for twice.",
+    fix="Drop the listed records from the batch, or ask the supplier for new examples instead.",
+    threshold="any record; Jaccard >= duplicates.threshold on the pair",
+)
+
+_EXCERPT = 500  # characters of each text shown in details: enough to judge, small enough for a report
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "…"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+class DuplicatesCheck:
+    """Finds exact and near-duplicates, contradictions, eval leakage and repeats of a baseline."""
+
+    name = "duplicates"
+    codes = (EXACT, CONFLICT, NEAR, NEAR_INPUT, OPEN, LEAK, BASELINE)
+
+    def run(self, ctx: Context) -> CheckResult:
+        n = len(ctx.dataset)
+        if n == 0:
+            return CheckResult.skipped(self.name, "no valid records to compare")
+        exact = ctx.cached(exact_groups)
+        split = ctx.cached(conflict_split)
+        near = ctx.cached(near_clusters)
+        near_inputs = ctx.cached(near_input_clusters)
+        eff = ctx.cached(effective)
+        params = ctx.cached(near_params)
+        metrics: dict[str, Any] = {
+            "records": n,
+            "exact_duplicate_groups": len(exact.groups),
+            "exact_duplicate_records": exact.extra_records,
+            "repeated_input_groups": len(ctx.cached(input_groups).conflicts) + len(ctx.cached(input_groups).redundant),
+            "conflicting_input_groups": len(split.contradictions),
+            "conflicting_records": split.contradicting_records,
+            "open_input_groups": len(split.open_groups),
+            "open_categories": list(split.open_categories),
+            "near_duplicate_clusters": len(near.groups),
+            "near_duplicate_records": near.extra_records,
+            "near_duplicate_pairs": len(near.pairs),
+            "near_input_clusters": len(near_inputs.groups),
+            "near_input_records": near_inputs.extra_records,
+            "near_method": near.pairs.method,
+            "near_candidates": near.pairs.candidates,
+            "boilerplate_shingles": {"input": near.pairs.boilerplate[0], "output": near.pairs.boilerplate[-1]},
+            "duplicate_share": round((exact.extra_records + near.extra_records) / n, 6),
+            "effective_examples": eff.count,
+        }
+        findings: list[Finding] = []
+        if exact.groups:
+            what = "repeat another record exactly after normalisation"
+            findings.append(self._copies(ctx, EXACT, exact.groups, exact.extra_records, "exact", what))
+        if split.contradictions:
+            findings.append(self._conflicts(ctx, split.contradictions))
+        if near.groups:
+            what = f"are near-duplicates (Jaccard >= {params.threshold:g} on word shingles) of another record"
+            findings.append(self._copies(ctx, NEAR, near.groups, near.extra_records, "near", what))
+        similar = self._similar_inputs(ctx, near_inputs.groups, near.groups)
+        if similar:
+            findings.append(similar)
+        if split.open_groups:
+            findings.append(self._open(ctx, split.open_groups, split.open_reason))
+        if "eval" in ctx.others:
+            leak = cross_match(ctx, ctx.others["eval"], ("input", "pair"))
+            metrics["leaked_records"] = len(leak)
+            if len(leak):
+                findings.append(self._cross(ctx, leak, "eval", LEAK))
+        if "baseline" in ctx.others:
+            repeat = cross_match(ctx, ctx.others["baseline"], ("pair",))
+            metrics["baseline_duplicate_records"] = len(repeat)
+            if len(repeat):
+                findings.append(self._cross(ctx, repeat, "baseline", BASELINE))
+        return CheckResult(name=self.name, metrics=metrics, findings=tuple(findings))
+
+    # --- severity by share ------------------------------------------------------
+
+    def _by_share(self, ctx: Context, extra: int) -> Severity:
+        share = extra / max(len(ctx.dataset), 1)
+        if share >= float(ctx.config["duplicates.blocker_share"]):
+            return Severity.BLOCKER
+        if share >= float(ctx.config["duplicates.warning_share"]):
+            return Severity.WARNING
+        return Severity.INFO
+
+    # --- findings ---------------------------------------------------------------
+
+    def _grouped(self, ctx: Context, groups: Sequence[Sequence[int]], prefix: str) -> tuple[list[RecordId], list[str]]:
+        ids = ctx.dataset.ids
+        out_ids: list[RecordId] = []
+        out_groups: list[str] = []
+        for k, g in enumerate(groups, 1):
+            out_ids.extend(ids[i] for i in g)
+            out_groups.extend([f"{prefix}-{k}"] * len(g))
+        return out_ids, out_groups
+
+    def _largest(self, ctx: Context, groups: Sequence[Sequence[int]], prefix: str, limit: int = 10) -> list[dict[str, Any]]:
+        ids, inputs = ctx.dataset.ids, ctx.dataset.inputs
+        ranked = sorted(range(len(groups)), key=lambda k: (-len(groups[k]), k))[:limit]
+        return [
+            {"group": f"{prefix}-{k + 1}", "size": len(groups[k]), "ids": [ids[i] for i in groups[k][:20]], "input": _excerpt(inputs[groups[k][0]])}
+            for k in ranked
+        ]
+
+    def _copies(self, ctx: Context, info: CodeInfo, groups: list[list[int]], extra: int, prefix: str, what: str) -> Finding:
+        """DUP001 and DUP003: groups of copies, graded by the share of records beyond the first of each."""
+        ids, labels = self._grouped(ctx, groups, prefix)
+        unit = "group" if prefix == "exact" else "cluster"
+        return info.finding(
+            f"{_plural(extra, 'record')} ({extra / len(ctx.dataset):.1%}) {what}, in {_plural(len(groups), unit)} "
+            f"(largest: {max(len(g) for g in groups)} records)",
+            f"keep one record per {unit}: drop {extra} and find the step that produced them",
+            ids,
+            severity=self._by_share(ctx, extra),
+            groups=labels,
+            count=extra,
+            details={f"{unit}s": len(groups), f"largest_{unit}s": self._largest(ctx, groups, prefix)},
+        )
+
+    def _conflicts(self, ctx: Context, groups: list[list[int]]) -> Finding:
+        n = len(ctx.dataset)
+        data = ctx.dataset
+        outs = ctx.cached(norm_outputs)
+        records = sum(len(g) for g in groups)
+        share = records / n
+        blocker = share >= float(ctx.config["duplicates.conflict_blocker_share"])
+        ids, labels = self._grouped(ctx, groups, "conflict")
+        shown = [
+            {
+                "group": f"conflict-{k}",
+                "input": _excerpt(data.inputs[g[0]]),
+                "distinct_outputs": len({outs[i] for i in g}),
+                "outputs": [{"id": data.ids[i], "output": _excerpt(data.outputs[i])} for i in g],
+            }
+            for k, g in enumerate(groups, 1)
+        ]
+        return CONFLICT.finding(
+            f"{_plural(len(groups), 'input')} ha{'ve' if len(groups) != 1 else 's'} different outputs "
+            f"({_plural(records, 'record')}, {share:.1%}); these records are left out of the effective count",
+            f"decide the right output for each of the {len(groups)} groups (all outputs are in the details) "
+            "and fix or drop the others",
+            ids,
+            severity=Severity.BLOCKER if blocker else Severity.WARNING,
+            groups=labels,
+            count=records,
+            details={"groups": shown},
+        )
+
+    def _similar_inputs(self, ctx: Context, input_clusters: list[list[int]], pair_clusters: list[list[int]]) -> Finding | None:
+        cluster_of: dict[int, int] = {i: k for k, g in enumerate(pair_clusters) for i in g}
+        outs = ctx.cached(norm_outputs)
+        flagged = []
+        for g in input_clusters:
+            # The same example family (or the same output) throughout is a near-duplicate, not a disagreement.
+            families = {cluster_of.get(i, -1 - i) for i in g}
+            if len(families) > 1 and len({outs[i] for i in g}) > 1:
+                flagged.append(g)
+        if not flagged:
+            return None
+        ids, labels = self._grouped(ctx, flagged, "similar-input")
+        return NEAR_INPUT.finding(
+            f"{_plural(len(flagged), 'cluster')} of near-identical inputs ({_plural(len(ids), 'record')}) have "
+            "outputs that are not near-duplicates",
+            "check that outputs agree wherever the inputs mean the same thing",
+            ids,
+            groups=labels,
+            details={"clusters": len(flagged), "largest_clusters": self._largest(ctx, flagged, "similar-input")},
+        )
+
+    def _open(self, ctx: Context, groups: list[list[int]], reason: str) -> Finding:
+        ids, labels = self._grouped(ctx, groups, "open")
+        return OPEN.finding(
+            f"{_plural(len(groups), 'input')} have several outputs ({_plural(len(ids), 'record')}), treated as "
+            f"valid variety: {reason}",
+            "nothing if several outputs are valid by design; set task = 'generation' to treat them as contradictions",
+            ids,
+            groups=labels,
+            details={"groups": len(groups), "largest_groups": self._largest(ctx, groups, "open")},
+        )
+
+    def _cross(self, ctx: Context, match: CrossMatch, role: str, info: CodeInfo) -> Finding:
+        data, other = ctx.dataset, ctx.others[role]
+        ids = [data.ids[i] for i in match.index]
+        labels = [f"{role}:{other.ids[j]}" for j in match.other]
+        exact = sum(1 for j in match.jaccard if j >= 1.0)
+        matched_other = len(set(match.other))
+        examples = [
+            {"id": data.ids[i], f"{role}_id": other.ids[j], "jaccard": round(jac, 3), "via": via, "input": _excerpt(data.inputs[i])}
+            for i, j, jac, via in list(zip(match.index, match.other, match.jaccard, match.via))[:20]
+        ]
+        what = "eval items" if role == "eval" else "baseline records"
+        return info.finding(
+            f"{_plural(len(ids), 'record')} ({len(ids) / len(data):.1%}) duplicate {matched_other} {what} "
+            f"({exact} exactly, {len(ids) - exact} near, Jaccard >= {ctx.cached(near_params).threshold:g})",
+            f"remove the {len(ids)} listed records from the training data" if role == "eval" else f"drop the {len(ids)} listed records from this batch",
+            ids,
+            groups=labels,
+            details={f"{role}_records_matched": matched_other, "exact": exact, "examples": examples},
+        )

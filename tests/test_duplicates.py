@@ -1,0 +1,258 @@
+"""The duplicates check: exact groups, contradictions, near-duplicates, leakage, baseline, effective count."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditor.effective import effective
+from auditor.registry import all_checks
+from checks.base import Severity
+from checks.count import CountCheck
+from checks.duplicates import DuplicatesCheck
+from tests.helpers import make_context, make_dataset
+
+STORY = "the old dragon lived in a cave near the sea and every morning it counted the gold coins it had taken from ships"
+STORY_EDIT = STORY.replace("from ships", "from boats")  # one word: Jaccard 18/20 on the input
+LONG_ANSWER = "once upon a time a dragon guarded a hoard of treasure and never let any sailor come near its cave at night"
+
+
+def run(pairs, **config):
+    ctx = make_context(make_dataset(pairs), **config)
+    return ctx, DuplicatesCheck().run(ctx)
+
+
+def by_code(result):
+    return {f.code: f for f in result.findings}
+
+
+@pytest.mark.parametrize(
+    ("pairs", "metric", "value"),
+    [
+        ([("a", "b"), ("A ", "b"), ("c", "d")], "exact_duplicate_groups", 1),
+        ([("a", "b"), ("A ", "b"), ("a", "b"), ("c", "d")], "exact_duplicate_records", 2),
+        ([("Q?", "yes"), ("q?", "no")], "conflicting_input_groups", 1),
+        ([("Q?", "yes"), ("q?", "no"), ("q?", "yes")], "conflicting_records", 3),
+        # Near-identical outputs (case, whitespace, trailing punctuation) are not contradictions.
+        ([("Capital of France?", "Paris."), ("capital of france?", "paris"), ("capital of france?", " Paris !")], "conflicting_input_groups", 0),
+        ([(STORY, LONG_ANSWER), (STORY_EDIT, LONG_ANSWER)], "near_duplicate_clusters", 1),
+        ([(STORY, LONG_ANSWER), (STORY_EDIT, LONG_ANSWER)], "near_duplicate_records", 1),
+        ([(STORY, "a"), ("something else entirely different here", "b")], "near_duplicate_clusters", 0),
+    ],
+)
+def test_metrics_table(pairs, metric, value):
+    _, result = run(pairs)
+    assert result.metrics[metric] == value
+
+
+def test_metrics_always_present():
+    _, result = run([("a", "b")])
+    for key in (
+        "exact_duplicate_groups",
+        "exact_duplicate_records",
+        "near_duplicate_clusters",
+        "near_duplicate_records",
+        "conflicting_input_groups",
+        "conflicting_records",
+    ):
+        assert result.metrics[key] == 0
+    assert "leaked_records" not in result.metrics
+
+
+def test_contradictions_list_every_output_per_group():
+    pairs = [("What is 2+2?", "4"), ("what is 2+2?", "5"), ("what is 2+2? ", "four"), ("x", "y")]
+    _, result = run(pairs)
+    finding = by_code(result)["DUP002"]
+    assert finding.ids == (1, 2, 3)
+    assert finding.groups == ("conflict-1",) * 3
+    (group,) = finding.details["groups"]
+    assert [o["output"] for o in group["outputs"]] == ["4", "5", "four"]
+    assert finding.severity is Severity.BLOCKER  # 3 of 4 records: far above 5%
+
+
+def test_findings_carry_group_ids_aligned_with_ids():
+    pairs = [("a", "b"), ("a", "b"), ("c", "d"), ("c", "d"), ("c", "d"), (STORY, LONG_ANSWER), (STORY_EDIT, LONG_ANSWER)]
+    _, result = run(pairs)
+    exact, near = by_code(result)["DUP001"], by_code(result)["DUP003"]
+    assert list(zip(exact.ids, exact.groups)) == [(1, "exact-1"), (2, "exact-1"), (3, "exact-2"), (4, "exact-2"), (5, "exact-2")]
+    assert list(zip(near.ids, near.groups)) == [(6, "near-1"), (7, "near-1")]
+    assert exact.count == 3 and near.count == 1
+
+
+@pytest.mark.parametrize(
+    ("copies", "total", "severity"),
+    [(0, 200, None), (1, 200, Severity.INFO), (2, 100, Severity.WARNING), (30, 100, Severity.BLOCKER)],
+)
+def test_exact_severity_by_share(copies, total, severity):
+    pairs = [(f"question number {i}", f"answer {i}") for i in range(total - copies)]
+    pairs += [pairs[0]] * copies
+    _, result = run(pairs)
+    finding = by_code(result).get("DUP001")
+    assert (finding.severity if finding else None) is severity
+
+
+def test_share_thresholds_are_configurable():
+    pairs = [(f"question number {i}", f"answer {i}") for i in range(98)] + [("question number 0", "answer 0")] * 2
+    _, result = run(pairs, duplicates__warning_share=0.5, duplicates__blocker_share=0.9)
+    assert by_code(result)["DUP001"].severity is Severity.INFO
+
+
+def test_open_task_makes_repeats_information():
+    pairs = [("write a review of a phone", "great phone"), ("write a review of a phone", "battery dies fast")]
+    ctx, result = run(pairs, task="open")
+    assert "DUP002" not in by_code(result)
+    assert by_code(result)["DUP005"].severity is Severity.INFO
+    assert ctx.cached(effective).removed_conflicting == 0
+
+
+def test_open_category_detected_per_template():
+    # Template "review": every repeated input has several outputs (by design); "qa": one real contradiction.
+    pairs, cats = [], []
+    for i in range(6):
+        for out in ("good", "bad", "fine"):
+            pairs.append((f"write a review of product {i}", f"a {out} product, number {i} in my list of things I bought"))
+            cats.append("review")
+    for i in range(6):
+        pairs.append((f"what is {i} + 1?", f"the sum of {i} and one is {i + 1}"))
+        cats.append("qa")
+    pairs += [("what is 0 + 1?", "the sum of 0 and one is 2"), ("what is 1 + 1?", "the sum of 1 and one is 2")]
+    cats += ["qa", "qa"]
+    ctx = make_context(make_dataset(pairs, categories=cats))
+    result = DuplicatesCheck().run(ctx)
+    codes = by_code(result)
+    assert result.metrics["open_categories"] == ["review"]
+    assert result.metrics["conflicting_input_groups"] == 1
+    assert codes["DUP002"].ids == (19, 25)
+    assert len(codes["DUP005"].details["largest_groups"]) == 6
+
+
+def test_explicit_generation_task_never_guesses_open():
+    pairs = [(f"write a review of product {i}", f"{out} {i}") for i in range(6) for out in ("good", "bad")]
+    ctx = make_context(make_dataset(pairs, categories=["review"] * len(pairs)), task="generation")
+    assert DuplicatesCheck().run(ctx).metrics["conflicting_input_groups"] == 6
+
+
+def test_chat_compares_the_whole_conversation_before_the_final_turn():
+    # Same last user turn, different history: different inputs, so no contradiction.
+    first = "user: I want to fly to Paris\nassistant: When?\nuser: tomorrow"
+    second = "user: I want to fly to Rome\nassistant: When?\nuser: tomorrow"
+    messages = [
+        [{"role": "user", "content": "I want to fly to Paris"}, {"role": "assistant", "content": "When?"}, {"role": "user", "content": "tomorrow"}, {"role": "assistant", "content": "Booked Paris."}],
+        [{"role": "user", "content": "I want to fly to Rome"}, {"role": "assistant", "content": "When?"}, {"role": "user", "content": "tomorrow"}, {"role": "assistant", "content": "Booked Rome."}],
+    ]
+    ctx = make_context(make_dataset([(first, "Booked Paris."), (second, "Booked Rome.")], messages=messages))
+    assert DuplicatesCheck().run(ctx).metrics["conflicting_input_groups"] == 0
+
+
+def test_shared_system_prompt_does_not_make_chat_records_alike():
+    system = " ".join(f"rule{i} always answer politely and cite the handbook section {i}" for i in range(25))
+    pairs = [
+        (f"system: {system}\nuser: question {i} about topic t{i} and detail d{i}", f"answer {i} covering t{i} with d{i} and more")
+        for i in range(120)
+    ]
+    _, result = run(pairs)
+    assert result.metrics["near_duplicate_clusters"] == 0
+    assert result.metrics["boilerplate_shingles"]["input"] > 100
+    _, without = run(pairs, duplicates__boilerplate_share=1.0)
+    assert without.metrics["near_duplicate_records"] > 100  # what the rule prevents
+
+
+def test_eval_leakage_exact_and_near():
+    train = [(STORY, LONG_ANSWER), ("unrelated question here", "unrelated answer"), ("What is 2+2?", "4")]
+    evals = make_dataset([(STORY_EDIT, "a different answer"), ("what is 2+2?", "four")], ids=["e1", "e2"])
+    ctx = make_context(make_dataset(train), others={"eval": evals})
+    result = DuplicatesCheck().run(ctx)
+    leak = by_code(result)["DUP006"]
+    assert result.metrics["leaked_records"] == 2
+    assert leak.severity is Severity.BLOCKER
+    assert dict(zip(leak.ids, leak.groups)) == {1: "eval:e1", 3: "eval:e2"}
+
+
+def test_baseline_duplicates():
+    base = make_dataset([(STORY, LONG_ANSWER), ("old q", "old a")], ids=["b1", "b2"])
+    batch = [(STORY_EDIT, LONG_ANSWER), ("new q", "new a"), ("old q", "old a")]
+    ctx = make_context(make_dataset(batch), others={"baseline": base})
+    result = DuplicatesCheck().run(ctx)
+    assert result.metrics["baseline_duplicate_records"] == 2
+    assert dict(zip(by_code(result)["DUP007"].ids, by_code(result)["DUP007"].groups)) == {1: "baseline:b1", 3: "baseline:b2"}
+
+
+def test_count_check_uses_the_same_effective_definition():
+    pairs = [("a", "b"), ("a", "b"), ("q", "yes"), ("q", "no"), (STORY, LONG_ANSWER), (STORY_EDIT, LONG_ANSWER), ("z", "w")]
+    ctx = make_context(make_dataset(pairs))
+    count = CountCheck().run(ctx).metrics
+    dup = DuplicatesCheck().run(ctx).metrics
+    assert count["effective_examples"] == dup["effective_examples"] == 3
+    assert (count["removed_exact_duplicates"], count["removed_near_duplicates"], count["removed_conflicting"]) == (1, 1, 2)
+
+
+def test_empty_dataset_is_skipped():
+    assert DuplicatesCheck().run(make_context(make_dataset([]))).status.value == "skipped"
+
+
+def test_registered_with_unique_codes():
+    names = [c.name for c in all_checks()]
+    assert "duplicates" in names
+    codes = [i.code for i in DuplicatesCheck.codes]
+    assert codes == sorted(set(codes)) and all(c.startswith("DUP") for c in codes)
+
+
+def test_deterministic_for_a_seed():
+    from tests.synth_duplicates import generate
+
+    syn = generate(600, seed=3)
+    pairs = list(zip(syn.inputs, syn.outputs))
+    a = run(pairs, duplicates__exact_below=0)[1]
+    b = run(pairs, duplicates__exact_below=0)[1]
+    assert a.metrics == b.metrics
+    assert [f.to_dict() for f in a.findings] == [f.to_dict() for f in b.findings]
+
+
+texts = st.sampled_from(["a b", "A b", "c", "the old dragon", "x y z w v u", "x y z w v t"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(texts, texts), min_size=1, max_size=25))
+def test_effective_accounts_for_every_record(pairs):
+    ctx = make_context(make_dataset(pairs))
+    eff = ctx.cached(effective)
+    assert eff.count + eff.removed_exact + eff.removed_near + eff.removed_conflicting == len(pairs)
+    result = DuplicatesCheck().run(ctx)
+    # Every exact group keeps exactly one record unless it is in a contradiction.
+    assert result.metrics["exact_duplicate_records"] >= eff.removed_exact
+
+
+@pytest.mark.parametrize("exact_below", [0, 5000])
+@pytest.mark.parametrize(
+    "pairs",
+    [[("", "")] * 3, [("", ""), ("a", "")], [("", "x y z w v u"), ("", "x y z w v u t")], [("one", "two")]],
+)
+def test_degenerate_texts_on_both_search_paths(pairs, exact_below):
+    _, result = run(pairs, duplicates__exact_below=exact_below)
+    assert result.metrics["records"] == len(pairs)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(texts, texts), min_size=2, max_size=20))
+def test_lsh_and_exact_paths_agree_on_small_inputs(pairs):
+    lsh = run(pairs, duplicates__exact_below=0)[1].metrics
+    exact = run(pairs, duplicates__exact_below=5000)[1].metrics
+    for key in ("near_duplicate_clusters", "near_duplicate_records", "near_input_clusters", "effective_examples"):
+        assert lsh[key] == exact[key]
+
+
+def test_similar_inputs_with_different_outputs_are_information():
+    # Inputs one word apart (Jaccard 18/20), outputs unrelated: DUP004, not a near-duplicate example.
+    pairs = [(STORY, "the dragon had four hundred coins"), (STORY_EDIT, "nobody knows how many coins there were in the end")]
+    _, result = run(pairs)
+    finding = by_code(result)["DUP004"]
+    assert finding.severity is Severity.INFO
+    assert list(zip(finding.ids, finding.groups)) == [(1, "similar-input-1"), (2, "similar-input-1")]
+    assert result.metrics["near_duplicate_clusters"] == 0 and result.metrics["near_input_clusters"] == 1
+
+
+@pytest.mark.parametrize("code", [info.code for info in DuplicatesCheck.codes])
+def test_every_code_is_documented(code):
+    info = next(i for i in DuplicatesCheck.codes if i.code == code)
+    assert info.summary and info.why and info.fix and info.threshold

@@ -1,0 +1,162 @@
+"""Shingling, MinHash, exact Jaccard and the LSH search, against exhaustive exact Jaccard."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditor.clusters import components
+from auditor.jaccard import SetIndex, all_pairs_above, pair_jaccard
+from auditor.minhash import EMPTY, densify, signatures
+from auditor.neardup import NearParams, near_views
+from auditor.shingles import Shingles, encode, shingle
+from auditor.text import Normalizer
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("", 0), ("   ", 0), ("one", 1), ("a b c", 1), ("a b c d", 1), ("a b c d e", 1), ("a b c d e f", 2), ("w " * 12, 8)],
+)
+def test_shingle_counts_short_texts_included(text, count):
+    assert len(shingle(encode([text]), 5).hashes) == count
+
+
+def test_shingle_hash_is_independent_of_position_and_owner():
+    sh = shingle(encode(["x y a b c d e", "a b c d e", "", "q a b c d e"]), 5)
+    by_owner = {o: set(sh.hashes[sh.owner == o].tolist()) for o in range(4)}
+    assert by_owner[1] <= by_owner[0] and by_owner[1] <= by_owner[3]
+    assert by_owner[2] == set()
+
+
+def test_salt_keeps_fields_apart():
+    plain, salted = shingle(encode(["a b c d e"]), 5), shingle(encode(["a b c d e"]), 5, salt=12345)
+    assert plain.hashes[0] != salted.hashes[0]
+
+
+def test_short_texts_match_only_the_same_words():
+    sh = shingle(encode(["good morning", "good morning", "good evening"]), 5)
+    assert sh.hashes[0] == sh.hashes[1] != sh.hashes[2]
+
+
+def test_signatures_of_equal_sets_are_equal_and_dense():
+    sh = shingle(encode(["a b c d e f g h", "a b c d e f g h", "z"]), 5)
+    sig = densify(signatures(sh, 120), seed=0)
+    assert (sig[0] == sig[1]).all()
+    assert (sig != EMPTY).all()  # even the one-shingle text fills every bin
+
+
+def test_signature_collision_rate_tracks_jaccard():
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 2**63, 400, dtype=np.uint64)
+    other = base.copy()
+    other[:80] = rng.integers(0, 2**63, 80, dtype=np.uint64)  # J = 320 / 480
+    sh = Shingles(np.repeat([0, 1], 400), np.concatenate([base, other]), 2)
+    sig = densify(signatures(sh, 1200), seed=1)
+    assert abs((sig[0] == sig[1]).mean() - 320 / 480) < 0.05
+
+
+sets = st.lists(st.frozensets(st.integers(0, 40), max_size=25), min_size=2, max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(sets)
+def test_pair_jaccard_matches_python_sets(texts):
+    owner = np.concatenate([np.full(len(s), i) for i, s in enumerate(texts)]).astype(np.int64)
+    hashes = np.array([x for s in texts for x in sorted(s)], np.uint64)
+    index = SetIndex.build(Shingles(owner, hashes, len(texts)))
+    a, b = np.triu_indices(len(texts), 1)
+    got = pair_jaccard(index, a, b)
+    want = [len(texts[i] & texts[j]) / len(texts[i] | texts[j]) if texts[i] | texts[j] else 0.0 for i, j in zip(a, b)]
+    assert np.allclose(got, want)
+    ea, eb, ej = all_pairs_above(index, 0.5)
+    assert {(int(i), int(j)) for i, j in zip(ea, eb)} == {(int(i), int(j)) for i, j, w in zip(a, b, want) if w >= 0.5}
+
+
+# --- accuracy against exhaustive exact Jaccard --------------------------------
+
+WORDS = [f"{a}{b}{c}" for a in "bcdfghklmnprstvz" for b in "aeiou" for c in ("n", "r", "s", "l", "ta", "mo", "ri")]
+
+
+def _sentence(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 14))).capitalize() + "."
+
+
+def _variant(rng: random.Random, text: str) -> str:
+    words = text.split()
+    kind = rng.randrange(3)
+    if kind == 0:  # a few words changed
+        for _ in range(rng.randint(1, 3)):
+            words[rng.randrange(len(words))] = rng.choice(WORDS)
+        return " ".join(words)
+    if kind == 1:  # punctuation and case changed
+        i = rng.randrange(len(words))
+        words[i] = words[i].upper() + ","
+        return " ".join(words).replace(".", "!", 1)
+    return text + " " + _sentence(rng)  # a sentence added
+
+
+def synthetic_pairs(n: int, seed: int) -> list[tuple[str, str]]:
+    """``n`` records: originals, near-copies of them, and same-template hard negatives."""
+    rng = random.Random(seed)
+    templates = [" ".join(rng.choice(WORDS) for _ in range(12)) for _ in range(15)]
+    pairs: list[tuple[str, str]] = []
+    while len(pairs) < n:
+        roll = rng.random()
+        if roll < 0.4 and pairs:
+            src_in, src_out = rng.choice(pairs)
+            pairs.append((_variant(rng, src_in), _variant(rng, src_out) if rng.random() < 0.5 else src_out))
+        elif roll < 0.6:  # hard negative: a shared template, different content
+            content = " ".join(_sentence(rng) for _ in range(rng.randint(1, 3)))
+            pairs.append((rng.choice(templates) + ": " + content, _sentence(rng) + " " + _sentence(rng)))
+        else:
+            pairs.append((" ".join(_sentence(rng) for _ in range(rng.randint(3, 8))), " ".join(_sentence(rng) for _ in range(rng.randint(1, 8)))))
+    return pairs
+
+
+def _labels(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    lab = np.arange(n)
+    for k, g in enumerate(components(n, a, b)):
+        lab[g] = n + k
+    return lab
+
+
+@pytest.mark.parametrize("view", ["inputs", "pairs"])
+def test_lsh_recall_and_precision_against_exhaustive_jaccard(view):
+    pairs = synthetic_pairs(3000, seed=7)
+    norm = Normalizer()
+    ins, outs = norm.many(p[0] for p in pairs), norm.many(p[1] for p in pairs)
+    first_pair = np.array(sorted({(i, o): k for k, (i, o) in reversed(list(enumerate(zip(ins, outs))))}.values()))
+    first_in = np.array(sorted({i: k for k, i in reversed(list(enumerate(ins)))}.values()))
+    truth = getattr(near_views(ins, outs, first_pair, first_in, NearParams(exact_below=10**9, threshold=0.5)), view)
+    found = getattr(near_views(ins, outs, first_pair, first_in, NearParams(exact_below=0)), view)
+    assert found.method == "lsh" and truth.method == "exact"
+
+    lab = _labels(len(pairs), found.a, found.b)
+    strong = truth.jaccard >= 0.85
+    assert strong.sum() > 150  # the planted near-copies are there to be found
+    recall = (lab[truth.a[strong]] == lab[truth.b[strong]]).mean()
+    assert recall >= 0.95
+    # Precision of the pairs reported: each must truly be at or above the threshold...
+    true_pairs = {(int(a), int(b)): j for a, b, j in zip(truth.a, truth.b, truth.jaccard)}
+    reported = [true_pairs.get((int(a), int(b)), 0.0) for a, b in zip(found.a, found.b)]
+    assert np.mean([j >= 0.8 for j in reported]) >= 0.98
+    # ...and of the clusters: pairs put together are pairs the exact clustering puts together.
+    truth_lab = _labels(len(pairs), truth.a[truth.jaccard >= 0.8], truth.b[truth.jaccard >= 0.8])
+    together = [(i, j) for g in components(len(pairs), found.a, found.b) for i in g for j in g if i < j]
+    assert np.mean([truth_lab[i] == truth_lab[j] for i, j in together]) >= 0.98
+    # Hard negatives (same template) are never reported.
+    assert all(j >= 0.8 for j in reported)
+
+
+def test_empty_texts_at_the_end_do_not_break_shingling() -> None:
+    """Found by the clean() property test: an empty last text started past the buffer."""
+    from auditor.effective import effective
+    from tests.helpers import make_context, make_dataset
+
+    for pairs in ([("a", "a"), ("a", "")], [("", ""), ("x y", "")], [("a b c d e f", "")]):
+        eff = make_context(make_dataset(pairs)).cached(effective)
+        assert eff.count + eff.removed_exact + eff.removed_near + eff.removed_conflicting == len(pairs)
