@@ -144,6 +144,27 @@ class ConflictSplit:
         return sum(len(g) for g in self.contradictions)
 
 
+#: Raw fields that name where a record came from, tried when there is no category.
+TASK_GROUP_FIELDS = ("template", "source", "task")
+
+
+def task_groups(ctx: Context) -> list[str | None] | None:
+    """Per record, the group whose task type is judged: the category, else a template or source field.
+
+    Prompted datasets (T0, FLAN) carry the template that generated each record
+    rather than a category; a template is exactly the unit that admits one or
+    several valid outputs.
+    """
+    data = ctx.dataset
+    if data.categories is not None:
+        return data.categories
+    for name in TASK_GROUP_FIELDS:
+        column = data.extra.get(name)
+        if column is not None:
+            return [None if v is None else str(v) for v in column]
+    return None
+
+
 def conflict_split(ctx: Context) -> ConflictSplit:
     """Which repeated inputs with different outputs are contradictions.
 
@@ -159,7 +180,7 @@ def conflict_split(ctx: Context) -> ConflictSplit:
     kind = ctx.cached(task_type)
     if kind == "open":
         return ConflictSplit([], list(groups.conflicts), (), "task = 'open'")
-    cats = ctx.dataset.categories
+    cats = task_groups(ctx)
     if str(ctx.config["task"]) != "auto" or kind != "generation" or cats is None or not groups.conflicts:
         return ConflictSplit(list(groups.conflicts), [])
     repeated: dict[str | None, int] = defaultdict(int)

@@ -72,3 +72,17 @@ def test_baseline_shows_how_the_batch_moves_categories() -> None:
     assert m["baseline_records"] == 5
     assert m["per_category_baseline"] == {"a": 4, "b": 1}
     assert m["per_category_after_batch"] == {"a": 4, "b": 3, "c": 1}
+
+
+def test_template_field_decides_open_tasks_without_categories() -> None:
+    """T0-style data: a template whose repeated inputs all have several outputs is open by design."""
+    from auditor.features import conflict_split
+
+    pairs = [(f"write a review of product {i}", f"review {i} {v}") for i in range(6) for v in ("good", "bad")]
+    pairs += [(f"unique question {i}", "answer") for i in range(20)]
+    data = make_dataset(pairs)
+    data.extra["template"] = ["review_gen"] * 12 + ["qa"] * 20
+    split = make_context(data).cached(conflict_split)
+    assert split.contradictions == [] and len(split.open_groups) == 6 and split.open_categories == ("review_gen",)
+    plain = make_context(make_dataset(pairs)).cached(conflict_split)
+    assert len(plain.contradictions) == 6  # without the template nothing says the task is open
