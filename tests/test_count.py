@@ -78,8 +78,8 @@ def test_template_field_decides_open_tasks_without_categories() -> None:
     """T0-style data: a template whose repeated inputs all have several outputs is open by design."""
     from auditor.features import conflict_split
 
-    pairs = [(f"write a review of product {i}", f"review {i} {v}") for i in range(6) for v in ("good", "bad")]
-    pairs += [(f"unique question {i}", "answer") for i in range(20)]
+    pairs = [(f"write a review of product {i}", f"a {v} review of product {i}, written at length by a customer") for i in range(6) for v in ("glowing", "scathing")]
+    pairs += [(f"unique question {i}", f"a full answer to question {i}, in a sentence") for i in range(20)]
     data = make_dataset(pairs)
     data.extra["template"] = ["review_gen"] * 12 + ["qa"] * 20
     split = make_context(data).cached(conflict_split)
