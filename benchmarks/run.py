@@ -40,27 +40,112 @@ from auditor.load import load
 data, info = load(sys.argv[1])
 print(data.total_records)
 """,
-    "auditor load + count": """
+    "auditor load + exact count": """
+import sys
+from auditor.config import resolve
+from auditor.context import Context
+from auditor.features import exact_groups, input_groups
+from auditor.load import load
+data, _ = load(sys.argv[1], jobs=0)
+ctx = Context(dataset=data, config=resolve(search=False))
+# Counting as the foundation defines it: normalised exact groups and
+# contradictions (the near-duplicate refinement is timed in the next stage).
+ctx.cached(exact_groups), ctx.cached(input_groups)
+print(data.total_records)
+""",
+    "auditor count check": """
+import sys
+from auditor.config import resolve
+from auditor.context import Context
+from auditor.load import load
+from checks.count import CountCheck
+data, _ = load(sys.argv[1], jobs=0)
+ctx = Context(dataset=data, config=resolve(search=False))
+CountCheck().run(ctx)  # effective examples include near-duplicate clusters
+print(data.total_records)
+""",
+    "auditor duplicates check": """
+import sys
+from auditor.config import resolve
+from auditor.context import Context
+from auditor.load import load
+from checks.duplicates import DuplicatesCheck
+data, _ = load(sys.argv[1], jobs=0)
+ctx = Context(dataset=data, config=resolve(search=False))
+DuplicatesCheck().run(ctx)
+print(data.total_records)
+""",
+    "auditor agreement check": """
+import sys
+from auditor.config import resolve
+from auditor.context import Context
+from auditor.load import load
+from checks.agreement import AgreementCheck
+data, _ = load(sys.argv[1], jobs=0)
+ctx = Context(dataset=data, config=resolve(search=False))
+r = AgreementCheck().run(ctx)
+print(data.total_records)
+""",
+    "auditor full audit": """
 import sys
 from auditor.api import audit
-report = audit(sys.argv[1], config={}, select=['CNT'])
+report = audit(sys.argv[1], config={})
 print(report.metrics['count']['total_records'])
 """,
 }
 
+# Peers, on the same file. datasketch is run on at most PEER_CAP records and
+# its time scaled linearly (its cost per record is flat), as marked in the output.
+PEER_CAP = 100_000
+PEERS: dict[str, str] = {
+    "peer: datasketch MinHash+LSH": """
+import sys, itertools, orjson
+from datasketch import MinHash, MinHashLSH
+cap = int(sys.argv[2])
+lsh = MinHashLSH(threshold=0.8, num_perm=128)
+n = 0
+with open(sys.argv[1], 'rb') as fh:
+    for line in itertools.islice(fh, cap):
+        r = orjson.loads(line)
+        words = (r['instruction'] + ' ' + r['output']).lower().split()
+        m = MinHash(num_perm=128)
+        m.update_batch([' '.join(words[i:i + 5]).encode() for i in range(max(1, len(words) - 4))])
+        lsh.query(m)
+        lsh.insert(str(n), m)
+        n += 1
+print(n)
+""",
+    "peer: krippendorff package": """
+import sys, orjson, numpy as np, krippendorff
+items, labels = [], {}
+with open(sys.argv[1], 'rb') as fh:
+    for line in fh:
+        r = orjson.loads(line)
+        if 'annotations' in r:
+            items.append({a['annotator']: labels.setdefault(a['label'], len(labels)) for a in r['annotations']})
+coders = sorted({c for it in items for c in it})
+matrix = np.full((len(coders), len(items)), np.nan)
+for j, it in enumerate(items):
+    for c, v in it.items():
+        matrix[coders.index(c), j] = v
+krippendorff.alpha(reliability_data=matrix, level_of_measurement='nominal')
+print(len(items))
+""",
+}
 
-def measure(code: str, path: Path) -> dict[str, float]:
+
+def measure(code: str, path: Path, *extra: str) -> dict[str, float]:
     """Run a stage in a wrapper process whose children's max RSS is the stage's own peak."""
     wrapper = (
         "import resource, subprocess, sys, time, json;"
         "t = time.perf_counter();"
-        "p = subprocess.run([sys.executable, '-c', sys.argv[1], sys.argv[2]], capture_output=True, text=True);"
+        "p = subprocess.run([sys.executable, '-c', sys.argv[1], *sys.argv[2:]], capture_output=True, text=True);"
         "w = time.perf_counter() - t;"
         "m = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss;"
         "print(json.dumps({'rc': p.returncode, 'out': p.stdout, 'err': p.stderr[-2000:], 'seconds': w, 'peak_mib': m / 1024}))"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", wrapper, code, str(path)],
+        [sys.executable, "-c", wrapper, code, str(path), *extra],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -89,6 +174,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument("--stages", nargs="*", default=[], help="only these stages (names as printed)")
+    parser.add_argument("--no-peers", action="store_true", help="skip the peers")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     rows = []
@@ -96,14 +183,21 @@ def main() -> None:
         path = dataset(size)
         mb = path.stat().st_size / 1e6
         floor = None
-        for name, code in STAGES.items():
-            r = measure(code, path)
+        stages = [(n, c, ()) for n, c in STAGES.items() if n in args.stages or not args.stages]
+        stages += [(n, c, (str(PEER_CAP),) if "datasketch" in n else ()) for n, c in PEERS.items() if not args.no_peers]
+        for name, code, extra in stages:
+            r = measure(code, path, *extra)
+            scaled = ""
+            if r["records"] < size and "datasketch" in name:
+                r["seconds"] *= size / r["records"]  # linear extrapolation, marked
+                scaled = f" (run on {r['records']:,}, scaled)"
+                r["records"] = size
             floor = floor or r["seconds"]
             r.update(stage=name, size=size, mb=mb, ratio=r["seconds"] / floor, mb_per_s=mb / r["seconds"])
             rows.append(r)
             print(
-                f"{size:>9,} rec {mb:7.0f} MB  {name:<24} {r['seconds']:7.2f} s  {r['records'] / r['seconds']:>10,.0f} rec/s"
-                f"  {r['mb_per_s']:6.0f} MB/s  peak {r['peak_mib']:7.0f} MiB  x{r['ratio']:.2f} of floor",
+                f"{size:>9,} rec {mb:7.0f} MB  {name:<30} {r['seconds']:8.2f} s  {size / r['seconds']:>10,.0f} rec/s"
+                f"  peak {r['peak_mib']:7.0f} MiB  x{r['ratio']:.2f} of floor{scaled}",
                 flush=True,
             )
     if args.json:
