@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import orjson
 import pytest
 
 from auditor.neardup import NearParams, near_views
@@ -20,16 +19,14 @@ TOOLFORMER = DATA / "gpteacher" / "canonical_toolformer.jsonl"
 
 
 def load(path: Path) -> tuple[list[str], list[str]]:
+    """Normalised inputs and outputs, read by the real loader."""
+    from auditor.load import load as load_dataset
+
     if not path.exists():
         pytest.skip(f"{path} is absent (real datasets live in ../shared/datasets)")
-    ins, outs = [], []
-    with path.open("rb") as fh:
-        for line in fh:
-            r = orjson.loads(line)
-            ins.append(r["instruction"] + ("\n\n" + r["input"] if r.get("input") else ""))
-            outs.append(r["output"])
+    data, _ = load_dataset(path)
     norm = Normalizer()
-    return norm.many(ins), norm.many(outs)
+    return norm.many(data.inputs), norm.many(data.outputs)
 
 
 def firsts(keys: list) -> np.ndarray:

@@ -174,15 +174,10 @@ def test_t0_empty_outputs_are_one_bug_in_seven_templates() -> None:
     path = DATASETS / "self_instruct_t0_50k" / "canonical.jsonl"
     if not path.is_file():
         pytest.skip(f"real dataset absent: {path}")
-    import orjson
+    from auditor.load import load
 
-    pairs, templates = [], []
-    with path.open("rb") as fh:
-        for line in fh:
-            row = orjson.loads(line)
-            pairs.append((row["instruction"] + ("\n\n" + row["input"] if row["input"] else ""), row["output"]))
-            templates.append(row["template"])
-    result = _run(pairs, task="auto", extra={"template": templates})
+    data, _ = load(path)  # the real loader: alpaca layout, the template kept as a grouping field
+    result = QualityCheck().run(make_context(data, task="auto"))
     empty = _codes(result)["QLT002"][0]
     assert empty.count == 1400 and result.metrics["empty_outputs"] == 1400
     assert empty.details["systematic"]["field"] == "template"
