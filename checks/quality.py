@@ -346,7 +346,7 @@ class QualityCheck:
                 over,
                 f"{len(over):,} records exceed {max_tokens:,} tokens of input plus output (longest {int(tokens[over].max()):,}; "
                 f"tokens {how})",
-                f"shorten, split or drop these records, or set quality.max_tokens to your training context length",
+                "shorten, split or drop these records, or set quality.max_tokens to your training context length",
                 details={"max_tokens": max_tokens, "tokenizer": counter.name},
             )
         ]
@@ -365,10 +365,10 @@ class QualityCheck:
         out = []
         for code, kinds, metric in ((PERSONAL_DATA, PII_KINDS, "pii_records"), (SECRET, SECRET_KINDS, "secret_records")):
             per_kind = {k: found.pii[k] for k in kinds if found.pii.get(k)}
-            indices = sorted({i for members in per_kind.values() for i in members})
+            indices = sorted({i for hits in per_kind.values() for i in hits})
             metrics[metric] = len(indices)
             metrics[metric.replace("records", "by_kind")] = {k: len(v) for k, v in per_kind.items()}
-            for kind, members in per_kind.items():
+            for kind, hits in per_kind.items():
                 sides = {s: found.pii_sides[f"{kind}:{s}"] for s in ("input", "output") if found.pii_sides[f"{kind}:{s}"]}
                 where = " and ".join(f"{v:,} {s}s" for s, v in sides.items())
                 label = LABELS[kind]
@@ -380,8 +380,8 @@ class QualityCheck:
                 out.append(
                     rep.finding(
                         code,
-                        members,
-                        f"{len(members):,} records contain {label} ({where}); the values are not shown",
+                        hits,
+                        f"{len(hits):,} records contain {label} ({where}); the values are not shown",
                         action,
                         details={"kind": kind, "sides": sides},
                     )

@@ -15,7 +15,7 @@ from auditor.api import audit
 from auditor.report import html
 from auditor.report.model import Report
 from checks.base import CodeInfo, Severity
-from tests.report_builders import PAYLOADS, PII_VALUES, full_report
+from tests.report_builders import PII_VALUES, full_report
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = sorted(p.name for p in (REPO / "sample_data").glob("*.jsonl"))
