@@ -17,14 +17,21 @@ from auditor.context import Context
 from auditor.crossdup import CrossMatch, cross_match
 from auditor.effective import effective
 from auditor.features import (
+    ConflictSplit,
     conflict_split,
     exact_groups,
     input_groups,
+    input_hashes,
     near_clusters,
     near_input_clusters,
     near_params,
+    normalizer,
     norm_outputs,
+    task_groups,
+    task_type,
 )
+from auditor.records import Dataset
+from auditor.text import hash128, loose
 from checks.base import CheckResult, CodeInfo, Finding, RecordId, Severity
 
 EXACT = CodeInfo(
@@ -100,6 +107,18 @@ BASELINE = CodeInfo(
     threshold="any record; Jaccard >= duplicates.threshold on the pair",
 )
 
+BASELINE_CONFLICT = CodeInfo(
+    code="DUP008",
+    symbol="baseline-contradictions",
+    severity=Severity.WARNING,
+    summary="Inputs of this batch already accepted in the baseline with a different output.",
+    why="Merged into the accepted data, the two answers to one input teach the model to contradict itself; "
+    "either the guidelines changed between batches or one of the labels is wrong.",
+    fix="Decide which output is right (the details show both), then fix the batch record or the accepted one.",
+    threshold="any record whose normalised input equals a baseline input and whose output differs beyond "
+    "whitespace, case and trailing punctuation",
+)
+
 _EXCERPT = 500  # characters of each text shown in details: enough to judge, small enough for a report
 
 
@@ -115,7 +134,7 @@ class DuplicatesCheck:
     """Finds exact and near-duplicates, contradictions, eval leakage and repeats of a baseline."""
 
     name = "duplicates"
-    codes = (EXACT, CONFLICT, NEAR, NEAR_INPUT, OPEN, LEAK, BASELINE)
+    codes = (EXACT, CONFLICT, NEAR, NEAR_INPUT, OPEN, LEAK, BASELINE, BASELINE_CONFLICT)
 
     def run(self, ctx: Context) -> CheckResult:
         n = len(ctx.dataset)
@@ -171,7 +190,56 @@ class DuplicatesCheck:
             metrics["baseline_duplicate_records"] = len(repeat)
             if len(repeat):
                 findings.append(self._cross(ctx, repeat, "baseline", BASELINE))
+            against = self._baseline_contradictions(ctx, ctx.others["baseline"], split)
+            metrics["baseline_conflicting_records"] = against.size if against else 0
+            if against:
+                findings.append(against)
         return CheckResult(name=self.name, metrics=metrics, findings=tuple(findings))
+
+    def _baseline_contradictions(self, ctx: Context, baseline: Dataset, split: ConflictSplit) -> Finding | None:
+        """Batch records whose input was accepted before with another output."""
+        if ctx.cached(task_type) == "open":
+            return None
+        norm = ctx.cached(normalizer)
+        accepted: dict[int, tuple[set[str], int]] = {}
+        for j, (inp, out) in enumerate(zip(baseline.inputs, baseline.outputs)):
+            outs, first = accepted.setdefault(hash128(norm(inp)), (set(), j))
+            outs.add(loose(norm(out)))
+        groups = task_groups(ctx)
+        open_groups = set(split.open_categories)
+        ids: list[Any] = []
+        labels: list[str | None] = []
+        shown: list[dict[str, str]] = []
+        outs = ctx.cached(norm_outputs)
+        for i, key in enumerate(ctx.cached(input_hashes)):
+            seen = accepted.get(key)
+            if seen is None or loose(outs[i]) in seen[0]:
+                continue
+            if groups is not None and groups[i] in open_groups:
+                continue  # several valid outputs by design in this group
+            j = seen[1]
+            ids.append(ctx.dataset.ids[i])
+            labels.append(f"baseline:{baseline.ids[j]}")
+            if len(shown) < 20:
+                shown.append(
+                    {
+                        "id": str(ctx.dataset.ids[i]),
+                        "baseline_id": str(baseline.ids[j]),
+                        "input": _excerpt(ctx.dataset.inputs[i]),
+                        "output": _excerpt(ctx.dataset.outputs[i]),
+                        "baseline_output": _excerpt(baseline.outputs[j]),
+                    }
+                )
+        if not ids:
+            return None
+        return BASELINE_CONFLICT.finding(
+            f"{_plural(len(ids), 'record')} of this batch answer an input already accepted in the baseline "
+            "with a different output",
+            "decide which answer is right for each pair shown, then fix the batch record or the accepted one",
+            ids,
+            groups=labels,
+            details={"examples": shown},
+        )
 
     # --- severity by share ------------------------------------------------------
 

@@ -256,3 +256,28 @@ def test_similar_inputs_with_different_outputs_are_information():
 def test_every_code_is_documented(code):
     info = next(i for i in DuplicatesCheck.codes if i.code == code)
     assert info.summary and info.why and info.fix and info.threshold
+
+
+def test_contradictions_with_the_baseline() -> None:
+    """A batch input accepted before with another answer is flagged; the same answer (loosely) is not."""
+    from checks.duplicates import DuplicatesCheck
+    from tests.helpers import make_context, make_dataset
+
+    baseline = make_dataset(
+        [("How do I reset my password?", "Use the link on the login page."), ("Where is my parcel?", "It ships today.")],
+        ids=["old1", "old2"],
+    )
+    batch = make_dataset(
+        [
+            ("how do I reset my  password?", "Call support to reset it."),  # contradicts old1
+            ("Where is my parcel?", "it ships today"),  # agrees with old2 up to case and punctuation
+            ("A brand new question here", "A new answer."),
+        ]
+    )
+    result = DuplicatesCheck().run(make_context(batch, others={"baseline": baseline}))
+    (finding,) = [f for f in result.findings if f.code == "DUP008"]
+    assert finding.ids == (1,) and finding.groups == ("baseline:old1",)
+    assert finding.details["examples"][0]["baseline_output"] == "Use the link on the login page."
+    assert result.metrics["baseline_conflicting_records"] == 1
+    opened = DuplicatesCheck().run(make_context(batch, others={"baseline": baseline}, task="open"))
+    assert "DUP008" not in {f.code for f in opened.findings}

@@ -161,6 +161,10 @@ SAMPLES: dict[str, Sample] = {
     "DUP005": Sample(_lines(_pairs(30) + [{"input": "distinct question number 0 about item 0", "output": "another valid answer"}]), {"task": "open"}),
     "DUP006": Sample(_lines(_pairs(30)), files={"eval": ("eval.jsonl", _lines(_pairs(2)))}),
     "DUP007": Sample(_lines(_pairs(30)), files={"baseline": ("accepted.jsonl", _lines(_pairs(2)))}),
+    "DUP008": Sample(
+        _lines(_pairs(30)),
+        files={"baseline": ("accepted.jsonl", _lines([{"input": "distinct question number 0 about item 0", "output": "an answer accepted earlier"}]))},
+    ),
     "COV001": Sample(_lines(_pairs(60, "billing") + _pairs(3, "refunds", start=60))),
     "COV002": Sample(_lines(_pairs(30, "billing")), {"coverage.required_categories": ["billing", "refunds"]}),
     "COV003": Sample(_lines(_pairs(30, "billing")), files={"reference": ("ref.jsonl", _lines(_pairs(5, "refunds", start=100)))}),

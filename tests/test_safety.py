@@ -120,3 +120,52 @@ def test_json_report_masks_secrets_in_findings(tmp_path: Path) -> None:
 
     text = json_report.render(auditor.audit(data, config={}))
     assert "AKIAIOSFODNN7EXAMPLE" not in text and "4539 1488 0343 6467" not in text
+
+
+def test_no_format_is_modified_by_an_audit(tmp_path: Path) -> None:
+    """Checksums before and after a full audit, for every kind of source."""
+    import hashlib
+
+    import datasets
+    import pandas as pd
+
+    rows = [{"id": f"r{i}", "input": f"question {i} about an order", "output": f"answer {i}.", "category": "a"} for i in range(40)]
+    frame = pd.DataFrame(rows)
+    sources = {
+        "d.jsonl": lambda p: p.write_text("".join(json.dumps(r) + "\n" for r in rows)),
+        "d.json": lambda p: p.write_text(json.dumps(rows)),
+        "d.csv": lambda p: frame.to_csv(p, index=False),
+        "d.tsv": lambda p: frame.to_csv(p, index=False, sep="\t"),
+        "d.parquet": lambda p: frame.to_parquet(p),
+        "saved": lambda p: datasets.Dataset.from_pandas(frame).save_to_disk(str(p)),
+    }
+
+    def digest(path: Path) -> str:
+        files = sorted(x for x in path.rglob("*") if x.is_file()) if path.is_dir() else [path]
+        h = hashlib.sha256()
+        for f in files:
+            h.update(f.name.encode() + f.read_bytes())
+        return h.hexdigest()
+
+    for name, make in sources.items():
+        path = tmp_path / name
+        make(path)
+        before = digest(path)
+        report = auditor.audit(path, config={}, jobs=1)
+        assert report.metrics["count"]["valid_records"] == 40, name
+        assert digest(path) == before, name
+
+
+def test_ansi_escapes_in_data_cannot_repaint_the_terminal(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from auditor.cli import main
+
+    evil = "\x1b[2J\x1b[31mPWNED\x1b[0m\x07"
+    rows = [{"input": f"question {i}", "output": f"answer {i}.", "category": "fine"} for i in range(30)]
+    rows.append({"input": "q", "output": "a.", "category": evil})  # a thin category named in a gap message
+    data = tmp_path / "d.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = CliRunner().invoke(main, ["check", str(data), "--min-examples", "1"])
+    assert "CNT002" in result.output and "PWNED" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
