@@ -120,8 +120,9 @@ def test_saved_dataset_folder_and_in_memory(tmp_path: Path) -> None:
     assert load(pd.DataFrame(rows))[0].outputs == [f"c{i}" for i in range(5)]
     datasets.DatasetDict({"train": ds, "test": ds}).save_to_disk(str(tmp_path / "dd"))
     assert len(load(tmp_path / "dd")[0]) == 5  # "train" chosen
-    with pytest.raises(InputError, match="DatasetDict"):
+    with pytest.raises(InputError, match=r"DatasetDict holds several splits \(train\)"):
         load(datasets.DatasetDict({"train": ds}))
+    assert load(datasets.DatasetDict({"train": ds, "test": ds.select([0])}), split="test")[0].inputs == ["p0"]
 
 
 def test_field_overrides_and_detection_of_extras(tmp_path: Path) -> None:

@@ -78,7 +78,11 @@ def load(
         rows = readers.hf_dataset_rows(source)
         label, fmt = "<datasets.Dataset>", "hf-dataset"
     elif type(source).__name__ == "DatasetDict":
-        raise InputError("a DatasetDict holds several splits: pass one, e.g. dataset['train']")
+        if split is None or split not in source:
+            names = ", ".join(source)
+            raise InputError(f"a DatasetDict holds several splits ({names}): pass one, e.g. dataset['train'], or split=NAME")
+        rows = readers.hf_dataset_rows(source[split])
+        label, fmt = f"<datasets.DatasetDict[{split}]>", "hf-dataset"
     else:
         raise InputError(f"cannot audit a {type(source).__name__}: pass a path, a datasets.Dataset or a pandas DataFrame")
     dataset = build(rows, fields, keep_fields, label, fmt)
