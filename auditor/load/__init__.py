@@ -133,12 +133,14 @@ def _load_jsonl_parallel(
         p = plan(head_rows, fields, keep, label, "jsonl")
     if not p.layout:  # nothing readable at the top: the sequential path says it best
         return build(readers.jsonl_rows(path, hashing, counters := {}), fields, keep, label, "jsonl"), counters
-    ranges = parallel.split_points(path, parallel.worker_count(jobs), hashing)
+    ranges = parallel.split_points(path, parallel.worker_count(jobs))
 
     def fill_range(part: Dataset, start: int, end: int, first_line: int, counters: dict[str, int]) -> None:
         fill(part, readers.jsonl_range_rows(path, start, end, first_line, counters), p.layout, p.kept)
 
-    counters = parallel.load_ranges(path, ranges, p.data, fill_range, lambda: empty_like(p.data, p.kept))
+    counters = parallel.load_ranges(
+        path, ranges, p.data, fill_range, lambda: empty_like(p.data, p.kept), beside=lambda: readers.hash_file(path, hashing)
+    )
     return p.data, counters
 
 

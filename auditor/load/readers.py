@@ -303,7 +303,7 @@ def _has_bad_bytes(cell: str) -> bool:
 def parquet_rows(path: Path, hashing: Hashing) -> Iterator[Row]:
     import pyarrow.parquet as pq
 
-    _hash_file(path, hashing)
+    hash_file(path, hashing)
     try:
         pf = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises several types for a damaged file
@@ -315,7 +315,7 @@ def parquet_rows(path: Path, hashing: Hashing) -> Iterator[Row]:
             yield n, row
 
 
-def _hash_file(path: Path, hashing: Hashing) -> None:
+def hash_file(path: Path, hashing: Hashing) -> None:
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
             hashing.update(chunk)
@@ -327,7 +327,7 @@ def saved_dataset_rows(path: Path, hashing: Hashing, split: str | None) -> tuple
     from datasets import DatasetDict, load_from_disk
 
     for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        _hash_file(file, hashing)
+        hash_file(file, hashing)
     try:
         loaded = load_from_disk(str(path))
     except Exception as exc:  # datasets raises FileNotFoundError and its own errors
