@@ -203,8 +203,8 @@ class DuplicatesCheck:
         norm = ctx.cached(normalizer)
         accepted: dict[int, tuple[set[str], int]] = {}
         for j, (inp, out) in enumerate(zip(baseline.inputs, baseline.outputs)):
-            outs, first = accepted.setdefault(hash128(norm(inp)), (set(), j))
-            outs.add(loose(norm(out)))
+            answers, _ = accepted.setdefault(hash128(norm(inp)), (set(), j))
+            answers.add(loose(norm(out)))
         groups = task_groups(ctx)
         open_groups = set(split.open_categories)
         ids: list[Any] = []

@@ -129,10 +129,11 @@ def _load_jsonl_parallel(
     from auditor.load import parallel
 
     label = str(path)
-    with contextlib.closing(readers.jsonl_rows(path, readers.Hashing(), {})) as head_rows:
+    with contextlib.closing(readers.jsonl_rows(path, readers.Hashing(), {})) as head_rows:  # type: ignore[type-var]
         p = plan(head_rows, fields, keep, label, "jsonl")
     if not p.layout:  # nothing readable at the top: the sequential path says it best
-        return build(readers.jsonl_rows(path, hashing, counters := {}), fields, keep, label, "jsonl"), counters
+        counters: dict[str, int] = {}
+        return build(readers.jsonl_rows(path, hashing, counters), fields, keep, label, "jsonl"), counters
     ranges = parallel.split_points(path, parallel.worker_count(jobs))
 
     def fill_range(part: Dataset, start: int, end: int, first_line: int, counters: dict[str, int]) -> None:
@@ -329,7 +330,7 @@ def fill(data: Dataset, rows: Iterable[readers.Row], layout: str, kept: list[str
     extra = [(k, data.extra[k]) for k in kept]
     fast = fast_mapper(fmap, layout)
     for row in rows:
-        if type(row) is LoadProblem:
+        if isinstance(row, LoadProblem):
             problems.append(row)
             continue
         line, obj = row

@@ -116,7 +116,7 @@ def _work(send: Any, fill_range: Callable[..., None], make_part: Callable[[], Da
         part = make_part()
         counters: dict[str, int] = {}
         fill_range(part, start, end, first_line, counters)
-        message = ("ok", (part, counters))
+        message: tuple[str, Any] = ("ok", (part, counters))
     except BaseException as exc:  # everything goes back to the parent, which decides
         message = ("error", exc)
     send.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
@@ -129,7 +129,12 @@ def _append(data: Dataset, part: Dataset) -> None:
     data.inputs.extend(part.inputs)
     data.outputs.extend(part.outputs)
     data.problems.extend(part.problems)
-    for mine, theirs in ((data.categories, part.categories), (data.messages, part.messages), (data.annotations, part.annotations)):
+    columns: list[tuple[list[Any] | None, list[Any] | None]] = [
+        (data.categories, part.categories),
+        (data.messages, part.messages),
+        (data.annotations, part.annotations),
+    ]
+    for mine, theirs in columns:
         if mine is not None and theirs is not None:
             mine.extend(theirs)
     for key, column in part.extra.items():

@@ -243,7 +243,7 @@ def csv_rows(path: Path, hashing: Hashing, delimiter: str) -> Iterator[Row]:
         if head.startswith(UTF16_BOMS):
             fh = _utf16_to_utf8(fh, head)
             head = b""
-        text = io.TextIOWrapper(_Prefixed(head, fh), encoding="utf-8-sig", errors="surrogateescape", newline="")
+        text = io.TextIOWrapper(_Prefixed(head, fh), encoding="utf-8-sig", errors="surrogateescape", newline="")  # type: ignore[type-var]
         reader = csv.reader(text, delimiter=delimiter)
         try:
             header = next(reader)
