@@ -219,6 +219,9 @@ def _handle(exc: Exception) -> None:
         raise exc
     if isinstance(exc, AuditorError):
         _fail(str(exc), exc.exit_code)
+    if isinstance(exc, ModuleNotFoundError):
+        # Running from a checkout with a Python that lacks the project's dependencies.
+        _fail(f"a required package is not installed ({exc.name}); install the project with: pip install -e .")
     if isinstance(exc, MemoryError):
         _fail("out of memory while auditing; see benchmarks/README.md for the sizes one machine handles")
     _fail(f"internal error: {type(exc).__name__}: {exc} (set AUDITOR_DEBUG=1 for the traceback)")

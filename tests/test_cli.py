@@ -144,3 +144,15 @@ def test_wide_annotations_from_the_command_line(tmp_path: Path) -> None:
         result = CliRunner().invoke(main, ["check", str(data), "--format", "json", *flags, "--min-examples", "1"])
         metrics = json.loads(result.output)["checks"]["agreement"]["metrics"]
         assert metrics["annotators"] == 3 and metrics["units_pairable"] == 120 and metrics["alpha"] > 0.8
+
+
+def test_a_missing_dependency_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import auditor.cli as cli
+
+    def missing(*args: object, **kwargs: object) -> None:
+        raise ModuleNotFoundError("No module named 'rich'", name="rich")
+
+    monkeypatch.setattr(cli, "_run_check", missing)
+    result = CliRunner().invoke(main, ["check", str(READY)])
+    assert result.exit_code == 2
+    assert "required package is not installed (rich)" in result.stderr and "pip install -e ." in result.stderr
