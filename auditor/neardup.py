@@ -86,10 +86,18 @@ class NearPairs:
 class _Shingler:
     """Shingles of chosen records, per field (input, output), boilerplate removed."""
 
-    def __init__(self, inputs: Sequence[str], outputs: Sequence[str], params: NearParams, members: np.ndarray) -> None:
+    def __init__(
+        self,
+        inputs: Sequence[str],
+        outputs: Sequence[str],
+        params: NearParams,
+        members: np.ndarray,
+        boiler: Sequence[np.ndarray] | None = None,
+    ) -> None:
         self.fields = (inputs, outputs)
         self.params = params
-        self.boiler = [self._boilerplate(col, members, f) for f, col in enumerate(self.fields)]
+        # A partitioned run computes the boilerplate once on the driver and hands it to every partition.
+        self.boiler = list(boiler) if boiler is not None else [self._boilerplate(col, members, f) for f, col in enumerate(self.fields)]
 
     def _boilerplate(self, column: Sequence[str], members: np.ndarray, field: int) -> np.ndarray:
         p = self.params
@@ -211,31 +219,78 @@ def near_views(
     # Outputs are written in place, chunk by chunk: collecting per-chunk arrays and
     # concatenating them would hold both copies at once (the run's memory peak at 1M records).
     in_before = np.concatenate([[0], np.cumsum(is_input)])
-    keys = [np.empty((len(im), params.bands), np.uint64), np.empty((len(pm), params.bands), np.uint64)]
-    sigs = [np.empty((len(im), params.num_perm), np.uint8), np.empty((len(pm), params.num_perm), np.uint8)]
+    sketch = Sketch.empty(len(im), len(pm), params)
 
     def band(chunk: tuple[int, int]) -> None:
         lo, hi = chunk
-        sh_in, sh_out = shingler(pm[lo:hi])
-        raw_in = signatures(sh_in, params.num_perm)
-        sig_pair = densify(np.minimum(raw_in, signatures(sh_out, params.num_perm)), params.seed)
-        sig_in = densify(raw_in[np.flatnonzero(is_input[lo:hi])], params.seed)
-        ilo, ihi = in_before[lo], in_before[hi]
-        keys[0][ilo:ihi], keys[1][lo:hi] = _keys(sig_in, params), _keys(sig_pair, params)
-        # 8 bits of each bin are kept to estimate Jaccard before verifying: false
-        # matches between different values (1 in 256) raise an estimate by 0.004 at
-        # most, far inside the filter's margin, and cost 120 bytes a record.
-        sigs[0][ilo:ihi], sigs[1][lo:hi] = sig_in, sig_pair
+        sketch.put(sketch_rows(shingler, pm[lo:hi], is_input[lo:hi], params), int(in_before[lo]), lo)
 
     _map(band, _bounds(shingler.fields, pm), params.threads)
+    return verify_sketch(shingler, pm, in_rows, sketch, params)
+
+
+@dataclass
+class Sketch:
+    """Per member, the LSH band keys and 8-bit MinHash bins of both views (inputs, whole pairs).
+
+    ``keys[0]``/``sigs[0]`` hold input members, ``keys[1]``/``sigs[1]`` pair
+    members, in member order. A partitioned run fills one per partition and
+    concatenates them; the values of a record never depend on its neighbours.
+    """
+
+    keys: list[np.ndarray]
+    sigs: list[np.ndarray]
+
+    @classmethod
+    def empty(cls, n_inputs: int, n_pairs: int, params: NearParams) -> Sketch:
+        return cls(
+            [np.empty((n_inputs, params.bands), np.uint64), np.empty((n_pairs, params.bands), np.uint64)],
+            [np.empty((n_inputs, params.num_perm), np.uint8), np.empty((n_pairs, params.num_perm), np.uint8)],
+        )
+
+    def put(self, part: Sketch, input_at: int, pair_at: int) -> None:
+        for view, at in ((0, input_at), (1, pair_at)):
+            self.keys[view][at : at + len(part.keys[view])] = part.keys[view]
+            self.sigs[view][at : at + len(part.sigs[view])] = part.sigs[view]
+
+    @classmethod
+    def concat(cls, parts: Sequence[Sketch], params: NearParams) -> Sketch:
+        out = cls.empty(sum(len(p.keys[0]) for p in parts), sum(len(p.keys[1]) for p in parts), params)
+        at = [0, 0]
+        for p in parts:
+            out.put(p, at[0], at[1])
+            at = [at[0] + len(p.keys[0]), at[1] + len(p.keys[1])]
+        return out
+
+
+def sketch_rows(shingler: _Shingler, rows: np.ndarray, is_input: np.ndarray, params: NearParams) -> Sketch:
+    """The sketch of records ``rows`` of the shingler's columns; ``is_input`` marks the input members among them."""
+    sh_in, sh_out = shingler(rows)
+    raw_in = signatures(sh_in, params.num_perm)
+    sig_pair = densify(np.minimum(raw_in, signatures(sh_out, params.num_perm)), params.seed)
+    sig_in = densify(raw_in[np.flatnonzero(is_input)], params.seed)
+    # 8 bits of each bin are kept to estimate Jaccard before verifying: false
+    # matches between different values (1 in 256) raise an estimate by 0.004 at
+    # most, far inside the filter's margin, and cost 120 bytes a record.
+    return Sketch([_keys(sig_in, params), _keys(sig_pair, params)], [sig_in.astype(np.uint8), sig_pair.astype(np.uint8)])
+
+
+def verify_sketch(shingler: _Shingler, pm: np.ndarray, in_rows: np.ndarray, sketch: Sketch, params: NearParams) -> NearViews:
+    """Candidates from the band keys, filtered by the estimate, verified exactly on re-shingled texts.
+
+    Only the records involved in a candidate pair are shingled again, so the
+    shingler's columns may read their texts on demand (a partitioned run does).
+    """
+    boiler = tuple(len(b) for b in shingler.boiler)
     cands = []
     for view in (0, 1):
-        pa, pb, _ = candidate_pairs_of(keys[view], params)
-        estimate = _estimate(sigs[view], pa, pb)
+        pa, pb, _ = candidate_pairs_of(sketch.keys[view], params)
+        estimate = _estimate(sketch.sigs[view], pa, pb)
         if view == 0:  # input-view rows are positions among input members; map them to pair members
             pa, pb = in_rows[pa], in_rows[pb]
         cands.append((pa, pb, estimate))
-    del keys, sigs
+    sketch.keys.clear()
+    sketch.sigs.clear()
     involved = np.unique(np.concatenate([cands[0][0], cands[0][1], cands[1][0], cands[1][1]]))
     sh_in, sh_out = _shingle_all(shingler, pm[involved], params.threads)
     views = []
