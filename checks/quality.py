@@ -15,7 +15,8 @@ text never reaches a message or a detail.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,8 @@ from checks.quality_rules.groups import Breakdown, GroupField, breakdown, member
 from checks.quality_rules.lengths import outliers
 from checks.quality_rules.pii import LABELS, PII_KINDS, SECRET_KINDS
 from checks.quality_rules.scan import ScanResult, options_from, scan
-from checks.quality_rules.tokens import make_counter
+from checks.quality_rules.scan import merge as merge_scans
+from checks.quality_rules.tokens import TokenCounter, make_counter
 from checks.quality_rules.truncation import UNPUNCTUATED
 
 EMPTY_INPUT = CodeInfo(
@@ -169,6 +171,78 @@ MIXED_LANGUAGE = CodeInfo(
     threshold="off unless quality.language is set; texts of at least 20 letters",
 )
 
+@dataclass
+class Measures:
+    """Everything the quality judgement needs from the texts, per record, and no text.
+
+    Indices are record indices of the whole dataset. A partitioned run fills
+    one per partition (``measure(..., start=first index)``) and merges them.
+    """
+
+    found: ScanResult
+    in_chars: np.ndarray  # characters per input
+    out_chars: np.ndarray
+    out_words: np.ndarray  # spaces and newlines plus one: the fast word count the short-output norm uses
+    tokens: np.ndarray | None  # input plus output tokens; None when quality.max_tokens is off
+    chats: dict[str, list[int]] | None  # chat problem kind -> records; None when the records are not chats
+    malformed_chats: int = 0
+
+    @classmethod
+    def merge(cls, parts: Sequence[Measures]) -> Measures:
+        """Measures of consecutive partitions as the measures of them all (exactly what one pass gives)."""
+
+        def cat(name: str) -> np.ndarray:
+            return np.concatenate([getattr(p, name) for p in parts]) if parts else np.zeros(0, np.int64)
+
+        chats: dict[str, list[int]] | None = None
+        if parts and parts[0].chats is not None:
+            chats = {}
+            for p in parts:
+                for kind, indices in (p.chats or {}).items():
+                    chats.setdefault(kind, []).extend(indices)
+        tokens = None if not parts or parts[0].tokens is None else cat("tokens")
+        return cls(
+            merge_scans([p.found for p in parts]),
+            cat("in_chars"),
+            cat("out_chars"),
+            cat("out_words"),
+            tokens,
+            chats,
+            sum(p.malformed_chats for p in parts),
+        )
+
+
+def measure(
+    inputs: Sequence[str],
+    outputs: Sequence[str],
+    messages: Sequence[Any] | None,
+    cfg: dict[str, Any],
+    counter: TokenCounter,
+    advance: Callable[[int], None] = lambda n: None,
+    start: int = 0,
+) -> Measures:
+    """The one pass over the texts: every per-text rule, plus the per-record numbers the dataset-wide rules use."""
+    found = scan(inputs, outputs, options_from(cfg), advance, start)
+    n = len(outputs)
+    in_chars = np.fromiter(map(len, inputs), dtype=np.int64, count=n)
+    out_chars = np.fromiter(map(len, outputs), dtype=np.int64, count=n)
+    out_words = np.fromiter((o.count(" ") + o.count("\n") + 1 for o in outputs), dtype=np.int64, count=n)
+    tokens = None
+    if int(cfg["max_tokens"]) > 0:
+        tokens = np.asarray(counter.count_many(inputs), dtype=np.int64) + np.asarray(counter.count_many(outputs), dtype=np.int64)
+    chats: dict[str, list[int]] | None = None
+    bad = 0
+    if messages is not None:
+        chats = {}
+        allow = bool(cfg["allow_consecutive_user"])
+        for i, turns in enumerate(messages, start):
+            problems = chat_problems(turns, allow)
+            bad += bool(problems)
+            for p in problems:
+                chats.setdefault(p, []).append(i)
+    return Measures(found, in_chars, out_chars, out_words, tokens, chats, bad)
+
+
 class QualityCheck:
     """Record quality: one pass of compiled per-text rules, then dataset-wide length rules."""
 
@@ -195,24 +269,36 @@ class QualityCheck:
         n = len(data)
         if n == 0:
             return CheckResult.skipped(self.name, "no valid records to judge")
-        task = ctx.cached(task_type)
         counter = make_counter(str(cfg["tokenizer"]))  # fails early, before the long pass, on a bad tokenizer
-        reporter = _Reporter(ctx, _group_fields(ctx, cfg["group_fields"]), cfg)
-
         with ctx.progress.stage("quality: scanning records", total=n) as advance:
-            found = scan(data.inputs, data.outputs, options_from(cfg), advance)
+            measured = measure(data.inputs, data.outputs, data.messages, cfg, counter, advance)
+        return self.judge(ctx, measured, counter.name, counter.exact)
+
+    def judge(self, ctx: Context, measured: Measures, token_counting: str, exact_tokens: bool) -> CheckResult:
+        """Findings from what the pass over the texts measured: the texts themselves are not needed.
+
+        The in-memory run measures the whole dataset at once; a partitioned run
+        measures each partition apart and merges (``Measures.merge``) first.
+        """
+        cfg = ctx.config.section("quality")
+        n = len(ctx.dataset)
+        if n == 0:
+            return CheckResult.skipped(self.name, "no valid records to judge")
+        task = ctx.cached(task_type)
+        reporter = _Reporter(ctx, _group_fields(ctx, cfg["group_fields"]), cfg)
+        found = measured.found
         findings: list[Finding] = []
         metrics: dict[str, Any] = {"records": n, "task_type": task}
 
         findings += self._emptiness(reporter, found, n, metrics)
-        findings += self._short(reporter, data.outputs, found, task, cfg, metrics)
+        findings += self._short(reporter, measured.out_words, found, task, cfg, metrics)
         findings += self._truncated(reporter, found, float(cfg["unpunctuated_style_share"]), metrics)
-        findings += self._outliers(reporter, data.inputs, data.outputs, task, float(cfg["outlier_z"]), metrics)
-        findings += self._tokens(reporter, data.inputs, data.outputs, counter, int(cfg["max_tokens"]), metrics)
+        findings += self._outliers(reporter, measured, task, float(cfg["outlier_z"]), metrics)
+        findings += self._tokens(reporter, measured.tokens, token_counting, exact_tokens, int(cfg["max_tokens"]), metrics)
         findings += self._phrases(reporter, found, n, metrics)
         findings += self._pii(reporter, found, metrics)
         findings += self._encoding(reporter, found, metrics)
-        findings += self._chats(reporter, data.messages, bool(cfg["allow_consecutive_user"]), metrics)
+        findings += self._chats(reporter, measured, metrics)
         if cfg["language"]:
             findings += self._language(reporter, found, str(cfg["language"]), metrics)
         metrics["group_fields"] = [f.name for f in reporter.fields]
@@ -231,7 +317,7 @@ class QualityCheck:
         )
 
     def _short(
-        self, rep: _Reporter, outputs: Sequence[str], found: ScanResult, task: str, cfg: dict[str, Any], metrics: dict[str, Any]
+        self, rep: _Reporter, out_words: np.ndarray, found: ScanResult, task: str, cfg: dict[str, Any], metrics: dict[str, Any]
     ) -> list[Finding]:
         min_words = int(cfg["min_output_words"])
         norm = int(cfg["short_output_norm_words"])
@@ -241,7 +327,7 @@ class QualityCheck:
         # The norm is judged within the first grouping field when there is one:
         # a template of extractive questions has short answers by design.
         grouping = rep.fields[0].values if rep.fields else None
-        medians = _median_words(outputs, grouping)
+        medians = _median_words(out_words, grouping)
         flagged = [
             i for i in found.short_candidates if medians[grouping[i] if grouping is not None else ""] >= norm
         ]
@@ -282,17 +368,16 @@ class QualityCheck:
         ]
 
     def _outliers(
-        self, rep: _Reporter, inputs: Sequence[str], outputs: Sequence[str], task: str, z: float, metrics: dict[str, Any]
+        self, rep: _Reporter, measured: Measures, task: str, z: float, metrics: dict[str, Any]
     ) -> list[Finding]:
         # Within the first grouping field when there is one: a story template's outputs
         # are long by design and are only outliers among themselves.
-        parts = members(rep.fields[0].values) if rep.fields else {"": np.arange(len(inputs))}
+        parts = members(rep.fields[0].values) if rep.fields else {"": np.arange(len(measured.in_chars))}
         where = f" of its {rep.fields[0].name}" if rep.fields else ""
         out: list[Finding] = []
         total = 0
-        sides = [("input", inputs)] + ([] if task == "classification" else [("output", outputs)])
-        for side, texts in sides:
-            lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        sides = [("input", measured.in_chars)] + ([] if task == "classification" else [("output", measured.out_chars)])
+        for side, lengths in sides:
             found: dict[str, list[int]] = {"longer": [], "shorter": []}
             medians: list[float] = []
             for idx in parts.values():
@@ -320,18 +405,17 @@ class QualityCheck:
     def _tokens(
         self,
         rep: _Reporter,
-        inputs: Sequence[str],
-        outputs: Sequence[str],
-        counter: Any,
+        tokens: np.ndarray | None,
+        token_counting: str,
+        exact_tokens: bool,
         max_tokens: int,
         metrics: dict[str, Any],
     ) -> list[Finding]:
         metrics["max_tokens"] = max_tokens
-        metrics["token_counting"] = counter.name
-        if max_tokens <= 0:
+        metrics["token_counting"] = token_counting
+        if max_tokens <= 0 or tokens is None:
             metrics["over_token_limit"] = 0
             return []
-        tokens = np.asarray(counter.count_many(inputs), dtype=np.int64) + np.asarray(counter.count_many(outputs), dtype=np.int64)
         over = np.flatnonzero(tokens > max_tokens).tolist()
         metrics["over_token_limit"] = len(over)
         metrics["tokens_p50"] = int(np.percentile(tokens, 50))
@@ -339,7 +423,7 @@ class QualityCheck:
         metrics["tokens_max"] = int(tokens.max())
         if not over:
             return []
-        how = "counted with " + counter.name if counter.exact else "estimated offline (set quality.tokenizer for exact counts)"
+        how = "counted with " + token_counting if exact_tokens else "estimated offline (set quality.tokenizer for exact counts)"
         return [
             rep.finding(
                 OVER_TOKENS,
@@ -347,7 +431,7 @@ class QualityCheck:
                 f"{len(over):,} records exceed {max_tokens:,} tokens of input plus output (longest {int(tokens[over].max()):,}; "
                 f"tokens {how})",
                 "shorten, split or drop these records, or set quality.max_tokens to your training context length",
-                details={"max_tokens": max_tokens, "tokenizer": counter.name},
+                details={"max_tokens": max_tokens, "tokenizer": token_counting},
             )
         ]
 
@@ -404,18 +488,12 @@ class QualityCheck:
             )
         ]
 
-    def _chats(self, rep: _Reporter, messages: Sequence[Any] | None, allow_consecutive_user: bool, metrics: dict[str, Any]) -> list[Finding]:
-        if messages is None:
+    def _chats(self, rep: _Reporter, measured: Measures, metrics: dict[str, Any]) -> list[Finding]:
+        per_kind = measured.chats
+        if per_kind is None:
             metrics["malformed_chats"] = 0
             return []
-        per_kind: dict[str, list[int]] = {}
-        bad = 0
-        for i, turns in enumerate(messages):
-            problems = chat_problems(turns, allow_consecutive_user)
-            bad += bool(problems)
-            for p in problems:
-                per_kind.setdefault(p, []).append(i)
-        metrics["malformed_chats"] = bad
+        metrics["malformed_chats"] = measured.malformed_chats
         metrics["malformed_chats_by_kind"] = {k: len(per_kind[k]) for k in CHAT_PROBLEMS if k in per_kind}
         return [
             rep.finding(
@@ -531,9 +609,8 @@ def _drop_house_style(indices: list[int], grouping: Sequence[str] | None, share:
     return kept, len(indices) - len(kept)
 
 
-def _median_words(outputs: Sequence[str], grouping: Sequence[str] | None) -> dict[str, float]:
-    """Median word count per group ('' for the whole set), counting spaces and newlines for speed."""
-    words = np.fromiter((o.count(" ") + o.count("\n") + 1 for o in outputs), dtype=np.int64, count=len(outputs))
+def _median_words(words: np.ndarray, grouping: Sequence[str] | None) -> dict[str, float]:
+    """Median output word count per group ('' for the whole set)."""
     if grouping is None:
         return {"": float(np.median(words))}
     return {g: float(np.median(words[idx])) for g, idx in members(grouping).items()}
