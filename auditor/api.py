@@ -18,6 +18,7 @@ from auditor.load.detect import FieldOverrides
 from auditor.records import Dataset
 from auditor.report.model import Report
 from auditor.verdict import gaps_of, verdict_of
+from checks.base import Check
 
 PathLike = str | Path
 
@@ -47,17 +48,34 @@ def audit(
     expectations: PathLike | None = None,
     split: str | None = None,
     progress: Progress | None = None,
+    engine: str | None = None,
     **overrides: Any,
 ) -> Report:
     """Audit ``source`` (a path, a ``datasets.Dataset`` or a pandas DataFrame).
 
     ``config`` is a resolved Config, a config file path, or a mapping of options;
     with None, the nearest auditor.toml / [tool.auditor] is used, as on the CLI.
+    ``engine`` ("memory", "stream", "spark" or "auto"; default ``scale.engine``)
+    chooses between holding the dataset in memory and a partitioned run of the
+    checks that scale (see ``auditor.scale``).
     """
     started = time.perf_counter()
+    if engine is not None:
+        overrides = {**overrides, "scale__engine": engine}
     cfg = resolve_config(config, overrides)
     progress = progress or SilentProgress()
     fields = FieldOverrides.from_config(cfg.section("fields"))
+
+    from auditor.scale import audit_partitioned, choose_engine
+
+    chosen, _ = choose_engine(cfg, source)
+    if chosen != "memory":
+        sides = [n for n, v in (("eval", eval), ("reference", reference), ("baseline", baseline), ("annotations", annotations), ("expectations", expectations)) if v]
+        if sides:
+            raise InputError(f"the {chosen} engine audits one file on its own; {', '.join(sides)} need engine 'memory'")
+        return audit_partitioned(Path(source), cfg, chosen, progress, started)
+    if str(cfg["scale.engine"]) != "memory":  # 'auto' chose memory: the report says which engine ran
+        cfg = resolve_config(cfg, {"scale__engine": "memory"})
 
     with progress.stage("load"):
         dataset, info = load(source, fields, keep=_keep_fields(cfg), split=split, jobs=int(cfg["jobs"]))
@@ -81,11 +99,11 @@ def audit(
     return run(ctx, info, started=started, load_seconds=loaded - started)
 
 
-def run(ctx: Context, info: InputInfo, *, started: float, load_seconds: float) -> Report:
+def run(ctx: Context, info: InputInfo, *, started: float, load_seconds: float, checks: Sequence[Check] | None = None) -> Report:
     from auditor.pipeline import run_checks
     from auditor.registry import all_checks
 
-    results, check_seconds = run_checks(ctx, all_checks())
+    results, check_seconds = run_checks(ctx, all_checks() if checks is None else checks)
     gaps = gaps_of(results)
     timing = {
         "load_seconds": round(load_seconds, 4),

@@ -625,6 +625,40 @@ OPTIONS: tuple[Option, ...] = (
         kind=int,
         minimum=1,
     ),
+    # --- scale ---------------------------------------------------------------
+    Option(
+        "scale.engine",
+        "auto",
+        "How the data is held. 'memory' loads every record and runs every check (fastest, about 3.5 times "
+        "the file in RAM); 'stream' cuts a JSON lines file into partitions measured by worker processes and "
+        "runs count, duplicates and quality with memory bounded by design (about 100 bytes a record plus "
+        "the near-duplicate sketch); 'spark' runs the same map on pyspark. 'auto' streams only files above "
+        "scale.auto_bytes, so small sets keep every check and large ones do not run out of memory. The "
+        "report's config names the engine that ran.",
+        choices=("auto", "memory", "stream", "spark"),
+    ),
+    Option(
+        "scale.auto_bytes",
+        0,
+        "File size above which 'auto' streams; 0 means an eighth of this machine's physical memory, since "
+        "the in-memory engine peaks at about 3.5 times the file (1 GB of JSONL: 3.8 GB).",
+        kind=int,
+        minimum=0,
+    ),
+    Option(
+        "scale.partition_mb",
+        64,
+        "Megabytes of the file per partition: a worker holds one partition's records (about 3.5 times that "
+        "in RAM) at a time, and 64 MB keeps per-partition overhead (a task, a result message) under 1%.",
+        kind=(int, float),
+        minimum=0.001,  # kilobyte partitions: tests cut small files into many
+    ),
+    Option(
+        "scale.spark_master",
+        "",
+        "Spark master URL for engine 'spark'; empty: local mode with one thread per core (local[<jobs>]).",
+        kind=str,
+    ),
     # --- expectations --------------------------------------------------------
     Option(
         "expectations.rules",

@@ -118,7 +118,12 @@ def task_type(ctx: Context) -> str:
         words = sorted(o.count(" ") + 1 if o else 0 for o in outs)
     else:
         words = sorted(len(o.split()) for o in outs)
-    if sum(top) >= 0.9 * len(outs) and words[len(words) // 2] <= 3 and len(counts) <= max(50, len(outs) // 20):
+    return guess_task(len(outs), len(counts), sum(top), words[len(words) // 2])
+
+
+def guess_task(records: int, distinct_outputs: int, top50_records: int, median_words: int) -> str:
+    """The task-type rule of ``task_type`` on its counts (a partitioned run counts them from hashes)."""
+    if top50_records >= 0.9 * records and median_words <= 3 and distinct_outputs <= max(50, records // 20):
         return "classification"
     return "generation"
 

@@ -83,7 +83,7 @@ class NearPairs:
         return len(self.a)
 
 
-class _Shingler:
+class Shingler:
     """Shingles of chosen records, per field (input, output), boilerplate removed."""
 
     def __init__(
@@ -171,7 +171,7 @@ def _concat(parts: list[Shingles]) -> Shingles:
     return Shingles(np.concatenate(owners), np.concatenate(hashes), offset)
 
 
-def _shingle_all(shingler: _Shingler, members: np.ndarray, threads: int) -> tuple[Shingles, Shingles]:
+def _shingle_all(shingler: Shingler, members: np.ndarray, threads: int) -> tuple[Shingles, Shingles]:
     parts = _map(shingler, _chunks(shingler.fields, members), threads)
     return _concat([p[0] for p in parts]), _concat([p[1] for p in parts])
 
@@ -202,7 +202,7 @@ def near_views(
     """
     pm = np.asarray(pair_members, np.int64)
     im = np.asarray(input_members, np.int64)
-    shingler = _Shingler(inputs, outputs, params, pm)
+    shingler = Shingler(inputs, outputs, params, pm)
     boiler = tuple(len(b) for b in shingler.boiler)
     in_rows = np.searchsorted(pm, im)  # positions of input members among pair members
     if len(pm) <= params.exact_below:
@@ -263,7 +263,7 @@ class Sketch:
         return out
 
 
-def sketch_rows(shingler: _Shingler, rows: np.ndarray, is_input: np.ndarray, params: NearParams) -> Sketch:
+def sketch_rows(shingler: Shingler, rows: np.ndarray, is_input: np.ndarray, params: NearParams) -> Sketch:
     """The sketch of records ``rows`` of the shingler's columns; ``is_input`` marks the input members among them."""
     sh_in, sh_out = shingler(rows)
     raw_in = signatures(sh_in, params.num_perm)
@@ -275,7 +275,13 @@ def sketch_rows(shingler: _Shingler, rows: np.ndarray, is_input: np.ndarray, par
     return Sketch([_keys(sig_in, params), _keys(sig_pair, params)], [sig_in.astype(np.uint8), sig_pair.astype(np.uint8)])
 
 
-def verify_sketch(shingler: _Shingler, pm: np.ndarray, in_rows: np.ndarray, sketch: Sketch, params: NearParams) -> NearViews:
+def sketch_all(shingler: Shingler, rows: np.ndarray, is_input: np.ndarray, params: NearParams) -> Sketch:
+    """``sketch_rows`` over byte-bounded chunks of ``rows``: one partition's members, in one process."""
+    parts = [sketch_rows(shingler, rows[lo:hi], is_input[lo:hi], params) for lo, hi in _bounds(shingler.fields, rows)]
+    return Sketch.concat(parts, params)
+
+
+def verify_sketch(shingler: Shingler, pm: np.ndarray, in_rows: np.ndarray, sketch: Sketch, params: NearParams) -> NearViews:
     """Candidates from the band keys, filtered by the estimate, verified exactly on re-shingled texts.
 
     Only the records involved in a candidate pair are shingled again, so the

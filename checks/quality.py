@@ -175,8 +175,8 @@ MIXED_LANGUAGE = CodeInfo(
 class Measures:
     """Everything the quality judgement needs from the texts, per record, and no text.
 
-    Indices are record indices of the whole dataset. A partitioned run fills
-    one per partition (``measure(..., start=first index)``) and merges them.
+    Indices are record indices. A partitioned run measures each partition
+    apart (indices from 0) and merges them with the partitions' first indices.
     """
 
     found: ScanResult
@@ -188,8 +188,9 @@ class Measures:
     malformed_chats: int = 0
 
     @classmethod
-    def merge(cls, parts: Sequence[Measures]) -> Measures:
-        """Measures of consecutive partitions as the measures of them all (exactly what one pass gives)."""
+    def merge(cls, parts: Sequence[Measures], starts: Sequence[int]) -> Measures:
+        """Measures of consecutive partitions (each indexed from 0; ``starts[k]`` is partition k's
+        first record) as the measures of them all: exactly what one pass gives."""
 
         def cat(name: str) -> np.ndarray:
             return np.concatenate([getattr(p, name) for p in parts]) if parts else np.zeros(0, np.int64)
@@ -197,12 +198,12 @@ class Measures:
         chats: dict[str, list[int]] | None = None
         if parts and parts[0].chats is not None:
             chats = {}
-            for p in parts:
+            for p, start in zip(parts, starts):
                 for kind, indices in (p.chats or {}).items():
-                    chats.setdefault(kind, []).extend(indices)
+                    chats.setdefault(kind, []).extend(start + i for i in indices)
         tokens = None if not parts or parts[0].tokens is None else cat("tokens")
         return cls(
-            merge_scans([p.found for p in parts]),
+            merge_scans([p.found for p in parts], starts),
             cat("in_chars"),
             cat("out_chars"),
             cat("out_words"),
@@ -219,10 +220,9 @@ def measure(
     cfg: dict[str, Any],
     counter: TokenCounter,
     advance: Callable[[int], None] = lambda n: None,
-    start: int = 0,
 ) -> Measures:
     """The one pass over the texts: every per-text rule, plus the per-record numbers the dataset-wide rules use."""
-    found = scan(inputs, outputs, options_from(cfg), advance, start)
+    found = scan(inputs, outputs, options_from(cfg), advance)
     n = len(outputs)
     in_chars = np.fromiter(map(len, inputs), dtype=np.int64, count=n)
     out_chars = np.fromiter(map(len, outputs), dtype=np.int64, count=n)
@@ -235,7 +235,7 @@ def measure(
     if messages is not None:
         chats = {}
         allow = bool(cfg["allow_consecutive_user"])
-        for i, turns in enumerate(messages, start):
+        for i, turns in enumerate(messages):
             problems = chat_problems(turns, allow)
             bad += bool(problems)
             for p in problems:

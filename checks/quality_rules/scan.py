@@ -161,20 +161,15 @@ def scan(
     outputs: Sequence[str],
     options: ScanOptions,
     advance: Callable[[int], None] = lambda n: None,
-    start: int = 0,
 ) -> ScanResult:
-    """Run every per-text rule over all records; indices in the result are record indices.
-
-    ``start`` is the index of the first record given: a partitioned run scans
-    each partition apart and its indices come out global.
-    """
+    """Run every per-text rule over all records; indices in the result are record indices."""
     result = ScanResult()
     refusal_list = refusals(options.refusal_phrases)
     boiler_list = boilerplate(options.boilerplate_phrases)
     for offset in range(0, len(outputs), CHUNK):
         ins = inputs[offset : offset + CHUNK]
         outs = outputs[offset : offset + CHUNK]
-        _scan_chunk(ins, outs, start + offset, options, refusal_list, boiler_list, result)
+        _scan_chunk(ins, outs, offset, options, refusal_list, boiler_list, result)
         advance(len(outs))
     return result
 
@@ -237,22 +232,22 @@ def _scan_chunk(
                 result.language.setdefault(lang, []).append(offset + k)
 
 
-def merge(parts: Sequence[ScanResult]) -> ScanResult:
-    """Scans of consecutive partitions (global indices) as one scan of them all.
+def merge(parts: Sequence[ScanResult], starts: Sequence[int]) -> ScanResult:
+    """Scans of consecutive partitions as one scan of them all; ``starts[k]`` is partition k's first record.
 
     Every list holds ascending indices and every dict gains its keys in record
     order, so appending in partition order gives exactly what one scan gives.
     """
     out = ScanResult()
-    for part in parts:
-        out.empty_in += part.empty_in
-        out.empty_out += part.empty_out
-        out.short_candidates += part.short_candidates
-        out.refusals += part.refusals
-        out.boilerplate += part.boilerplate
+    for part, start in zip(parts, starts):
+        out.empty_in += [start + i for i in part.empty_in]
+        out.empty_out += [start + i for i in part.empty_out]
+        out.short_candidates += [start + i for i in part.short_candidates]
+        out.refusals += [start + i for i in part.refusals]
+        out.boilerplate += [start + i for i in part.boilerplate]
         for mine, theirs in ((out.truncated, part.truncated), (out.pii, part.pii), (out.encoding, part.encoding), (out.language, part.language)):
             for key, indices in theirs.items():
-                mine.setdefault(key, []).extend(indices)
+                mine.setdefault(key, []).extend(start + i for i in indices)
         out.pii_sides.update(part.pii_sides)
     return out
 

@@ -1,0 +1,324 @@
+"""The partitioned audit, stage by stage.
+
+1. Cut the file into partitions at line starts; detect the layout once on the head.
+2. Pass one (map): each partition -> ``measure.PartFeatures`` (hashes, lengths,
+   quality measures, grouping codes; no text). The sha256 fingerprint is
+   computed in a thread beside it.
+3. Reduce: exact groups, input groups (contradictions), representatives, the
+   task type; a Dataset whose text columns are read back on demand.
+4. Near-duplicates: above ``duplicates.exact_below`` distinct pairs, the
+   boilerplate shingles are counted on the same seeded sample of records as
+   in memory (read back by offset), pass two (map) sketches each partition's
+   distinct records (MinHash band keys and 8-bit bins), and the driver finds
+   and verifies candidates exactly, re-reading only the records involved.
+   Below it, the exhaustive search runs on the records read back.
+5. The same checks judge: count and duplicates run unchanged on the seeded
+   features, quality judges the merged measures; checks that need every text
+   (agreement, coverage, expectations, plugins) are reported as skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from auditor.config import Config, resolve
+from auditor.context import Context, Progress
+from auditor.errors import InputError
+from auditor.features import (
+    ExactGroups,
+    exact_groups,
+    input_groups,
+    input_reps,
+    near_duplicates,
+    near_params,
+    norm_inputs,
+    norm_outputs,
+    normalizer,
+    pair_reps,
+    task_type,
+)
+from auditor.load import GROUP_FIELDS, InputInfo, readers
+from auditor.load.detect import FieldOverrides
+from auditor.load.parallel import worker_count
+from auditor.neardup import NearParams, NearViews, Shingler, Sketch, near_views, sketch_all, verify_sketch
+from auditor.records import Dataset
+from auditor.report.model import Report
+from auditor.scale.engines import Engine, make_engine
+from auditor.scale.lazy import IntColumn, LazyColumn, RecordReader
+from auditor.scale.measure import Encoded, MeasureJob, PartFeatures, measure_partition
+from auditor.scale.partitions import Layout, Partition, cut, detect_layout, read, streamable
+from auditor.scale.reduce import Runs, input_groups_of, pair_keys, task_of
+from auditor.text import Normalizer
+from checks.base import Check, CheckResult, CodeInfo
+from checks.quality import Measures, QualityCheck
+
+ENGINES = ("auto", "memory", "stream", "spark")
+#: The checks a partitioned run judges; every other check is reported as skipped.
+PARTITIONED = ("count", "duplicates", "quality")
+
+
+def choose_engine(cfg: Config, source: Any) -> tuple[str, str]:
+    """The engine that will run, and why (for the log and the report's config)."""
+    asked = str(cfg["scale.engine"])
+    if asked == "memory":
+        return "memory", "asked"
+    if not isinstance(source, str | os.PathLike):
+        if asked == "auto":
+            return "memory", "an in-memory source"
+        raise InputError(f"--engine {asked} reads a JSON lines file; pass a path, not a {type(source).__name__}")
+    path = Path(source)
+    why = streamable(path) if path.exists() else "missing"
+    if why is not None:
+        if asked == "auto" or why == "missing":
+            return "memory", f"{path.name} is {why}"
+        raise InputError(f"--engine {asked} reads JSON lines files in partitions; {path} is {why}: use --engine memory")
+    if asked != "auto":
+        return asked, "asked"
+    limit = int(cfg["scale.auto_bytes"]) or _physical_memory() // 8
+    size = path.stat().st_size
+    if size > limit:
+        return "stream", f"{size / 1e9:.1f} GB is above scale.auto_bytes ({limit / 1e9:.1f} GB)"
+    return "memory", f"{size / 1e9:.2f} GB fits in memory (scale.auto_bytes {limit / 1e9:.1f} GB)"
+
+
+def _physical_memory() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 8 << 30
+
+
+def audit_partitioned(path: Path, cfg: Config, engine_name: str, progress: Progress, started: float) -> Report:
+    from auditor.api import run
+
+    fields = FieldOverrides.from_config(cfg.section("fields"))
+    from auditor.api import _keep_fields
+
+    layout = detect_layout(path, fields, tuple(dict.fromkeys((*GROUP_FIELDS, *_keep_fields(cfg)))))
+    if layout is None:
+        raise InputError(f"{path}: no JSON object in its first lines; use --engine memory to see every unreadable line")
+    cfg = resolve(search=False, base=dict(cfg.values), overrides={"scale.engine": engine_name})
+    engine = make_engine(engine_name, worker_count(int(cfg["jobs"])), str(cfg["scale.spark_master"]))
+    try:
+        partitions = cut(path, int(float(cfg["scale.partition_mb"]) * (1 << 20)))
+        ctx, info, measures, starts = _reduce(path, partitions, layout, cfg, engine, progress)
+        loaded = time.perf_counter()
+        _near(ctx, partitions, starts, layout, engine, progress)
+        checks = _checks(measures, str(cfg["quality.tokenizer"]))
+        return run(ctx, info, started=started, load_seconds=loaded - started, checks=checks)
+    finally:
+        engine.close()
+
+
+
+
+
+
+def _stage(progress: Progress, name: str, total: int, results: Iterator[Any]) -> Iterator[Any]:
+    with progress.stage(name, total=total) as advance:
+        for r in results:
+            yield r
+            advance(1)
+
+
+def _reduce(
+    path: Path, partitions: list[Partition], layout: Layout, cfg: Config, engine: Engine, progress: Progress
+) -> tuple[Context, InputInfo, Measures, np.ndarray]:
+    """Pass one and the reduce: the context with every shared feature but near-duplicates seeded."""
+    norm = Normalizer.from_config(cfg.section("normalize"))
+    job = MeasureJob(layout, norm, dict(cfg.section("quality")))
+    hashing = readers.Hashing()
+    fingerprint = threading.Thread(target=readers.hash_file, args=(path, hashing), daemon=True)
+    fingerprint.start()
+    parts: list[PartFeatures] = []
+    label = f"{engine.name}: measuring {len(partitions)} partitions on {engine.workers} workers"
+    for part in _stage(progress, label, len(partitions), engine.map(measure_partition, partitions, job)):
+        parts.append(part)
+    fingerprint.join()
+
+    starts = np.concatenate([[0], np.cumsum([len(p) for p in parts])]).astype(np.int64)
+    n = int(starts[-1])
+    template = layout.template
+    data = Dataset(format=template.format, fields=template.fields, source=str(path))
+    for p in parts:
+        data.ids.extend(p.ids)
+        data.problems.extend(p.problems)
+        data.blank_lines += p.blank_lines
+        p.ids = []
+    lines = np.concatenate([p.lines for p in parts]) if parts else np.zeros(0, np.int64)
+    data.lines = IntColumn(lines)  # type: ignore[assignment]  # read by exports, row by row
+    if template.categories is not None:
+        data.categories = _decode([p.categories for p in parts])
+    for name in layout.kept:
+        data.extra[name] = _decode([p.extra[name] for p in parts])
+    reader = RecordReader(
+        str(path),
+        np.concatenate([p.offsets for p in parts]) if parts else np.zeros(0, np.int64),
+        np.concatenate([p.lengths for p in parts]) if parts else np.zeros(0, np.int64),
+        lines,
+        layout,
+        norm,
+    )
+    # Text columns: the in-memory checks index them for the few records a finding shows.
+    data.inputs = LazyColumn(reader, "input")  # type: ignore[assignment]
+    data.outputs = LazyColumn(reader, "output")  # type: ignore[assignment]
+    if template.messages is not None:
+        data.messages = LazyColumn(reader, "messages")  # type: ignore[assignment]
+    if template.annotations is not None:
+        data.annotations = LazyColumn(reader, "annotations")  # type: ignore[assignment]
+
+    def cat(name: str) -> np.ndarray:
+        return np.concatenate([getattr(p, name) for p in parts]) if parts else np.zeros((0, 2), np.uint64)
+
+    measures = Measures.merge([p.quality for p in parts], starts[:-1].tolist())
+    input_hash, output_hash, loose_hash = cat("input_hash"), cat("output_hash"), cat("loose_hash")
+    words = np.concatenate([p.norm_output_words for p in parts]) if parts else np.zeros(0, np.int64)
+    del parts
+
+    ctx = Context(dataset=data, config=cfg, progress=progress)
+    with progress.stage("grouping hashes"):
+        pair_runs = Runs.of(pair_keys(input_hash, output_hash))
+        input_runs = Runs.of(input_hash)
+        output_runs = Runs.of(output_hash)
+        _provide(ctx, normalizer, norm)
+        _provide(ctx, norm_inputs, LazyColumn(reader, "input", normalised=True))
+        _provide(ctx, norm_outputs, LazyColumn(reader, "output", normalised=True))
+        _provide(ctx, exact_groups, ExactGroups(pair_runs.groups()))
+        _provide(ctx, input_groups, input_groups_of(input_runs, loose_hash))
+        _provide(ctx, pair_reps, pair_runs.representatives())
+        _provide(ctx, input_reps, input_runs.representatives())
+        _provide(ctx, task_type, task_of(str(cfg["task"]), output_runs, words))
+    assert len(data.ids) == n
+    info = InputInfo(path=str(path), format=data.format, bytes=hashing.bytes, sha256=hashing.hexdigest())
+    return ctx, info, measures, starts
+
+
+def _provide(ctx: Context, feature: Callable[[Context], Any], value: Any) -> None:
+    """Seed a shared feature with the value the reduce computed, so checks read it through ``ctx.cached``."""
+    ctx._cache[feature] = value
+
+
+def _decode(columns: list[Encoded | None]) -> list[Any]:
+    """Per-partition codes back to one list of values, every equal value one shared object."""
+    canonical: dict[Any, Any] = {}
+    out: list[Any] = []
+    for col in columns:
+        if col is None:
+            continue
+        values = [canonical.setdefault(v, v) for v in col.values]
+        out.extend(values[c] for c in col.codes.tolist())
+    return out
+
+
+# --- near-duplicates --------------------------------------------------------------
+
+
+def _near(ctx: Context, partitions: list[Partition], starts: np.ndarray, layout: Layout, engine: Engine, progress: Progress) -> None:
+    params: NearParams = ctx.cached(near_params)
+    pm, _ = ctx.cached(pair_reps)
+    im, _ = ctx.cached(input_reps)
+    ins, outs = ctx.cached(norm_inputs), ctx.cached(norm_outputs)
+    with progress.stage("near-duplicates"):
+        if len(pm) <= params.exact_below:
+            views = near_views(ins, outs, pm, im, params)
+        else:
+            shingler = Shingler(ins, outs, params, pm)  # the boilerplate, from the seeded sample read back
+            views = _sketched(ctx, partitions, starts, layout, engine, progress, shingler, pm, im, params)
+    _provide(ctx, near_duplicates, views)
+
+
+def _sketched(
+    ctx: Context,
+    partitions: list[Partition],
+    record_starts: np.ndarray,
+    layout: Layout,
+    engine: Engine,
+    progress: Progress,
+    shingler: Shingler,
+    pm: np.ndarray,
+    im: np.ndarray,
+    params: NearParams,
+) -> NearViews:
+    """Pass two: band keys and bins of each partition's distinct records, then the exact verification."""
+    in_rows = np.searchsorted(pm, im)
+    is_input = np.zeros(len(pm), np.bool_)
+    is_input[in_rows] = True
+    items = []
+    bounds = np.searchsorted(pm, record_starts)
+    for k, part in enumerate(partitions):
+        lo, hi = bounds[k], bounds[k + 1]
+        items.append((part, pm[lo:hi] - record_starts[k], is_input[lo:hi]))
+    sketch = Sketch.empty(len(im), len(pm), params)
+    job = SketchJob(layout, ctx.cached(normalizer), params, shingler.boiler)
+    in_before = np.concatenate([[0], np.cumsum(is_input)])
+    label = f"{engine.name}: sketching {len(partitions)} partitions for near-duplicates"
+    for k, part_sketch in enumerate(_stage(progress, label, len(items), engine.map(sketch_partition, items, job))):
+        lo = int(bounds[k])
+        sketch.put(part_sketch, int(in_before[lo]), lo)
+    return verify_sketch(shingler, pm, in_rows, sketch, params)
+
+
+class SketchJob:
+    def __init__(self, layout: Layout, norm: Normalizer, params: NearParams, boiler: list[np.ndarray]) -> None:
+        self.layout, self.norm, self.params, self.boiler = layout, norm, params, boiler
+
+
+def sketch_partition(item: tuple[Partition, np.ndarray, np.ndarray], job: SketchJob) -> Sketch:
+    part, rows, is_input = item
+    data = read(part, job.layout).data
+    ins = job.norm.many(data.inputs)
+    outs = job.norm.many(data.outputs)
+    shingler = Shingler(ins, outs, job.params, rows, boiler=job.boiler)
+    return sketch_all(shingler, rows, is_input, job.params)
+
+
+# --- judging ------------------------------------------------------------------------
+
+
+class _Judged:
+    """The quality check judging the merged measures of every partition."""
+
+    def __init__(self, check: QualityCheck, measures: Measures, tokenizer: str) -> None:
+        self.check, self.measures, self.tokenizer = check, measures, tokenizer
+        self.name: str = check.name
+        self.codes: tuple[CodeInfo, ...] = check.codes
+
+    def run(self, ctx: Context) -> CheckResult:
+        from checks.quality_rules.tokens import make_counter
+
+        counter = make_counter(self.tokenizer)
+        return self.check.judge(ctx, self.measures, counter.name, counter.exact)
+
+
+class _Skipped:
+    def __init__(self, check: Check) -> None:
+        self.name: str = check.name
+        self.codes: tuple[CodeInfo, ...] = check.codes
+
+    def run(self, ctx: Context) -> CheckResult:
+        return CheckResult.skipped(
+            self.name,
+            f"the {ctx.config['scale.engine']} engine runs only {', '.join(PARTITIONED)} (they need no text held in "
+            "memory); run with --engine memory for this check",
+        )
+
+
+def _checks(measures: Measures, tokenizer: str) -> list[Any]:
+    from auditor.registry import all_checks
+
+    out: list[Any] = []
+    for check in all_checks():
+        if isinstance(check, QualityCheck):
+            out.append(_Judged(check, measures, tokenizer))
+        elif check.name in PARTITIONED:
+            out.append(check)
+        else:
+            out.append(_Skipped(check))
+    return out

@@ -1,0 +1,125 @@
+"""Engines that run a map over partitions: forked local processes, or pyspark.
+
+Both yield the results in partition order, one at a time, so the driver can
+fold each into its arrays and drop it: the driver never holds every
+partition's result twice. Workers hold one partition at a time.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from auditor.errors import InputError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Engine(Protocol):
+    name: str
+    workers: int
+
+    def map(self, fn: Callable[[T, Any], R], items: Sequence[T], job: Any) -> Iterator[R]: ...
+
+    def close(self) -> None: ...
+
+
+class LocalEngine:
+    """A pool of forked processes, one partition per task (``jobs`` workers; 0 = one per core)."""
+
+    name = "stream"
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+
+    def map(self, fn: Callable[[T, Any], R], items: Sequence[T], job: Any) -> Iterator[R]:
+        if self.workers == 1 or len(items) == 1:
+            for item in items:
+                yield fn(item, job)
+            return
+        # Fork: workers inherit the imported modules; the job is sent once per worker, not per task.
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(min(self.workers, len(items)), initializer=_set_job, initargs=(fn, job)) as pool:
+            yield from pool.imap(_run_item, items, chunksize=1)
+
+    def close(self) -> None:
+        pass
+
+
+_JOB: tuple[Callable[..., Any], Any] | None = None
+
+
+def _set_job(fn: Callable[..., Any], job: Any) -> None:
+    global _JOB
+    _JOB = (fn, job)
+
+
+def _run_item(item: Any) -> Any:
+    assert _JOB is not None
+    fn, job = _JOB
+    return fn(item, job)
+
+
+class SparkEngine:
+    """pyspark in local mode: partitions as an RDD of descriptors, ``mapPartitions`` running the same map.
+
+    The session is local (``scale.spark_master``, default ``local[<jobs>]``),
+    with the UI off, bound to the loopback interface and quiet; Python
+    workers import this very package (its folder is put on their PYTHONPATH).
+    """
+
+    name = "spark"
+
+    def __init__(self, master: str, workers: int) -> None:
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError:
+            raise InputError("--engine spark needs pyspark: pip install 'auditor[spark]' (and a Java runtime)") from None
+        root = str(Path(__file__).resolve().parents[2])
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        self.workers = max(1, workers)
+        self.session = (
+            SparkSession.builder.master(master or f"local[{self.workers}]")
+            .appName("auditor")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.driver.host", "127.0.0.1")
+            # Results come back one partition at a time (toLocalIterator); a partition's features are megabytes.
+            .config("spark.driver.maxResultSize", "0")
+            .config("spark.python.worker.reuse", "true")
+            .getOrCreate()
+        )
+        self.session.sparkContext.setLogLevel("ERROR")
+
+    def map(self, fn: Callable[[T, Any], R], items: Sequence[T], job: Any) -> Iterator[R]:
+        if not items:
+            return iter(())
+        sc = self.session.sparkContext
+        shared = sc.broadcast((fn, job))
+
+        def run(part: Iterable[T]) -> Iterable[R]:
+            f, j = shared.value
+            for item in part:
+                yield f(item, j)
+
+        rdd = sc.parallelize(list(items), len(items)).mapPartitions(run)
+        # In partition order, one partition's result on the driver at a time.
+        return rdd.toLocalIterator(prefetchPartitions=False)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """The session stays up for the next run in this process (starting one costs seconds)."""
+
+
+def make_engine(name: str, workers: int, spark_master: str) -> Engine:
+    if name == "spark":
+        return SparkEngine(spark_master, workers)
+    return LocalEngine(workers)

@@ -1,0 +1,133 @@
+"""Text columns read back from the file on demand, for the few records a stage needs.
+
+A partitioned run keeps no text; findings show an excerpt of a few records
+and near-duplicate verification re-shingles only the records of candidate
+pairs. ``LazyColumn`` answers ``column[i]`` by reading record i's line again
+by its byte offset (and normalising it, for the normalised columns), so the
+in-memory code that indexes columns runs unchanged. Iterating a whole column
+is refused: that would be the in-memory path, slower.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import orjson
+
+from auditor.load import fill
+from auditor.records import LoadProblem
+from auditor.scale.partitions import Layout
+from auditor.text import Normalizer
+
+CACHE_RECORDS = 200_000  # records kept once read: the involved records of a verification round, bounded
+
+
+class RecordReader:
+    """Reads records by index: one ``pread`` of the record's line, parsed and mapped as the loader does."""
+
+    def __init__(self, path: str, offsets: np.ndarray, lengths: np.ndarray, lines: np.ndarray, layout: Layout, normalizer: Normalizer) -> None:
+        self.path = path
+        self.offsets = offsets
+        self.lengths = lengths
+        self.lines = lines
+        self.layout = layout
+        self.normalizer = normalizer
+        self.reads = 0  # records read from the file (for the report and tests)
+        self._cache: dict[int, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+        self._fd: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    def _file(self) -> int:
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDONLY)
+        return self._fd
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def record(self, i: int) -> dict[str, Any]:
+        hit = self._cache.get(i)
+        if hit is not None:
+            return hit
+        raw = os.pread(self._file(), int(self.lengths[i]), int(self.offsets[i]))
+        part = self.layout.empty()
+        fill(part, [(int(self.lines[i]), orjson.loads(raw.removeprefix(b"\xef\xbb\xbf")))], self.layout.layout, list(self.layout.kept))
+        if len(part) != 1:  # the file changed since it was read: say so rather than show another record
+            problem = part.problems[0] if part.problems else LoadProblem(int(self.lines[i]), "unreadable")
+            raise RuntimeError(f"{self.path} changed during the audit: line {problem.line} no longer reads ({problem.reason})")
+        rec: dict[str, Any] = {
+            "input": part.inputs[0],
+            "output": part.outputs[0],
+            "messages": part.messages[0] if part.messages is not None else None,
+            "annotations": part.annotations[0] if part.annotations is not None else None,
+        }
+        with self._lock:
+            self.reads += 1
+            if len(self._cache) >= CACHE_RECORDS:
+                self._cache.clear()
+            self._cache[i] = rec
+        return rec
+
+    def value(self, i: int, field: str, normalised: bool) -> Any:
+        rec = self.record(i)
+        if not normalised:
+            return rec[field]
+        key = "norm_" + field
+        if key not in rec:
+            rec[key] = self.normalizer(rec[field])
+        return rec[key]
+
+
+class LazyColumn(Sequence[Any]):
+    """One field of every valid record, read on demand through a RecordReader."""
+
+    def __init__(self, reader: RecordReader, field: str, normalised: bool = False) -> None:
+        self.reader = reader
+        self.field = field
+        self.normalised = normalised
+
+    def __len__(self) -> int:
+        return len(self.reader)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        index = int(i)
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self.reader.value(index, self.field, self.normalised)
+
+    def __iter__(self) -> Iterator[Any]:
+        raise TypeError(
+            f"the {self.field} column of a partitioned run is read record by record on demand; "
+            "a stage that needs every text runs only with --engine memory"
+        )
+
+
+class IntColumn(Sequence[int]):
+    """A numpy integer column that hands out Python ints (reports serialise what they index)."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return self.values[i].tolist()
+        return int(self.values[i])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.values.tolist())
