@@ -54,6 +54,13 @@ def main() -> None:
 @click.option("--agreement-level", type=click.Choice(["nominal", "ordinal", "interval", "ratio"]), help="Level of measurement for alpha.")
 @click.option("--embeddings", help="Local sentence-transformers model for coverage (never downloaded).")
 @click.option("--expectations", type=click.Path(path_type=Path), help="great_expectations suite JSON to run on the records.")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "memory", "stream", "spark"]),
+    help="memory: load every record, run every check; stream: a JSONL file in partitions, count/duplicates/"
+    "quality with bounded memory; spark: the same on pyspark (local mode); auto (default): stream above "
+    "scale.auto_bytes.",
+)
 @click.option("--seed", type=int, help="Seed for every random step.")
 @click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; rely on the exit code (and --output).")
@@ -81,6 +88,7 @@ def check(
     agreement_level: str | None,
     embeddings: str | None,
     expectations: Path | None,
+    engine: str | None,
     seed: int | None,
     strict: bool | None,
     quiet: bool,
@@ -102,6 +110,7 @@ def check(
         "coverage.embeddings": embeddings,
         "seed": seed,
         "strict": strict,
+        "scale.engine": engine,
     }
     try:
         report = _run_check(source, config_file, overrides, split, eval_file, reference, baseline, annotations, expectations, quiet)

@@ -651,7 +651,7 @@ OPTIONS: tuple[Option, ...] = (
         "Megabytes of the file per partition: a worker holds one partition's records (about 3.5 times that "
         "in RAM) at a time, and 64 MB keeps per-partition overhead (a task, a result message) under 1%.",
         kind=(int, float),
-        minimum=0.001,  # kilobyte partitions: tests cut small files into many
+        minimum=0.0001,  # partitions of a few lines: tests cut small files into many
     ),
     Option(
         "scale.spark_master",

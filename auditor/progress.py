@@ -31,8 +31,16 @@ class TerminalProgress:
         timer = threading.Timer(DELAY, show)
         timer.daemon = True
         timer.start()
+        done = 0
+
+        def update(advance: int) -> None:
+            nonlocal done
+            done += advance
+            count = f"{done:,}/{total:,} " if total else ""
+            status.update(f"{name} … {count}{time.monotonic() - started:.0f} s")
+
         try:
-            yield lambda advance: status.update(f"{name} … {time.monotonic() - started:.0f} s")
+            yield update
         finally:
             timer.cancel()
             if shown.is_set():

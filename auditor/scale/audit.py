@@ -303,10 +303,11 @@ class _Skipped:
         self.codes: tuple[CodeInfo, ...] = check.codes
 
     def run(self, ctx: Context) -> CheckResult:
+        ran = ", ".join(PARTITIONED)
         return CheckResult.skipped(
             self.name,
-            f"the {ctx.config['scale.engine']} engine runs only {', '.join(PARTITIONED)} (they need no text held in "
-            "memory); run with --engine memory for this check",
+            f"not run by the {ctx.config['scale.engine']} engine, which holds no text (it runs {ran}): "
+            "use --engine memory for this check",
         )
 
 

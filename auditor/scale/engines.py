@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -86,7 +87,8 @@ class SparkEngine:
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         self.workers = max(1, workers)
-        self.session = (
+        quiet = f"-Dlog4j2.configurationFile={Path(__file__).with_name('log4j2.properties').as_uri()}"
+        builder = (
             SparkSession.builder.master(master or f"local[{self.workers}]")
             .appName("auditor")
             .config("spark.ui.enabled", "false")
@@ -96,8 +98,11 @@ class SparkEngine:
             # Results come back one partition at a time (toLocalIterator); a partition's features are megabytes.
             .config("spark.driver.maxResultSize", "0")
             .config("spark.python.worker.reuse", "true")
-            .getOrCreate()
+            .config("spark.driver.extraJavaOptions", quiet)
         )
+        with warnings.catch_warnings():  # pyspark warns about pandas versions; it does not use pandas here
+            warnings.simplefilter("ignore", FutureWarning)
+            self.session = builder.getOrCreate()
         self.session.sparkContext.setLogLevel("ERROR")
 
     def map(self, fn: Callable[[T, Any], R], items: Sequence[T], job: Any) -> Iterator[R]:
