@@ -135,12 +135,18 @@ def _reduce(
     norm = Normalizer.from_config(cfg.section("normalize"))
     job = MeasureJob(layout, norm, dict(cfg.section("quality")))
     hashing = readers.Hashing()
+    # The sha256 fingerprint runs in a thread beside the map; it starts once the
+    # first result is in, so the local engine has forked its workers already and
+    # no worker inherits a running thread.
     fingerprint = threading.Thread(target=readers.hash_file, args=(path, hashing), daemon=True)
-    fingerprint.start()
     parts: list[PartFeatures] = []
     label = f"{engine.name}: measuring {len(partitions)} partitions on {engine.workers} workers"
     for part in _stage(progress, label, len(partitions), engine.map(measure_partition, partitions, job)):
         parts.append(part)
+        if not fingerprint.is_alive() and fingerprint.ident is None:
+            fingerprint.start()
+    if fingerprint.ident is None:
+        fingerprint.start()
     fingerprint.join()
 
     starts = np.concatenate([[0], np.cumsum([len(p) for p in parts])]).astype(np.int64)

@@ -1,0 +1,170 @@
+"""Partitioned engines (stream, spark) against the orjson floor, with the memory of every process.
+
+    python benchmarks/bench_scale.py benchmarks/data/gen_1000000.jsonl --engines floor stream spark
+    python benchmarks/bench_scale.py benchmarks/data/gen_10000000.jsonl --engines floor stream
+
+Each run is a fresh process tree. A sampler reads /proc every half second and
+records the peak of the summed proportional set size (PSS: shared pages split
+between the processes that share them, so forked workers are not counted
+twice) over the driver and every descendant (workers, Spark's JVM and Python
+workers), and the driver's own peak RSS. Figures go to stdout and, with
+--json, to a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+PROGRAMS = {
+    "floor": """
+import orjson, sys
+n = 0
+with open(sys.argv[1], 'rb') as fh:
+    for line in fh:
+        orjson.loads(line); n += 1
+print(n)
+""",
+    "engine": """
+import contextlib, sys, time
+
+class Log:  # each stage's wall time on stderr: where the time goes
+    @contextlib.contextmanager
+    def stage(self, name, total=None):
+        t = time.perf_counter()
+        yield lambda n: None
+        rss = open("/proc/self/status").read().split("VmRSS:")[1].split()[0]
+        print(f"  stage {name}: {time.perf_counter() - t:.1f} s, driver RSS after it {int(rss) // 1024:,} MiB",
+              file=sys.stderr, flush=True)
+
+from auditor.api import audit
+report = audit(sys.argv[1], config={}, engine=sys.argv[2], progress=Log())
+m = report.metrics
+print(m['count']['total_records'], m['duplicates'].get('exact_duplicate_records'), m['duplicates'].get('near_duplicate_records'),
+      m['count']['effective_examples'], report.verdict, file=sys.stderr)
+print(m['count']['total_records'])
+""",
+}
+
+
+def _children() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        kids.setdefault(ppid, []).append(int(entry))
+    return kids
+
+
+def _tree(root: int) -> list[int]:
+    kids = _children()
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(kids.get(pid, []))
+    return out
+
+
+def _kib(pid: int, path: str, field: str) -> int:
+    try:
+        with open(f"/proc/{pid}/{path}") as fh:
+            for line in fh:
+                if line.startswith(field):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run(name: str, code: str, *args: str) -> dict[str, float | str]:
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peak = {"pss": 0, "driver_rss": 0, "processes": 0}
+
+    def sample() -> None:
+        while proc.poll() is None:
+            pids = _tree(proc.pid)
+            pss = sum(_kib(p, "smaps_rollup", "Pss:") for p in pids)
+            peak["pss"] = max(peak["pss"], pss)
+            peak["driver_rss"] = max(peak["driver_rss"], _kib(proc.pid, "status", "VmRSS:"))
+            peak["processes"] = max(peak["processes"], len(pids))
+            time.sleep(0.5)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    sampler.join()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{name} failed:\n{err[-3000:]}")
+    lines = [line for line in err.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith("  stage "):
+            print(line, flush=True)
+    tail = lines[-1:]
+    return {
+        "run": name,
+        "records": int(out.split()[-1]),
+        "seconds": round(seconds, 1),
+        "peak_pss_mib": round(peak["pss"] / 1024),
+        "driver_peak_rss_mib": round(peak["driver_rss"] / 1024),
+        "processes": peak["processes"],
+        "summary": tail[0] if tail else "",
+    }
+
+
+def machine() -> str:
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{platform.machine()}, {os.cpu_count()} cores (shared), {mem:.0f} GiB RAM, Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--engines", nargs="+", default=["floor", "stream", "spark"], help="floor, memory, stream, spark")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    size = args.path.stat().st_size
+    print(f"machine: {machine()}; file {args.path.name}: {size / 1e9:.2f} GB", flush=True)
+    rows = []
+    floor = None
+    for engine in args.engines:
+        r = run(engine, PROGRAMS["floor"], str(args.path)) if engine == "floor" else run(engine, PROGRAMS["engine"], str(args.path), engine)
+        floor = floor or (r["seconds"] if engine == "floor" else None)
+        r["records_per_s"] = round(r["records"] / r["seconds"])  # type: ignore[operator]
+        r["x_floor"] = round(r["seconds"] / floor, 1) if floor else ""  # type: ignore[operator]
+        rows.append(r)
+        print(
+            f"{engine:<7} {r['records']:>11,} rec {r['seconds']:8.1f} s {r['records_per_s']:>9,} rec/s  "
+            f"peak PSS {r['peak_pss_mib']:>6,} MiB (driver RSS {r['driver_peak_rss_mib']:,} MiB, {r['processes']} processes)"
+            f"  x{r['x_floor']} of floor  {r['summary']}",
+            flush=True,
+        )
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine(), "file": str(args.path), "bytes": size, "rows": rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
