@@ -14,7 +14,7 @@ import numpy as np
 from auditor.clusters import components
 from auditor.context import Context
 from auditor.neardup import NearPairs, NearParams, NearViews, near_views
-from auditor.text import Normalizer, hash_many, loose, pair_key
+from auditor.text import Normalizer, loose, pair_key
 
 
 def normalizer(ctx: Context) -> Normalizer:
@@ -30,11 +30,12 @@ def norm_outputs(ctx: Context) -> list[str]:
 
 
 def input_hashes(ctx: Context) -> list[int]:
-    return hash_many(ctx.cached(norm_inputs))
+    # Hashed straight from the raw texts: the count needs no normalised copies.
+    return ctx.cached(normalizer).hashes(ctx.dataset.inputs)
 
 
 def output_hashes(ctx: Context) -> list[int]:
-    return hash_many(ctx.cached(norm_outputs))
+    return ctx.cached(normalizer).hashes(ctx.dataset.outputs)
 
 
 def pair_hashes(ctx: Context) -> list[int]:
@@ -87,11 +88,13 @@ class InputGroups:
 
 
 def input_groups(ctx: Context) -> InputGroups:
-    outs = ctx.cached(norm_outputs)
+    # Only records with a repeated input are normalised here, one by one: a
+    # handful, where normalising every output would cost seconds at a million.
+    norm, outs = ctx.cached(normalizer), ctx.dataset.outputs
     conflicts: list[list[int]] = []
     redundant: list[list[int]] = []
     for members in _groups_of(ctx.cached(input_hashes)):
-        distinct = {loose(outs[i]) for i in members}
+        distinct = {loose(norm(outs[i])) for i in members}
         (conflicts if len(distinct) > 1 else redundant).append(members)
     return InputGroups(conflicts=conflicts, redundant=redundant)
 
@@ -109,16 +112,20 @@ def task_type(ctx: Context) -> str:
     configured = str(ctx.config["task"])
     if configured != "auto":
         return configured
-    outs = ctx.cached(norm_outputs)
-    if not outs:
+    hashes = ctx.cached(output_hashes)
+    if not hashes:
         return "generation"
-    counts = Counter(outs)  # counted in C: this runs on every record of every audit
+    counts = Counter(hashes)  # the normalised outputs, counted by hash in C
     top = sorted(counts.values(), reverse=True)[:50]
+    n = len(hashes)
+    if sum(top) < 0.9 * n or len(counts) > max(50, n // 20):
+        return "generation"  # decided without looking at a single word
+    outs = ctx.cached(norm_outputs)
     if ctx.cached(normalizer).whitespace:  # single spaces only: counting them is splitting, without the lists
         words = sorted(o.count(" ") + 1 if o else 0 for o in outs)
     else:
         words = sorted(len(o.split()) for o in outs)
-    if sum(top) >= 0.9 * len(outs) and words[len(words) // 2] <= 3 and len(counts) <= max(50, len(outs) // 20):
+    if words[len(words) // 2] <= 3:
         return "classification"
     return "generation"
 
