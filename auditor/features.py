@@ -29,13 +29,21 @@ def norm_outputs(ctx: Context) -> list[str]:
     return ctx.cached(normalizer).many(ctx.dataset.outputs)
 
 
+def _hashes(ctx: Context, column: str) -> list[int]:
+    # Hashed straight from the raw texts (the count needs no normalised
+    # copies), or taken from the loader when its workers already did it.
+    norm = ctx.cached(normalizer)
+    texts: list[str] = getattr(ctx.dataset, column)
+    ready = ctx.dataset.hashes.get((column, norm))
+    return ready if ready is not None and len(ready) == len(texts) else norm.hashes(texts)
+
+
 def input_hashes(ctx: Context) -> list[int]:
-    # Hashed straight from the raw texts: the count needs no normalised copies.
-    return ctx.cached(normalizer).hashes(ctx.dataset.inputs)
+    return _hashes(ctx, "inputs")
 
 
 def output_hashes(ctx: Context) -> list[int]:
-    return ctx.cached(normalizer).hashes(ctx.dataset.outputs)
+    return _hashes(ctx, "outputs")
 
 
 def pair_hashes(ctx: Context) -> list[int]:

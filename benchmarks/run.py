@@ -42,10 +42,11 @@ print(data.total_records)
 import sys
 from auditor.config import resolve
 from auditor.context import Context
-from auditor.features import exact_groups, input_groups
+from auditor.features import exact_groups, input_groups, normalizer
 from auditor.load import load
-data, _ = load(sys.argv[1], jobs=0)
-ctx = Context(dataset=data, config=resolve(search=False))
+config = resolve(search=False)
+data, _ = load(sys.argv[1], jobs=0, normalizer=normalizer(Context(dataset=None, config=config)))
+ctx = Context(dataset=data, config=config)
 # Counting as the foundation defines it: normalised exact groups and
 # contradictions (the near-duplicate refinement is timed in the next stage).
 ctx.cached(exact_groups), ctx.cached(input_groups)
