@@ -28,8 +28,10 @@ MIN_BYTES = 48 << 20
 #: The parent's range, as a share of a worker's: besides parsing, the parent
 #: runs the sha256 fingerprint (about a second a GB) and unpickles what the
 #: workers send (about 1.5 s a GB), so an equal share would leave it last,
-#: with the workers idle. Measured on 2 cores: 0.4 of a share ends both together.
-PARENT_SHARE = 0.4
+#: with the workers idle. Workers hash their texts too and pickle them (~0.5 s a
+#: GB); on 2 cores 0.6 of a share ends both together (estimated from the per-
+#: stage costs, then checked with the benchmark).
+PARENT_SHARE = 0.6
 
 
 def worker_count(jobs: int) -> int:
