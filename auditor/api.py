@@ -17,6 +17,7 @@ from auditor.load import InputInfo, load
 from auditor.load.detect import FieldOverrides
 from auditor.records import Dataset
 from auditor.report.model import Report
+from auditor.text import Normalizer
 from auditor.verdict import gaps_of, verdict_of
 from checks.base import Check
 
@@ -78,7 +79,9 @@ def audit(
         cfg = resolve_config(cfg, {"scale__engine": "memory"})
 
     with progress.stage("load"):
-        dataset, info = load(source, fields, keep=_keep_fields(cfg), split=split, jobs=int(cfg["jobs"]))
+        # The loader's workers hash the normalised texts while they hold them (see load()).
+        normalizer = Normalizer.from_config(cfg.section("normalize"))
+        dataset, info = load(source, fields, keep=_keep_fields(cfg), split=split, jobs=int(cfg["jobs"]), normalizer=normalizer)
     loaded = time.perf_counter()
 
     others: dict[str, Dataset] = {}

@@ -7,6 +7,7 @@ e.g. ``ctx.cached(exact_groups)``; nothing here judges or reports.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +15,7 @@ import numpy as np
 from auditor.clusters import components
 from auditor.context import Context
 from auditor.neardup import NearPairs, NearParams, NearViews, near_views
-from auditor.text import Normalizer, hash_many, loose, pair_key
+from auditor.text import Normalizer, loose, pair_key
 
 
 def normalizer(ctx: Context) -> Normalizer:
@@ -29,12 +30,21 @@ def norm_outputs(ctx: Context) -> list[str]:
     return ctx.cached(normalizer).many(ctx.dataset.outputs)
 
 
+def _hashes(ctx: Context, column: str) -> list[int]:
+    # Hashed straight from the raw texts (the count needs no normalised
+    # copies), or taken from the loader when its workers already did it.
+    norm = ctx.cached(normalizer)
+    texts: list[str] = getattr(ctx.dataset, column)
+    ready = ctx.dataset.hashes.get((column, norm))
+    return ready if ready is not None and len(ready) == len(texts) else norm.hashes(texts)
+
+
 def input_hashes(ctx: Context) -> list[int]:
-    return hash_many(ctx.cached(norm_inputs))
+    return _hashes(ctx, "inputs")
 
 
 def output_hashes(ctx: Context) -> list[int]:
-    return hash_many(ctx.cached(norm_outputs))
+    return _hashes(ctx, "outputs")
 
 
 def pair_hashes(ctx: Context) -> list[int]:
@@ -87,11 +97,13 @@ class InputGroups:
 
 
 def input_groups(ctx: Context) -> InputGroups:
-    outs = ctx.cached(norm_outputs)
+    # Only records with a repeated input are normalised here, one by one: a
+    # handful, where normalising every output would cost seconds at a million.
+    norm, outs = ctx.cached(normalizer), ctx.dataset.outputs
     conflicts: list[list[int]] = []
     redundant: list[list[int]] = []
     for members in _groups_of(ctx.cached(input_hashes)):
-        distinct = {loose(outs[i]) for i in members}
+        distinct = {loose(norm(outs[i])) for i in members}
         (conflicts if len(distinct) > 1 else redundant).append(members)
     return InputGroups(conflicts=conflicts, redundant=redundant)
 
@@ -109,21 +121,31 @@ def task_type(ctx: Context) -> str:
     configured = str(ctx.config["task"])
     if configured != "auto":
         return configured
-    outs = ctx.cached(norm_outputs)
-    if not outs:
+    hashes = ctx.cached(output_hashes)
+    if not hashes:
         return "generation"
-    counts = Counter(outs)  # counted in C: this runs on every record of every audit
+    counts = Counter(hashes)  # the normalised outputs, counted by hash in C
     top = sorted(counts.values(), reverse=True)[:50]
+    return guess_task(len(hashes), len(counts), sum(top), lambda: _median_words(ctx))
+
+
+def _median_words(ctx: Context) -> int:
+    outs = ctx.cached(norm_outputs)
     if ctx.cached(normalizer).whitespace:  # single spaces only: counting them is splitting, without the lists
         words = sorted(o.count(" ") + 1 if o else 0 for o in outs)
     else:
         words = sorted(len(o.split()) for o in outs)
-    return guess_task(len(outs), len(counts), sum(top), words[len(words) // 2])
+    return words[len(words) // 2]
 
 
-def guess_task(records: int, distinct_outputs: int, top50_records: int, median_words: int) -> str:
-    """The task-type rule of ``task_type`` on its counts (a partitioned run counts them from hashes)."""
-    if top50_records >= 0.9 * records and median_words <= 3 and distinct_outputs <= max(50, records // 20):
+def guess_task(records: int, distinct_outputs: int, top50_records: int, median_words: Callable[[], int]) -> str:
+    """The task-type rule of ``task_type`` on its counts (a partitioned run counts them from hashes).
+
+    ``median_words`` is asked only when the counts allow classification.
+    """
+    if top50_records < 0.9 * records or distinct_outputs > max(50, records // 20):
+        return "generation"  # decided without looking at a single word
+    if median_words() <= 3:
         return "classification"
     return "generation"
 

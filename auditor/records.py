@@ -66,6 +66,11 @@ class Dataset:
     # or source, wide-form annotator columns): field name -> one value per record.
     extra: dict[str, list[Any]] = field(default_factory=dict)
     problems: list[LoadProblem] = field(default_factory=list)
+    # Hashes of the normalised inputs and outputs, when the loader computed
+    # them beside the parsing (its worker processes hold the texts anyway):
+    # (column name, normaliser) -> one hash per record. Columns are never
+    # edited after loading, so these cannot go stale.
+    hashes: dict[tuple[str, Any], list[int]] = field(default_factory=dict)
     blank_lines: int = 0  # blank lines are not records; counted so nothing is hidden
     source: str | None = None  # path, or a description of an in-memory source
 

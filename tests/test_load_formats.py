@@ -13,6 +13,7 @@ import pytest
 from auditor.errors import InputError
 from auditor.load import load
 from auditor.load.detect import FieldOverrides
+from auditor.text import Normalizer
 
 LAYOUTS: list[tuple[str, dict[str, Any], str, str, str]] = [
     # (layout, row, expected format suffix, expected input, expected output)
@@ -183,8 +184,11 @@ def test_parallel_jsonl_equals_sequential(tmp_path: Path, monkeypatch: pytest.Mo
     path.write_text("\ufeff" + "\r\n".join(lines) + "\n")
     sequential, info1 = load(path, jobs=1)
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    norm = Normalizer()
     for jobs in (2, 3, 7):
-        par, info2 = load(path, jobs=jobs)
+        par, info2 = load(path, jobs=jobs, normalizer=norm)
         assert par.format == sequential.format and info2 == info1
         for column in ("ids", "lines", "inputs", "outputs", "categories", "problems", "extra", "blank_lines"):
             assert getattr(par, column) == getattr(sequential, column), (jobs, column)
+        # The workers' hashes are the ones the count would compute itself.
+        assert par.hashes == {("inputs", norm): norm.hashes(par.inputs), ("outputs", norm): norm.hashes(par.outputs)}

@@ -53,3 +53,29 @@ def test_fast_key_equals_normalised_text(text: str, casefold: bool, whitespace: 
     # The byte path must agree with the general one on every text.
     assert n.key(text) == n._full(text).encode("utf-8", "surrogatepass")
     assert n(text) == n._full(text)
+
+
+# Texts mixing everything the batched path treats differently: runs of ASCII
+# whitespace (interior, leading, trailing), the \x1c-\x1f separators str.split
+# sees as spaces, NUL, non-ASCII letters and spaces, empty strings.
+_PIECES = st.sampled_from(["a", "B", " ", "  ", "\t", "\n", "\r\n", "\x1c", "\x00", "é", "ß", "\u00a0", "ﬁ", ".", "Zz9", ""])
+_TEXTS = st.lists(st.lists(_PIECES, max_size=12).map("".join), max_size=40)
+
+
+@given(texts=_TEXTS, casefold=st.booleans(), whitespace=st.booleans(), unicode=st.sampled_from(["NFKC", "none"]))
+def test_batched_normalisation_equals_one_at_a_time(texts: list[str], casefold: bool, whitespace: bool, unicode: str) -> None:
+    n = Normalizer(unicode=unicode, casefold=casefold, whitespace=whitespace)
+    expected = [n(t) for t in texts]
+    assert n.many(texts) == expected
+    assert n.hashes(texts) == [hash128(e) for e in expected]
+    assert n.hashes(iter(texts)) == n.hashes(texts)  # any iterable, not only lists
+
+
+def test_batches_split_large_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import auditor.text as text
+
+    monkeypatch.setattr(text, "BATCH_CHARS", 7)  # every few texts a new batch: boundaries are exercised
+    texts = ["Hello  World ", "x", "", "  lead", "a\tb\nc", "Ünï  Code", "tail  "] * 5
+    n = Normalizer()
+    assert n.many(texts) == [n(t) for t in texts]
+    assert n.hashes(texts) == [hash128(n(t)) for t in texts]

@@ -21,8 +21,15 @@ from typing import Any
 from auditor.errors import InputError
 from auditor.load import readers
 from auditor.load.detect import FieldOverrides, detect
-from auditor.load.mapping import RecordError, category_of, fast_mapper, map_row, scalar_id
+from auditor.load.mapping import (
+    RecordError,
+    batch_mapper,
+    category_of,
+    map_row,
+    scalar_id,
+)
 from auditor.records import Dataset, FieldMap, LoadProblem
+from auditor.text import Normalizer
 
 SAMPLE_ROWS = 200  # rows looked at to detect the layout: enough to outvote a few odd rows
 
@@ -62,14 +69,17 @@ def load(
     keep: Iterable[str] = (),
     split: str | None = None,
     jobs: int = 1,
+    normalizer: Normalizer | None = None,
 ) -> tuple[Dataset, InputInfo]:
     """The dataset and its fingerprint. ``keep`` names extra raw fields to keep
     (``name*`` keeps every field with that prefix);
-    ``jobs`` worker processes read a large JSONL file (0 = one per core)."""
+    ``jobs`` worker processes read a large JSONL file (0 = one per core), and
+    when a ``normalizer`` is given they also hash the normalised texts
+    (``Dataset.hashes``), so the exact count finds them ready."""
     fields = fields or FieldOverrides()
     keep_fields = tuple(dict.fromkeys((*GROUP_FIELDS, *keep)))
     if isinstance(source, str | os.PathLike):
-        return _load_path(Path(source), fields, keep_fields, split, jobs)
+        return _load_path(Path(source), fields, keep_fields, split, jobs, normalizer)
     kind = type(source).__module__.split(".")[0] + "." + type(source).__name__
     if kind == "pandas.DataFrame":
         rows = readers.dataframe_rows(source)
@@ -89,14 +99,16 @@ def load(
     return dataset, InputInfo(path=None, format=dataset.format, bytes=None, sha256=None)
 
 
-def _load_path(path: Path, fields: FieldOverrides, keep: tuple[str, ...], split: str | None, jobs: int) -> tuple[Dataset, InputInfo]:
+def _load_path(
+    path: Path, fields: FieldOverrides, keep: tuple[str, ...], split: str | None, jobs: int, normalizer: Normalizer | None
+) -> tuple[Dataset, InputInfo]:
     _check_readable(path)
     hashing = readers.Hashing()
     counters: dict[str, int] = {}
     label = str(path)
     try:
         if _parallel_jsonl(path, jobs):
-            dataset, counters = _load_jsonl_parallel(path, fields, keep, jobs, hashing)
+            dataset, counters = _load_jsonl_parallel(path, fields, keep, jobs, hashing, normalizer)
         elif path.is_dir():
             rows, label = readers.saved_dataset_rows(path, hashing, split)
             dataset = build(rows, fields, keep, label, "saved-dataset")
@@ -124,7 +136,7 @@ def _parallel_jsonl(path: Path, jobs: int) -> bool:
 
 
 def _load_jsonl_parallel(
-    path: Path, fields: FieldOverrides, keep: tuple[str, ...], jobs: int, hashing: readers.Hashing
+    path: Path, fields: FieldOverrides, keep: tuple[str, ...], jobs: int, hashing: readers.Hashing, normalizer: Normalizer | None
 ) -> tuple[Dataset, dict[str, int]]:
     from auditor.load import parallel
 
@@ -134,10 +146,12 @@ def _load_jsonl_parallel(
     if not p.layout:  # nothing readable at the top: the sequential path says it best
         counters: dict[str, int] = {}
         return build(readers.jsonl_rows(path, hashing, counters), fields, keep, label, "jsonl"), counters
-    ranges = parallel.split_points(path, parallel.worker_count(jobs))
+    ranges = parallel.split_points(path, parallel.worker_count(jobs), parallel.PARENT_SHARE)
 
     def fill_range(part: Dataset, start: int, end: int, first_line: int, counters: dict[str, int]) -> None:
         fill(part, readers.jsonl_range_rows(path, start, end, first_line, counters), p.layout, p.kept)
+        if normalizer is not None:  # each worker hashes its own range: the count then costs no pass of its own
+            part.hashes = {("inputs", normalizer): normalizer.hashes(part.inputs), ("outputs", normalizer): normalizer.hashes(part.outputs)}
 
     counters = parallel.load_ranges(
         path, ranges, p.data, fill_range, lambda: empty_like(p.data, p.kept), beside=lambda: readers.hash_file(path, hashing)
@@ -319,25 +333,72 @@ def build(rows: Iterator[readers.Row], fields: FieldOverrides, keep: tuple[str, 
     return p.data
 
 
+#: Rows mapped together by the fast path; a batch with one odd row is mapped row by row.
+FILL_BATCH = 1024
+
+
 def fill(data: Dataset, rows: Iterable[readers.Row], layout: str, kept: list[str]) -> None:
     """Map every row into ``data``'s columns; unreadable rows become problems."""
-    # The hot loop of loading: locals and bound methods keep it lean.
+    fast = batch_mapper(data.fields, layout)
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, FILL_BATCH)):
+        if not _fill_fast(data, batch, fast, kept):
+            _fill_rows(data, batch, layout, kept)
+
+
+def _fill_fast(data: Dataset, batch: list[readers.Row], fast: Any, kept: list[str]) -> bool:
+    """Map a batch of clean rows column by column; False (nothing appended) when any row is odd."""
+    try:
+        lines = [row[0] for row in batch]  # type: ignore[index]  # a LoadProblem is not subscriptable
+    except TypeError:
+        return False
+    objs = [row[1] for row in batch]  # type: ignore[index]
+    mapped = fast(objs)
+    if mapped is None:
+        return False
+    fmap = data.fields
+    ids: list[Any] = lines
+    if fmap.id:
+        own = [o.get(fmap.id) for o in objs]
+        kinds = set(map(type, own))
+        if not kinds <= {int, str, type(None)}:  # floats, booleans, objects: scalar_id decides per row
+            return False
+        ids = own if type(None) not in kinds else [i if i is not None else n for i, n in zip(own, lines)]
+    cats: list[Any] | None = None
+    if data.categories is not None:
+        cats = [o.get(fmap.category) for o in objs]
+        if not set(map(type, cats)) <= {str, type(None)}:
+            return False
+        cats = [c or None for c in cats]  # an empty name is no category
+    data.ids.extend(ids)
+    data.lines.extend(lines)
+    data.inputs.extend(mapped[0])
+    data.outputs.extend(mapped[1])
+    if cats is not None and data.categories is not None:
+        data.categories.extend(cats)
+    if data.annotations is not None:
+        data.annotations.extend(o.get(fmap.annotations) for o in objs)
+    for k in kept:
+        data.extra[k].extend(o.get(k) for o in objs)
+    return True
+
+
+def _fill_rows(data: Dataset, rows: Iterable[readers.Row], layout: str, kept: list[str]) -> None:
+    """The general path, row by row: every odd row gets its own precise reason."""
     fmap = data.fields
     ids, lines, inputs, outputs = data.ids, data.lines, data.inputs, data.outputs
     cats, msgs, anns = data.categories, data.messages, data.annotations
     problems = data.problems
     id_field, cat_field, ann_field = fmap.id, fmap.category, fmap.annotations
     extra = [(k, data.extra[k]) for k in kept]
-    fast = fast_mapper(fmap, layout)
     for row in rows:
         if isinstance(row, LoadProblem):
             problems.append(row)
             continue
         line, obj = row
-        mapped = fast(obj)
         own_id = scalar_id(obj.get(id_field)) if id_field and type(obj) is dict else None
         try:
-            inp, out, turns = mapped if mapped is not None else map_row(obj, fmap, layout)
+            inp, out, turns = map_row(obj, fmap, layout)
             category = category_of(obj, cat_field) if cat_field else None
         except RecordError as exc:
             problems.append(LoadProblem(line, str(exc), own_id))

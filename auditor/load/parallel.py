@@ -25,6 +25,14 @@ from auditor.records import Dataset
 #: Below this size the fork and the transfer back cost more than they save.
 MIN_BYTES = 48 << 20
 
+#: The parent's range, as a share of a worker's: besides parsing, the parent
+#: runs the sha256 fingerprint (about a second a GB) and unpickles what the
+#: workers send (about 1.5 s a GB), so an equal share would leave it last,
+#: with the workers idle. Workers hash their texts too and pickle them (~0.5 s a
+#: GB); on 2 cores 0.6 of a share ends both together (estimated from the per-
+#: stage costs, then checked with the benchmark).
+PARENT_SHARE = 0.6
+
 
 def worker_count(jobs: int) -> int:
     """``jobs`` as configured (0 = one per core available to this process)."""
@@ -36,14 +44,16 @@ def worker_count(jobs: int) -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def split_points(path: Path, parts: int) -> list[tuple[int, int, int]]:
+def split_points(path: Path, parts: int, first_share: float = 1.0) -> list[tuple[int, int, int]]:
     """``(start, end, lines_before)`` per range, cut at line starts.
 
-    Counting newlines runs at memory speed; the sha256 fingerprint, ten times
-    slower, is computed beside the parsing instead (see ``load_ranges``).
+    The first range is ``first_share`` the size of each other one. Counting
+    newlines runs at memory speed; the sha256 fingerprint, ten times slower,
+    is computed beside the parsing instead (see ``load_ranges``).
     """
     size = path.stat().st_size
-    targets = [size * k // parts for k in range(1, parts)]
+    total = first_share + parts - 1
+    targets = [int(size * (first_share + k) / total) for k in range(parts - 1)]
     cuts: list[tuple[int, int]] = [(0, 0)]  # (byte offset, lines before it)
     offset = 0
     lines = 0
@@ -139,3 +149,9 @@ def _append(data: Dataset, part: Dataset) -> None:
             mine.extend(theirs)
     for key, column in part.extra.items():
         data.extra[key].extend(column)
+    # Hashes stay only while every range brought them (the first range sets the keys).
+    for hkey in list(data.hashes):
+        if hkey in part.hashes:
+            data.hashes[hkey].extend(part.hashes[hkey])
+        else:
+            del data.hashes[hkey]

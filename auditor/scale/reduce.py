@@ -73,8 +73,7 @@ def task_of(configured: str, output_runs: Runs, words: np.ndarray) -> str:
         return "generation"
     sizes = output_runs.sizes
     top = np.sort(sizes)[::-1][:50]
-    median = int(np.partition(words, n // 2)[n // 2])
-    return guess_task(n, len(sizes), int(top.sum()), median)
+    return guess_task(n, len(sizes), int(top.sum()), lambda: int(np.partition(words, n // 2)[n // 2]))
 
 
 def pair_keys(input_hash: np.ndarray, output_hash: np.ndarray) -> np.ndarray:
