@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -253,6 +253,16 @@ class Sketch:
             self.keys[view][at : at + len(part.keys[view])] = part.keys[view]
             self.sigs[view][at : at + len(part.sigs[view])] = part.sigs[view]
 
+    def load_keys(self, view: int) -> np.ndarray:
+        """One view's band keys (``SketchViews``: a spilled sketch reads them from disk)."""
+        return self.keys[view]
+
+    def load_sigs(self, view: int) -> np.ndarray:
+        return self.sigs[view]
+
+    def drop(self, view: int) -> None:
+        self.keys[view] = self.sigs[view] = _NONE
+
     @classmethod
     def concat(cls, parts: Sequence[Sketch], params: NearParams) -> Sketch:
         out = cls.empty(sum(len(p.keys[0]) for p in parts), sum(len(p.keys[1]) for p in parts), params)
@@ -281,22 +291,37 @@ def sketch_all(shingler: Shingler, rows: np.ndarray, is_input: np.ndarray, param
     return Sketch.concat(parts, params)
 
 
-def verify_sketch(shingler: Shingler, pm: np.ndarray, in_rows: np.ndarray, sketch: Sketch, params: NearParams) -> NearViews:
+class SketchViews(Protocol):
+    """A sketch read one view at a time: in memory (``Sketch``) or spilled to disk by a partitioned run."""
+
+    def load_keys(self, view: int) -> np.ndarray: ...
+
+    def load_sigs(self, view: int) -> np.ndarray: ...
+
+    def drop(self, view: int) -> None: ...
+
+
+def verify_sketch(shingler: Shingler, pm: np.ndarray, in_rows: np.ndarray, sketch: SketchViews, params: NearParams) -> NearViews:
     """Candidates from the band keys, filtered by the estimate, verified exactly on re-shingled texts.
 
     Only the records involved in a candidate pair are shingled again, so the
     shingler's columns may read their texts on demand (a partitioned run does).
+    One view's keys and bins are loaded at a time and dropped once its
+    candidates are found.
     """
     boiler = tuple(len(b) for b in shingler.boiler)
     cands = []
     for view in (0, 1):
-        pa, pb, _ = candidate_pairs_of(sketch.keys[view], params)
-        estimate = _estimate(sketch.sigs[view], pa, pb)
+        keys = sketch.load_keys(view)
+        pa, pb, _ = candidate_pairs_of(keys, params)
+        del keys
+        sigs = sketch.load_sigs(view)
+        estimate = _estimate(sigs, pa, pb)
+        del sigs
+        sketch.drop(view)
         if view == 0:  # input-view rows are positions among input members; map them to pair members
             pa, pb = in_rows[pa], in_rows[pb]
         cands.append((pa, pb, estimate))
-    sketch.keys.clear()
-    sketch.sigs.clear()
     involved = np.unique(np.concatenate([cands[0][0], cands[0][1], cands[1][0], cands[1][1]]))
     sh_in, sh_out = _shingle_all(shingler, pm[involved], params.threads)
     views = []
@@ -329,7 +354,8 @@ def _keys(sig: np.ndarray, params: NearParams) -> np.ndarray:
 def candidate_pairs_of(keys: np.ndarray, params: NearParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Candidate pairs (row positions) from band keys, rows without shingles left out."""
     positions = np.flatnonzero(~(keys == 0).all(axis=1))
-    return candidate_pairs(keys[positions], positions, params.bucket_window)
+    kept = keys if len(positions) == len(keys) else keys[positions]  # no copy when every row has shingles
+    return candidate_pairs(kept, positions, params.bucket_window)
 
 
 def _bounds(fields: Sequence[Sequence[str]], members: np.ndarray) -> list[tuple[int, int]]:

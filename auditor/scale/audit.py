@@ -48,6 +48,7 @@ from auditor.load import GROUP_FIELDS, InputInfo, readers
 from auditor.load.detect import FieldOverrides
 from auditor.load.parallel import worker_count
 from auditor.neardup import NearParams, NearViews, Shingler, Sketch, near_views, sketch_all, verify_sketch
+from auditor.scale.spill import SpilledSketch
 from auditor.records import Dataset
 from auditor.report.model import Report
 from auditor.scale.engines import Engine, make_engine
@@ -261,14 +262,15 @@ def _sketched(
     for k, part in enumerate(partitions):
         lo, hi = bounds[k], bounds[k + 1]
         items.append((part, pm[lo:hi] - record_starts[k], is_input[lo:hi]))
-    sketch = Sketch.empty(len(im), len(pm), params)
     job = SketchJob(layout, ctx.cached(normalizer), params, shingler.boiler)
-    in_before = np.concatenate([[0], np.cumsum(is_input)])
     label = f"{engine.name}: sketching {len(partitions)} partitions for near-duplicates"
-    for k, part_sketch in enumerate(_stage(progress, label, len(items), engine.map(sketch_partition, items, job))):
-        lo = int(bounds[k])
-        sketch.put(part_sketch, int(in_before[lo]), lo)
-    return verify_sketch(shingler, pm, in_rows, sketch, params)
+    sketch = SpilledSketch()  # partitions arrive in order: their rows follow each other
+    try:
+        for part_sketch in _stage(progress, label, len(items), engine.map(sketch_partition, items, job)):
+            sketch.add(part_sketch)
+        return verify_sketch(shingler, pm, in_rows, sketch, params)
+    finally:
+        sketch.close()
 
 
 class SketchJob:
