@@ -195,3 +195,29 @@ def test_spark_on_a_sample(spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO / "sample_data")
     memory = checks_of(audit(sample, config={}, engine="memory"))
     assert checks_of(audit(sample, config={}, engine="spark", scale__partition_mb=8 * KB)) == memory
+
+
+def test_text_columns_read_back_by_offset_and_refuse_a_full_scan(planted: Path) -> None:
+    report = audit(planted, config={}, engine="stream", scale__partition_mb=16 * KB, jobs=1)
+    memory = audit(planted, config={}, engine="memory")
+    data, want = report.dataset, memory.dataset
+    assert data is not None and want is not None
+    for i in (0, 1, len(want) // 2, len(want) - 1):
+        assert (data.ids[i], data.lines[i], data.inputs[i], data.outputs[i]) == (want.ids[i], want.lines[i], want.inputs[i], want.outputs[i])
+    assert data.categories == want.categories and data.extra["template"] == want.extra["template"]
+    with pytest.raises(TypeError, match="--engine memory"):
+        list(data.inputs)
+
+
+def test_a_file_changed_during_the_audit_is_said_so(tmp_path: Path) -> None:
+    from auditor.scale.lazy import LazyColumn
+
+    path = write_planted(tmp_path / "moving.jsonl", n=60)
+    report = audit(path, config={}, engine="stream", scale__partition_mb=4 * KB, jobs=1)
+    assert report.dataset is not None
+    column = report.dataset.outputs
+    assert isinstance(column, LazyColumn)
+    column.reader._cache.clear()
+    path.write_bytes(b"x" * path.stat().st_size)  # same size, other bytes: every offset now points at garbage
+    with pytest.raises(RuntimeError, match="changed during the audit: line 7 "):
+        column[5]

@@ -54,16 +54,22 @@ class RecordReader:
             os.close(self._fd)
             self._fd = None
 
+    def __del__(self) -> None:  # the report keeps the columns for exports; the descriptor goes with them
+        self.close()
+
     def record(self, i: int) -> dict[str, Any]:
         hit = self._cache.get(i)
         if hit is not None:
             return hit
         raw = os.pread(self._file(), int(self.lengths[i]), int(self.offsets[i]))
+        line = int(self.lines[i])
         part = self.layout.empty()
-        fill(part, [(int(self.lines[i]), orjson.loads(raw.removeprefix(b"\xef\xbb\xbf")))], self.layout.layout, list(self.layout.kept))
+        try:
+            fill(part, [(line, orjson.loads(raw.removeprefix(b"\xef\xbb\xbf")))], self.layout.layout, list(self.layout.kept))
+        except orjson.JSONDecodeError:
+            part.problems.append(LoadProblem(line, "invalid JSON"))
         if len(part) != 1:  # the file changed since it was read: say so rather than show another record
-            problem = part.problems[0] if part.problems else LoadProblem(int(self.lines[i]), "unreadable")
-            raise RuntimeError(f"{self.path} changed during the audit: line {problem.line} no longer reads ({problem.reason})")
+            raise RuntimeError(f"{self.path} changed during the audit: line {line} no longer reads ({part.problems[0].reason})")
         rec: dict[str, Any] = {
             "input": part.inputs[0],
             "output": part.outputs[0],
