@@ -221,3 +221,13 @@ def test_a_file_changed_during_the_audit_is_said_so(tmp_path: Path) -> None:
     path.write_bytes(b"x" * path.stat().st_size)  # same size, other bytes: every offset now points at garbage
     with pytest.raises(RuntimeError, match="changed during the audit: line 7 "):
         column[5]
+
+
+def test_a_pretty_printed_json_document_is_not_streamed(tmp_path: Path) -> None:
+    doc = tmp_path / "one.json"
+    doc.write_text('{\n  "data": [{"input": "a", "output": "b"}]\n}\n')
+    lines = tmp_path / "lines.json"
+    lines.write_text('{"input": "a", "output": "b"}\n')
+    cfg = resolve(search=False, overrides={"scale.auto_bytes": 1})
+    assert choose_engine(cfg, doc)[0] == "memory"
+    assert choose_engine(cfg, lines)[0] == "stream"

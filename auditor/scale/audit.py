@@ -97,11 +97,9 @@ def _physical_memory() -> int:
 
 
 def audit_partitioned(path: Path, cfg: Config, engine_name: str, progress: Progress, started: float) -> Report:
-    from auditor.api import run
+    from auditor.api import _keep_fields, run  # here: auditor.api imports this module
 
     fields = FieldOverrides.from_config(cfg.section("fields"))
-    from auditor.api import _keep_fields
-
     layout = detect_layout(path, fields, tuple(dict.fromkeys((*GROUP_FIELDS, *_keep_fields(cfg)))))
     if layout is None:
         raise InputError(f"{path}: no JSON object in its first lines; use --engine memory to see every unreadable line")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from auditor.load import empty_like, fill, plan, readers
 from auditor.load.detect import FieldOverrides
@@ -52,7 +53,16 @@ def streamable(path: Path) -> str | None:
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"[") or not (stripped.startswith(b"{") or not stripped):
         return "not JSON lines"
+    if path.suffix.lower() == ".json" and not _one_object(stripped.split(b"\n", 1)[0]):
+        return "a JSON document (its first line is not a whole object)"
     return None
+
+
+def _one_object(line: bytes) -> bool:
+    try:
+        return isinstance(orjson.loads(line), dict)
+    except orjson.JSONDecodeError:
+        return False
 
 
 def cut(path: Path, partition_bytes: int) -> list[Partition]:
