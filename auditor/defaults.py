@@ -631,8 +631,8 @@ OPTIONS: tuple[Option, ...] = (
         "auto",
         "How the data is held. 'memory' loads every record and runs every check (fastest, about 3.5 times "
         "the file in RAM); 'stream' cuts a JSON lines file into partitions measured by worker processes and "
-        "runs count, duplicates and quality with memory bounded by design (about 100 bytes a record plus "
-        "the near-duplicate sketch); 'spark' runs the same map on pyspark. 'auto' streams only files above "
+        "runs count, duplicates and quality with memory bounded by design (about 0.5 KB a record at the peak, "
+        "no text held, the near-duplicate sketch on temporary disk); 'spark' runs the same map on pyspark. 'auto' streams only files above "
         "scale.auto_bytes, so small sets keep every check and large ones do not run out of memory. The "
         "report's config names the engine that ran.",
         choices=("auto", "memory", "stream", "spark"),
