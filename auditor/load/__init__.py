@@ -147,7 +147,8 @@ def _load_path(
 def _parallel_jsonl(path: Path, jobs: int) -> bool:
     from auditor.load import parallel
 
-    if path.is_dir() or path.suffix == ".gz" or parallel.worker_count(jobs) < 2:
+    # Only when asked for explicitly (jobs >= 2): see the ``jobs`` option for the measurement.
+    if path.is_dir() or path.suffix == ".gz" or jobs < 2:
         return False
     if path.stat().st_size < parallel.MIN_BYTES or _file_kind(path) != "jsonl":
         return False
