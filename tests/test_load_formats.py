@@ -250,3 +250,22 @@ def test_side_hashing_of_a_file_with_nothing_readable(tmp_path: Path, monkeypatc
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
     data, info = load(path, jobs=0, normalizer=Normalizer())
     assert (len(data), data.invalid_records) == (0, 50) and info == load(path, jobs=1)[1]
+
+
+def test_side_hashes_that_do_not_line_up_are_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As when the file changes between the two reads: the count hashes for itself, nothing is misattributed."""
+    from auditor.load import parallel
+
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(json.dumps({"prompt": f"q{i}", "completion": "a"}) + "\n" for i in range(300)))
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    real = parallel.split_points
+
+    def shifted(p: Path, parts: int, share: float = 1.0) -> list[tuple[int, int, int]]:
+        ranges = real(p, parts, share)
+        start, end, before = ranges[-1]
+        return [*ranges[:-1], (start, end, before - 3)]  # the helper believes its lines start earlier
+
+    monkeypatch.setattr(parallel, "split_points", shifted)
+    data, info = load(path, jobs=0, normalizer=Normalizer())
+    assert len(data) == 300 and data.hashes == {} and info == load(path, jobs=1)[1]
