@@ -85,3 +85,24 @@ def test_a_clean_batch_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(load_module, "_fill_rows", lambda *a: pytest.fail("clean rows went row by row"))
     fill(data, rows, "alpaca", ["template"])
     assert data.inputs == [f"q{n}" for n in range(1, 6)] and data.categories == ["c"] * 5
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_leaves_the_garbage_collector_as_it_found_it(tmp_path: Any, enabled: bool) -> None:
+    import gc
+
+    from auditor.errors import InputError
+    from auditor.load import load
+
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"input": "q", "output": "a"}\n')
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        load(path)
+        assert gc.isenabled() is enabled
+        with pytest.raises(InputError):
+            load(tmp_path / "missing.jsonl")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

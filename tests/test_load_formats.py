@@ -192,3 +192,80 @@ def test_parallel_jsonl_equals_sequential(tmp_path: Path, monkeypatch: pytest.Mo
             assert getattr(par, column) == getattr(sequential, column), (jobs, column)
         # The workers' hashes are the ones the count would compute itself.
         assert par.hashes == {("inputs", norm): norm.hashes(par.inputs), ("outputs", norm): norm.hashes(par.outputs)}
+
+
+def test_side_hashing_equals_hashing_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second process hashing the tail of the file gives the hashes the count would compute itself."""
+    import random
+
+    from auditor.load import parallel, side
+
+    rng = random.Random(5)
+    lines = []
+    for i in range(2000):
+        r = rng.random()
+        if r < 0.03:
+            lines.append("{broken")
+        elif r < 0.05:
+            lines.append("")
+        elif r < 0.07:
+            lines.append(json.dumps({"instruction": 5, "output": "x"}))  # a wrong type: a load problem, not a record
+        else:
+            text = " ".join(rng.choice(["Refund", "ORDER", "late", "  parcel", "é", "\tok"]) for _ in range(rng.randint(0, 12)))
+            lines.append(json.dumps({"instruction": text, "input": rng.choice(["", "ctx"]), "output": text[::-1], "id": i}))
+    path = tmp_path / "big.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    norm = Normalizer()
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    for share in (0.33, 0.01, 50.0):  # the helper's part: most of the file, nearly all, a last line or none
+        monkeypatch.setattr(side, "SHARE", share)
+        data, info = load(path, jobs=0, normalizer=norm)
+        assert data.hashes == {("inputs", norm): norm.hashes(data.inputs), ("outputs", norm): norm.hashes(data.outputs)}, share
+    sequential, sequential_info = load(path, jobs=1, normalizer=norm)
+    assert sequential.hashes == {} and sequential.ids == data.ids and sequential.problems == data.problems
+    assert info == sequential_info  # the helper's fingerprint is the file's
+
+
+def test_side_hashing_failure_leaves_the_hashing_to_the_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditor.load import parallel, side
+
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(json.dumps({"prompt": f"q{i}", "completion": "a"}) + "\n" for i in range(300)))
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+
+    def broken(*args: Any) -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(parallel, "split_points", broken)  # the helper fails; the parent must not
+    data, info = load(path, jobs=0, normalizer=Normalizer())
+    assert len(data) == 300 and data.hashes == {}
+    assert info == load(path, jobs=1)[1]  # fingerprinted here instead
+
+
+def test_side_hashing_of_a_file_with_nothing_readable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditor.load import parallel
+
+    path = tmp_path / "d.jsonl"
+    path.write_text("not json\n" * 50)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    data, info = load(path, jobs=0, normalizer=Normalizer())
+    assert (len(data), data.invalid_records) == (0, 50) and info == load(path, jobs=1)[1]
+
+
+def test_side_hashes_that_do_not_line_up_are_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As when the file changes between the two reads: the count hashes for itself, nothing is misattributed."""
+    from auditor.load import parallel
+
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(json.dumps({"prompt": f"q{i}", "completion": "a"}) + "\n" for i in range(300)))
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    real = parallel.split_points
+
+    def shifted(p: Path, parts: int, share: float = 1.0) -> list[tuple[int, int, int]]:
+        ranges = real(p, parts, share)
+        start, end, before = ranges[-1]
+        return [*ranges[:-1], (start, end, before - 3)]  # the helper believes its lines start earlier
+
+    monkeypatch.setattr(parallel, "split_points", shifted)
+    data, info = load(path, jobs=0, normalizer=Normalizer())
+    assert len(data) == 300 and data.hashes == {} and info == load(path, jobs=1)[1]

