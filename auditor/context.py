@@ -57,3 +57,8 @@ class Context:
 
     def is_cached(self, feature: Callable[[Context], Any]) -> bool:
         return feature in self._cache
+
+    def provide(self, feature: Callable[[Context], Any], value: Any) -> None:
+        """Supply a feature's value computed elsewhere (a partitioned run computes
+        hashes and groups without the texts); checks then read it through ``cached``."""
+        self._cache[feature] = value

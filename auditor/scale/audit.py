@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -192,22 +192,17 @@ def _reduce(
         pair_runs = Runs.of(pair_keys(input_hash, output_hash))
         input_runs = Runs.of(input_hash)
         output_runs = Runs.of(output_hash)
-        _provide(ctx, normalizer, norm)
-        _provide(ctx, norm_inputs, LazyColumn(reader, "input", normalised=True))
-        _provide(ctx, norm_outputs, LazyColumn(reader, "output", normalised=True))
-        _provide(ctx, exact_groups, ExactGroups(pair_runs.groups()))
-        _provide(ctx, input_groups, input_groups_of(input_runs, loose_hash))
-        _provide(ctx, pair_reps, pair_runs.representatives())
-        _provide(ctx, input_reps, input_runs.representatives())
-        _provide(ctx, task_type, task_of(str(cfg["task"]), output_runs, words))
+        ctx.provide(normalizer, norm)
+        ctx.provide(norm_inputs, LazyColumn(reader, "input", normalised=True))
+        ctx.provide(norm_outputs, LazyColumn(reader, "output", normalised=True))
+        ctx.provide(exact_groups, ExactGroups(pair_runs.groups()))
+        ctx.provide(input_groups, input_groups_of(input_runs, loose_hash))
+        ctx.provide(pair_reps, pair_runs.representatives())
+        ctx.provide(input_reps, input_runs.representatives())
+        ctx.provide(task_type, task_of(str(cfg["task"]), output_runs, words))
     assert len(data.ids) == n
     info = InputInfo(path=str(path), format=data.format, bytes=hashing.bytes, sha256=hashing.hexdigest())
     return ctx, info, measures, starts
-
-
-def _provide(ctx: Context, feature: Callable[[Context], Any], value: Any) -> None:
-    """Seed a shared feature with the value the reduce computed, so checks read it through ``ctx.cached``."""
-    ctx._cache[feature] = value
 
 
 def _decode(columns: list[Encoded | None]) -> list[Any]:
@@ -236,7 +231,7 @@ def _near(ctx: Context, partitions: list[Partition], starts: np.ndarray, layout:
         else:
             shingler = Shingler(ins, outs, params, pm)  # the boilerplate, from the seeded sample read back
             views = _sketched(ctx, partitions, starts, layout, engine, progress, shingler, pm, im, params)
-    _provide(ctx, near_duplicates, views)
+    ctx.provide(near_duplicates, views)
 
 
 def _sketched(
