@@ -81,9 +81,19 @@ def test_stream_equals_memory_on_the_samples(sample: Path, monkeypatch: pytest.M
     stream = audit(sample, config={}, engine="stream", scale__partition_mb=4 * KB, jobs=2)
     assert checks_of(stream) == memory
     assert stream.config["scale"]["engine"] == "stream"
-    for name in ("agreement", "coverage", "expectations"):
+    for name in ("coverage", "expectations"):
         assert stream.checks[name].status is not None and stream.checks[name].status.value == "skipped"
         assert "--engine memory" in (stream.checks[name].note or "")
+    # Agreement is a readiness criterion: not measured is a blocker, as for data without annotations.
+    (gap,) = [g for g in stream.gaps if g.check == "agreement"]
+    assert (gap.finding.code, gap.finding.severity.value) == ("AGR003", "blocker") and stream.verdict == "NOT_READY"
+
+
+def test_stream_agreement_not_measured_is_a_warning_when_not_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO / "sample_data")
+    report = audit(SAMPLES[0], config={}, engine="stream", agreement__required=False)
+    (gap,) = [g for g in report.gaps if g.check == "agreement"]
+    assert (gap.finding.code, gap.finding.severity.value) == ("AGR003", "warning")
 
 
 def test_stream_equals_memory_with_planted_defects_across_partitions(planted: Path, planted_memory: dict[str, Any]) -> None:

@@ -57,7 +57,7 @@ from auditor.scale.measure import Encoded, MeasureJob, PartFeatures, measure_par
 from auditor.scale.partitions import Layout, Partition, cut, detect_layout, read, streamable
 from auditor.scale.reduce import Runs, input_groups_of, pair_keys, task_of
 from auditor.text import Normalizer
-from checks.base import Check, CheckResult, CodeInfo
+from checks.base import Check, CheckResult, CodeInfo, Severity
 from checks.quality import Measures, QualityCheck
 
 ENGINES = ("auto", "memory", "stream", "spark")
@@ -305,11 +305,22 @@ class _Skipped:
 
     def run(self, ctx: Context) -> CheckResult:
         ran = ", ".join(PARTITIONED)
-        return CheckResult.skipped(
-            self.name,
-            f"not run by the {ctx.config['scale.engine']} engine, which holds no text (it runs {ran}): "
-            "use --engine memory for this check",
-        )
+        engine = ctx.config["scale.engine"]
+        reason = f"not run by the {engine} engine, which holds no text (it runs {ran}): use --engine memory for this check"
+        if self.name == "agreement":
+            # Agreement is a readiness criterion: not measuring it must weigh in
+            # the verdict exactly as missing annotations do, never read as a pass.
+            from checks.agreement import NOT_MEASURED
+
+            required = bool(ctx.config["agreement.required"])
+            finding = NOT_MEASURED.finding(
+                f"Agreement was not measured: the {engine} engine does not run the agreement check.",
+                "Run `auditor check` with --engine memory on the annotated records (a file of them alone is small "
+                "enough), or set agreement.required = false if agreement is measured elsewhere.",
+                severity=Severity.BLOCKER if required else Severity.WARNING,
+            )
+            return CheckResult(name=self.name, metrics={"skipped": reason}, findings=(finding,))
+        return CheckResult.skipped(self.name, reason)
 
 
 def _checks(measures: Measures, tokenizer: str) -> list[Any]:
