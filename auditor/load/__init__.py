@@ -129,8 +129,6 @@ def _load_path(
     try:
         if _parallel_jsonl(path, jobs):
             dataset, counters = _load_jsonl_parallel(path, fields, keep, jobs, hashing, normalizer)
-        elif normalizer is not None and _side_hashing(path, jobs):
-            dataset = _load_jsonl_side_hashed(path, fields, keep, hashing, counters, normalizer)
         elif path.is_dir():
             rows, label = readers.saved_dataset_rows(path, hashing, split)
             dataset = build(rows, fields, keep, label, "saved-dataset")
@@ -156,33 +154,6 @@ def _parallel_jsonl(path: Path, jobs: int) -> bool:
         return False
     head = _head(path, 16)
     return not head.startswith(b"[") and not head.startswith(readers.UTF16_BOMS)
-
-
-def _side_hashing(path: Path, jobs: int) -> bool:
-    """Whether a second process should hash the outputs while this one reads (see ``load.side``)."""
-    from auditor.load import parallel
-
-    if path.is_dir() or jobs == 1 or parallel.worker_count(jobs) < 2:
-        return False
-    if path.stat().st_size < parallel.MIN_BYTES or _file_kind(path) != "jsonl":
-        return False
-    return not _starts_with_bracket(path)  # a JSON array in a .jsonl file is read whole, not by lines
-
-
-def _load_jsonl_side_hashed(
-    path: Path, fields: FieldOverrides, keep: tuple[str, ...], hashing: readers.Hashing, counters: dict[str, int], normalizer: Normalizer
-) -> Dataset:
-    from auditor.load.side import SideHashes
-
-    hashing.counting_only = True  # the helper fingerprints the file (complete() falls back to doing it here)
-    rows = readers.jsonl_rows(path, hashing, counters)
-    p = plan(rows, fields, keep, str(path), "jsonl")
-    # Forked now, while this process holds only the detection sample.
-    side = SideHashes(path, p.data, p.layout, p.kept, normalizer)
-    if p.layout:
-        fill(p.data, itertools.chain(p.sample, rows), p.layout, p.kept)
-    side.complete(p.data, path, hashing)
-    return p.data
 
 
 def _load_jsonl_parallel(

@@ -28,28 +28,18 @@ CHUNK = 1 << 24  # 16 MiB: big enough that per-chunk overhead vanishes, small en
 
 
 class Hashing:
-    """sha256 of the bytes as read, so the fingerprint costs no second pass.
+    """sha256 of the bytes as read, so the fingerprint costs no second pass."""
 
-    With ``counting_only`` the bytes are counted and the digest comes from
-    elsewhere (``adopt``): another process fingerprinting the same file.
-    """
-
-    def __init__(self, counting_only: bool = False) -> None:
+    def __init__(self) -> None:
         self.sha = hashlib.sha256()
         self.bytes = 0
-        self.counting_only = counting_only
-        self._adopted: str | None = None
 
     def update(self, chunk: bytes) -> None:
-        if not self.counting_only:
-            self.sha.update(chunk)
+        self.sha.update(chunk)
         self.bytes += len(chunk)
 
-    def adopt(self, hexdigest: str) -> None:
-        self._adopted = hexdigest
-
     def hexdigest(self) -> str:
-        return self._adopted or self.sha.hexdigest()
+        return self.sha.hexdigest()
 
 
 def open_binary(path: Path, hashing: Hashing) -> IO[bytes]:
