@@ -192,3 +192,27 @@ def test_parallel_jsonl_equals_sequential(tmp_path: Path, monkeypatch: pytest.Mo
             assert getattr(par, column) == getattr(sequential, column), (jobs, column)
         # The workers' hashes are the ones the count would compute itself.
         assert par.hashes == {("inputs", norm): norm.hashes(par.inputs), ("outputs", norm): norm.hashes(par.outputs)}
+
+
+@pytest.mark.parametrize("name,text", [("d.jsonl", '{"input": "q", "output": "a"}\n' * 50), ("d.json", json.dumps([{"input": "q", "output": "a"}] * 50))])
+def test_fingerprint_beside_the_reading_is_the_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str) -> None:
+    """Large files are fingerprinted by a thread beside the parsing; the digest is the same."""
+    import hashlib
+
+    from auditor.load import parallel
+
+    path = tmp_path / name
+    path.write_text(text)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    data, info = load(path, jobs=1)
+    assert len(data) == 50
+    assert (info.sha256, info.bytes) == (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_size)
+
+
+def test_fingerprint_thread_errors_are_raised(tmp_path: Path) -> None:
+    from auditor.load import readers
+
+    fingerprint = readers.Fingerprint(tmp_path / "missing.jsonl", readers.Hashing())
+    fingerprint.start()
+    with pytest.raises(FileNotFoundError):
+        fingerprint.join()

@@ -134,7 +134,13 @@ def _load_path(
             dataset = build(rows, fields, keep, label, "saved-dataset")
         else:
             kind = _file_kind(path)
-            dataset = build(_file_rows(path, kind, hashing, counters), fields, keep, label, kind)
+            fingerprint = _fingerprint_beside(path, kind, hashing)
+            reader_hashing = readers.NoHashing() if fingerprint is not None else hashing
+            try:
+                dataset = build(_file_rows(path, kind, reader_hashing, counters), fields, keep, label, kind)
+            finally:
+                if fingerprint is not None:
+                    fingerprint.join()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except RecursionError:
@@ -142,6 +148,21 @@ def _load_path(
     dataset.blank_lines = counters.get("blank", 0)
     info = InputInfo(path=str(path), format=dataset.format, bytes=hashing.bytes, sha256=hashing.hexdigest())
     return dataset, info
+
+
+def _fingerprint_beside(path: Path, kind: str, hashing: readers.Hashing) -> readers.Fingerprint | None:
+    """A started fingerprint thread for a large plain JSON file, else None (hashed while read).
+
+    Small files gain nothing; a gzipped file must be hashed as stored, which
+    its reader does anyway.
+    """
+    from auditor.load import parallel
+
+    if kind not in ("jsonl", "json") or path.suffix == ".gz" or path.stat().st_size < parallel.MIN_BYTES:
+        return None
+    fingerprint = readers.Fingerprint(path, hashing)
+    fingerprint.start()
+    return fingerprint
 
 
 def _parallel_jsonl(path: Path, jobs: int) -> bool:
@@ -175,7 +196,7 @@ def _load_jsonl_parallel(
             part.hashes = {("inputs", normalizer): normalizer.hashes(part.inputs), ("outputs", normalizer): normalizer.hashes(part.outputs)}
 
     counters = parallel.load_ranges(
-        path, ranges, p.data, fill_range, lambda: empty_like(p.data, p.kept), beside=lambda: readers.hash_file(path, hashing)
+        path, ranges, p.data, fill_range, lambda: empty_like(p.data, p.kept), fingerprint=readers.Fingerprint(path, hashing)
     )
     return p.data, counters
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -82,13 +81,12 @@ def load_ranges(
     data: Dataset,
     fill_range: Callable[[Dataset, int, int, int, dict[str, int]], None],
     make_part: Callable[[], Dataset],
-    beside: Callable[[], None] | None = None,
+    fingerprint: readers.Fingerprint | None = None,
 ) -> dict[str, int]:
     """Fill ``data`` from every range: the first here, the rest in forked workers.
 
-    ``beside`` runs in a thread of this process while it parses (hashlib
-    releases the GIL, so the fingerprint costs no wall time); the thread starts
-    only after the fork, so no worker inherits it.
+    The ``fingerprint`` thread runs in this process while it parses; it starts
+    only after the forks, so no worker inherits it.
     """
     ctx = multiprocessing.get_context("fork")
     workers: list[tuple[Any, Any]] = []
@@ -98,9 +96,8 @@ def load_ranges(
         proc.start()
         send.close()
         workers.append((proc, receive))
-    side = threading.Thread(target=beside, daemon=True) if beside is not None else None
-    if side is not None:
-        side.start()
+    if fingerprint is not None:
+        fingerprint.start()  # after the forks: no worker inherits the thread
     counters: dict[str, int] = {}
     start, end, first_line = ranges[0]
     fill_range(data, start, end, first_line, counters)
@@ -116,8 +113,8 @@ def load_ranges(
         part, part_counters = payload
         _append(data, part)
         counters["blank"] = counters.get("blank", 0) + part_counters.get("blank", 0)
-    if side is not None:
-        side.join()
+    if fingerprint is not None:
+        fingerprint.join()
     return counters
 
 

@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -137,14 +136,11 @@ def _reduce(
     # The sha256 fingerprint runs in a thread beside the map; it starts once the
     # first result is in, so the local engine has forked its workers already and
     # no worker inherits a running thread.
-    fingerprint = threading.Thread(target=readers.hash_file, args=(path, hashing), daemon=True)
+    fingerprint = readers.Fingerprint(path, hashing)
     parts: list[PartFeatures] = []
     label = f"{engine.name}: measuring {len(partitions)} partitions on {engine.workers} workers"
     for part in _stage(progress, label, len(partitions), engine.map(measure_partition, partitions, job)):
         parts.append(part)
-        if not fingerprint.is_alive() and fingerprint.ident is None:
-            fingerprint.start()
-    if fingerprint.ident is None:
         fingerprint.start()
     fingerprint.join()
 
