@@ -24,16 +24,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import FLOOR  # noqa: E402 - the same floor program as the end-to-end runner
 
 PROGRAMS = {
-    "floor": """
-import orjson, sys
-n = 0
-with open(sys.argv[1], 'rb') as fh:
-    for line in fh:
-        orjson.loads(line); n += 1
-print(n)
-""",
+    "floor": FLOOR,
     "engine": """
 import contextlib, sys, time
 
