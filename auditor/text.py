@@ -7,10 +7,14 @@ One definition, used by the count, duplicates and every other check that asks
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import xxhash
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Texts normalised per numpy batch: large enough that numpy's per-call cost
 #: vanishes, small enough that the batch's temporaries stay a few MB.
@@ -62,14 +66,17 @@ class Normalizer:
         return self._full(text).encode("utf-8", "surrogatepass")
 
     def many(self, texts: Iterable[str]) -> list[str]:
-        """``self(t)`` for each text (batched: see ``keys``)."""
+        """``self(t)`` for each text (batched: see ``hashes``)."""
         out: list[str] = []
-        for buffer, bounds, slow in self._batches(texts):
+        for buffer, starts, ends, slow in self._batches(texts):
             if slow is None:  # the whole batch went through numpy
                 text = buffer.decode("ascii")
-                out += [text[a:b] for a, b in bounds]
+                out += [text[a:b] for a, b in zip(starts, ends)]
             else:
-                out += [slow[k].decode("utf-8", "surrogatepass") if k in slow else buffer[a:b].decode("ascii") for k, (a, b) in enumerate(bounds)]
+                out += [
+                    slow[k].decode("utf-8", "surrogatepass") if k in slow else buffer[a:b].decode("ascii")
+                    for k, (a, b) in enumerate(zip(starts, ends))
+                ]
         return out
 
     def hashes(self, texts: Iterable[str]) -> list[int]:
@@ -80,42 +87,45 @@ class Normalizer:
         """
         h = xxhash.xxh3_128_intdigest
         out: list[int] = []
-        for buffer, bounds, slow in self._batches(texts):
+        for buffer, starts, ends, slow in self._batches(texts):
             view = memoryview(buffer)
             if slow is None:
-                out += [h(view[a:b]) for a, b in bounds]
+                out += [h(view[a:b]) for a, b in zip(starts, ends)]
             else:
-                out += [h(slow[k]) if k in slow else h(view[a:b]) for k, (a, b) in enumerate(bounds)]
+                out += [h(slow[k]) if k in slow else h(view[a:b]) for k, (a, b) in enumerate(zip(starts, ends))]
         return out
 
-    def _batches(self, texts: Iterable[str]) -> Iterable[tuple[bytes, list[tuple[int, int]], dict[int, bytes] | None]]:
-        """Per batch: one buffer of normalised ASCII text, each text's (start, end) in it,
-        and the texts normalised one by one instead ({index in batch: key}), None when none were.
+    def _batches(self, texts: Iterable[str]) -> Iterator[tuple[bytes, list[int], list[int], dict[int, bytes] | None]]:
+        """Per batch of about ``BATCH_CHARS``: one buffer of normalised ASCII text, each
+        text's start and end in it, and the texts normalised one by one instead
+        ({index in batch: key}), None when none were.
         """
+        import numpy as np
+
         if not isinstance(texts, Sequence):
             texts = list(texts)
+        lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+        reach = np.cumsum(lengths)  # characters up to and including each text
         start = 0
         while start < len(texts):
-            stop, size = start, 0
-            while stop < len(texts) and (size < BATCH_CHARS or stop == start):
-                size += len(texts[stop])
-                stop += 1
-            yield self._batch(texts[start:stop])
+            before = int(reach[start - 1]) if start else 0
+            # The batch ends with the first text that brings it to BATCH_CHARS (one text at least).
+            stop = max(start + 1, min(len(texts), int(np.searchsorted(reach, before + BATCH_CHARS)) + 1))
+            yield self._batch(texts[start:stop], lengths[start:stop])
             start = stop
 
-    def _batch(self, texts: Sequence[str]) -> tuple[bytes, list[tuple[int, int]], dict[int, bytes] | None]:
+    def _batch(self, texts: Sequence[str], lengths: np.ndarray) -> tuple[bytes, list[int], list[int], dict[int, bytes] | None]:
         import numpy as np
 
         joined = "".join(texts)
         slow: dict[int, bytes] = {}
-        if joined.isascii():
-            ascii_texts = texts
-        else:  # the non-ASCII texts take the general path; they stay in the buffer as empty strings
-            ascii_texts = [t if t.isascii() else "" for t in texts]
+        if not joined.isascii():  # the non-ASCII texts take the general path; they stay in the buffer as empty strings
             slow = {k: self.key(t) for k, t in enumerate(texts) if not t.isascii()}
-            joined = "".join(ascii_texts)
-        ends = np.cumsum(np.fromiter(map(len, ascii_texts), np.int64, len(ascii_texts)))
-        starts = ends - np.fromiter(map(len, ascii_texts), np.int64, len(ascii_texts))
+            joined = "".join("" if k in slow else t for k, t in enumerate(texts))
+            lengths = lengths.copy()
+            lengths[list(slow)] = 0
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
         table = _TABLES[self.casefold, self.whitespace]
         buffer = joined.encode("ascii")
         if table is not None:
@@ -130,14 +140,12 @@ class Normalizer:
             edged[nonempty] = space[starts[nonempty]] | space[ends[nonempty] - 1]
             for k in np.flatnonzero(edged).tolist():
                 slow[k] = self.key(texts[k])
-            drop = np.zeros(len(space), bool)
-            np.logical_and(space[:-1], space[1:], out=drop[:-1])
-            if drop.any():
-                dropped = np.concatenate(([0], np.cumsum(drop)))
-                starts, ends = starts - dropped[starts], ends - dropped[ends]
-                buffer = np.frombuffer(buffer, np.uint8)[~drop].tobytes()
-        bounds = list(zip(starts.tolist(), ends.tolist()))
-        return buffer, bounds, slow or None
+            drops = np.flatnonzero(space[:-1] & space[1:])
+            if drops.size:  # usually a few per batch ("\n\n" between paragraphs): count them by search, not a pass
+                starts = starts - np.searchsorted(drops, starts)
+                ends = ends - np.searchsorted(drops, ends)
+                buffer = np.delete(np.frombuffer(buffer, np.uint8), drops).tobytes()
+        return buffer, starts.tolist(), ends.tolist(), slow or None
 
     @classmethod
     def from_config(cls, section: dict[str, object]) -> Normalizer:
