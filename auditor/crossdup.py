@@ -14,16 +14,18 @@ import numpy as np
 from auditor.context import Context
 from auditor.features import (
     input_hashes,
+    input_reps,
     near_params,
     norm_inputs,
     norm_outputs,
     normalizer,
     pair_hashes,
-    representatives,
+    pair_reps,
 )
+from auditor.keys import Runs, pair_keys
 from auditor.neardup import near_views
 from auditor.records import Dataset
-from auditor.text import hash_many, pair_key
+from auditor.text import ints, pair_key
 
 _NONE = np.zeros(0, np.int64)
 
@@ -48,13 +50,13 @@ def cross_match(ctx: Context, other: Dataset, views: tuple[str, ...]) -> CrossMa
     o_in, o_out = norm.many(other.inputs), norm.many(other.outputs)
     ins, outs = ctx.cached(norm_inputs), ctx.cached(norm_outputs)
     ours_keys = {"input": ctx.cached(input_hashes), "pair": ctx.cached(pair_hashes)}
-    their_in = hash_many(o_in)
-    theirs_keys = {"input": their_in, "pair": [pair_key(i, o) for i, o in zip(their_in, hash_many(o_out))]}
-    firsts = {}
-    for view in ("input", "pair"):
-        mine_first, mine_rep = representatives(ours_keys[view])
-        their_first, _ = representatives(theirs_keys[view])
-        firsts[view] = (mine_first, mine_rep, their_first)
+    their_in, their_out = norm.hashes(other.inputs), norm.hashes(other.outputs)
+    their_ints = ints(their_in)
+    theirs_keys = {"input": their_ints, "pair": [pair_key(i, o) for i, o in zip(their_ints, ints(their_out))]}
+    firsts = {
+        "input": (*ctx.cached(input_reps), Runs.of(their_in).representatives()[0]),
+        "pair": (*ctx.cached(pair_reps), Runs.of(pair_keys(their_in, their_out)).representatives()[0]),
+    }
     # One pool: our distinct texts, then theirs (indices offset by n).
     pool = {v: np.concatenate([f[0], f[2] + n]) for v, f in firsts.items()}
     found = near_views(ins + o_in, outs + o_out, pool["pair"], pool["input"] if "input" in views else _NONE, ctx.cached(near_params))

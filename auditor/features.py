@@ -6,7 +6,8 @@ e.g. ``ctx.cached(exact_groups)``; nothing here judges or reports.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import itertools
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,8 +15,10 @@ import numpy as np
 
 from auditor.clusters import components
 from auditor.context import Context
+from auditor.gcpause import pausing
+from auditor.keys import Runs, pair_keys
 from auditor.neardup import NearPairs, NearParams, NearViews, near_views
-from auditor.text import Normalizer, loose, pair_key
+from auditor.text import Normalizer, ints, loose, pair_key
 
 
 def normalizer(ctx: Context) -> Normalizer:
@@ -30,39 +33,50 @@ def norm_outputs(ctx: Context) -> list[str]:
     return ctx.cached(normalizer).many(ctx.dataset.outputs)
 
 
-def _hashes(ctx: Context, column: str) -> list[int]:
+def _keys(ctx: Context, column: str) -> np.ndarray:
     # Hashed straight from the raw texts (the count needs no normalised
-    # copies), or taken from the loader when its workers already did it.
+    # copies), or taken from the loader when it already did it.
     norm = ctx.cached(normalizer)
     texts: list[str] = getattr(ctx.dataset, column)
     ready = ctx.dataset.hashes.get((column, norm))
     return ready if ready is not None and len(ready) == len(texts) else norm.hashes(texts)
 
 
+def input_keys(ctx: Context) -> np.ndarray:
+    """Per record, the 128-bit hash of its normalised input as a (2,) uint64 row."""
+    return _keys(ctx, "inputs")
+
+
+def output_keys(ctx: Context) -> np.ndarray:
+    return _keys(ctx, "outputs")
+
+
+def input_runs(ctx: Context) -> Runs:
+    return Runs.of(ctx.cached(input_keys))
+
+
+def output_runs(ctx: Context) -> Runs:
+    return Runs.of(ctx.cached(output_keys))
+
+
+def pair_runs(ctx: Context) -> Runs:
+    return Runs.of(pair_keys(ctx.cached(input_keys), ctx.cached(output_keys)))
+
+
+# The same hashes as Python ints, for the checks that look records up in dicts.
+
+
 def input_hashes(ctx: Context) -> list[int]:
-    return _hashes(ctx, "inputs")
+    return ints(ctx.cached(input_keys))
 
 
 def output_hashes(ctx: Context) -> list[int]:
-    return _hashes(ctx, "outputs")
+    return ints(ctx.cached(output_keys))
 
 
 def pair_hashes(ctx: Context) -> list[int]:
     """One key per input-output pair: both 128-bit hashes side by side in one int."""
     return [pair_key(i, o) for i, o in zip(ctx.cached(input_hashes), ctx.cached(output_hashes))]
-
-
-def _groups_of(keys: list[int]) -> list[list[int]]:
-    """Indices sharing a key, groups of two or more, ordered by first member."""
-    # Counting runs in C; only keys seen twice or more get a Python-level list.
-    repeated = {k for k, n in Counter(keys).items() if n > 1}
-    if not repeated:
-        return []
-    buckets: dict[int, list[int]] = defaultdict(list)
-    for index, key in enumerate(keys):
-        if key in repeated:
-            buckets[key].append(index)
-    return list(buckets.values())  # dicts keep insertion order: first members ascend
 
 
 @dataclass(frozen=True)
@@ -77,7 +91,7 @@ class ExactGroups:
 
 
 def exact_groups(ctx: Context) -> ExactGroups:
-    return ExactGroups(_groups_of(ctx.cached(pair_hashes)))
+    return ExactGroups(ctx.cached(pair_runs).groups())
 
 
 @dataclass(frozen=True)
@@ -96,15 +110,35 @@ class InputGroups:
         return sum(len(g) for g in self.conflicts)
 
 
+@pausing  # a dict and a list per repeated input: see auditor.gcpause
 def input_groups(ctx: Context) -> InputGroups:
-    # Only records with a repeated input are normalised here, one by one: a
-    # handful, where normalising every output would cost seconds at a million.
-    norm, outs = ctx.cached(normalizer), ctx.dataset.outputs
+    groups = ctx.cached(input_runs).groups()
+    # Outputs with one hash are equal after normalisation; only groups with
+    # several are compared loosely (trailing punctuation aside), one output per
+    # hash, all normalised in one batch: a few percent of the outputs, where
+    # normalising every output would cost seconds at a million records.
+    flat = np.fromiter(itertools.chain.from_iterable(groups), np.int64)
+    hi, lo = (ctx.cached(output_keys)[flat].T.tolist() if len(flat) else ([], []))
+    distinct: list[list[int]] = []  # per group, one member per distinct output hash
+    at = 0
+    for g in groups:
+        seen: dict[tuple[int, int], int] = {}
+        for k, i in enumerate(g, at):
+            seen.setdefault((hi[k], lo[k]), i)
+        distinct.append(list(seen.values()))
+        at += len(g)
+    varied = [i for d in distinct if len(d) > 1 for i in d]
+    if ctx.is_cached(norm_outputs):
+        outs = ctx.cached(norm_outputs)
+        loosened = {i: loose(outs[i]) for i in varied}
+    else:
+        outs = ctx.dataset.outputs
+        loosened = dict(zip(varied, map(loose, ctx.cached(normalizer).many([outs[i] for i in varied]))))
     conflicts: list[list[int]] = []
     redundant: list[list[int]] = []
-    for members in _groups_of(ctx.cached(input_hashes)):
-        distinct = {loose(norm(outs[i])) for i in members}
-        (conflicts if len(distinct) > 1 else redundant).append(members)
+    for g, d in zip(groups, distinct):
+        differ = len(d) > 1 and len({loosened[i] for i in d}) > 1
+        (conflicts if differ else redundant).append(g)
     return InputGroups(conflicts=conflicts, redundant=redundant)
 
 
@@ -121,12 +155,7 @@ def task_type(ctx: Context) -> str:
     configured = str(ctx.config["task"])
     if configured != "auto":
         return configured
-    hashes = ctx.cached(output_hashes)
-    if not hashes:
-        return "generation"
-    counts = Counter(hashes)  # the normalised outputs, counted by hash in C
-    top = sorted(counts.values(), reverse=True)[:50]
-    return guess_task(len(hashes), len(counts), sum(top), lambda: _median_words(ctx))
+    return guess_task(ctx.cached(output_runs).sizes, lambda: _median_words(ctx))
 
 
 def _median_words(ctx: Context) -> int:
@@ -138,11 +167,15 @@ def _median_words(ctx: Context) -> int:
     return words[len(words) // 2]
 
 
-def guess_task(records: int, distinct_outputs: int, top50_records: int, median_words: Callable[[], int]) -> str:
-    """The task-type rule of ``task_type`` on its counts (a partitioned run counts them from hashes).
+def guess_task(sizes: np.ndarray, median_words: Callable[[], int]) -> str:
+    """The task-type rule of ``task_type`` on the records per distinct normalised output.
 
     ``median_words`` is asked only when the counts allow classification.
     """
+    records, distinct_outputs = int(sizes.sum()), len(sizes)
+    if records == 0:
+        return "generation"
+    top50_records = int(np.sort(sizes)[::-1][:50].sum())
     if top50_records < 0.9 * records or distinct_outputs > max(50, records // 20):
         return "generation"  # decided without looking at a single word
     if median_words() <= 3:
@@ -240,19 +273,12 @@ def near_params(ctx: Context) -> NearParams:
     return NearParams.from_config(ctx.config.section("duplicates"), ctx.seed)
 
 
-def representatives(keys: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """(first record of each distinct key, ascending; for each record the first record with its key)."""
-    first: dict[int, int] = {}
-    rep = np.fromiter((first.setdefault(k, i) for i, k in enumerate(keys)), np.int64, len(keys))
-    return np.fromiter(first.values(), np.int64, len(first)), rep
-
-
 def pair_reps(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
-    return representatives(ctx.cached(pair_hashes))
+    return ctx.cached(pair_runs).representatives()
 
 
 def input_reps(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
-    return representatives(ctx.cached(input_hashes))
+    return ctx.cached(input_runs).representatives()
 
 
 def near_duplicates(ctx: Context) -> NearViews:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checks.base import RecordId
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,10 @@ class Dataset:
     extra: dict[str, list[Any]] = field(default_factory=dict)
     problems: list[LoadProblem] = field(default_factory=list)
     # Hashes of the normalised inputs and outputs, when the loader computed
-    # them beside the parsing (its worker processes hold the texts anyway):
-    # (column name, normaliser) -> one hash per record. Columns are never
-    # edited after loading, so these cannot go stale.
-    hashes: dict[tuple[str, Any], list[int]] = field(default_factory=dict)
+    # them beside the parsing: (column name, normaliser) -> (n, 2) uint64
+    # rows (``Normalizer.hashes``). Columns are never edited after loading,
+    # so these cannot go stale.
+    hashes: dict[tuple[str, Any], np.ndarray] = field(default_factory=dict)
     blank_lines: int = 0  # blank lines are not records; counted so nothing is hidden
     source: str | None = None  # path, or a description of an in-memory source
 

@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                 # 10k, 100k, 1M generated records
     python benchmarks/run.py --sizes 10000   # quick
+    python benchmarks/run.py --sizes 1000000 --repeat 5 --no-peers --stages "orjson parse (floor)" "auditor load + exact count"
 
 Every stage runs in a fresh subprocess so that its peak memory (max RSS) is
 its own; its CPU seconds (all processes, user + system) are printed beside the
@@ -16,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -181,30 +183,39 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     parser.add_argument("--stages", nargs="*", default=[], help="only these stages (names as printed)")
     parser.add_argument("--no-peers", action="store_true", help="skip the peers")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds per size, each against its own floor; the median ratios are printed after"
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}")
     rows = []
     for size in args.sizes:
         path = dataset(size)
         mb = path.stat().st_size / 1e6
-        floor = None
         stages = [(n, c, ()) for n, c in STAGES.items() if n in args.stages or not args.stages]
         stages += [(n, c, (str(PEER_CAP),) if "datasketch" in n else ()) for n, c in PEERS.items() if not args.no_peers]
-        for name, code, extra in stages:
-            r = measure(code, path, *extra)
-            scaled = ""
-            if r["records"] < size and "datasketch" in name:
-                r["seconds"] *= size / r["records"]  # linear extrapolation, marked
-                scaled = f" (run on {r['records']:,}, scaled)"
-                r["records"] = size
-            floor = floor or r["seconds"]
-            r.update(stage=name, size=size, mb=mb, ratio=r["seconds"] / floor, mb_per_s=mb / r["seconds"])
-            rows.append(r)
-            print(
-                f"{size:>9,} rec {mb:7.0f} MB  {name:<30} {r['seconds']:8.2f} s (cpu {r['cpu']:6.1f} s)  {size / r['seconds']:>10,.0f} rec/s"
-                f"  peak {r['peak_mib']:7.0f} MiB  x{r['ratio']:.2f} of floor{scaled}",
-                flush=True,
-            )
+        ratios: dict[str, list[float]] = {}
+        for _ in range(args.repeat):
+            floor = None
+            for name, code, extra in stages:
+                r = measure(code, path, *extra)
+                scaled = ""
+                if r["records"] < size and "datasketch" in name:
+                    r["seconds"] *= size / r["records"]  # linear extrapolation, marked
+                    scaled = f" (run on {r['records']:,}, scaled)"
+                    r["records"] = size
+                floor = floor or r["seconds"]
+                r.update(stage=name, size=size, mb=mb, ratio=r["seconds"] / floor, mb_per_s=mb / r["seconds"])
+                rows.append(r)
+                ratios.setdefault(name, []).append(r["ratio"])
+                print(
+                    f"{size:>9,} rec {mb:7.0f} MB  {name:<30} {r['seconds']:8.2f} s (cpu {r['cpu']:6.1f} s)  {size / r['seconds']:>10,.0f} rec/s"
+                    f"  peak {r['peak_mib']:7.0f} MiB  x{r['ratio']:.2f} of floor{scaled}",
+                    flush=True,
+                )
+        if args.repeat > 1:
+            for name, values in ratios.items():
+                print(f"{size:>9,} rec  {name:<30} median x{statistics.median(values):.2f} of floor (x{min(values):.2f} to x{max(values):.2f}, {len(values)} rounds)")
     if args.json:
         args.json.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=2))
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from auditor.errors import InputError
 from auditor.load import load
@@ -191,7 +193,9 @@ def test_parallel_jsonl_equals_sequential(tmp_path: Path, monkeypatch: pytest.Mo
         for column in ("ids", "lines", "inputs", "outputs", "categories", "problems", "extra", "blank_lines"):
             assert getattr(par, column) == getattr(sequential, column), (jobs, column)
         # The workers' hashes are the ones the count would compute itself.
-        assert par.hashes == {("inputs", norm): norm.hashes(par.inputs), ("outputs", norm): norm.hashes(par.outputs)}
+        assert set(par.hashes) == {("inputs", norm), ("outputs", norm)}
+        assert (par.hashes["inputs", norm] == norm.hashes(par.inputs)).all()
+        assert (par.hashes["outputs", norm] == norm.hashes(par.outputs)).all()
 
 
 @pytest.mark.parametrize("name,text", [("d.jsonl", '{"input": "q", "output": "a"}\n' * 50), ("d.json", json.dumps([{"input": "q", "output": "a"}] * 50))])
@@ -216,3 +220,35 @@ def test_fingerprint_thread_errors_are_raised(tmp_path: Path) -> None:
     fingerprint.start()
     with pytest.raises(FileNotFoundError):
         fingerprint.join()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    lines=st.lists(
+        st.one_of(
+            st.builds(lambda t: json.dumps({"input": t, "output": t[::-1]}), st.text(max_size=40)),
+            st.sampled_from(["", "  ", "{broken", "[1, 2]", '"just a string"']),
+        ),
+        max_size=25,
+    ),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    final_newline=st.booleans(),
+    chunk=st.sampled_from([1, 2, 5, 64]),
+)
+def test_lines_spanning_chunks_parse_as_whole_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: list[str], newline: str, final_newline: bool, chunk: int
+) -> None:
+    """The reader's chunk size never changes the rows: lines longer than a chunk, or cut at any byte, come out whole."""
+    from auditor.load import readers
+
+    path = tmp_path / "chunks.jsonl"
+    path.write_text(newline.join(lines) + (newline if final_newline else ""), encoding="utf-8")
+
+    def rows() -> tuple[list[readers.Row], dict[str, int]]:
+        counters: dict[str, int] = {}
+        return list(readers.jsonl_rows(path, readers.Hashing(), counters)), counters
+
+    whole = rows()
+    with monkeypatch.context() as m:
+        m.setattr(readers, "CHUNK", chunk)
+        assert rows() == whole

@@ -22,10 +22,8 @@ from hypothesis import strategies as st
 from auditor.api import audit
 from auditor.config import resolve
 from auditor.errors import InputError
-from auditor.features import _groups_of, representatives
 from auditor.report import json as json_report
 from auditor.scale import choose_engine
-from auditor.scale.reduce import Runs
 from tests.synth_duplicates import generate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -124,16 +122,6 @@ def test_bad_lines_are_counted_with_their_line_numbers(tmp_path: Path) -> None:
 def test_partition_count_never_changes_the_result(kb: float, planted: Path, planted_memory: dict[str, Any]) -> None:
     stream = audit(planted, config={}, engine="stream", duplicates__exact_below=50, scale__partition_mb=kb * KB, jobs=1)
     assert checks_of(stream) == planted_memory
-
-
-@given(keys=st.lists(st.integers(0, 6), max_size=60))
-def test_runs_group_like_the_in_memory_features(keys: list[int]) -> None:
-    rows = np.array([[k % 2, k] for k in keys], np.uint64).reshape(-1, 2)
-    runs = Runs.of(rows)
-    assert runs.groups() == _groups_of([k for k in keys])
-    first, rep = runs.representatives()
-    want_first, want_rep = representatives(keys)
-    assert first.tolist() == want_first.tolist() and rep.tolist() == want_rep.tolist()
 
 
 def test_auto_streams_only_large_files(tmp_path: Path, planted: Path) -> None:

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import gc
 import itertools
 import os
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from auditor import gcpause
 from auditor.errors import InputError
 from auditor.load import readers
 from auditor.load.detect import FieldOverrides, detect
@@ -31,6 +32,9 @@ from auditor.load.mapping import (
 )
 from auditor.records import Dataset, FieldMap, LoadProblem
 from auditor.text import Normalizer
+
+if TYPE_CHECKING:
+    from auditor.load.sidehash import SideHasher
 
 SAMPLE_ROWS = 200  # rows looked at to detect the layout: enough to outvote a few odd rows
 
@@ -80,7 +84,7 @@ def load(
     fields = fields or FieldOverrides()
     keep_fields = tuple(dict.fromkeys((*GROUP_FIELDS, *keep)))
     if isinstance(source, str | os.PathLike):
-        with _no_cycle_collection():
+        with gcpause.paused():  # parsed JSON holds no cycles: see auditor.gcpause
             return _load_path(Path(source), fields, keep_fields, split, jobs, normalizer)
     kind = type(source).__module__.split(".")[0] + "." + type(source).__name__
     if kind == "pandas.DataFrame":
@@ -101,24 +105,6 @@ def load(
     return dataset, InputInfo(path=None, format=dataset.format, bytes=None, sha256=None)
 
 
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause the cyclic garbage collector while loading.
-
-    Parsing allocates millions of short-lived dicts and tuples, which keep
-    triggering collections that find nothing (parsed JSON has no reference
-    cycles; refcounting frees every row). Pausing it saves about 8% of a
-    million-record load. The caller's setting is restored afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _load_path(
     path: Path, fields: FieldOverrides, keep: tuple[str, ...], split: str | None, jobs: int, normalizer: Normalizer | None
 ) -> tuple[Dataset, InputInfo]:
@@ -134,13 +120,20 @@ def _load_path(
             dataset = build(rows, fields, keep, label, "saved-dataset")
         else:
             kind = _file_kind(path)
-            fingerprint = _fingerprint_beside(path, kind, hashing)
-            reader_hashing = readers.NoHashing() if fingerprint is not None else hashing
-            try:
-                dataset = build(_file_rows(path, kind, reader_hashing, counters), fields, keep, label, kind)
-            finally:
-                if fingerprint is not None:
-                    fingerprint.join()
+            with contextlib.ExitStack() as stack:
+                side = _side_hasher(path, jobs, normalizer)  # forked before the fingerprint thread starts
+                if side is not None:
+                    stack.enter_context(side)
+                fingerprint = _fingerprint_beside(path, kind, hashing)
+                reader_hashing = readers.NoHashing() if fingerprint is not None else hashing
+                try:
+                    rows = _file_rows(path, kind, reader_hashing, counters)
+                    dataset = build(rows, fields, keep, label, kind, side.submit_records if side is not None else None)
+                finally:
+                    if fingerprint is not None:
+                        fingerprint.join()
+                if side is not None and normalizer is not None and (hashed := side.finish(2)) is not None:
+                    dataset.hashes = {("inputs", normalizer): hashed[0], ("outputs", normalizer): hashed[1]}
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except RecursionError:
@@ -163,6 +156,20 @@ def _fingerprint_beside(path: Path, kind: str, hashing: readers.Hashing) -> read
     fingerprint = readers.Fingerprint(path, hashing)
     fingerprint.start()
     return fingerprint
+
+
+def _side_hasher(path: Path, jobs: int, normalizer: Normalizer | None) -> SideHasher | None:
+    """A worker hashing the texts on a second core while a large file loads, when one is free."""
+    from auditor.load import parallel
+
+    # Linux only: elsewhere forking a process that has loaded system frameworks is not safe.
+    if normalizer is None or not sys.platform.startswith("linux") or parallel.worker_count(jobs) < 2:
+        return None
+    if path.stat().st_size < parallel.MIN_BYTES:  # a small file: the fork would cost more than it saves
+        return None
+    from auditor.load.sidehash import SideHasher
+
+    return SideHasher(normalizer)
 
 
 def _parallel_jsonl(path: Path, jobs: int) -> bool:
@@ -367,11 +374,13 @@ def empty_like(data: Dataset, kept: list[str]) -> Dataset:
     )
 
 
-def build(rows: Iterator[readers.Row], fields: FieldOverrides, keep: tuple[str, ...], label: str, kind: str) -> Dataset:
+def build(
+    rows: Iterator[readers.Row], fields: FieldOverrides, keep: tuple[str, ...], label: str, kind: str, on_batch: OnBatch | None = None
+) -> Dataset:
     """Detect the layout from the first rows, then map every row."""
     p = plan(rows, fields, keep, label, kind)
     if p.layout:
-        fill(p.data, itertools.chain(p.sample, rows), p.layout, p.kept)
+        fill(p.data, itertools.chain(p.sample, rows), p.layout, p.kept, on_batch)
     return p.data
 
 
@@ -379,13 +388,20 @@ def build(rows: Iterator[readers.Row], fields: FieldOverrides, keep: tuple[str, 
 FILL_BATCH = 1024
 
 
-def fill(data: Dataset, rows: Iterable[readers.Row], layout: str, kept: list[str]) -> None:
+#: Called after each batch of records is mapped, with the dataset and the index of the batch's first record.
+OnBatch = Callable[[Dataset, int], None]
+
+
+def fill(data: Dataset, rows: Iterable[readers.Row], layout: str, kept: list[str], on_batch: OnBatch | None = None) -> None:
     """Map every row into ``data``'s columns; unreadable rows become problems."""
     fast = batch_mapper(data.fields, layout)
     rows = iter(rows)
     while batch := list(itertools.islice(rows, FILL_BATCH)):
+        start = len(data)
         if not _fill_fast(data, batch, fast, kept):
             _fill_rows(data, batch, layout, kept)
+        if on_batch is not None and len(data) > start:
+            on_batch(data, start)
 
 
 def _fill_fast(data: Dataset, batch: list[readers.Row], fast: Any, kept: list[str]) -> bool:

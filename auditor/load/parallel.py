@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from auditor.load import readers
 from auditor.records import Dataset
 
@@ -149,6 +151,6 @@ def _append(data: Dataset, part: Dataset) -> None:
     # Hashes stay only while every range brought them (the first range sets the keys).
     for hkey in list(data.hashes):
         if hkey in part.hashes:
-            data.hashes[hkey].extend(part.hashes[hkey])
+            data.hashes[hkey] = np.concatenate([data.hashes[hkey], part.hashes[hkey]])
         else:
             del data.hashes[hkey]

@@ -31,16 +31,19 @@ from auditor.config import Config, resolve
 from auditor.context import Context, Progress
 from auditor.errors import InputError
 from auditor.features import (
-    ExactGroups,
-    exact_groups,
     input_groups,
+    input_keys,
     input_reps,
+    input_runs,
     near_duplicates,
     near_params,
     norm_inputs,
     norm_outputs,
     normalizer,
+    output_keys,
+    output_runs,
     pair_reps,
+    pair_runs,
     task_type,
 )
 from auditor.load import GROUP_FIELDS, InputInfo, readers
@@ -54,7 +57,7 @@ from auditor.scale.engines import Engine, make_engine
 from auditor.scale.lazy import IntColumn, LazyColumn, RecordReader
 from auditor.scale.measure import Encoded, MeasureJob, PartFeatures, measure_partition
 from auditor.scale.partitions import Layout, Partition, cut, detect_layout, read, streamable
-from auditor.scale.reduce import Runs, input_groups_of, pair_keys, task_of
+from auditor.scale.reduce import input_groups_of, task_of
 from auditor.text import Normalizer
 from checks.base import Check, CheckResult, CodeInfo, Severity
 from checks.quality import Measures, QualityCheck
@@ -175,30 +178,32 @@ def _reduce(
     if template.annotations is not None:
         data.annotations = LazyColumn(reader, "annotations")  # type: ignore[assignment]
 
-    def cat(name: str) -> np.ndarray:
-        return np.concatenate([getattr(p, name) for p in parts]) if parts else np.zeros((0, 2), np.uint64)
-
     measures = Measures.merge([p.quality for p in parts], starts[:-1].tolist())
-    input_hash, output_hash, loose_hash = cat("input_hash"), cat("output_hash"), cat("loose_hash")
+    input_hash, output_hash, loose_hash = (_joined(parts, name) for name in ("input_hash", "output_hash", "loose_hash"))
     words = np.concatenate([p.norm_output_words for p in parts]) if parts else np.zeros(0, np.int64)
     del parts
 
     ctx = Context(dataset=data, config=cfg, progress=progress)
     with progress.stage("grouping hashes"):
-        pair_runs = Runs.of(pair_keys(input_hash, output_hash))
-        input_runs = Runs.of(input_hash)
-        output_runs = Runs.of(output_hash)
+        # The hashes measured by the workers; exact groups and representatives
+        # follow from them as in memory. Contradictions and the task type need
+        # the texts there, so they come from what the workers measured instead.
         ctx.provide(normalizer, norm)
+        ctx.provide(input_keys, input_hash)
+        ctx.provide(output_keys, output_hash)
         ctx.provide(norm_inputs, LazyColumn(reader, "input", normalised=True))
         ctx.provide(norm_outputs, LazyColumn(reader, "output", normalised=True))
-        ctx.provide(exact_groups, ExactGroups(pair_runs.groups()))
-        ctx.provide(input_groups, input_groups_of(input_runs, loose_hash))
-        ctx.provide(pair_reps, pair_runs.representatives())
-        ctx.provide(input_reps, input_runs.representatives())
-        ctx.provide(task_type, task_of(str(cfg["task"]), output_runs, words))
+        ctx.provide(input_groups, input_groups_of(ctx.cached(input_runs), loose_hash))
+        ctx.provide(task_type, task_of(str(cfg["task"]), ctx.cached(output_runs), words))
+        ctx.cached(pair_runs)  # sorted here, inside this progress stage
     assert len(data.ids) == n
     info = InputInfo(path=str(path), format=data.format, bytes=hashing.bytes, sha256=hashing.hexdigest())
     return ctx, info, measures, starts
+
+
+def _joined(parts: list[PartFeatures], name: str) -> np.ndarray:
+    """One per-partition (n, 2) hash column, over all partitions."""
+    return np.concatenate([getattr(p, name) for p in parts]) if parts else np.zeros((0, 2), np.uint64)
 
 
 def _decode(columns: list[Encoded | None]) -> list[Any]:

@@ -108,8 +108,7 @@ def measure_partition(part: Partition, job: MeasureJob) -> PartFeatures:
     got = read(part, job.layout)
     data = got.data
     norm = job.normalizer
-    norm_in = [norm.key(t) for t in data.inputs]
-    norm_out = norm.many(data.outputs)
+    norm_out = norm.many(data.outputs)  # kept: the loosened outputs and the word counts need them
     out_bytes = [t.encode("utf-8", "surrogatepass") for t in norm_out]
     loose_bytes = [loose(t).encode("utf-8", "surrogatepass") for t in norm_out]
     measured = measure(data.inputs, data.outputs, data.messages, job.quality, _counter(str(job.quality["tokenizer"])))
@@ -119,7 +118,7 @@ def measure_partition(part: Partition, job: MeasureJob) -> PartFeatures:
         lines=np.asarray(data.lines, np.int64),
         offsets=got.offsets,
         lengths=got.lengths,
-        input_hash=hashes128(norm_in),
+        input_hash=norm.hashes(data.inputs),
         output_hash=hashes128(out_bytes),
         loose_hash=hashes128(loose_bytes),
         norm_output_words=words_of(norm, norm_out),
