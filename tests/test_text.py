@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -69,6 +70,10 @@ def test_batched_normalisation_equals_one_at_a_time(texts: list[str], casefold: 
     assert n.many(texts) == expected
     assert ints(n.hashes(texts)) == [hash128(e) for e in expected]
     assert ints(n.hashes(iter(texts))) == ints(n.hashes(texts))  # any iterable, not only lists
+    # From UTF-8 bytes, as a process that holds no strings receives them.
+    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+    lengths = np.array([len(e) for e in encoded], np.int64)
+    assert ints(n.hash_encoded(b"".join(encoded), lengths)) == [hash128(e) for e in expected]
 
 
 def test_batches_split_large_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
