@@ -113,3 +113,12 @@ def test_one_job_or_a_failed_worker_gives_the_same_count(big_file: Path, monkeyp
     assert (hashed[0], single[0], failed[0]) == (True, False, False)
     assert hashed[1:] == single[1:] == failed[1:]
     assert hashed[2] and hashed[3]  # the file has both contradictions and agreeing repeats
+
+
+def test_no_process_to_spare_means_loading_without_a_worker(big_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse() -> int:
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    data, _ = load(big_file, jobs=0, normalizer=NORM)
+    assert len(data) == 3000 and data.hashes == {}

@@ -77,10 +77,13 @@ def load(
     normalizer: Normalizer | None = None,
 ) -> tuple[Dataset, InputInfo]:
     """The dataset and its fingerprint. ``keep`` names extra raw fields to keep
-    (``name*`` keeps every field with that prefix);
-    ``jobs`` worker processes read a large JSONL file (0 = one per core), and
-    when a ``normalizer`` is given they also hash the normalised texts
-    (``Dataset.hashes``), so the exact count finds them ready."""
+    (``name*`` keeps every field with that prefix).
+
+    ``jobs`` (0 = one per core): with 2 or more, worker processes read a large
+    JSONL file; otherwise, with two cores allowed, a worker hashes the texts of
+    a large file while it is read (``sidehash``). Either way, given a
+    ``normalizer``, the normalised texts arrive hashed (``Dataset.hashes``) and
+    the exact count finds them ready."""
     fields = fields or FieldOverrides()
     keep_fields = tuple(dict.fromkeys((*GROUP_FIELDS, *keep)))
     if isinstance(source, str | os.PathLike):
@@ -169,7 +172,10 @@ def _side_hasher(path: Path, jobs: int, normalizer: Normalizer | None) -> SideHa
         return None
     from auditor.load.sidehash import SideHasher
 
-    return SideHasher(normalizer)
+    try:
+        return SideHasher(normalizer)
+    except OSError:  # no process or shared memory to spare: the count hashes the texts itself
+        return None
 
 
 def _parallel_jsonl(path: Path, jobs: int) -> bool:

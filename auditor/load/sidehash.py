@@ -73,7 +73,12 @@ class SideHasher:
         self._failed = False
         request_r, self._request_w = os.pipe()
         self._done_r, done_w = os.pipe()
-        self._pid = os.fork()
+        try:
+            self._pid = os.fork()
+        except OSError:  # no process to spare: the caller loads without a worker
+            for fd in (request_r, self._request_w, self._done_r, done_w):
+                os.close(fd)
+            raise
         if self._pid == 0:  # the worker
             os.close(self._request_w)
             os.close(self._done_r)
@@ -130,7 +135,7 @@ class SideHasher:
         start = 0
         try:
             while start < m:
-                # Texts are joined a piece of about PIECE_CHARS at a time (see the module's note).
+                # Texts are joined a piece of about PIECE_CHARS at a time (see there why).
                 before = int(reach[start]) - int(lengths[start])
                 stop = max(start + 1, int(np.searchsorted(reach, before + PIECE_CHARS, side="right")))
                 piece = "".join(texts[start:stop])
