@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from auditor import __version__
+from auditor.errors import Terminated
 
 FORMATS = ("terminal", "json", "html", "markdown")
 
@@ -129,7 +130,7 @@ def check(
         elif not quiet:
             click.echo(text, nl=False)
         _record_history(report, history_file, no_history, config_file, label, quiet)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated):
         _fail("interrupted", 130)
     except Exception as exc:  # every error ends in one line; AUDITOR_DEBUG shows the traceback
         _handle(exc)
@@ -141,7 +142,7 @@ def _terminate_cleanly() -> None:
     import signal
 
     def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
+        raise Terminated
 
     try:
         signal.signal(signal.SIGTERM, handler)

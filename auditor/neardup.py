@@ -155,8 +155,13 @@ def _chunks(fields: Sequence[Sequence[str]], members: np.ndarray) -> list[np.nda
 def _map(fn: Any, items: list[Any], threads: int) -> list[Any]:
     if threads <= 1 or len(items) <= 1:
         return [fn(x) for x in items]
-    with ThreadPoolExecutor(max_workers=threads) as pool:
+    pool = ThreadPoolExecutor(max_workers=threads)
+    try:
         return list(pool.map(fn, items))
+    finally:
+        # On an interrupt (Ctrl-C, SIGTERM) the chunks not started yet are
+        # dropped: only the running ones are waited for, not the whole map.
+        pool.shutdown(cancel_futures=True)
 
 
 def _concat(parts: list[Shingles]) -> Shingles:

@@ -26,6 +26,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
+from auditor.children import quiet_signals
+
 # Runs of two or more letters: numbers ("48", "2023") carry no topic and would
 # crowd the top terms of maths or order-number data; identifiers split at
 # digits and underscores ("item_count2" -> item, count). Without \b anchors the
@@ -109,7 +111,7 @@ def _transform_chunks(counter: CountVectorizer, texts: list[str]) -> sparse.csr_
     try:
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             # Workers only tokenise (pure Python and scipy): no OpenMP or BLAS state is used after the fork.
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with multiprocessing.get_context("fork").Pool(workers, initializer=quiet_signals) as pool:
                 parts = pool.map(_work, bounds, chunksize=1)
         else:
             parts = [_work(b) for b in bounds]

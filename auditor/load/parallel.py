@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from auditor.children import quiet_signals
 from auditor.load import readers
 from auditor.records import Dataset
 
@@ -121,6 +122,7 @@ def load_ranges(
 
 
 def _work(send: Any, fill_range: Callable[..., None], make_part: Callable[[], Dataset], start: int, end: int, first_line: int) -> None:
+    quiet_signals()
     try:
         part = make_part()
         counters: dict[str, int] = {}

@@ -26,6 +26,7 @@ from types import TracebackType
 
 import numpy as np
 
+from auditor.children import quiet_signals
 from auditor.records import Dataset
 from auditor.text import Normalizer
 
@@ -199,6 +200,7 @@ class SideHasher:
     # --- the worker -------------------------------------------------------------
 
     def _serve(self, requests: int, done: int) -> None:
+        quiet_signals()
         _keep_freed_memory()
         norm = self._norm
         while msg := _read_exact(requests, _REQUEST.size):

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from auditor.children import quiet_signals
 from auditor.errors import InputError
 
 T = TypeVar("T")
@@ -57,6 +58,7 @@ _JOB: tuple[Callable[..., Any], Any] | None = None
 
 def _set_job(fn: Callable[..., Any], job: Any) -> None:
     global _JOB
+    quiet_signals()
     _JOB = (fn, job)
 
 
