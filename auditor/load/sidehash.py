@@ -18,6 +18,7 @@ None, and the count hashes the texts itself: the same result, later.
 
 from __future__ import annotations
 
+import ctypes
 import mmap
 import os
 import struct
@@ -219,15 +220,11 @@ def _keep_freed_memory() -> None:
     per 4 KB of every temporary (a million faults for a million records).
     The worker is this module's own process, so its allocator is ours to tune.
     """
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return
     try:
-        mallopt = ctypes.CDLL(name).mallopt
-    except (OSError, AttributeError):
+        # The symbols already loaded (libc's among them): no library search,
+        # which would start a subprocess here.
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to tune
         return
     m_trim_threshold, m_mmap_threshold = -1, -3  # from glibc's malloc.h
     mallopt(m_mmap_threshold, 64 << 20)
