@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from auditor.clusters import components
 from auditor.jaccard import SetIndex, all_pairs_above, pair_jaccard
+from auditor import minhash
 from auditor.minhash import EMPTY, densify, signatures
 from auditor.neardup import NearParams, near_views
 from auditor.shingles import Shingles, encode, shingle
@@ -57,6 +58,37 @@ def test_signature_collision_rate_tracks_jaccard():
     sh = Shingles(np.repeat([0, 1], 400), np.concatenate([base, other]), 2)
     sig = densify(signatures(sh, 1200), seed=1)
     assert abs((sig[0] == sig[1]).mean() - 320 / 480) < 0.05
+
+
+def densified_one_by_one(sig: np.ndarray, seed: int) -> np.ndarray:
+    """The definition of ``densify``, bin by bin: the first attempt reaching a bin the text filled."""
+    donors = minhash._donor_table(sig.shape[1], seed)
+    out = sig.copy()
+    for r, row in enumerate(sig):
+        own = row != EMPTY
+        if not own.any():
+            continue
+        for j in np.flatnonzero(~own):
+            reached = np.flatnonzero(own[donors[j]])
+            out[r, j] = row[donors[j, reached[0]]] if len(reached) else row[np.argmax(own)]
+    return out
+
+
+@pytest.mark.parametrize("max_tries", [minhash._MAX_TRIES, 12])  # 12: the fallback to the first filled bin is exercised
+def test_densify_follows_its_definition_for_sparse_and_dense_rows(monkeypatch: pytest.MonkeyPatch, max_tries: int) -> None:
+    monkeypatch.setattr(minhash, "_MAX_TRIES", max_tries)
+    minhash._first_attempts.cache_clear()
+    rng = np.random.default_rng(4)
+    num_perm = 64
+    sig = np.full((400, num_perm), EMPTY, np.uint32)
+    for r in range(400):
+        filled = rng.choice(num_perm, size=int(rng.choice([0, 1, 2, 3, 5, 16, 17, 30, 63, 64])), replace=False)
+        sig[r, filled] = rng.integers(0, 2**31, len(filled), dtype=np.uint32)
+    expected = densified_one_by_one(sig, seed=9)
+    got = densify(sig.copy(), seed=9)
+    minhash._first_attempts.cache_clear()
+    assert (got == expected).all()
+    assert (got[(sig != EMPTY).any(axis=1)] != EMPTY).all()
 
 
 sets = st.lists(st.frozensets(st.integers(0, 40), max_size=25), min_size=2, max_size=8)
