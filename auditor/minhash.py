@@ -152,39 +152,6 @@ def _densify_dense(sig: np.ndarray, seed: int) -> np.ndarray:
         first_filled = np.argmax(source.reshape(n, num_perm) != EMPTY, axis=1)
         flat[empty] = source[base + first_filled[base // num_perm]]
     return sig
-    donors = _donor_table(num_perm, seed)
-    has_any = (sig != EMPTY).any(axis=1)
-    if not has_any.all():  # texts without a single shingle stay empty
-        empty = empty[has_any[empty // num_perm]]
-    cols = empty % num_perm
-    base = empty - cols
-    source = flat.copy()  # borrow only from bins the text filled itself
-    # The first 8 tries for every empty bin at once (a text filling 40% of its bins
-    # leaves 2% of them empty after 8 tries); the loop below handles the rest.
-    tries = source[base[:, None] + donors[cols, :_FIRST_TRIES]]
-    # Eight booleans are one uint64: "any filled" is "!= 0", and the first filled
-    # try is the lowest non-zero byte (little-endian), found from the lowest set bit.
-    word = (tries != EMPTY).view(np.uint64).reshape(-1)
-    got = word != 0
-    low = word[got]
-    low &= ~low + np.uint64(1)
-    first = (np.log2(low).astype(np.int64) >> 3) if _LITTLE else 7 - (np.log2(low).astype(np.int64) >> 3)
-    flat[empty[got]] = tries[np.flatnonzero(got), first]
-    miss = ~got
-    empty, base, cols = empty[miss], base[miss], cols[miss]
-    for t in range(_FIRST_TRIES, _MAX_TRIES):
-        if len(empty) == 0:
-            break
-        value = source[base + donors[cols, t]]
-        got = value != EMPTY
-        flat[empty[got]] = value[got]
-        miss = ~got
-        empty, base, cols = empty[miss], base[miss], cols[miss]
-    if len(empty):  # astronomically rare: fall back to the first filled bin, still deterministic
-        first = np.argmax(sig != EMPTY, axis=1)
-        r = base // num_perm
-        flat[empty] = source[base + first[r]]
-    return sig
 
 
 def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
