@@ -183,15 +183,10 @@ class Normalizer:
 
     @staticmethod
     def _digests(normalised: bytes, starts: list[int], ends: list[int], slow: dict[int, bytes] | None) -> np.ndarray:
-        import numpy as np
-
-        digest = xxhash.xxh3_128_digest
         view = memoryview(normalised)
         if slow is None:
-            raw = b"".join([digest(view[a:b]) for a, b in zip(starts, ends)])
-        else:
-            raw = b"".join([digest(slow[k]) if k in slow else digest(view[a:b]) for k, (a, b) in enumerate(zip(starts, ends))])
-        return np.frombuffer(raw, ">u8").astype(np.uint64).reshape(len(starts), 2)
+            return hash_rows(map(view.__getitem__, map(slice, starts, ends)), len(starts))
+        return hash_rows((slow[k] if k in slow else view[a:b] for k, (a, b) in enumerate(zip(starts, ends))), len(starts))
 
     @classmethod
     def from_config(cls, section: dict[str, object]) -> Normalizer:
@@ -228,6 +223,18 @@ def _batches(texts: Iterable[str]) -> Iterator[tuple[Sequence[str], np.ndarray]]
         stop = max(start + 1, min(len(texts), int(np.searchsorted(reach, before + BATCH_CHARS)) + 1))
         yield texts[start:stop], lengths[start:stop]
         start = stop
+
+
+def hash_rows(encoded: Iterable[bytes | memoryview], count: int) -> np.ndarray:
+    """``hash128`` of each already normalised and encoded text, as (n, 2) uint64 rows, high word first.
+
+    The digest is the 128-bit integer's big-endian bytes, so the values are
+    exactly those of ``hash128``, without a Python int per text.
+    """
+    import numpy as np
+
+    raw = b"".join(map(xxhash.xxh3_128_digest, encoded))
+    return np.frombuffer(raw, ">u8").astype(np.uint64).reshape(count, 2)
 
 
 def ints(rows: np.ndarray) -> list[int]:

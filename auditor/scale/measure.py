@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import xxhash
 
 from auditor.records import LoadProblem
 from auditor.scale.partitions import Layout, Partition, read
-from auditor.text import Normalizer, loose
+from auditor.text import Normalizer, hash_rows, loose
 from checks.quality import Measures, measure
 from checks.quality_rules.tokens import TokenCounter, make_counter
 
@@ -76,17 +75,6 @@ class PartFeatures:
         return len(self.ids)
 
 
-def hashes128(texts: list[bytes]) -> np.ndarray:
-    """``auditor.text.hash128`` of each (already encoded) text as (n, 2) uint64, high word first.
-
-    The digest is the 128-bit integer's big-endian bytes, so the values are
-    exactly those of the in-memory features, without a Python int per text.
-    """
-    digest = xxhash.xxh3_128_digest
-    raw = b"".join(digest(t) for t in texts)
-    return np.frombuffer(raw, ">u8").astype(np.uint64).reshape(len(texts), 2)
-
-
 def words_of(norm: Normalizer, texts: list[str]) -> np.ndarray:
     """Word counts of normalised texts, as ``features.task_type`` counts them."""
     if norm.whitespace:  # single spaces only: counting them is splitting, without the lists
@@ -119,8 +107,8 @@ def measure_partition(part: Partition, job: MeasureJob) -> PartFeatures:
         offsets=got.offsets,
         lengths=got.lengths,
         input_hash=norm.hashes(data.inputs),
-        output_hash=hashes128(out_bytes),
-        loose_hash=hashes128(loose_bytes),
+        output_hash=hash_rows(out_bytes, len(out_bytes)),
+        loose_hash=hash_rows(loose_bytes, len(loose_bytes)),
         norm_output_words=words_of(norm, norm_out),
         categories=Encoded.of(data.categories) if data.categories is not None else None,
         extra={k: Encoded.of(v) for k, v in data.extra.items()},
