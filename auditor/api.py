@@ -10,16 +10,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from auditor.config import Config, resolve
-from auditor.context import Context, Progress, SilentProgress
+from auditor.core.config import Config, resolve
+from auditor.core.context import Context, Progress, SilentProgress
 from auditor.errors import InputError
 from auditor.load import InputInfo, load
 from auditor.load.detect import FieldOverrides
-from auditor.records import Dataset
+from auditor.core.records import Dataset
 from auditor.report.model import Report
 from auditor.text import Normalizer
-from auditor.verdict import gaps_of, verdict_of
-from checks.base import Check
+from auditor.core.verdict import gaps_of, verdict_of
+from auditor.core.protocol import Check
 
 PathLike = str | Path
 
@@ -103,8 +103,8 @@ def audit(
 
 
 def run(ctx: Context, info: InputInfo, *, started: float, load_seconds: float, checks: Sequence[Check] | None = None) -> Report:
-    from auditor.pipeline import run_checks
-    from auditor.registry import all_checks
+    from auditor.core.pipeline import run_checks
+    from auditor.core.registry import all_checks
 
     results, check_seconds = run_checks(ctx, all_checks() if checks is None else checks)
     gaps = gaps_of(results)

@@ -163,7 +163,7 @@ def _run_check(
     quiet: bool,
 ) -> Any:
     from auditor.api import audit
-    from auditor.config import resolve
+    from auditor.core.config import resolve
 
     config = resolve(config_file=config_file, overrides=overrides)
     progress = None
@@ -255,7 +255,7 @@ def explain(code: str | None) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(path: Path, force: bool) -> None:
     """Write a commented config file with every option at its default."""
-    from auditor.config import render_toml
+    from auditor.core.config import render_toml
     from auditor.fsio import write_atomic
 
     if path.exists() and not force:

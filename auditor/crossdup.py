@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from auditor.context import Context
+from auditor.core.context import Context
 from auditor.features import (
     input_hashes,
     input_reps,
@@ -24,7 +24,7 @@ from auditor.features import (
 )
 from auditor.keys import Runs, pair_keys
 from auditor.neardup import near_views
-from auditor.records import Dataset
+from auditor.core.records import Dataset
 from auditor.text import ints, pair_key
 
 _NONE = np.zeros(0, np.int64)

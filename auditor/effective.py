@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.context import Context
+from auditor.core.context import Context
 from auditor.features import conflict_split, exact_groups, near_clusters
 
 

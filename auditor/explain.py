@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from auditor.pipeline import ENGINE_CODES
-from auditor.registry import all_codes
+from auditor.core.pipeline import ENGINE_CODES
+from auditor.core.registry import all_codes
 
 
 def _codes() -> dict[str, tuple[str, object]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from auditor.clusters import components
-from auditor.context import Context
+from auditor.core.context import Context
 from auditor.gcpause import pausing
 from auditor.keys import Runs, pair_keys
 from auditor.neardup import NearPairs, NearParams, NearViews, near_views

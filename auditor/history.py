@@ -96,7 +96,7 @@ def history_target(
         return None
     if explicit is not None:
         return Path(explicit)
-    from auditor.config import find_config_file
+    from auditor.core.config import find_config_file
 
     found = Path(config_file) if config_file is not None else find_config_file()
     path = default_path(str(found) if found else None)

@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from auditor.context import Context
+from auditor.core.context import Context
 from auditor.load.annotations import AnnotationInputError, Annotations, clean, label_key, read_annotations
 from checks import alpha as ka
-from checks.base import CheckResult, CodeInfo, Finding, RecordId, Severity
+from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
 
 LOW = CodeInfo(
     code="AGR001",

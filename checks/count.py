@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from auditor.context import Context
+from auditor.core.context import Context
 from auditor.effective import effective
-from checks.base import CheckResult, CodeInfo, Finding, Severity
+from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity
 
 TOO_FEW = CodeInfo(
     code="CNT001",

@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from auditor.context import Context
+from auditor.core.context import Context
 from auditor.features import input_hashes, output_hashes, task_type
-from auditor.records import Dataset
+from auditor.core.records import Dataset
 from auditor.text import hash128
-from checks.base import CheckResult, CodeInfo, Finding, RecordId, Severity
+from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
 from checks.categories import CategoryStats, category_stats, unseen
 from checks.diversity import diversity, preview
 from checks.embed import Unavailable, load_encoder

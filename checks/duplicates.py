@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from auditor.context import Context
+from auditor.core.context import Context
 from auditor.crossdup import CrossMatch, cross_match
 from auditor.effective import effective
 from auditor.features import (
@@ -30,9 +30,9 @@ from auditor.features import (
     task_groups,
     task_type,
 )
-from auditor.records import Dataset
+from auditor.core.records import Dataset
 from auditor.text import hash128, loose
-from checks.base import CheckResult, CodeInfo, Finding, RecordId, Severity
+from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
 
 EXACT = CodeInfo(
     code="DUP001",

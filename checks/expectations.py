@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.context import Context
+from auditor.core.context import Context
 from auditor.errors import ConfigError
-from checks.base import CheckResult, CodeInfo, Finding, Severity
+from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity
 
 FAILED = CodeInfo(
     code="EXP001",

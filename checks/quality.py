@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from auditor.context import Context
+from auditor.core.context import Context
 from auditor.features import task_type
-from checks.base import CheckResult, CodeInfo, Finding, Severity
+from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity
 from checks.quality_rules.chat import PROBLEMS as CHAT_PROBLEMS
 from checks.quality_rules.chat import chat_problems
 from checks.quality_rules.groups import Breakdown, GroupField, breakdown, members

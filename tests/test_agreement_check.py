@@ -12,10 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.context import Context
-from auditor.registry import all_codes
+from auditor.core.context import Context
+from auditor.core.registry import all_codes
 from checks.agreement import AgreementCheck, pairwise_kappa, place_labels
-from checks.base import Check, CheckResult, Finding, Severity
+from auditor.core.findings import CheckResult, Finding, Severity
+from auditor.core.protocol import Check
 from tests.helpers import make_context, make_dataset
 
 LABELS = ("a", "b", "c", "d")

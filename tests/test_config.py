@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.config import defaults, find_config_file, flatten, render_toml, resolve
-from auditor.defaults import OPTIONS
+from auditor.core.config import defaults, find_config_file, flatten, render_toml, resolve
+from auditor.core.defaults import OPTIONS
 from auditor.errors import ConfigError
 
 

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.effective import effective
-from auditor.records import LoadProblem
+from auditor.core.records import LoadProblem
 from checks.count import CountCheck
 from tests.helpers import make_context, make_dataset
 

@@ -13,8 +13,8 @@ from scipy import sparse
 
 import checks.coverage as coverage_module
 import checks.reference as reference_module
-from auditor.registry import all_checks
-from checks.base import CheckResult, Severity, Status
+from auditor.core.registry import all_checks
+from auditor.core.findings import CheckResult, Severity, Status
 from checks.categories import category_stats, unseen
 from checks.coverage import CoverageCheck
 from checks.diversity import diversity

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.effective import effective
-from auditor.registry import all_checks
-from checks.base import Severity
+from auditor.core.registry import all_checks
+from auditor.core.findings import Severity
 from checks.count import CountCheck
 from checks.duplicates import DuplicatesCheck
 from tests.helpers import make_context, make_dataset

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import auditor.load as load_module
 from auditor.load import _fill_rows, empty_like, fill
-from auditor.records import Dataset, FieldMap, LoadProblem
+from auditor.core.records import Dataset, FieldMap, LoadProblem
 
 # Field values of every kind a JSON line can hold, plain text most often.
 _VALUE = st.one_of(

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auditor.errors import ConfigError
-from checks.base import CheckResult, Finding, Status
+from auditor.core.findings import CheckResult, Finding, Status
 from checks.quality import QualityCheck
 from tests.helpers import make_context, make_dataset
 

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from auditor.api import audit
-from auditor.pipeline import ENGINE_CODES
-from auditor.registry import all_codes
-from checks.base import CheckResult
+from auditor.core.pipeline import ENGINE_CODES
+from auditor.core.registry import all_codes
+from auditor.core.findings import CheckResult
 
 
 def _lines(records: Sequence[dict[str, Any] | str]) -> list[str]:
@@ -47,7 +47,7 @@ class Crashing:
 
 
 def _with_crashing_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    import auditor.registry as registry
+    import auditor.core.registry as registry
 
     real = registry.all_checks()
     monkeypatch.setattr(registry, "all_checks", lambda: (*real, Crashing()))

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from auditor.api import audit
 from auditor.report import html
 from auditor.report.model import Report
-from checks.base import CodeInfo, Severity
+from auditor.core.findings import CodeInfo, Severity
 from tests.report_builders import PII_VALUES, full_report
 
 REPO = Path(__file__).resolve().parents[1]

@@ -30,7 +30,7 @@ from auditor.load.mapping import (
     map_row,
     scalar_id,
 )
-from auditor.records import Dataset, FieldMap, LoadProblem
+from auditor.core.records import Dataset, FieldMap, LoadProblem
 from auditor.text import Normalizer
 
 if TYPE_CHECKING:

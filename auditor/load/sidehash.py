@@ -28,7 +28,7 @@ from types import TracebackType
 import numpy as np
 
 from auditor.children import quiet_signals
-from auditor.records import Dataset
+from auditor.core.records import Dataset
 from auditor.text import Normalizer
 
 #: Slots in the ring: a few, so the parent can fill one while the worker hashes another.

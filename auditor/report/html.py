@@ -27,7 +27,7 @@ from auditor.report.charts import Chart, charts_for
 from auditor.report.examples import fields, locate, shorten
 from auditor.report.mask import mask
 from auditor.report.model import Report
-from checks.base import Finding
+from auditor.core.findings import Finding
 
 EXAMPLES_PER_FINDING = 10
 MAX_EXAMPLES = 400  # across the whole report: bounds size and render time

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from auditor import __version__
 from auditor.errors import NotReadyError
-from auditor.verdict import NOT_READY, READY, Gap
-from checks.base import CheckResult, Finding
+from auditor.core.verdict import NOT_READY, READY, Gap
+from auditor.core.findings import CheckResult, Finding
 
 if TYPE_CHECKING:
     from auditor.load import InputInfo
-    from auditor.records import Dataset
+    from auditor.core.records import Dataset
 
 SCHEMA_VERSION = "1.0"
 
@@ -44,7 +44,7 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        from auditor.verdict import exit_code
+        from auditor.core.verdict import exit_code
 
         return exit_code(self.verdict, self.strict)
 

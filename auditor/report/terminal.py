@@ -13,7 +13,7 @@ from typing import Any
 
 from auditor.report.mask import mask
 from auditor.report.model import Report
-from auditor.verdict import NOT_READY, READY
+from auditor.core.verdict import NOT_READY, READY
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 

@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from auditor.config import Config, resolve
-from auditor.context import Context, Progress
+from auditor.core.config import Config, resolve
+from auditor.core.context import Context, Progress
 from auditor.errors import InputError
 from auditor.features import (
     input_groups,
@@ -51,7 +51,7 @@ from auditor.load.detect import FieldOverrides
 from auditor.load.parallel import worker_count
 from auditor.neardup import NearParams, NearViews, Shingler, Sketch, near_views, sketch_all, verify_sketch
 from auditor.scale.spill import SpilledSketch
-from auditor.records import Dataset
+from auditor.core.records import Dataset
 from auditor.report.model import Report
 from auditor.scale.engines import Engine, make_engine
 from auditor.scale.lazy import IntColumn, LazyColumn, RecordReader
@@ -59,7 +59,8 @@ from auditor.scale.measure import Encoded, MeasureJob, PartFeatures, measure_par
 from auditor.scale.partitions import Layout, Partition, cut, detect_layout, read, streamable
 from auditor.scale.reduce import input_groups_of, task_of
 from auditor.text import Normalizer
-from checks.base import Check, CheckResult, CodeInfo, Severity
+from auditor.core.findings import CheckResult, CodeInfo, Severity
+from auditor.core.protocol import Check
 from checks.quality import Measures, QualityCheck
 
 ENGINES = ("auto", "memory", "stream", "spark")
@@ -325,7 +326,7 @@ class _Skipped:
 
 
 def _checks(measures: Measures, tokenizer: str) -> list[Any]:
-    from auditor.registry import all_checks
+    from auditor.core.registry import all_checks
 
     out: list[Any] = []
     for check in all_checks():

@@ -19,7 +19,7 @@ import numpy as np
 import orjson
 
 from auditor.load import fill
-from auditor.records import LoadProblem
+from auditor.core.records import LoadProblem
 from auditor.scale.partitions import Layout
 from auditor.text import Normalizer
 

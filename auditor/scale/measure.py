@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from auditor.records import LoadProblem
+from auditor.core.records import LoadProblem
 from auditor.scale.partitions import Layout, Partition, read
 from auditor.text import Normalizer, hash_rows, loose
 from checks.quality import Measures, measure

@@ -14,7 +14,7 @@ import orjson
 from auditor.load import empty_like, fill, plan, readers
 from auditor.load.detect import FieldOverrides
 from auditor.load.parallel import split_points
-from auditor.records import Dataset
+from auditor.core.records import Dataset
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from auditor.config import Config
-from auditor.records import Dataset
+from auditor.core.config import Config
+from auditor.core.records import Dataset
 
 T = TypeVar("T")
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from checks.base import RecordId
+from auditor.core.findings import RecordId
 
 if TYPE_CHECKING:
     import numpy as np

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from checks.base import CheckResult, Finding, Severity
+from auditor.core.findings import CheckResult, Finding, Severity
 
 READY = "READY"
 READY_WITH_WARNINGS = "READY_WITH_WARNINGS"

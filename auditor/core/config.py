@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.defaults import OPTION_BY_KEY, OPTIONS, Option
+from auditor.core.defaults import OPTION_BY_KEY, OPTIONS, Option
 from auditor.errors import ConfigError
 
 

@@ -12,9 +12,10 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import replace
 
-from auditor.context import Context
+from auditor.core.context import Context
 from auditor.errors import AuditorError
-from checks.base import Check, CheckResult, CodeInfo, Finding, Severity, Status
+from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity, Status
+from auditor.core.protocol import Check
 
 CHECK_CRASHED = CodeInfo(
     code="AUD001",

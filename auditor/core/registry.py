@@ -11,7 +11,8 @@ import importlib
 from collections.abc import Iterable
 from functools import lru_cache
 
-from checks.base import Check, CodeInfo
+from auditor.core.findings import CodeInfo
+from auditor.core.protocol import Check
 
 #: Built-in checks in the order they run and appear in reports.
 BUILTINS: tuple[str, ...] = (

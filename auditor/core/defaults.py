@@ -1,7 +1,7 @@
 """Every configuration default, stated once, with the reason for its value.
 
 Keys are dotted: ``section.name``. ``auditor init`` writes this table out as a
-commented ``auditor.toml``; ``auditor.config`` rejects any key not listed here.
+commented ``auditor.toml``; ``auditor.core.config`` rejects any key not listed here.
 Check families keep their options in their own section block below.
 """
 
@@ -683,4 +683,4 @@ OPTIONS: tuple[Option, ...] = (
 
 OPTION_BY_KEY: dict[str, Option] = {o.key: o for o in OPTIONS}
 if len(OPTION_BY_KEY) != len(OPTIONS):  # a duplicated key would silently shadow a default
-    raise RuntimeError("duplicate option key in auditor.defaults")
+    raise RuntimeError("duplicate option key in auditor.core.defaults")

@@ -1,0 +1,29 @@
+"""What the engine runs: the Check protocol.
+
+A check is any object with a stable ``name``, its ``codes`` and a pure
+``run(context)``; built-ins are named in ``auditor.core.registry``, plugins
+come from the ``auditor.checks`` entry-point group.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from auditor.core.findings import CheckResult, CodeInfo
+
+if TYPE_CHECKING:
+    from auditor.core.context import Context
+
+
+@runtime_checkable
+class Check(Protocol):
+    """A check family: a stable name, its codes, and a pure ``run``.
+
+    ``run`` must be deterministic for a fixed ``context.seed``; it may raise,
+    in which case the pipeline turns the exception into a finding and goes on.
+    """
+
+    name: str
+    codes: tuple[CodeInfo, ...]
+
+    def run(self, context: Context) -> CheckResult: ...
