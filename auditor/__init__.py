@@ -14,7 +14,7 @@ __all__ = ["audit", "clean", "CleanResult", "Report", "NotReadyError", "__versio
 if TYPE_CHECKING:
     from auditor.api import audit
     from auditor.cleaning import CleanResult, clean
-    from auditor.errors import NotReadyError
+    from auditor.runtime.errors import NotReadyError
     from auditor.report.model import Report
 
 
@@ -28,7 +28,7 @@ def __getattr__(name: str) -> Any:
 
         return Report
     if name == "NotReadyError":
-        from auditor.errors import NotReadyError
+        from auditor.runtime.errors import NotReadyError
 
         return NotReadyError
     if name in ("clean", "CleanResult"):

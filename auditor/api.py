@@ -12,7 +12,7 @@ from typing import Any
 
 from auditor.core.config import Config, resolve
 from auditor.core.context import Context, Progress, SilentProgress
-from auditor.errors import InputError
+from auditor.runtime.errors import InputError
 from auditor.load import InputInfo, load
 from auditor.load.detect import FieldOverrides
 from auditor.core.records import Dataset

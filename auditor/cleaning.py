@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from auditor.errors import AuditorError
+from auditor.runtime.errors import AuditorError
 
 if TYPE_CHECKING:
     import datasets

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from auditor import __version__
-from auditor.errors import Terminated
+from auditor.runtime.errors import Terminated
 
 FORMATS = ("terminal", "json", "html", "markdown")
 
@@ -116,7 +116,7 @@ def check(
     try:
         report = _run_check(source, config_file, overrides, split, eval_file, reference, baseline, annotations, expectations, quiet)
         text = _render(report, fmt, to_file=output is not None)
-        from auditor.fsio import write_atomic
+        from auditor.runtime.fsio import write_atomic
 
         inputs = [source, *(p for p in (eval_file, reference, annotations, expectations) if p), *baseline]
         if export_findings is not None:
@@ -170,7 +170,7 @@ def _run_check(
     if not quiet:
         from rich.console import Console
 
-        from auditor.progress import TerminalProgress
+        from auditor.runtime.progress import TerminalProgress
 
         progress = TerminalProgress(Console(stderr=True))
     return audit(
@@ -223,7 +223,7 @@ def _terminal_width() -> int:
 
 
 def _handle(exc: Exception) -> None:
-    from auditor.errors import AuditorError
+    from auditor.runtime.errors import AuditorError
 
     if os.environ.get("AUDITOR_DEBUG"):
         raise exc
@@ -256,7 +256,7 @@ def explain(code: str | None) -> None:
 def init(path: Path, force: bool) -> None:
     """Write a commented config file with every option at its default."""
     from auditor.core.config import render_toml
-    from auditor.fsio import write_atomic
+    from auditor.runtime.fsio import write_atomic
 
     if path.exists() and not force:
         _fail(f"{path} exists; use --force to overwrite it")
@@ -280,8 +280,8 @@ def history(
 ) -> None:
     """Trends of the metrics over recorded runs, and regressions named in words."""
     from auditor.history import History, history_target
-    from auditor.report import trends as render
-    from auditor.trends import regressions, trends
+    from auditor.history import render
+    from auditor.history.trends import regressions, trends
 
     try:
         path = history_target(history_file, disabled=False, only_if_folder=False)

@@ -15,7 +15,7 @@ import numpy as np
 
 from auditor.clusters import components
 from auditor.core.context import Context
-from auditor.gcpause import pausing
+from auditor.runtime.gcpause import pausing
 from auditor.keys import Runs, pair_keys
 from auditor.neardup import NearPairs, NearParams, NearViews, near_views
 from auditor.text import Normalizer, ints, loose, pair_key
@@ -110,7 +110,7 @@ class InputGroups:
         return sum(len(g) for g in self.conflicts)
 
 
-@pausing  # a dict and a list per repeated input: see auditor.gcpause
+@pausing  # a dict and a list per repeated input: see auditor.runtime.gcpause
 def input_groups(ctx: Context) -> InputGroups:
     groups = ctx.cached(input_runs).groups()
     # Outputs with one hash are equal after normalisation; only groups with

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from auditor.gcpause import pausing
+from auditor.runtime.gcpause import pausing
 
 #: Odd multiplier of the fold (the 64-bit golden ratio): folding is then a
 #: bijection in each column, so rows that differ in one word never collide.
@@ -79,7 +79,7 @@ class Runs:
             return np.zeros(0, np.int64)
         return np.minimum.reduceat(self.order, self.bounds[:-1])
 
-    @pausing  # tens of thousands of small lists: see auditor.gcpause
+    @pausing  # tens of thousands of small lists: see auditor.runtime.gcpause
     def groups(self) -> list[list[int]]:
         """Records sharing a key: runs of two or more, each ascending, ordered by first member."""
         repeated = np.flatnonzero(self.sizes > 1)

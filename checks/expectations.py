@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.core.context import Context
-from auditor.errors import ConfigError
+from auditor.runtime.errors import ConfigError
 from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity
 
 FAILED = CodeInfo(

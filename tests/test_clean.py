@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import auditor
 from auditor.cleaning import DROPS, CleanResult, check_drops
 from auditor.core.context import Context
-from auditor.errors import AuditorError
+from auditor.runtime.errors import AuditorError
 from auditor.core.findings import CheckResult, CodeInfo, Severity
 
 REPO = Path(__file__).resolve().parents[1]

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from auditor.errors import ConfigError
+from auditor.runtime.errors import ConfigError
 from auditor.core.findings import CheckResult, Severity, Status
 from checks.expectations import ExpectationsCheck, configured_rules, load_suite
 from tests.helpers import make_context, make_dataset

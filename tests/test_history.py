@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import auditor
-from auditor.errors import AuditorError
-from auditor.history import (
+from auditor.runtime.errors import AuditorError
+from auditor.history.store import (
     SCHEMA_VERSION,
     V1_SCHEMA,
     GapRow,

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.errors import InputError
+from auditor.runtime.errors import InputError
 from auditor.load import load
 from auditor.load.detect import FieldOverrides
 from auditor.text import Normalizer

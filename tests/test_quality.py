@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.errors import ConfigError
+from auditor.runtime.errors import ConfigError
 from auditor.core.findings import CheckResult, Finding, Status
 from checks.quality import QualityCheck
 from tests.helpers import make_context, make_dataset

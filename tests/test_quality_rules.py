@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditor.errors import ConfigError
+from auditor.runtime.errors import ConfigError
 from checks.quality_rules.chat import chat_problems, normalise_role
 from checks.quality_rules.encoding import damage_kind
 from checks.quality_rules.groups import GroupField, breakdown

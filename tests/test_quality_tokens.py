@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.errors import ConfigError
+from auditor.runtime.errors import ConfigError
 from checks.quality_rules.tokens import make_counter
 
 URL = "https://example.invalid/encodings/fake_base.tiktoken"

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from auditor.api import audit
 from auditor.core.config import resolve
-from auditor.errors import InputError
+from auditor.runtime.errors import InputError
 from auditor.report import json as json_report
 from auditor.scale import choose_engine
 from tests.synth_duplicates import generate

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.core.defaults import OPTION_BY_KEY, OPTIONS, Option
-from auditor.errors import ConfigError
+from auditor.runtime.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from auditor.core.context import Context
-from auditor.errors import AuditorError
+from auditor.runtime.errors import AuditorError
 from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity, Status
 from auditor.core.protocol import Check
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor import gcpause
-from auditor.errors import InputError
+from auditor.runtime import gcpause
+from auditor.runtime.errors import InputError
 from auditor.load import readers
 from auditor.load.detect import FieldOverrides, detect
 from auditor.load.mapping import (

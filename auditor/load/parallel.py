@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from auditor.children import quiet_signals
+from auditor.runtime.children import quiet_signals
 from auditor.load import readers
 from auditor.core.records import Dataset
 

@@ -20,7 +20,7 @@ from typing import IO, Any, Union
 
 import orjson
 
-from auditor.errors import InputError
+from auditor.runtime.errors import InputError
 from auditor.core.records import LoadProblem
 
 Row = Union[tuple[int, Any], LoadProblem]

@@ -27,7 +27,7 @@ from types import TracebackType
 
 import numpy as np
 
-from auditor.children import quiet_signals
+from auditor.runtime.children import quiet_signals
 from auditor.core.records import Dataset
 from auditor.text import Normalizer
 

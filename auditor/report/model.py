@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from auditor import __version__
-from auditor.errors import NotReadyError
+from auditor.runtime.errors import NotReadyError
 from auditor.core.verdict import NOT_READY, READY, Gap
 from auditor.core.findings import CheckResult, Finding
 

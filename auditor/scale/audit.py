@@ -29,7 +29,7 @@ import numpy as np
 
 from auditor.core.config import Config, resolve
 from auditor.core.context import Context, Progress
-from auditor.errors import InputError
+from auditor.runtime.errors import InputError
 from auditor.features import (
     input_groups,
     input_keys,

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.errors import ConfigError
+from auditor.runtime.errors import ConfigError
 
 ESTIMATE = "estimate"
 

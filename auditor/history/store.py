@@ -34,7 +34,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.errors import AuditorError
+from auditor.runtime.errors import AuditorError
 
 if TYPE_CHECKING:
     from auditor.report.model import Report

@@ -5,7 +5,7 @@ between two consecutive runs where a metric moved the bad way: "alpha fell
 from 0.84 to 0.71 between batch 12 and batch 13". Which way is bad comes from
 a small table of known metric names; metrics not in it (counts that only
 describe the batch, like ``total_records``) get a trend but never a
-regression. Nothing here reads files or renders: see ``auditor.trend_render``.
+regression. Nothing here reads files or renders: see ``auditor.history.render``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from auditor.history import Run
+from auditor.history.store import Run
 
 HIGHER = "higher"
 LOWER = "lower"

@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from auditor.errors import InputError
+from auditor.runtime.errors import InputError
 
 
 def _mode_for(target: Path) -> int:

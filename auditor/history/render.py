@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from auditor.errors import AuditorError
+from auditor.runtime.errors import AuditorError
 from auditor.report.terminal import safe
-from auditor.trends import HIGHER, LOWER, Regression, Trend, number
+from auditor.history.trends import HIGHER, LOWER, Regression, Trend, number
 
 SPARKS = "▁▂▃▄▅▆▇█"
 BETTER = {HIGHER: "↑ better", LOWER: "↓ better", None: ""}
@@ -140,7 +140,7 @@ def render_svg(found: Sequence[Trend], found_regressions: Sequence[Regression] =
 
 def write_plot(path: Path, found: Sequence[Trend], found_regressions: Sequence[Regression] = ()) -> None:
     """Write the chart: SVG for .svg, PNG (matplotlib) for anything else."""
-    from auditor.fsio import write_atomic
+    from auditor.runtime.fsio import write_atomic
 
     if path.suffix.lower() == ".svg":
         write_atomic(path, render_svg(found, found_regressions))
