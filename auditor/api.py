@@ -17,7 +17,7 @@ from auditor.load import InputInfo, load
 from auditor.load.detect import FieldOverrides
 from auditor.core.records import Dataset
 from auditor.report.model import Report
-from auditor.text import Normalizer
+from auditor.similarity import Normalizer
 from auditor.core.verdict import gaps_of, verdict_of
 from auditor.core.protocol import Check
 

@@ -13,12 +13,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from auditor.clusters import components
+from auditor.core.records import Dataset
+from auditor.similarity import (
+    CrossMatch,
+    Indexed,
+    NearPairs,
+    NearParams,
+    NearViews,
+    Normalizer,
+    Runs,
+    components,
+    ints,
+    loose,
+    match_sets,
+    near_views,
+    pair_key,
+    pair_keys,
+)
 from auditor.core.context import Context
 from auditor.runtime.gcpause import pausing
-from auditor.keys import Runs, pair_keys
-from auditor.neardup import NearPairs, NearParams, NearViews, near_views
-from auditor.text import Normalizer, ints, loose, pair_key
 
 
 def normalizer(ctx: Context) -> Normalizer:
@@ -337,3 +350,17 @@ def near_clusters(ctx: Context) -> NearClusters:
 def near_input_clusters(ctx: Context) -> NearClusters:
     """Near-duplicate inputs (whatever their outputs)."""
     return _clusters(len(ctx.dataset), ctx.cached(input_reps)[1], ctx.cached(near_duplicates).inputs, [])
+
+
+def cross_match(ctx: Context, other: Dataset, views: tuple[str, ...]) -> CrossMatch:
+    """Our records whose input (view "input") or pair (view "pair") matches one of ``other``'s (eval set, baseline)."""
+    inputs, pairs = ctx.cached(input_reps), ctx.cached(pair_reps)
+    ours = Indexed(
+        ctx.cached(norm_inputs),
+        ctx.cached(norm_outputs),
+        {"input": ctx.cached(input_hashes), "pair": ctx.cached(pair_hashes)},
+        {"input": inputs[0], "pair": pairs[0]},
+        {"input": inputs[1], "pair": pairs[1]},
+    )
+    theirs = Indexed.of(ctx.cached(normalizer), other.inputs, other.outputs)
+    return match_sets(ours, theirs, views, ctx.cached(near_params))

@@ -20,7 +20,7 @@ import numpy as np
 from auditor.core.context import Context
 from auditor.features import input_hashes, output_hashes, task_type
 from auditor.core.records import Dataset
-from auditor.text import hash128
+from auditor.similarity import hash128
 from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
 from checks.categories import CategoryStats, category_stats, unseen
 from checks.diversity import diversity, preview

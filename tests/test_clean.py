@@ -219,7 +219,7 @@ TEXTS = ["a", "A", "b", " a ", "c d", "C  D", ""]
 def test_clean_invariants(pairs: list[tuple[str, str]]) -> None:
     import pandas as pd
 
-    from auditor.text import Normalizer
+    from auditor.similarity.normalize import Normalizer
 
     frame = pd.DataFrame({"id": [f"x{i}" for i in range(len(pairs))], "input": [p[0] for p in pairs], "output": [p[1] for p in pairs]})
     before = frame.copy(deep=True)

@@ -16,7 +16,7 @@ from auditor.features import exact_groups, input_groups, input_keys, output_keys
 from auditor.load import load, parallel
 from auditor.load import sidehash
 from auditor.load.sidehash import SideHasher
-from auditor.text import Normalizer
+from auditor.similarity.normalize import Normalizer
 
 NORM = Normalizer()
 

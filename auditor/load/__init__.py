@@ -31,7 +31,7 @@ from auditor.load.mapping import (
     scalar_id,
 )
 from auditor.core.records import Dataset, FieldMap, LoadProblem
-from auditor.text import Normalizer
+from auditor.similarity import Normalizer
 
 if TYPE_CHECKING:
     from auditor.load.sidehash import SideHasher

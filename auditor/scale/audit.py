@@ -49,8 +49,7 @@ from auditor.features import (
 from auditor.load import GROUP_FIELDS, InputInfo, readers
 from auditor.load.detect import FieldOverrides
 from auditor.load.parallel import worker_count
-from auditor.neardup import NearParams, NearViews, Shingler, Sketch, near_views, sketch_all, verify_sketch
-from auditor.scale.spill import SpilledSketch
+from auditor.similarity import NearParams, NearViews, Normalizer, Shingler, Sketch, SpilledSketch, near_views, sketch_all, verify_sketch
 from auditor.core.records import Dataset
 from auditor.report.model import Report
 from auditor.scale.engines import Engine, make_engine
@@ -58,7 +57,6 @@ from auditor.scale.lazy import IntColumn, LazyColumn, RecordReader
 from auditor.scale.measure import Encoded, MeasureJob, PartFeatures, measure_partition
 from auditor.scale.partitions import Layout, Partition, cut, detect_layout, read, streamable
 from auditor.scale.reduce import input_groups_of, task_of
-from auditor.text import Normalizer
 from auditor.core.findings import CheckResult, CodeInfo, Severity
 from auditor.core.protocol import Check
 from checks.quality import Measures, QualityCheck

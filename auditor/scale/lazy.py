@@ -21,7 +21,7 @@ import orjson
 from auditor.load import fill
 from auditor.core.records import LoadProblem
 from auditor.scale.partitions import Layout
-from auditor.text import Normalizer
+from auditor.similarity import Normalizer
 
 CACHE_RECORDS = 200_000  # records kept once read: the involved records of a verification round, bounded
 

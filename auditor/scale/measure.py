@@ -17,7 +17,7 @@ import numpy as np
 
 from auditor.core.records import LoadProblem
 from auditor.scale.partitions import Layout, Partition, read
-from auditor.text import Normalizer, hash_rows, loose
+from auditor.similarity import Normalizer, hash_rows, loose
 from checks.quality import Measures, measure
 from checks.quality_rules.tokens import TokenCounter, make_counter
 

@@ -1,6 +1,6 @@
 """The reduce on the driver: per-record hashes into the groups the in-memory features hold.
 
-The groups themselves are ``auditor.keys.Runs``, as in memory; what differs
+The groups themselves are ``auditor.similarity.keys.Runs``, as in memory; what differs
 here is that the texts are not in memory: contradictions are told apart by
 hashes of the loosened outputs, and the task type by word counts measured
 beside the hashes.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from auditor.features import InputGroups, guess_task
-from auditor.keys import Runs
+from auditor.similarity import Runs
 
 
 def input_groups_of(runs: Runs, loose_hash: np.ndarray) -> InputGroups:

@@ -22,8 +22,8 @@ import sys
 
 import numpy as np
 
-from auditor.jaccard import sorted_unique
-from auditor.shingles import Shingles, mix64
+from auditor.similarity.jaccard import sorted_unique
+from auditor.similarity.shingles import Shingles, mix64
 
 EMPTY = np.uint32(0xFFFFFFFF)  # bin values are < 2**31, so this never collides with one
 _FIRST_TRIES = 8  # fixed: eight booleans are read as one uint64 below

@@ -25,9 +25,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from auditor.jaccard import SetIndex, all_pairs_above, pair_jaccard, sorted_unique
-from auditor.minhash import EMPTY, band_keys, candidate_pairs, densify, signatures
-from auditor.shingles import Shingles, chunks_by_bytes, encode, shingle
+from auditor.similarity.jaccard import SetIndex, all_pairs_above, pair_jaccard, sorted_unique
+from auditor.similarity.minhash import EMPTY, band_keys, candidate_pairs, densify, signatures
+from auditor.similarity.shingles import Shingles, chunks_by_bytes, encode, shingle
 
 _SIGMAS = 4.0  # how far below the threshold an estimate may fall before its pair is dropped unverified
 _ROUND = 8192  # candidate pairs verified between re-clusterings

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from auditor.neardup import Sketch
+from auditor.similarity.neardup import Sketch
 
 
 class SpilledSketch:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from auditor.shingles import Shingles
+from auditor.similarity.shingles import Shingles
 
 # Elements looked up per batch when verifying candidate pairs: bounds the
 # temporary arrays (a few hundred MB at most) whatever the number of candidates.
