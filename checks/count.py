@@ -6,8 +6,8 @@ from collections import Counter
 from typing import Any
 
 from auditor.core.context import Context
-from auditor.effective import effective
 from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity
+from checks.effective import effective
 
 TOO_FEW = CodeInfo(
     code="CNT001",

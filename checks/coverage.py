@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 
 from auditor.core.context import Context
-from auditor.features import input_hashes, output_hashes, task_type
+from auditor.features import input_hashes, output_hashes
 from auditor.core.records import Dataset
 from auditor.similarity import hash128
 from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
+from checks.tasks import task_type
 from checks.categories import CategoryStats, category_stats, unseen
 from checks.diversity import diversity, preview
 from checks.embed import Unavailable, load_encoder

@@ -4,7 +4,7 @@ Texts are compared after normalisation (``normalize.*``: NFKC, case folding,
 whitespace). Near-duplicates are word 5-gram sets with a true Jaccard
 similarity of at least ``duplicates.threshold``, found by MinHash LSH (or
 exhaustively for small sets) with boilerplate shared by many records left out;
-see ``auditor.similarity.neardup``. Effective examples (``auditor.effective``) keep one
+see ``auditor.similarity.neardup``. Effective examples (``checks.effective``) keep one
 record per exact group and per near cluster and leave out contradictions.
 """
 
@@ -14,10 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from auditor.core.context import Context
-from auditor.effective import effective
 from auditor.features import (
-    ConflictSplit,
-    conflict_split,
     cross_match,
     exact_groups,
     input_groups,
@@ -27,12 +24,12 @@ from auditor.features import (
     near_params,
     normalizer,
     norm_outputs,
-    task_groups,
-    task_type,
 )
 from auditor.core.records import Dataset
 from auditor.similarity import CrossMatch, hash128, loose
 from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
+from checks.effective import effective
+from checks.tasks import ConflictSplit, conflict_split, task_groups, task_type
 
 EXACT = CodeInfo(
     code="DUP001",

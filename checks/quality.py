@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 
 from auditor.core.context import Context
-from auditor.features import task_type
 from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity
 from checks.quality_rules.chat import PROBLEMS as CHAT_PROBLEMS
 from checks.quality_rules.chat import chat_problems
@@ -33,6 +32,7 @@ from checks.quality_rules.scan import ScanResult, options_from, scan
 from checks.quality_rules.scan import merge as merge_scans
 from checks.quality_rules.tokens import TokenCounter, make_counter
 from checks.quality_rules.truncation import UNPUNCTUATED
+from checks.tasks import task_type
 
 EMPTY_INPUT = CodeInfo(
     code="QLT001",

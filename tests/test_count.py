@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.effective import effective
+from checks.effective import effective
 from auditor.core.records import LoadProblem
 from checks.count import CountCheck
 from tests.helpers import make_context, make_dataset
@@ -76,7 +76,7 @@ def test_baseline_shows_how_the_batch_moves_categories() -> None:
 
 def test_template_field_decides_open_tasks_without_categories() -> None:
     """T0-style data: a template whose repeated inputs all have several outputs is open by design."""
-    from auditor.features import conflict_split
+    from checks.tasks import conflict_split
 
     pairs = [(f"write a review of product {i}", f"a {v} review of product {i}, written at length by a customer") for i in range(6) for v in ("glowing", "scathing")]
     pairs += [(f"unique question {i}", f"a full answer to question {i}, in a sentence") for i in range(20)]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.effective import effective
+from checks.effective import effective
 from auditor.core.registry import all_checks
 from auditor.core.findings import Severity
 from checks.count import CountCheck

@@ -186,7 +186,7 @@ def test_lsh_recall_and_precision_against_exhaustive_jaccard(view):
 
 def test_empty_texts_at_the_end_do_not_break_shingling() -> None:
     """Found by the clean() property test: an empty last text started past the buffer."""
-    from auditor.effective import effective
+    from checks.effective import effective
     from tests.helpers import make_context, make_dataset
 
     for pairs in ([("a", "a"), ("a", "")], [("", ""), ("x y", "")], [("a b c d e f", "")]):

@@ -44,7 +44,6 @@ from auditor.features import (
     output_runs,
     pair_reps,
     pair_runs,
-    task_type,
 )
 from auditor.load import GROUP_FIELDS, InputInfo, readers
 from auditor.load.detect import FieldOverrides
@@ -60,6 +59,7 @@ from auditor.scale.reduce import input_groups_of, task_of
 from auditor.core.findings import CheckResult, CodeInfo, Severity
 from auditor.core.protocol import Check
 from checks.quality import Measures, QualityCheck
+from checks.tasks import task_type
 
 ENGINES = ("auto", "memory", "stream", "spark")
 #: The checks a partitioned run judges; every other check is reported as skipped.

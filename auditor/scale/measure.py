@@ -64,7 +64,7 @@ class PartFeatures:
     input_hash: np.ndarray  # (n, 2) uint64: the 128-bit hash of the normalised input, high word first
     output_hash: np.ndarray
     loose_hash: np.ndarray  # of the normalised output without trailing punctuation
-    norm_output_words: np.ndarray  # words of the normalised output, as features.task_type counts them
+    norm_output_words: np.ndarray  # words of the normalised output, as checks.tasks.task_type counts them
     categories: Encoded | None
     extra: dict[str, Encoded]
     quality: Measures
@@ -76,7 +76,7 @@ class PartFeatures:
 
 
 def words_of(norm: Normalizer, texts: list[str]) -> np.ndarray:
-    """Word counts of normalised texts, as ``features.task_type`` counts them."""
+    """Word counts of normalised texts, as ``checks.tasks.task_type`` counts them."""
     if norm.whitespace:  # single spaces only: counting them is splitting, without the lists
         return np.fromiter((t.count(" ") + 1 if t else 0 for t in texts), np.int64, len(texts))
     return np.fromiter((len(t.split()) for t in texts), np.int64, len(texts))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from auditor.features import InputGroups, guess_task
+from auditor.features import InputGroups
+from checks.tasks import guess_task
 from auditor.similarity import Runs
 
 
@@ -25,7 +26,7 @@ def input_groups_of(runs: Runs, loose_hash: np.ndarray) -> InputGroups:
 
 
 def task_of(configured: str, output_runs: Runs, words: np.ndarray) -> str:
-    """``features.task_type`` from output hashes and normalised word counts."""
+    """``checks.tasks.task_type`` from output hashes and normalised word counts."""
     if configured != "auto":
         return configured
     n = len(words)

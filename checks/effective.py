@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auditor.core.context import Context
-from auditor.features import conflict_split, exact_groups, near_clusters
+from auditor.features import exact_groups, near_clusters
+from checks.tasks import conflict_split
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,63 @@
+"""Shared features: what several checks need from the texts, computed once per run.
+
+A feature is a plain function of the ``Context`` (``ctx.cached(exact_groups)``
+computes it on first use and keeps it); a check that is switched off costs
+nothing. ``texts``: normalised texts, hashes, exact and repeated-input
+groups; ``near``: near-duplicate pairs and clusters, and matches against
+another dataset. All of it is built on ``auditor.similarity``; none of it
+judges: thresholds and verdicts belong to the checks.
+"""
+
+from auditor.features.near import (
+    NearClusters,
+    cross_match,
+    input_reps,
+    near_clusters,
+    near_duplicates,
+    near_input_clusters,
+    near_params,
+    pair_reps,
+)
+from auditor.features.texts import (
+    ExactGroups,
+    InputGroups,
+    exact_groups,
+    input_groups,
+    input_hashes,
+    input_keys,
+    input_runs,
+    norm_inputs,
+    norm_outputs,
+    normalizer,
+    output_hashes,
+    output_keys,
+    output_runs,
+    pair_hashes,
+    pair_runs,
+)
+
+__all__ = [
+    "ExactGroups",
+    "InputGroups",
+    "NearClusters",
+    "cross_match",
+    "exact_groups",
+    "input_groups",
+    "input_hashes",
+    "input_keys",
+    "input_reps",
+    "input_runs",
+    "near_clusters",
+    "near_duplicates",
+    "near_input_clusters",
+    "near_params",
+    "norm_inputs",
+    "norm_outputs",
+    "normalizer",
+    "output_hashes",
+    "output_keys",
+    "output_runs",
+    "pair_hashes",
+    "pair_reps",
+    "pair_runs",
+]
