@@ -67,6 +67,7 @@ def audit(
     progress = progress or SilentProgress()
     fields = FieldOverrides.from_config(cfg.section("fields"))
 
+    from auditor.core.registry import all_checks
     from auditor.scale import audit_partitioned, choose_engine
 
     chosen, _ = choose_engine(cfg, source)
@@ -74,7 +75,8 @@ def audit(
         sides = [n for n, v in (("eval", eval), ("reference", reference), ("baseline", baseline), ("annotations", annotations), ("expectations", expectations)) if v]
         if sides:
             raise InputError(f"the {chosen} engine audits one file on its own; {', '.join(sides)} need engine 'memory'")
-        return audit_partitioned(Path(source), cfg, chosen, progress, started)
+        ready = audit_partitioned(Path(source), cfg, chosen, progress, keep=_keep_fields(cfg), checks=all_checks())
+        return run(ready.context, ready.info, started=started, load_seconds=ready.loaded - started, checks=ready.checks)
     if str(cfg["scale.engine"]) != "memory":  # 'auto' chose memory: the report says which engine ran
         cfg = resolve_config(cfg, {"scale__engine": "memory"})
 

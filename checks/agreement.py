@@ -203,6 +203,22 @@ class AgreementCheck:
         metrics["source"] = ann.source
         return _Run(ctx, ann, level, metrics).result()
 
+    def not_run(self, ctx: Context, reason: str) -> CheckResult:
+        """An engine that holds no text does not measure agreement (``auditor.core.protocol.ReportsNotRun``).
+
+        Agreement is a readiness criterion: not measuring it must weigh in the
+        verdict exactly as missing annotations do, never read as a pass.
+        """
+        engine = ctx.config["scale.engine"]
+        required = bool(ctx.config["agreement.required"])
+        finding = NOT_MEASURED.finding(
+            f"Agreement was not measured: the {engine} engine does not run the agreement check.",
+            "Run `auditor check` with --engine memory on the annotated records (a file of them alone is small "
+            "enough), or set agreement.required = false if agreement is measured elsewhere.",
+            severity=Severity.BLOCKER if required else Severity.WARNING,
+        )
+        return CheckResult(name=self.name, metrics={"skipped": reason}, findings=(finding,))
+
 
 def not_measured(ctx: Context, why: str, single: int, pairable: int = 0, *, uniform: bool = False) -> Finding:
     """AGR003, sized: how many items a second person should label."""

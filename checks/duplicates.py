@@ -28,6 +28,8 @@ from auditor.features import (
 from auditor.core.records import Dataset
 from auditor.similarity import CrossMatch, hash128, loose
 from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
+from auditor.core.partitioned import FromFeatures
+from checks.effective import FEATURES as EFFECTIVE_FEATURES
 from checks.effective import effective
 from checks.tasks import ConflictSplit, conflict_split, task_groups, task_type
 
@@ -127,11 +129,16 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' * (n != 1)}"
 
 
-class DuplicatesCheck:
-    """Finds exact and near-duplicates, contradictions, eval leakage and repeats of a baseline."""
+class DuplicatesCheck(FromFeatures):
+    """Finds exact and near-duplicates, contradictions, eval leakage and repeats of a baseline.
+
+    It reads shared features (those of the effective-example rule) and a few
+    records by index, so a partitioned run judges it unchanged.
+    """
 
     name = "duplicates"
     codes = (EXACT, CONFLICT, NEAR, NEAR_INPUT, OPEN, LEAK, BASELINE, BASELINE_CONFLICT)
+    features = EFFECTIVE_FEATURES
 
     def run(self, ctx: Context) -> CheckResult:
         n = len(ctx.dataset)

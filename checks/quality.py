@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from auditor.core.context import Context
+from auditor.core.partitioned import PartitionedFeature
 from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity
 from checks.quality_rules.chat import PROBLEMS as CHAT_PROBLEMS
 from checks.quality_rules.chat import chat_problems
@@ -32,7 +33,7 @@ from checks.quality_rules.scan import ScanResult, options_from, scan
 from checks.quality_rules.scan import merge as merge_scans
 from checks.quality_rules.tokens import TokenCounter, make_counter
 from checks.quality_rules.truncation import UNPUNCTUATED
-from checks.tasks import task_type
+from checks.tasks import TASK_WORDS, task_type
 
 EMPTY_INPUT = CodeInfo(
     code="QLT001",
@@ -213,7 +214,7 @@ class Measures:
         )
 
 
-def measure(
+def measure_texts(
     inputs: Sequence[str],
     outputs: Sequence[str],
     messages: Sequence[Any] | None,
@@ -243,8 +244,24 @@ def measure(
     return Measures(found, in_chars, out_chars, out_words, tokens, chats, bad)
 
 
+_COUNTERS: dict[str, TokenCounter] = {}
+
+
+def _counter(spec: str) -> TokenCounter:
+    """One token counter per worker process of a partitioned run (a tokenizer can take seconds to load)."""
+    if spec not in _COUNTERS:
+        _COUNTERS[spec] = make_counter(spec)
+    return _COUNTERS[spec]
+
+
 class QualityCheck:
-    """Record quality: one pass of compiled per-text rules, then dataset-wide length rules."""
+    """Record quality: one pass of compiled per-text rules, then dataset-wide length rules.
+
+    The pass over the texts (``measure_texts``) keeps per-record numbers and
+    no text, and the judgement reads only those, so the check runs
+    partitioned (``auditor.core.partitioned.PartitionedCheck``): each
+    partition is measured apart, the measures merged, then judged.
+    """
 
     name = "quality"
     codes = (
@@ -262,6 +279,7 @@ class QualityCheck:
         MALFORMED_CHAT,
         MIXED_LANGUAGE,
     )
+    features: tuple[PartitionedFeature, ...] = (TASK_WORDS,)
 
     def run(self, ctx: Context) -> CheckResult:
         data = ctx.dataset
@@ -271,10 +289,23 @@ class QualityCheck:
             return CheckResult.skipped(self.name, "no valid records to judge")
         counter = make_counter(str(cfg["tokenizer"]))  # fails early, before the long pass, on a bad tokenizer
         with ctx.progress.stage("quality: scanning records", total=n) as advance:
-            measured = measure(data.inputs, data.outputs, data.messages, cfg, counter, advance)
-        return self.judge(ctx, measured, counter.name, counter.exact)
+            measured = measure_texts(data.inputs, data.outputs, data.messages, cfg, counter, advance)
+        return self._judge(ctx, measured, counter.name, counter.exact)
 
-    def judge(self, ctx: Context, measured: Measures, token_counting: str, exact_tokens: bool) -> CheckResult:
+    # -- partitioned: one partition's records measured in a worker, merged, judged ------
+
+    def measure(self, part: Context) -> Measures:
+        data, cfg = part.dataset, part.config.section("quality")
+        return measure_texts(data.inputs, data.outputs, data.messages, cfg, _counter(str(cfg["tokenizer"])))
+
+    def merge(self, parts: Sequence[Measures], starts: Sequence[int]) -> Measures:
+        return Measures.merge(parts, starts)
+
+    def judge(self, ctx: Context, merged: Measures) -> CheckResult:
+        counter = make_counter(str(ctx.config["quality.tokenizer"]))
+        return self._judge(ctx, merged, counter.name, counter.exact)
+
+    def _judge(self, ctx: Context, measured: Measures, token_counting: str, exact_tokens: bool) -> CheckResult:
         """Findings from what the pass over the texts measured: the texts themselves are not needed.
 
         The in-memory run measures the whole dataset at once; a partitioned run

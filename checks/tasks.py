@@ -11,13 +11,15 @@ are engine features in ``auditor.features``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from auditor.core.context import Context
-from auditor.features import input_groups, normalizer, norm_outputs, output_runs
+from auditor.core.partitioned import Partitions
+from auditor.features import HASHES, input_groups, normalizer, norm_outputs, output_runs
+from auditor.similarity import Normalizer
 
 
 def task_type(ctx: Context) -> str:
@@ -37,12 +39,20 @@ def task_type(ctx: Context) -> str:
 
 
 def _median_words(ctx: Context) -> int:
-    outs = ctx.cached(norm_outputs)
-    if ctx.cached(normalizer).whitespace:  # single spaces only: counting them is splitting, without the lists
-        words = sorted(o.count(" ") + 1 if o else 0 for o in outs)
-    else:
-        words = sorted(len(o.split()) for o in outs)
-    return words[len(words) // 2]
+    return _median(words_of(ctx.cached(normalizer), ctx.cached(norm_outputs)))
+
+
+def words_of(norm: Normalizer, texts: Sequence[str]) -> np.ndarray:
+    """Word counts of normalised texts, as the task-type rule counts them."""
+    if norm.whitespace:  # single spaces only: counting them is splitting, without the lists
+        return np.fromiter((t.count(" ") + 1 if t else 0 for t in texts), np.int64, len(texts))
+    return np.fromiter((len(t.split()) for t in texts), np.int64, len(texts))
+
+
+def _median(words: np.ndarray) -> int:
+    """The upper median, a word count of the data itself."""
+    n = len(words)
+    return int(np.partition(words, n // 2)[n // 2])
 
 
 def guess_task(sizes: np.ndarray, median_words: Callable[[], int]) -> str:
@@ -142,3 +152,26 @@ def conflict_split(ctx: Context) -> ConflictSplit:
         else ""
     )
     return ConflictSplit(contradictions, opened, tuple(sorted(open_cats)), reason)
+
+
+class TaskWords:
+    """``task_type`` in a partitioned run (``auditor.core.partitioned.PartitionedFeature``).
+
+    The rule needs the records per distinct output (from the hashes) and the
+    median word count of the normalised outputs, which each partition counts
+    while its outputs are in memory.
+    """
+
+    requires = (HASHES,)
+
+    def measure(self, part: Context) -> np.ndarray:
+        return words_of(part.cached(normalizer), part.cached(norm_outputs))
+
+    def merge(self, ctx: Context, parts: Sequence[np.ndarray], partitions: Partitions) -> None:
+        words = np.concatenate(list(parts)) if parts else np.zeros(0, np.int64)
+        configured = str(ctx.config["task"])
+        kind = configured if configured != "auto" else guess_task(ctx.cached(output_runs).sizes, lambda: _median(words))
+        ctx.provide(task_type, kind)
+
+
+TASK_WORDS = TaskWords()

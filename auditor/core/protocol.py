@@ -27,3 +27,17 @@ class Check(Protocol):
     codes: tuple[CodeInfo, ...]
 
     def run(self, context: Context) -> CheckResult: ...
+
+
+@runtime_checkable
+class ReportsNotRun(Protocol):
+    """A check that says what it means when an engine cannot run it.
+
+    The partitioned engines hold no text and run only the checks that
+    implement ``auditor.core.partitioned.PartitionedCheck``; any other check
+    is reported as skipped with ``reason``, unless it implements this: a
+    readiness criterion that was not measured may have to weigh in the
+    verdict (agreement does, exactly as missing annotations do).
+    """
+
+    def not_run(self, context: Context, reason: str) -> CheckResult: ...

@@ -5,7 +5,10 @@ computes it on first use and keeps it); a check that is switched off costs
 nothing. ``texts``: normalised texts, hashes, exact and repeated-input
 groups; ``near``: near-duplicate pairs and clusters, and matches against
 another dataset. All of it is built on ``auditor.similarity``; none of it
-judges: thresholds and verdicts belong to the checks.
+judges: thresholds and verdicts belong to the checks. ``partitioned``: the
+same features as a partitioned run computes them without the texts
+(``HASHES``, ``REPEATED_INPUTS``, ``NEAR_DUPLICATES``), for a check's
+``features`` (see ``auditor.core.partitioned``).
 """
 
 from auditor.features.near import (
@@ -18,6 +21,7 @@ from auditor.features.near import (
     near_params,
     pair_reps,
 )
+from auditor.features.partitioned import HASHES, NEAR_DUPLICATES, REPEATED_INPUTS
 from auditor.features.texts import (
     ExactGroups,
     InputGroups,
@@ -37,6 +41,9 @@ from auditor.features.texts import (
 )
 
 __all__ = [
+    "HASHES",
+    "NEAR_DUPLICATES",
+    "REPEATED_INPUTS",
     "ExactGroups",
     "InputGroups",
     "NearClusters",
