@@ -12,14 +12,14 @@ from typing import Any
 
 from auditor.core.config import Config, resolve
 from auditor.core.context import Context, Progress, SilentProgress
-from auditor.runtime.errors import InputError
+from auditor.core.protocol import Check
+from auditor.core.records import Dataset
+from auditor.core.verdict import gaps_of, verdict_of
 from auditor.load import InputInfo, load
 from auditor.load.detect import FieldOverrides
-from auditor.core.records import Dataset
 from auditor.report.model import Report
+from auditor.runtime.errors import InputError
 from auditor.similarity import Normalizer
-from auditor.core.verdict import gaps_of, verdict_of
-from auditor.core.protocol import Check
 
 PathLike = str | Path
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from auditor import __version__
+from auditor.version import __version__
 from auditor.runtime.errors import Terminated
 
 FORMATS = ("terminal", "json", "html", "markdown")
@@ -241,7 +241,7 @@ def _handle(exc: Exception) -> None:
 @click.argument("code", required=False)
 def explain(code: str | None) -> None:
     """What a finding CODE means, why it matters and how to fix it (all codes without CODE)."""
-    from auditor.explain import describe, listing
+    from auditor.report.explain import describe, listing
 
     try:
         text = describe(code) if code else listing()

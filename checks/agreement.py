@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from auditor.core.context import Context
+from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
 from auditor.load.annotations import AnnotationInputError, Annotations, clean, label_key, read_annotations
 from checks import alpha as ka
-from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
 
 LOW = CodeInfo(
     code="AGR001",

@@ -18,16 +18,16 @@ from typing import Any
 import numpy as np
 
 from auditor.core.context import Context
-from auditor.features import input_hashes, output_hashes
-from auditor.core.records import Dataset
-from auditor.similarity import hash128
 from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
-from checks.tasks import task_type
+from auditor.core.records import Dataset
+from auditor.features import input_hashes, output_hashes
+from auditor.similarity import hash128
 from checks.categories import CategoryStats, category_stats, unseen
 from checks.diversity import diversity, preview
 from checks.embed import Unavailable, load_encoder
 from checks.lengths import compare, summary, word_lengths
 from checks.reference import coverage_share, nearest
+from checks.tasks import task_type
 from checks.textspace import TextSpace, build_space
 from checks.topics import Topic, Topics, choose_k, cluster
 

@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from auditor.core.context import Context
+from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
+from auditor.core.partitioned import FromFeatures
+from auditor.core.records import Dataset
 from auditor.features import (
     cross_match,
     exact_groups,
@@ -22,13 +25,10 @@ from auditor.features import (
     near_clusters,
     near_input_clusters,
     near_params,
-    normalizer,
     norm_outputs,
+    normalizer,
 )
-from auditor.core.records import Dataset
 from auditor.similarity import CrossMatch, hash128, loose
-from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
-from auditor.core.partitioned import FromFeatures
 from checks.effective import FEATURES as EFFECTIVE_FEATURES
 from checks.effective import effective
 from checks.tasks import ConflictSplit, conflict_split, task_groups, task_type

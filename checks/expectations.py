@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.core.context import Context
-from auditor.runtime.errors import ConfigError
 from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity
+from auditor.runtime.errors import ConfigError
 
 FAILED = CodeInfo(
     code="EXP001",

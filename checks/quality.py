@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from auditor.core.context import Context
-from auditor.core.partitioned import PartitionedFeature
 from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity
+from auditor.core.partitioned import PartitionedFeature
 from checks.quality_rules.chat import PROBLEMS as CHAT_PROBLEMS
 from checks.quality_rules.chat import chat_problems
 from checks.quality_rules.groups import Breakdown, GroupField, breakdown, members

@@ -18,7 +18,7 @@ import numpy as np
 
 from auditor.core.context import Context
 from auditor.core.partitioned import Partitions
-from auditor.features import HASHES, input_groups, normalizer, norm_outputs, output_runs
+from auditor.features import HASHES, input_groups, norm_outputs, normalizer, output_runs
 from auditor.similarity import Normalizer
 
 

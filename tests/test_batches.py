@@ -22,8 +22,8 @@ import pytest
 from click.testing import CliRunner
 
 from auditor.cli import main
-from auditor.history import History
 from auditor.core.registry import all_checks
+from auditor.history import History
 from auditor.history.trends import number
 
 REPO = Path(__file__).resolve().parents[1]

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 import auditor
 from auditor.cleaning import DROPS, CleanResult, check_drops
 from auditor.core.context import Context
-from auditor.runtime.errors import AuditorError
 from auditor.core.findings import CheckResult, CodeInfo, Severity
+from auditor.runtime.errors import AuditorError
 
 REPO = Path(__file__).resolve().parents[1]
 NOT_READY = REPO / "sample_data" / "support_not_ready.jsonl"

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from auditor.similarity import minhash
 from auditor.similarity.clusters import components
 from auditor.similarity.jaccard import SetIndex, all_pairs_above, pair_jaccard
-from auditor.similarity import minhash
 from auditor.similarity.minhash import EMPTY, densify, signatures
 from auditor.similarity.neardup import NearParams, near_views
-from auditor.similarity.shingles import Shingles, encode, shingle
 from auditor.similarity.normalize import Normalizer
+from auditor.similarity.shingles import Shingles, encode, shingle
 
 
 @pytest.mark.parametrize(

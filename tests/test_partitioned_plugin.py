@@ -22,6 +22,7 @@ from auditor.core.context import Context
 from auditor.core.findings import CheckResult, CodeInfo, Severity
 from auditor.core.partitioned import PartitionedCheck, in_order
 from auditor.features import HASHES, NEAR_DUPLICATES, REPEATED_INPUTS, exact_groups
+from auditor.scale.partitions import cut
 
 KB = 1 / 1024  # scale.partition_mb in kilobytes
 
@@ -133,6 +134,7 @@ def _checks(report: Any, *names: str) -> dict[str, Any]:
 def test_plugins_implementing_the_protocol_run_in_the_stream_engine(plugins: None, data: Path) -> None:
     assert isinstance(Shouting(), PartitionedCheck) and isinstance(Copies(), PartitionedCheck)
     assert not isinstance(WholeText(), PartitionedCheck)
+    assert len(cut(data, int(4 * KB * (1 << 20)))) >= 10  # the ids below come from many partitions
     memory = audit(data, config={}, engine="memory")
     stream = audit(data, config={}, engine="stream", scale__partition_mb=4 * KB, jobs=2)
     assert stream.config["scale"]["engine"] == "stream"

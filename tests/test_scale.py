@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from auditor.api import audit
 from auditor.core.config import resolve
-from auditor.runtime.errors import InputError
 from auditor.report import json as json_report
+from auditor.runtime.errors import InputError
 from auditor.scale import choose_engine
 from tests.synth_duplicates import generate
 

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from auditor.core.context import Context
-from auditor.runtime.errors import AuditorError
 from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity, Status
 from auditor.core.protocol import Check
+from auditor.runtime.errors import AuditorError
 
 CHECK_CRASHED = CodeInfo(
     code="AUD001",

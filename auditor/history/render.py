@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from auditor.runtime.errors import AuditorError
-from auditor.report.terminal import safe
 from auditor.history.trends import HIGHER, LOWER, Regression, Trend, number
+from auditor.report.terminal import safe
+from auditor.runtime.errors import AuditorError
 
 SPARKS = "▁▂▃▄▅▆▇█"
 BETTER = {HIGHER: "↑ better", LOWER: "↓ better", None: ""}

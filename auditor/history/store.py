@@ -122,7 +122,7 @@ def flatten_metrics(metrics: Mapping[str, Mapping[str, Any]]) -> dict[str, float
 
 
 def run_from_report(report: Report, label: str | None = None) -> Run:
-    from auditor import __version__
+    from auditor.version import __version__
 
     info = report.input
     return Run(

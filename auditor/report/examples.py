@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from auditor.report.mask import mask, mask_value
 
 if TYPE_CHECKING:
-    from auditor.core.records import Dataset
     from auditor.core.findings import RecordId
+    from auditor.core.records import Dataset
 
 
 def locate(dataset: Dataset | None, wanted: Iterable[RecordId]) -> dict[RecordId, int]:

@@ -11,14 +11,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from auditor import __version__
-from auditor.runtime.errors import NotReadyError
-from auditor.core.verdict import NOT_READY, READY, Gap
 from auditor.core.findings import CheckResult, Finding
+from auditor.core.verdict import NOT_READY, READY, Gap
+from auditor.runtime.errors import NotReadyError
+from auditor.version import __version__
 
 if TYPE_CHECKING:
-    from auditor.load import InputInfo
     from auditor.core.records import Dataset
+    from auditor.load import InputInfo
 
 SCHEMA_VERSION = "1.0"
 

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import orjson
 
-from auditor.load import fill
 from auditor.core.records import LoadProblem
+from auditor.load import fill
 from auditor.scale.partitions import Layout
 from auditor.similarity import Normalizer
 

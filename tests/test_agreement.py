@@ -13,10 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.core.context import Context
-from auditor.core.registry import all_codes
-from checks.agreement import AgreementCheck, pairwise_kappa, place_labels
 from auditor.core.findings import CheckResult, Finding, Severity
 from auditor.core.protocol import Check
+from auditor.core.registry import all_codes
+from checks.agreement import AgreementCheck, pairwise_kappa, place_labels
+from tests.code_samples import Sample, labelled, lines, noisy_annotators, numbered, swapped
 from tests.helpers import make_context, make_dataset
 
 LABELS = ("a", "b", "c", "d")
@@ -280,3 +281,29 @@ def test_place_labels() -> None:
     assert place_labels(["b", "a"], "nominal", []).names == ["a", "b"]
     ordinal = place_labels(["hi", "lo"], "ordinal", ["lo", "mid", "hi"])
     assert ordinal.code_of == {"hi": 2, "lo": 0}
+
+
+# --- one sample per code, run by the registry meta-test (tests/test_registry_samples.py) ---
+
+_ANNOTATIONS_CSV = ["item_id,annotator,label", *[f"{i},{a},x{i % 3}" for i in range(1, 31) for a in "ab"], "999,a,x1"]
+
+CODE_SAMPLES: dict[str, Sample] = {
+    "AGR001": Sample(labelled(noisy_annotators(200, {"a1": 0.75, "a2": 0.75, "a3": 0.75}))),
+    "AGR002": Sample(labelled(noisy_annotators(200, {"a1": 0.85, "a2": 0.85, "a3": 0.85}))),
+    "AGR003": Sample(lines(numbered(5))),
+    "AGR004": Sample(labelled(noisy_annotators(40, {"a1": 0.95, "a2": 0.95}) + [[("a1", "a")]] * 20)),
+    "AGR005": Sample(labelled(swapped(200))),
+    "AGR006": Sample(
+        labelled(noisy_annotators(60, {"a1": 0.97, "a2": 0.97}, seed=1) + noisy_annotators(60, {"a1": 0.4, "a2": 0.4}, seed=2),
+                  categories=["billing"] * 60 + ["refund"] * 60)
+    ),
+    "AGR007": Sample(
+        labelled([[("a", "x"), ("b", "x"), ("c", "x")]] * 50 + [[("a", "x"), ("b", "y"), ("c", "z")]]),
+        {"agreement.min_pairable_units": 10},
+    ),
+    "AGR008": Sample(lines([{"input": f"item {i}", "output": f"output {i}."} for i in range(1, 31)]),
+                     files={"annotations": ("labels.csv", _ANNOTATIONS_CSV)}),
+    "AGR009": Sample(labelled([[("a", "x"), ("b", "x")]] * 10 + [[("a", "x"), ("a", "y"), ("b", "y")]])),
+    "AGR010": Sample(labelled([[("a", "x"), ("b", "x")]] * 10 + [[("a", ""), ("b", "x")]])),
+    "AGR011": Sample(lines(numbered(3)), files={"annotations": ("labels.csv", ["foo,bar", "1,2"])}),
+}
