@@ -97,6 +97,26 @@ class Copies:
         return CheckResult(name=self.name, metrics={"copies": len(ids)}, findings=found)
 
 
+class Failing(Shouting):
+    """Raises in the measure of one partition (``where="measure"``) or in its merge."""
+
+    codes = ()
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.name = f"failing-{where}"
+
+    def measure(self, part: Context) -> list[int]:
+        if self.where == "measure" and "r200" in part.dataset.ids:
+            raise ValueError("no such label in partition")
+        return []
+
+    def merge(self, parts: Sequence[list[int]], starts: Sequence[int]) -> list[int]:
+        if self.where == "merge":
+            raise KeyError("lost")
+        return []
+
+
 class WholeText:
     """Not partitioned: needs every text in memory."""
 
@@ -159,3 +179,20 @@ def test_a_plugin_without_the_protocol_is_reported_as_not_run(plugins: None, dat
 def test_features_are_merged_after_what_they_require() -> None:
     order = in_order([NEAR_DUPLICATES, REPEATED_INPUTS, HASHES, NEAR_DUPLICATES])
     assert order == [HASHES, NEAR_DUPLICATES, REPEATED_INPUTS]
+
+
+def test_a_plugin_that_raises_partitioned_fails_alone(monkeypatch: pytest.MonkeyPatch, data: Path) -> None:
+    """As in memory: a check that raises becomes AUD001 for it, and every other check still runs."""
+    registry.all_checks.cache_clear()
+    monkeypatch.setattr(registry, "_plugins", lambda: [Failing("measure"), Failing("merge"), Shouting()])
+    try:
+        report = audit(data, config={}, engine="stream", scale__partition_mb=4 * KB, jobs=2)
+    finally:
+        registry.all_checks.cache_clear()
+    for name, error in (("failing-measure", "ValueError: no such label in partition"), ("failing-merge", "KeyError: 'lost'")):
+        result = report.checks[name]
+        assert result.status.value == "error" and error in result.note
+        assert [f.code for f in result.findings] == ["AUD001"]
+    assert report.verdict == "NOT_READY"
+    assert report.checks["shouting"].metrics["shouting_outputs"] == 11
+    assert report.checks["count"].status.value != "error" and report.checks["quality"].status.value != "error"

@@ -37,10 +37,10 @@ from auditor.features import norm_inputs, norm_outputs, normalizer
 from auditor.load import GROUP_FIELDS, InputInfo, readers
 from auditor.load.detect import FieldOverrides
 from auditor.load.parallel import worker_count
-from auditor.runtime.errors import InputError
+from auditor.runtime.errors import AuditorError, InputError
 from auditor.scale.engines import Engine, make_engine
 from auditor.scale.lazy import IntColumn, LazyColumn, RecordReader
-from auditor.scale.measure import Encoded, MeasureJob, PartFeatures, measure_partition, on_records
+from auditor.scale.measure import Encoded, Failed, MeasureJob, PartFeatures, measure_partition, on_records
 from auditor.scale.partitions import Layout, Partition, cut, detect_layout, streamable
 from auditor.similarity import Normalizer
 
@@ -107,15 +107,20 @@ def audit_partitioned(path: Path, cfg: Config, engine_name: str, progress: Progr
         job = MeasureJob(layout, cfg, (*features, *partitioned))
         ctx, info, measured, starts = _pass_one(path, partitions, job, engine, progress)
         loaded = time.perf_counter()
+        # Each unit's partition results are dropped once merged: the checks' first
+        # (their merge is pure), so they are gone before a feature's second pass.
+        judged: dict[int, Check] = {}
+        for k, check in enumerate(partitioned, len(features)):
+            judged[id(check)] = _Judged(check, _merged(check, measured[k], starts[:-1].tolist()))
+            measured[k] = []
         handle = _Partitions(engine, partitions, layout, cfg, starts, progress)
         for k, feature in enumerate(features):
             feature.merge(ctx, measured[k], handle)
-        merged = {id(c): _Judged(c, c.merge(measured[len(features) + k], starts[:-1].tolist())) for k, c in enumerate(partitioned)}
+            measured[k] = []
     finally:
         engine.close()
     ran = ", ".join(c.name for c in partitioned)
-    judged: list[Check] = [merged.get(id(c)) or _NotRun(c, ran) for c in checks]
-    return Prepared(ctx, info, judged, loaded)
+    return Prepared(ctx, info, [judged.get(id(c)) or _NotRun(c, ran) for c in checks], loaded)
 
 
 def _stage(progress: Progress, name: str, total: int, results: Iterator[Any]) -> Iterator[Any]:
@@ -215,6 +220,19 @@ class _Partitions:
 # --- judging ------------------------------------------------------------------------
 
 
+def _merged(check: PartitionedCheck, parts: list[Any], starts: list[int]) -> Any:
+    """The check's merge of its partitions, or the error its measure or merge raised."""
+    failed = next((p for p in parts if isinstance(p, Failed)), None)
+    if failed is not None:
+        return failed
+    try:
+        return check.merge(parts, starts)
+    except AuditorError:
+        raise
+    except Exception as exc:  # raised again when the check runs, inside the pipeline's guard
+        return Failed(exc)
+
+
 class _Judged:
     """A partitioned check judging its merged measures."""
 
@@ -224,6 +242,10 @@ class _Judged:
         self.codes: tuple[CodeInfo, ...] = check.codes
 
     def run(self, ctx: Context) -> CheckResult:
+        if isinstance(self.merged, Failed):
+            # A check that raised while measuring or merging fails like one that
+            # raises in memory: AUD001 for it, and the run goes on.
+            raise self.merged.error
         return self.check.judge(ctx, self.merged)
 
 

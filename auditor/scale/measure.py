@@ -12,6 +12,7 @@ once per partition however many units read them.
 from __future__ import annotations
 
 from collections.abc import Callable
+import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,9 @@ import numpy as np
 
 from auditor.core.config import Config
 from auditor.core.context import Context
+from auditor.core.partitioned import PartitionedCheck
 from auditor.core.records import LoadProblem
+from auditor.runtime.errors import AuditorError
 from auditor.scale.partitions import Layout, Partition, read
 
 
@@ -72,6 +75,33 @@ class PartFeatures:
         return len(self.ids)
 
 
+@dataclass(frozen=True)
+class Failed:
+    """What a check's ``measure`` raised in a worker: the check fails when it runs (AUD001), not the audit."""
+
+    error: Exception
+
+
+def _measure(unit: Any, ctx: Context) -> Any:
+    try:
+        return unit.measure(ctx)
+    except AuditorError:
+        raise  # bad configuration or input: the user must fix it (exit 2), as in memory
+    except Exception as exc:  # a check's own failure; a shared feature's stops the run (nothing could read it)
+        if isinstance(unit, PartitionedCheck):
+            return Failed(_portable(exc))
+        raise
+
+
+def _portable(exc: Exception) -> Exception:
+    """The error itself when it survives the trip back from the worker, else its words."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # any exception a third-party check defines may refuse pickling
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
 def measure_partition(part: Partition, job: MeasureJob) -> PartFeatures:
     got = read(part, job.layout)
     data = got.data
@@ -84,7 +114,7 @@ def measure_partition(part: Partition, job: MeasureJob) -> PartFeatures:
         lengths=got.lengths,
         categories=Encoded.of(data.categories) if data.categories is not None else None,
         extra={k: Encoded.of(v) for k, v in data.extra.items()},
-        measured=[unit.measure(ctx) for unit in job.units],
+        measured=[_measure(unit, ctx) for unit in job.units],
         problems=data.problems,
         blank_lines=got.blank_lines,
     )
