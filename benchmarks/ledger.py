@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,8 +120,19 @@ def allocate(counts: Mapping[str, int], target: int, per_dataset: int, judge_all
     return take
 
 
-def sample(flags: Iterable[Flag], seed: int, target: int = 20, per_dataset: int = 3, judge_all_below: int = 25) -> list[Flag]:
-    """The flags to judge, per code, spread over datasets, one per group where possible."""
+def sample(
+    flags: Iterable[Flag],
+    seed: int,
+    target: int = 20,
+    per_dataset: int = 3,
+    judge_all_below: int = 25,
+    unspread: Collection[str] = (),
+) -> list[Flag]:
+    """The flags to judge, per code, spread over datasets, and within a dataset one per
+    group (a duplicate cluster, a shared output, a template) before a second from any
+    group. Codes in ``unspread`` are sampled in plain seeded order: their groups are
+    topics whose sizes are the finding itself (a topic of 90 uncovered inputs must weigh
+    more than one of 5), so spreading would bias the sample towards small topics."""
     by_code: dict[str, dict[str, list[Flag]]] = defaultdict(lambda: defaultdict(list))
     for f in flags:
         by_code[f.code][f.dataset].append(f)
@@ -137,7 +148,7 @@ def sample(flags: Iterable[Flag], seed: int, target: int = 20, per_dataset: int 
             for f in ordered:
                 if len(picked) >= quota[dataset]:
                     break
-                if f.group is not None and f.group in groups:
+                if f.group is not None and f.group in groups and code not in unspread:
                     continue
                 picked.append(f)
                 if f.group is not None:

@@ -54,6 +54,11 @@ SIDE_CODES = ("COV003", "COV005", "COV006", "COV007", "DUP006", "DUP007", "DUP00
 SEED = 17
 PEERS = 5  # other group members shown (and hashed) beside a flagged record
 NEIGHBOURS = 3  # nearest training inputs shown beside an uncovered or thin-topic record
+# Codes whose group is a topic of inputs: sampled without spreading over groups (see ledger.sample).
+TOPIC_CODES = ("COV004", "COV005", "COV006")
+# Codes whose group ties records flagged *together* (a duplicate cluster, a shared output):
+# judging one needs the others. A QLT group is only the record's template, not evidence.
+GROUPED = ("DUP", "COV007", "COV008")
 MASK = re.compile(r"\[(?:email|phone|card|iban|secret|private key)\]")
 
 
@@ -225,6 +230,10 @@ def masked_values(export_text: str | None, raw_texts: Sequence[str]) -> list[str
     found: list[str] = []
     for left, right in zip(parts, parts[1:], strict=False):
         before, after = left[-30:], right[:30]
+        if not before and not after:  # the whole field was masked: it is the field itself
+            candidates = [r for r in raw_texts if r.strip() and not MASK.search(r)]
+            found += [min(candidates, key=len)[:80]] if candidates else []
+            continue
         for raw in raw_texts:
             start = raw.find(before) + len(before) if before else 0
             if before and start < len(before):
@@ -314,8 +323,17 @@ class Filler:
             self._neighbours = Neighbours(self.main)
         return self._neighbours
 
-    def record_of(self, code: str, record_id: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        """The raw record behind a flagged id and its export row."""
+    def record_of(self, code: str, record_id: Any, side: bool = False) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The raw record behind a flagged id and its export row.
+
+        ``side``: the id names a record of the eval/reference file (the finding's
+        details say ``dataset``). The export cannot tell: it attaches the *training*
+        record that has the same id, so its text is not used for those."""
+        if side and self.side is not None:
+            raw = self.side.get(record_id)
+            if raw is None:
+                raise SystemExit(f"{self.run.name} {code}: id {record_id} is not a line of {self.run.side}")
+            return raw, None
         row = self.rows_by_key.get((code, str(record_id)))
         if row is not None and row.get("line") is not None:
             raw = self.main.get(row["line"])
@@ -323,15 +341,12 @@ class Filler:
                 for side in ("input", "output"):
                     check_alignment(row.get(side), raw, f"{self.run.name} {code} id {record_id}")
                 return raw, row
-        if row is not None and "line" not in row and self.side is not None:
-            raw = self.side.get(record_id)  # an eval/reference id: its line in that file
-            if raw is not None:
-                return raw, row
         fallback = {k: row[k] for k in ("input", "output") if row and k in row}
         return fallback, row
 
     def fill(self, flag: Flag) -> Flag:
-        record, row = self.record_of(flag.code, flag.id)
+        side = any(f"dataset={name}" in flag.kind for name in ("eval", "reference"))
+        record, row = self.record_of(flag.code, flag.id, side)
         flag.record = record
         texts = [str(v) for v in record.values() if isinstance(v, str)]
         flag.masked = [v for side in ("input", "output") for v in masked_values((row or {}).get(side), texts)]
@@ -350,7 +365,7 @@ class Filler:
             lines = [self.rows_by_key.get((flag.code, str(m)), {}).get("line") for m in members]
             for line, sim, text in self.neighbours().nearest(render_input(record), NEIGHBOURS, exclude=lines):
                 context.append(Context(f"nearest input outside the topic (line {line}, cosine {sim:.2f})", text))
-        elif flag.group is not None:
+        elif flag.group is not None and flag.code.startswith(GROUPED):
             members = self.groups.get((flag.code, flag.group), [])
             for peer in self._peers(flag, members, PEERS):
                 context.append(Context(f"group member {peer}", render_record(self.record_of(flag.code, peer)[0])))
@@ -375,6 +390,29 @@ def excerpt(text: str, width: int) -> str:
     return f"{text[:head]} […{len(text) - width:,} chars…] {text[-(width - head):]}"
 
 
+# What a judge must find in a long record to judge these codes: the suspect spans, with
+# their surroundings (the ledger's own patterns, only to show; the verdict is read by a person).
+HINTS = {
+    "QLT009": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b\d{1,3}(?:\.\d{1,3}){3}\b|\+?\(?\d[\d ().-]{7,}\d"),
+    "QLT010": re.compile(r"\b[A-Za-z0-9_\-]{24,}\b|PRIVATE KEY"),
+    "QLT011": re.compile(r"[ÃÂâ][\x80-\xbf\u0152-\u201e\u2020-\u2122]+|[\x80-\x9f\ufffd]|[\x00-\x08\x0b\x0c\x0e-\x1f]"),
+}
+
+
+def hints(flag: Flag, limit: int = 8) -> list[str]:
+    pattern = HINTS.get(flag.code)
+    if pattern is None:
+        return []
+    out: list[str] = []
+    for key, value in flag.record.items():
+        text = str(value)
+        for m in pattern.finditer(text):
+            out.append(f"{key}: …{text[max(0, m.start() - 40):m.end() + 40]!r}…")
+            if len(out) >= limit:
+                return out
+    return out
+
+
 def print_pending(pending: Sequence[Flag], stale: Mapping[tuple[str, str, str], ledger.Judgement], width: int) -> None:
     for f in pending:
         print("=" * 100)
@@ -389,6 +427,8 @@ def print_pending(pending: Sequence[Flag], stale: Mapping[tuple[str, str, str], 
             print(f"  [{k}] {excerpt(str(v), width)!r}")
         if f.masked:
             print(f"  masked in the report: {f.masked}")
+        for h in hints(f):
+            print(f"  suspect: {h}")
         for c in f.context:
             print(f"  -- {c.label}: {excerpt(c.text, width // 2)!r}")
 
@@ -426,7 +466,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows, report = audit(run, workdir)
             flags += collect(run, rows, report)
             fillers[run.name] = Filler(run, rows, report)
-        sampled = ledger.sample(flags, SEED)
+        sampled = ledger.sample(flags, SEED, unspread=TOPIC_CODES)
         chosen = {(f.key, f.group) for f in sampled}
         keys = {j.key for j in judgements}
         extra = [f for f in flags if f.key in keys and (f.key, f.group) not in chosen]
