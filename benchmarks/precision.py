@@ -191,9 +191,9 @@ class Source:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._rows: list[dict[str, Any]] | None = None
+        self._rows: list[dict[str, Any] | None] | None = None
 
-    def rows(self) -> list[dict[str, Any]]:
+    def rows(self) -> list[dict[str, Any] | None]:
         if self._rows is None:
             data = gzip.decompress(self.path.read_bytes()) if self.path.suffix == ".gz" else self.path.read_bytes()
             if self.path.suffix == ".json":
@@ -338,10 +338,10 @@ class Filler:
         if row is not None and row.get("line") is not None:
             raw = self.main.get(row["line"])
             if raw is not None:
-                for side in ("input", "output"):
-                    check_alignment(row.get(side), raw, f"{self.run.name} {code} id {record_id}")
+                for field_name in ("input", "output"):
+                    check_alignment(row.get(field_name), raw, f"{self.run.name} {code} id {record_id}")
                 return raw, row
-        fallback = {k: row[k] for k in ("input", "output") if row and k in row}
+        fallback: dict[str, Any] = {k: row[k] for k in ("input", "output") if row and k in row}
         return fallback, row
 
     def fill(self, flag: Flag) -> Flag:
