@@ -144,3 +144,27 @@ def mask_value(value: object) -> object:
     if isinstance(value, list | tuple):
         return [mask_value(v) for v in value]
     return value
+
+
+def mask_id(value: object) -> object:
+    """A record id as every report shows it: masked when it holds personal data or a secret, else unchanged.
+
+    Ids are how a pipeline finds a flagged record again, so they are not put
+    through ``mask``'s "long random-looking word" rule, which every UUID and
+    hash id would trip: an id is masked when the quality check's own detector
+    (checksum-validated cards and IBANs, phone shapes, e-mail addresses, key
+    shapes) finds personal data or a secret in it, and then with the same masks
+    as record text. Other ids keep their value and type (an int stays an int).
+    """
+    from checks.quality_rules.pii import SECRET_KINDS, kinds_in
+
+    text = value if isinstance(value, str) else str(value)
+    found = kinds_in(text)
+    if not found:
+        return value
+    masked = mask(text)
+    if masked != text:
+        return masked
+    # The detector found what the text masks do not reach (a national id, a key
+    # shape with no digit): the whole id is hidden rather than shown.
+    return "[secret]" if found & set(SECRET_KINDS) else "[personal data]"
