@@ -42,15 +42,19 @@ def rows(report: Report) -> Iterator[dict[str, Any]]:
     findings = list(report.findings())
     where = locate(report.dataset, {i for _, f in findings for i in f.ids})
     dataset = report.dataset
+    shown_ids: dict[Any, Any] = {}  # a record flagged by several findings is looked at once
     for check, f in findings:
         message = mask(f.message)
         for index, record_id in enumerate(f.ids):
             group = f.group_of(index)
+            shown = shown_ids.get(record_id)
+            if shown is None:
+                shown = shown_ids[record_id] = mask_id(record_id)
             row: dict[str, Any] = {
                 "code": f.code,
                 "severity": f.severity.value,
                 "check": check,
-                "id": mask_id(record_id),
+                "id": shown,
                 "group": None if group is None else mask(group),
                 "message": message,
             }
@@ -80,7 +84,8 @@ def neutralise(value: Any) -> str:
         return ""
     if not isinstance(value, str):
         value = orjson.dumps(value, default=str).decode("utf-8") if isinstance(value, dict | list | tuple) else str(value)
-    return "'" + value if value.startswith(FORMULA_START) or value.lstrip().startswith(FORMULA_START) else value
+    live = value.startswith(FORMULA_START) or (value[:1].isspace() and value.lstrip().startswith(FORMULA_START))
+    return "'" + value if live else value
 
 
 def _columns(report: Report) -> list[str]:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from checks.quality_rules.pii import SECRET_KINDS, kinds_in
+
 # A private key block, also when the END line was cut off by truncation.
 _PRIVATE_KEY = re.compile(
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\Z)",
@@ -156,8 +158,10 @@ def mask_id(value: object) -> object:
     shapes) finds personal data or a secret in it, and then with the same masks
     as record text. Other ids keep their value and type (an int stays an int).
     """
-    from checks.quality_rules.pii import SECRET_KINDS, kinds_in
-
+    if isinstance(value, int) and 0 <= value < 10**12:
+        # A bare number can only be a card number (13-19 digits): the other
+        # kinds need a separator, a letter or a "+". Line-number ids skip the scan.
+        return value
     text = value if isinstance(value, str) else str(value)
     found = kinds_in(text)
     if not found:
