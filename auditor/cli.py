@@ -164,7 +164,7 @@ def _guard(
     reads += [("--baseline", path) for path in baseline]
     reads += [(flag, path) for flag, path in (("--annotations", annotations), ("--expectations", expectations)) if path is not None]
     if config.source:
-        reads.append(("--config", Path(config.source)))
+        reads.append(("config", Path(config.source)))  # given with --config, or found
     if config["expectations.suite"]:
         reads.append(("expectations.suite", Path(config["expectations.suite"])))
     guard_outputs(writes, reads, makes_folders=[history_path] if history_path is not None else [])
@@ -188,9 +188,12 @@ def _emit(text: str) -> None:
 def _closed_stdout() -> None:
     # The reader went away (`auditor check x | head -0`): say so once, and point
     # stdout at /dev/null so Python's own flush at exit cannot fail a second time.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # a stdout with no file descriptor (embedded use): nothing to silence
+        pass
     _fail("stdout: cannot write the report: the reader closed the pipe")
 
 

@@ -107,8 +107,8 @@ DESTROYING = [
     ("report at a hard link to the arrow file", "{w}/hf -o {w}/hard.arrow", "inside the input folder"),
     ("history inside the dataset", "{w}/hf --history {w}/hf/h.sqlite", "history inside the input folder"),
     ("report over the history", "{w}/d.jsonl --history {w}/h.sqlite -o {w}/h.sqlite", "the report and the history"),
-    ("report over the config", "{w}/d.jsonl --config {w}/a.toml -o {w}/a.toml", "overwrite the --config file"),
-    ("export over the config", "{w}/d.jsonl --config {w}/a.toml --export-findings {w}/a.toml", "--config file with the findings export"),
+    ("report over the config", "{w}/d.jsonl --config {w}/a.toml -o {w}/a.toml", "overwrite the config file"),
+    ("export over the config", "{w}/d.jsonl --config {w}/a.toml --export-findings {w}/a.toml", "config file with the findings export"),
     ("report over --eval", "{w}/d.jsonl --eval {w}/eval.jsonl -o {w}/eval.jsonl", "overwrite the --eval file"),
     ("report over --reference", "{w}/d.jsonl --reference {w}/ref.jsonl -o {w}/ref.jsonl", "the --reference file"),
     ("report over --baseline", "{w}/d.jsonl --baseline {w}/base.jsonl -o {w}/base.jsonl", "the --baseline file"),
@@ -138,14 +138,14 @@ def test_outputs_that_would_destroy_an_input_are_refused(workspace: Path, case: 
 def test_a_refused_output_is_refused_before_the_audit_runs(workspace: Path) -> None:
     # The data is missing: were the audit to run first, the error would be about the data.
     result = run("check", workspace / "missing.jsonl", "--config", workspace / "a.toml", "-o", workspace / "a.toml")
-    assert "refusing to overwrite the --config file" in one_error_line(result)
+    assert "refusing to overwrite the config file" in one_error_line(result)
 
 
 def test_the_config_found_by_search_is_protected_too(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (workspace / "auditor.toml").write_text("min_examples = 1\n")
     monkeypatch.chdir(workspace)
     before = tree(workspace / "auditor.toml")
-    assert "the --config file" in one_error_line(run("check", "d.jsonl", "-o", "auditor.toml"))
+    assert "the config file" in one_error_line(run("check", "d.jsonl", "-o", "auditor.toml"))
     assert tree(workspace / "auditor.toml") == before
 
 
