@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.defaults import OPTION_BY_KEY, OPTIONS, Option
-from auditor.errors import ConfigError
+from auditor.errors import ConfigError, shown
 
 
 @dataclass(frozen=True)
@@ -97,12 +97,31 @@ def _coerce(option: Option, value: Any, origin: str) -> Any:
     if not ok:
         names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
         raise ConfigError(f"{option.key} in {origin} must be {names}, got {value!r}")
+    if isinstance(value, dict | list):
+        return _coerce_items(option, value, origin)
     if option.choices and value not in option.choices:
         raise ConfigError(f"{option.key} in {origin} must be one of {', '.join(map(str, option.choices))}, got {value!r}")
     if option.minimum is not None and value < option.minimum:
         raise ConfigError(f"{option.key} in {origin} must be at least {option.minimum}, got {value!r}")
     if option.maximum is not None and value > option.maximum:
         raise ConfigError(f"{option.key} in {origin} must be at most {option.maximum}, got {value!r}")
+    return value
+
+
+def _coerce_items(option: Option, value: dict[str, Any] | list[Any], origin: str) -> Any:
+    """A table's values (severity) or a list's items: each of the option's item type and choices.
+
+    Checked when the config is read: a bad item found by a check after the
+    whole audit (``"fatal"`` as a severity, a number among phrases) cost the
+    run and ended as an internal error.
+    """
+    named = value.items() if isinstance(value, dict) else ((f"[{i}]", v) for i, v in enumerate(value))
+    for name, item in named:
+        where = f"{option.key}.{name}" if isinstance(value, dict) else f"{option.key}{name}"
+        if option.items is not None and not isinstance(item, option.items):
+            raise ConfigError(f"{where} in {origin} must be {option.items.__name__}, got {item!r}")
+        if option.choices and item not in option.choices:
+            raise ConfigError(f"{where} in {origin} must be one of {', '.join(map(str, option.choices))}, got {item!r}")
     return value
 
 
@@ -131,9 +150,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+        raise ConfigError(f"cannot read config file {shown(path)}: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        raise ConfigError(f"config file {shown(path)} is not valid TOML: {exc}") from None
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -156,17 +175,43 @@ def resolve(
     ignored so that unset CLI flags do not clobber the file.
     """
     values = defaults()
+    origins: dict[str, str] = {}
     source: str | None = None
     path = Path(config_file) if config_file is not None else (find_config_file() if search else None)
     if path is not None:
         source = str(path)
         for key, value in flatten(read_config_file(path)).items():
-            values[key] = validate(key, value, str(path))
+            values[key] = validate(key, value, shown(path))
+            origins[key] = shown(path)
     for layer, origin in ((base, "config"), (overrides, "options")):
         for key, value in flatten(layer or {}).items():
             if value is not None:
                 values[key] = validate(key, value, origin)
+                origins[key] = origin
+    if values["severity"]:
+        _check_codes(values["severity"], origins.get("severity", "config"))
+    if values["expectations.rules"]:
+        from checks.expectations import parse_rules  # light: great_expectations is imported only to run them
+
+        parse_rules(values["expectations.rules"])
     return Config(values=values, source=source)
+
+
+def _check_codes(overrides: Mapping[str, Any], origin: str) -> None:
+    """Every code in ``severity`` must exist: a typo would leave the default in force, silently.
+
+    The registry is imported only here, when overrides are given: the audit
+    imports the same checks a moment later anyway.
+    """
+    from auditor.pipeline import ENGINE_CODES
+    from auditor.registry import all_codes
+
+    known = {*all_codes(), *(c.code for c in ENGINE_CODES)}
+    for code in overrides:
+        if code not in known:
+            hint = difflib.get_close_matches(str(code), known, n=1)
+            more = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise ConfigError(f"severity.{code} in {origin}: no finding code {code!r}{more}; 'auditor explain' lists them")
 
 
 def render_toml() -> str:

@@ -128,11 +128,17 @@ def _failure(rule: Rule, result: _Outcome, ids: Sequence[Any]) -> Finding:
 
 def configured_rules(ctx: Context) -> list[Rule]:
     """Rules from ``expectations.rules``, then from the suite file (config or ``ctx.paths``)."""
-    rules = [_rule(raw, f"expectations.rules[{i}]") for i, raw in enumerate(ctx.config["expectations.rules"])]
+    rules = parse_rules(ctx.config["expectations.rules"])
     suite = str(ctx.config["expectations.suite"]) or ctx.paths.get("expectations")
     if suite:
         rules += load_suite(Path(suite))
     return rules
+
+
+def parse_rules(raw_rules: Sequence[Any]) -> list[Rule]:
+    """The rules written in ``expectations.rules``; ConfigError naming the first bad one (also used
+    when the config is read, so a bad rule stops the run before any data is loaded)."""
+    return [_rule(raw, f"expectations.rules[{i}]") for i, raw in enumerate(raw_rules)]
 
 
 def load_suite(path: Path) -> list[Rule]:

@@ -153,7 +153,9 @@ def test_older_schema_is_migrated(tmp_path: Path) -> None:
 
 
 def _future_db(path: Path) -> None:
+    # A newer auditor's file: it carries the marker table every history has since version 3.
     con = sqlite3.connect(path)
+    con.execute("CREATE TABLE auditor_history (format TEXT NOT NULL)")
     con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
     con.execute("CREATE TABLE runs (id INTEGER PRIMARY KEY, whatever TEXT)")
     con.execute("INSERT INTO schema_version VALUES (99)")
