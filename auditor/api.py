@@ -14,6 +14,7 @@ from auditor.core.config import Config, resolve
 from auditor.core.context import Context, Progress, SilentProgress
 from auditor.core.protocol import Check
 from auditor.core.records import Dataset
+from auditor.core.registry import checked
 from auditor.core.verdict import gaps_of, verdict_of
 from auditor.load import InputInfo, load
 from auditor.load.detect import FieldOverrides
@@ -32,10 +33,12 @@ def resolve_config(config: Config | PathLike | Mapping[str, Any] | None, overrid
     flat = {k.replace("__", "."): v for k, v in overrides.items()}
     if isinstance(config, Config):
         merged = dict(config.values)
-        return resolve(search=False, base=merged, overrides=flat)
-    if isinstance(config, str | Path):
-        return resolve(config_file=config, overrides=flat)
-    return resolve(base=config, overrides=flat)
+        resolved = resolve(search=False, base=merged, overrides=flat)
+    elif isinstance(config, str | Path):
+        resolved = resolve(config_file=config, overrides=flat)
+    else:
+        resolved = resolve(base=config, overrides=flat)
+    return checked(resolved)  # what only the checks know, before any data is read
 
 
 def audit(

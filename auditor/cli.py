@@ -13,14 +13,14 @@ from typing import Any
 
 import click
 
+from auditor.runtime.errors import Terminated, one_line, shown
 from auditor.version import __version__
-from auditor.runtime.errors import Terminated
 
 FORMATS = ("terminal", "json", "html", "markdown")
 
 
 def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"auditor: {message}", err=True)
+    click.echo(f"auditor: {one_line(message)}", err=True)
     sys.exit(code)
 
 
@@ -114,27 +114,87 @@ def check(
         "scale.engine": engine,
     }
     try:
-        report = _run_check(source, config_file, overrides, split, eval_file, reference, baseline, annotations, expectations, quiet)
+        config = _resolve_config(config_file, overrides)  # the whole config is checked before any data is read
+        history_path = _history_path(history_file, no_history, config_file)
+        _guard(source, config, output, export_findings, history_path, eval_file, reference, baseline, annotations, expectations)
+        report = _run_check(source, config, split, eval_file, reference, baseline, annotations, expectations, quiet)
         text = _render(report, fmt, to_file=output is not None)
         from auditor.runtime.fsio import write_atomic
 
-        inputs = [source, *(p for p in (eval_file, reference, annotations, expectations) if p), *baseline]
         if export_findings is not None:
             from auditor.report.export import render_export
 
-            write_atomic(export_findings, render_export(report, export_findings.name), protect=inputs)
+            write_atomic(export_findings, render_export(report, export_findings.name), what="the findings export")
         if output is not None:
-            write_atomic(output, text, protect=inputs)
+            write_atomic(output, text)
             if not quiet:
-                click.echo(f"{report.verdict}: report written to {output}", err=True)
+                click.echo(f"{report.verdict}: report written to {shown(output)}", err=True)
         elif not quiet:
-            click.echo(text, nl=False)
-        _record_history(report, history_file, no_history, config_file, label, quiet)
+            _emit(text)
+        _record_history(report, history_path, label, quiet)
     except (KeyboardInterrupt, Terminated):
         _fail("interrupted", 130)
     except Exception as exc:  # every error ends in one line; AUDITOR_DEBUG shows the traceback
         _handle(exc)
     sys.exit(report.exit_code)
+
+
+def _guard(
+    source: Path,
+    config: Any,
+    output: Path | None,
+    export_findings: Path | None,
+    history_path: Path | None,
+    eval_file: Path | None,
+    reference: Path | None,
+    baseline: tuple[Path, ...],
+    annotations: Path | None,
+    expectations: Path | None,
+) -> None:
+    """Every file this run writes, against every file it reads and each other: refused before any work."""
+    from auditor.runtime.fsio import guard_outputs
+
+    writes = [
+        (what, path)
+        for what, path in (("the findings export", export_findings), ("the report", output), ("the history", history_path))
+        if path is not None
+    ]
+    reads = [("input", source)]
+    reads += [(flag, path) for flag, path in (("--eval", eval_file), ("--reference", reference)) if path is not None]
+    reads += [("--baseline", path) for path in baseline]
+    reads += [(flag, path) for flag, path in (("--annotations", annotations), ("--expectations", expectations)) if path is not None]
+    if config.source:
+        reads.append(("config", Path(config.source)))  # given with --config, or found
+    if config["expectations.suite"]:
+        reads.append(("expectations.suite", Path(config["expectations.suite"])))
+    guard_outputs(writes, reads, makes_folders=[history_path] if history_path is not None else [])
+    if history_path is not None:  # another application's SQLite file is refused before the audit, not after
+        from auditor.history import check_file
+
+        check_file(history_path)
+
+
+def _emit(text: str) -> None:
+    """The report on stdout, whatever its text holds (a lone surrogate has no UTF-8 form)."""
+    from auditor.runtime.fsio import utf8_safe
+
+    try:
+        click.echo(utf8_safe(text), nl=False)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _closed_stdout()
+
+
+def _closed_stdout() -> None:
+    # The reader went away (`auditor check x | head -0`): say so once, and point
+    # stdout at /dev/null so Python's own flush at exit cannot fail a second time.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # a stdout with no file descriptor (embedded use): nothing to silence
+        pass
+    _fail("stdout: cannot write the report: the reader closed the pipe")
 
 
 def _terminate_cleanly() -> None:
@@ -150,10 +210,22 @@ def _terminate_cleanly() -> None:
         pass
 
 
+def _resolve_config(config_file: Path | None, overrides: dict[str, Any]) -> Any:
+    from auditor.core.config import resolve
+    from auditor.core.registry import checked
+
+    return checked(resolve(config_file=config_file, overrides=overrides))
+
+
+def _history_path(explicit: Path | None, disabled: bool, config_file: Path | None) -> Path | None:
+    from auditor.history import history_target
+
+    return history_target(explicit, disabled=disabled, config_file=config_file)
+
+
 def _run_check(
     source: Path,
-    config_file: Path | None,
-    overrides: dict[str, Any],
+    config: Any,
     split: str | None,
     eval_file: Path | None,
     reference: Path | None,
@@ -163,9 +235,7 @@ def _run_check(
     quiet: bool,
 ) -> Any:
     from auditor.api import audit
-    from auditor.core.config import resolve
 
-    config = resolve(config_file=config_file, overrides=overrides)
     progress = None
     if not quiet:
         from rich.console import Console
@@ -186,15 +256,14 @@ def _run_check(
     )
 
 
-def _record_history(report: Any, explicit: Path | None, disabled: bool, config_file: Path | None, label: str | None, quiet: bool) -> None:
-    from auditor.history import history_target, record
+def _record_history(report: Any, target: Path | None, label: str | None, quiet: bool) -> None:
+    from auditor.history import record
 
-    target = history_target(explicit, disabled=disabled, config_file=config_file)
     if target is None:
         return
     run_id = record(report, target, label)
     if not quiet:
-        click.echo(f"recorded as run {run_id} in {target}", err=True)
+        click.echo(f"recorded as run {run_id} in {shown(target)}", err=True)
 
 
 def _render(report: Any, fmt: str, *, to_file: bool) -> str:
@@ -259,12 +328,12 @@ def init(path: Path, force: bool) -> None:
     from auditor.runtime.fsio import write_atomic
 
     if path.exists() and not force:
-        _fail(f"{path} exists; use --force to overwrite it")
+        _fail(f"{shown(path)} exists; use --force to overwrite it")
     try:
-        write_atomic(path, render_toml())
+        write_atomic(path, render_toml(), what="the config")
     except Exception as exc:
         _handle(exc)
-    click.echo(f"wrote {path}")
+    click.echo(f"wrote {shown(path)}")
 
 
 @main.command()
@@ -279,13 +348,16 @@ def history(
     history_file: Path | None, metrics: tuple[str, ...], show_all: bool, last: int | None, plot: Path | None, fmt: str, fail_on_regression: bool
 ) -> None:
     """Trends of the metrics over recorded runs, and regressions named in words."""
-    from auditor.history import History, history_target
-    from auditor.history import render
+    from auditor.history import History, history_target, render
     from auditor.history.trends import regressions, trends
 
     try:
         path = history_target(history_file, disabled=False, only_if_folder=False)
         assert path is not None
+        if plot is not None:
+            from auditor.runtime.fsio import guard_outputs
+
+            guard_outputs([("the chart", plot)], [("--history", path)])
         with History(path, create=False) as store:
             runs = store.runs(last)
         found = trends(runs, metrics)
@@ -295,12 +367,12 @@ def history(
         latest = regressions(found, latest_only=True)
         latest = [r for r in latest if runs and r.after.run_id == runs[-1].id]
         if fmt == "json":
-            click.echo(render.render_json(found, named, runs=len(runs)), nl=False)
+            _emit(render.render_json(found, named, runs=len(runs)))
         else:
-            click.echo(render.render_table(found, named, runs=len(runs), width=_terminal_width() if sys.stdout.isatty() else 100), nl=False)
+            _emit(render.render_table(found, named, runs=len(runs), width=_terminal_width() if sys.stdout.isatty() else 100))
         if plot is not None and found:
             render.write_plot(plot, found, named)
-            click.echo(f"chart written to {plot}", err=True)
+            click.echo(f"chart written to {shown(plot)}", err=True)
     except Exception as exc:
         _handle(exc)
     sys.exit(1 if fail_on_regression and latest else 0)

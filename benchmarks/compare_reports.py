@@ -3,6 +3,7 @@
     python benchmarks/compare_reports.py record /work/notes/baseline   # before a change
     python benchmarks/compare_reports.py compare /work/notes/baseline  # after it: exit 1 on any difference
     python benchmarks/compare_reports.py compare DIR --only sample     # runs whose name contains 'sample'
+    python benchmarks/compare_reports.py record DIR --code ../main     # another checkout's code, this one's runs
 
 A refactoring that must not change behaviour (moving modules, a new layout)
 is checked by running ``auditor check`` exactly as a user would (a child
@@ -156,7 +157,7 @@ def normalise(text: str, tmp: Path) -> str:
     return _SECONDS.sub(lambda m: m.group(1) + " <T> s", text)
 
 
-def execute(run: Run) -> dict[str, str]:
+def execute(run: Run, code: Path | None = None) -> dict[str, str]:
     """The run's outputs by name: exit code, stdout, stderr's last line, every file written."""
     with tempfile.TemporaryDirectory(prefix="compare-reports-") as scratch:
         tmp = Path(scratch).resolve()
@@ -164,6 +165,8 @@ def execute(run: Run) -> dict[str, str]:
         argv = [a.format(repo=REPO, shared=SHARED, tmp=tmp) for a in run.argv]
         env = {**os.environ, "GX_ANALYTICS_ENABLED": "false", "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "COLUMNS": "100"}
         env.pop("AUDITOR_DEBUG", None)
+        if code is not None:  # that checkout's auditor and checks come first on the path
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(code), env.get("PYTHONPATH", "")) if p)
         # From an empty folder: no auditor.toml is found upward, so the defaults apply.
         done = subprocess.run([sys.executable, "-m", "auditor", *argv], cwd=tmp, env=env, capture_output=True, text=True)
         if run.argv[0] == "check" and done.returncode not in VERDICT_EXITS:
@@ -189,12 +192,12 @@ def _file(root: Path, run: Run, output: str) -> Path:
     return root / run.name.replace("/", "__") / output
 
 
-def record(root: Path, only: list[str]) -> int:
+def record(root: Path, only: list[str], code: Path | None = None) -> int:
     if root.exists() and not only:
         shutil.rmtree(root)
     for run in _selected(only):
         started = time.perf_counter()
-        for output, text in execute(run).items():
+        for output, text in execute(run, code).items():
             path = _file(root, run, output)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
@@ -202,7 +205,7 @@ def record(root: Path, only: list[str]) -> int:
     return 0
 
 
-def compare(root: Path, only: list[str]) -> int:
+def compare(root: Path, only: list[str], code: Path | None = None) -> int:
     differ = 0
     compared = 0
     for run in _selected(only):
@@ -211,7 +214,7 @@ def compare(root: Path, only: list[str]) -> int:
             differ += 1
             continue
         started = time.perf_counter()
-        got = execute(run)
+        got = execute(run, code)
         expected = {p.name: p.read_text() for p in _file(root, run, "exit").parent.iterdir()}
         bad = sorted(k for k in set(got) | set(expected) if got.get(k) != expected.get(k))
         compared += 1
@@ -232,8 +235,10 @@ def main() -> int:
     parser.add_argument("action", choices=("record", "compare"))
     parser.add_argument("baseline", type=Path, help="folder of recorded outputs (outside the repository)")
     parser.add_argument("--only", nargs="*", default=[], help="only runs whose name contains one of these")
+    parser.add_argument("--code", type=Path, help="run the auditor of this checkout instead (e.g. the main branch's, for a baseline)")
     args = parser.parse_args()
-    return (record if args.action == "record" else compare)(args.baseline.resolve(), args.only)
+    code = args.code.resolve() if args.code else None
+    return (record if args.action == "record" else compare)(args.baseline.resolve(), args.only, code)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor.core.config import Config
 from auditor.core.context import Context
 from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity
 from auditor.runtime.errors import ConfigError
@@ -71,6 +72,11 @@ class ExpectationsCheck:
 
     name = "expectations"
     codes = (FAILED, ERRORED)
+
+    def validate_config(self, config: Config) -> None:
+        """A malformed ``expectations.rules`` entry stops the run before any data is read (``ValidatesConfig``)."""
+        if config["expectations.rules"]:
+            parse_rules(config["expectations.rules"])
 
     def run(self, ctx: Context) -> CheckResult:
         rules = configured_rules(ctx)
@@ -128,11 +134,17 @@ def _failure(rule: Rule, result: _Outcome, ids: Sequence[Any]) -> Finding:
 
 def configured_rules(ctx: Context) -> list[Rule]:
     """Rules from ``expectations.rules``, then from the suite file (config or ``ctx.paths``)."""
-    rules = [_rule(raw, f"expectations.rules[{i}]") for i, raw in enumerate(ctx.config["expectations.rules"])]
+    rules = parse_rules(ctx.config["expectations.rules"])
     suite = str(ctx.config["expectations.suite"]) or ctx.paths.get("expectations")
     if suite:
         rules += load_suite(Path(suite))
     return rules
+
+
+def parse_rules(raw_rules: Sequence[Any]) -> list[Rule]:
+    """The rules written in ``expectations.rules``; ConfigError naming the first bad one (also used
+    when the config is read, so a bad rule stops the run before any data is loaded)."""
+    return [_rule(raw, f"expectations.rules[{i}]") for i, raw in enumerate(raw_rules)]
 
 
 def load_suite(path: Path) -> list[Rule]:

@@ -24,11 +24,11 @@ import numpy as np
 from auditor.core.context import Context
 from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity
 from auditor.core.partitioned import PartitionedFeature
+from auditor.privacy.pii import LABELS, PII_KINDS, SECRET_KINDS
 from checks.quality_rules.chat import PROBLEMS as CHAT_PROBLEMS
 from checks.quality_rules.chat import chat_problems
 from checks.quality_rules.groups import Breakdown, GroupField, breakdown, members
 from checks.quality_rules.lengths import outliers
-from checks.quality_rules.pii import LABELS, PII_KINDS, SECRET_KINDS
 from checks.quality_rules.scan import ScanResult, options_from, scan
 from checks.quality_rules.scan import merge as merge_scans
 from checks.quality_rules.tokens import TokenCounter, make_counter

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 import auditor
-from auditor.runtime.errors import AuditorError
 from auditor.history.store import (
     SCHEMA_VERSION,
     V1_SCHEMA,
@@ -21,6 +20,7 @@ from auditor.history.store import (
     flatten_metrics,
     history_target,
 )
+from auditor.runtime.errors import AuditorError
 
 REPO = Path(__file__).resolve().parents[1]
 READY = REPO / "sample_data" / "support_ready.jsonl"
@@ -153,7 +153,9 @@ def test_older_schema_is_migrated(tmp_path: Path) -> None:
 
 
 def _future_db(path: Path) -> None:
+    # A newer auditor's file: it carries the marker table every history has since version 3.
     con = sqlite3.connect(path)
+    con.execute("CREATE TABLE auditor_history (format TEXT NOT NULL)")
     con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
     con.execute("CREATE TABLE runs (id INTEGER PRIMARY KEY, whatever TEXT)")
     con.execute("INSERT INTO schema_version VALUES (99)")

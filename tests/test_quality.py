@@ -145,7 +145,7 @@ def test_empty_dataset_is_skipped() -> None:
 
 
 def _luhn_card(digits: str) -> str:
-    from checks.quality_rules.pii import luhn_ok
+    from auditor.privacy.pii import luhn_ok
 
     return next(digits + d for d in "0123456789" if luhn_ok(digits + d))
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.core.defaults import OPTION_BY_KEY, OPTIONS, Option
-from auditor.runtime.errors import ConfigError
+from auditor.runtime.errors import ConfigError, shown
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class Config:
 
     values: Mapping[str, Any]
     source: str | None = None  # the file it came from, if any
+    # Where each key not at its default was set (the file, "options", "config"): for messages.
+    origins: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     _sections: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def __getitem__(self, key: str) -> Any:
@@ -97,12 +99,31 @@ def _coerce(option: Option, value: Any, origin: str) -> Any:
     if not ok:
         names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
         raise ConfigError(f"{option.key} in {origin} must be {names}, got {value!r}")
+    if isinstance(value, dict | list):
+        return _coerce_items(option, value, origin)
     if option.choices and value not in option.choices:
         raise ConfigError(f"{option.key} in {origin} must be one of {', '.join(map(str, option.choices))}, got {value!r}")
     if option.minimum is not None and value < option.minimum:
         raise ConfigError(f"{option.key} in {origin} must be at least {option.minimum}, got {value!r}")
     if option.maximum is not None and value > option.maximum:
         raise ConfigError(f"{option.key} in {origin} must be at most {option.maximum}, got {value!r}")
+    return value
+
+
+def _coerce_items(option: Option, value: dict[str, Any] | list[Any], origin: str) -> Any:
+    """A table's values (severity) or a list's items: each of the option's item type and choices.
+
+    Checked when the config is read: a bad item found by a check after the
+    whole audit (``"fatal"`` as a severity, a number among phrases) cost the
+    run and ended as an internal error.
+    """
+    named = value.items() if isinstance(value, dict) else ((f"[{i}]", v) for i, v in enumerate(value))
+    for name, item in named:
+        where = f"{option.key}.{name}" if isinstance(value, dict) else f"{option.key}{name}"
+        if option.items is not None and not isinstance(item, option.items):
+            raise ConfigError(f"{where} in {origin} must be {option.items.__name__}, got {item!r}")
+        if option.choices and item not in option.choices:
+            raise ConfigError(f"{where} in {origin} must be one of {', '.join(map(str, option.choices))}, got {item!r}")
     return value
 
 
@@ -131,9 +152,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+        raise ConfigError(f"cannot read config file {shown(path)}: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        raise ConfigError(f"config file {shown(path)} is not valid TOML: {exc}") from None
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -153,20 +174,26 @@ def resolve(
     """Defaults, then the config file (explicit or found), then overrides.
 
     ``overrides`` may be flat dotted keys or nested tables; ``None`` values are
-    ignored so that unset CLI flags do not clobber the file.
+    ignored so that unset CLI flags do not clobber the file. Every value is
+    checked against its option here; what only the checks know (the codes in
+    ``severity``, a check's own options) is checked by
+    ``auditor.core.registry.checked``, which the CLI and the API call next.
     """
     values = defaults()
+    origins: dict[str, str] = {}
     source: str | None = None
     path = Path(config_file) if config_file is not None else (find_config_file() if search else None)
     if path is not None:
         source = str(path)
         for key, value in flatten(read_config_file(path)).items():
-            values[key] = validate(key, value, str(path))
+            values[key] = validate(key, value, shown(path))
+            origins[key] = shown(path)
     for layer, origin in ((base, "config"), (overrides, "options")):
         for key, value in flatten(layer or {}).items():
             if value is not None:
                 values[key] = validate(key, value, origin)
-    return Config(values=values, source=source)
+                origins[key] = origin
+    return Config(values=values, source=source, origins=origins)
 
 
 def render_toml() -> str:

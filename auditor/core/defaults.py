@@ -20,6 +20,7 @@ class Option:
     choices: tuple[Any, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    items: type | None = None  # a list option: the type of each item (checked when the config is read)
 
     @property
     def section(self) -> str:
@@ -74,14 +75,15 @@ OPTIONS: tuple[Option, ...] = (
         kind=int,
         minimum=0,
     ),
-    Option("select", [], "Finding codes or prefixes to report (empty: all). Lets a team adopt checks one family at a time.", kind=list),
-    Option("ignore", [], "Finding codes or prefixes never reported, for checks a team has decided do not apply.", kind=list),
+    Option("select", [], "Finding codes or prefixes to report (empty: all). Lets a team adopt checks one family at a time.", kind=list, items=str),
+    Option("ignore", [], "Finding codes or prefixes never reported, for checks a team has decided do not apply.", kind=list, items=str),
     Option(
         "severity",
         {},
         "Per-code severity overrides, e.g. {DUP001 = 'warning'}: the defaults encode common practice, "
         "a team's own policy wins.",
         kind=dict,
+        choices=("blocker", "warning", "info"),  # of each value; the keys must be known finding codes
     ),
     # --- fields: how source columns map to records -------------------------
     Option("fields.input", "", "Source field holding the input; empty: detected from the data.", kind=str),
@@ -354,6 +356,7 @@ OPTIONS: tuple[Option, ...] = (
         [],
         "Wide form: the data columns holding one annotator's label each (e.g. ['a1', 'a2', 'a3']). Empty: not wide form.",
         kind=list,
+        items=str,
     ),
     Option(
         "agreement.annotator_prefix",
@@ -369,6 +372,7 @@ OPTIONS: tuple[Option, ...] = (
         "The taxonomy the model must handle (category names); each one with no example at all is a blocker. "
         "Empty by default because only the team knows which categories production will send.",
         kind=list,
+        items=str,
     ),
     Option(
         "coverage.max_imbalance_ratio",
@@ -562,6 +566,7 @@ OPTIONS: tuple[Option, ...] = (
         "Extra refusal phrases (matched literally, any case) on top of the built-in list, for a team's own model "
         "or language.",
         kind=list,
+        items=str,
     ),
     Option(
         "quality.boilerplate_phrases",
@@ -569,6 +574,7 @@ OPTIONS: tuple[Option, ...] = (
         "Extra placeholder or boilerplate phrases (matched literally, any case) on top of the built-in list "
         "(<noinput>, lorem ipsum, TODO, ...).",
         kind=list,
+        items=str,
     ),
     Option(
         "quality.pii_kinds",
@@ -576,6 +582,8 @@ OPTIONS: tuple[Option, ...] = (
         "Every kind of personal data and secret is looked for by default; drop a kind your data legitimately "
         "holds (e.g. ip_address in network troubleshooting data).",
         kind=list,
+        items=str,
+        choices=("email", "phone", "credit_card", "iban", "national_id", "ip_address", "api_key", "private_key"),
     ),
     Option(
         "quality.language",
@@ -596,6 +604,7 @@ OPTIONS: tuple[Option, ...] = (
         "Fields whose groups each finding is broken down by: a defect concentrated in a few templates or sources "
         "is one systematic bug, fixed once at its origin.",
         kind=list,
+        items=str,
     ),
     Option(
         "quality.systematic_share",

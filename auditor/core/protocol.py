@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from auditor.core.findings import CheckResult, CodeInfo
 
 if TYPE_CHECKING:
+    from auditor.core.config import Config
     from auditor.core.context import Context
 
 
@@ -41,3 +42,15 @@ class ReportsNotRun(Protocol):
     """
 
     def not_run(self, context: Context, reason: str) -> CheckResult: ...
+
+
+@runtime_checkable
+class ValidatesConfig(Protocol):
+    """A check that checks its own options when the config is read, before any data is.
+
+    ``validate_config`` raises ``ConfigError`` naming the option (e.g. a
+    malformed rule in ``expectations.rules``); the registry calls it for the
+    built-ins whose options the config changes (``auditor.core.registry.checked``).
+    """
+
+    def validate_config(self, config: Config) -> None: ...

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from auditor.history.trends import HIGHER, LOWER, Regression, Trend, number
 from auditor.report.terminal import safe
-from auditor.runtime.errors import AuditorError
+from auditor.runtime.errors import AuditorError, shown
 
 SPARKS = "▁▂▃▄▅▆▇█"
 BETTER = {HIGHER: "↑ better", LOWER: "↓ better", None: ""}
@@ -143,7 +143,7 @@ def write_plot(path: Path, found: Sequence[Trend], found_regressions: Sequence[R
     from auditor.runtime.fsio import write_atomic
 
     if path.suffix.lower() == ".svg":
-        write_atomic(path, render_svg(found, found_regressions))
+        write_atomic(path, render_svg(found, found_regressions), what="the chart")
         return
     try:
         import matplotlib
@@ -151,7 +151,7 @@ def write_plot(path: Path, found: Sequence[Trend], found_regressions: Sequence[R
         matplotlib.use("Agg")  # no display on a CI runner or under cron
         import matplotlib.pyplot as plt
     except ImportError:
-        raise AuditorError(f"{path}: a PNG chart needs matplotlib (pip install 'auditor[plot]'); or name the file .svg") from None
+        raise AuditorError(f"{shown(path)}: a PNG chart needs matplotlib (pip install 'auditor[plot]'); or name the file .svg") from None
     bad = {(r.metric, r.after.run_id) for r in found_regressions}
 
     def plain(text: str) -> str:  # a "$" in a batch label would otherwise start matplotlib's math mode
@@ -167,9 +167,12 @@ def write_plot(path: Path, found: Sequence[Trend], found_regressions: Sequence[R
         ax.set_title(plain(t.metric) + (f" ({BETTER[t.better]})" if t.better else ""), fontsize=9, loc="left")
         ax.set_xticks(xs, [plain(p.label) for p in t.points], fontsize=7, rotation=20)
     fig.tight_layout()
+    # Drawn in memory, then written like every report: atomically over a file, in place on a device.
+    buffer = io.BytesIO()
     try:
-        fig.savefig(path)
-    except OSError as exc:
-        raise AuditorError(f"{path}: cannot write the chart: {exc.strerror or exc}") from None
+        fig.savefig(buffer, format=path.suffix.lstrip(".").lower() or "png")
+    except ValueError as exc:  # a suffix matplotlib has no format for
+        raise AuditorError(f"{shown(path)}: cannot draw the chart: {exc}") from None
     finally:
         plt.close(fig)
+    write_atomic(path, buffer.getvalue(), what="the chart")

@@ -18,15 +18,21 @@ Safety promises, and how they are kept:
   else touches it, so it stays byte-identical).
 
 Version 1 was the first layout (metrics and gaps as JSON text in the runs
-row); version 2 keeps them in their own tables so trends are one query.
+row); version 2 keeps them in their own tables so trends are one query;
+version 3 adds the ``auditor_history`` marker table, so that another
+application's SQLite file (its own ``runs`` table, a lone view) is never
+taken for a history: a file is written only when it carries the marker, has
+the exact layout of version 1 or 2, or is new and empty.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -34,12 +40,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.runtime.errors import AuditorError
+from auditor.runtime.errors import AuditorError, shown
 
 if TYPE_CHECKING:
     from auditor.report.model import Report
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+MARKER_TABLE = "auditor_history"  # what makes a SQLite file an auditor history (version 3 on)
 DEFAULT_DIR = ".auditor"
 DEFAULT_NAME = "history.sqlite"
 BUSY_TIMEOUT_S = 60.0  # a second writer waits this long for the first: a run's write takes milliseconds
@@ -211,7 +218,12 @@ def _migrate_1_to_2(con: sqlite3.Connection) -> None:
             )
 
 
-MIGRATIONS = {1: _migrate_1_to_2}  # from version -> step to version + 1
+def _add_marker(con: sqlite3.Connection) -> None:
+    con.execute(f"CREATE TABLE {MARKER_TABLE} (format TEXT NOT NULL)")
+    con.execute(f"INSERT INTO {MARKER_TABLE} VALUES ('auditor run history')")
+
+
+MIGRATIONS = {1: _migrate_1_to_2, 2: _add_marker}  # from version -> step to version + 1
 
 
 def _statements(script: str) -> list[str]:
@@ -221,35 +233,106 @@ def _statements(script: str) -> list[str]:
 # --- opening ------------------------------------------------------------------
 
 
+def _objects(con: sqlite3.Connection) -> dict[str, str]:
+    """Every table, view, index and trigger: name -> type (SQLite's own ``sqlite_*`` objects left out)."""
+    rows = con.execute("SELECT name, type FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+    return {str(name): str(kind) for name, kind in rows}
+
+
+def _layout(con: sqlite3.Connection) -> dict[str, tuple[str, ...]]:
+    """Every object with, for a table, its column names: what a file made by an older auditor must match."""
+    out: dict[str, tuple[str, ...]] = {}
+    for name, kind in _objects(con).items():
+        quoted = '"' + name.replace('"', '""') + '"'
+        out[f"{kind} {name}"] = tuple(r[1] for r in con.execute(f"PRAGMA table_info({quoted})")) if kind == "table" else ()
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _legacy_layouts() -> dict[int, dict[str, tuple[str, ...]]]:
+    """The layouts of versions 1 and 2, which had no marker table, built from their own schema text."""
+    layouts = {}
+    for version, script in ((1, V1_SCHEMA), (2, _V2)):
+        with contextlib.closing(sqlite3.connect(":memory:")) as con:
+            con.executescript(script)
+            layouts[version] = _layout(con)
+    return layouts
+
+
+def _describe(objects: dict[str, str]) -> str:
+    kinds = sorted(set(objects.values()), key=lambda k: (k != "table", k))
+    return "; ".join(f"{kind}s: {', '.join(sorted(n for n, k in objects.items() if k == kind))}" for kind in kinds)
+
+
 def _read_version(con: sqlite3.Connection, path: Path) -> int | None:
-    """The schema version, None for an empty database; refuses a database that is not a history."""
-    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    tables.discard("sqlite_sequence")
-    if not tables:
+    """The schema version, None for an empty database; refuses any database auditor did not make.
+
+    A history carries the ``auditor_history`` marker table (since version 3);
+    an older one is recognised only by its exact layout. Anything else, down
+    to a file holding a single view or an empty file another application
+    marked with its ``user_version``, is someone else's.
+    """
+    objects = _objects(con)
+    user_version = int(con.execute("PRAGMA user_version").fetchone()[0])
+    application_id = int(con.execute("PRAGMA application_id").fetchone()[0])
+    if not objects:
+        if user_version or application_id:
+            raise HistoryError(
+                f"{shown(path)}: an empty SQLite file marked by another application "
+                f"(user_version {user_version}, application_id {application_id}); not touching it"
+            )
         return None
-    if "schema_version" not in tables or "runs" not in tables:
-        raise HistoryError(f"{path}: a SQLite file but not an auditor history (tables: {', '.join(sorted(tables))}); not touching it")
-    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    if objects.get(MARKER_TABLE) != "table":
+        layout = _layout(con)
+        legacy = [v for v, known in _legacy_layouts().items() if known == layout]
+        if not legacy or user_version or application_id:
+            raise HistoryError(f"{shown(path)}: a SQLite file but not an auditor history ({_describe(objects)}); not touching it")
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone() if objects.get("schema_version") == "table" else None
     if row is None or not isinstance(row[0], int):
-        raise HistoryError(f"{path}: the history has no schema version; not touching it")
+        raise HistoryError(f"{shown(path)}: the history has no schema version; not touching it")
     return int(row[0])
 
 
 def _refuse_newer(version: int | None, path: Path) -> None:
     if version is not None and version > SCHEMA_VERSION:
         raise HistoryError(
-            f"{path}: history schema version {version} is newer than this auditor understands "
+            f"{shown(path)}: history schema version {version} is newer than this auditor understands "
             f"({SCHEMA_VERSION}); upgrade auditor or use another --history file (the file was not changed)"
         )
 
 
-def _inspect(path: Path) -> int | None:
-    """The file's schema version; refuses, without writing a byte, a file this version must not touch.
+def _refuse_non_file(path: Path) -> None:
+    """A folder, a device or a pipe is never a history: SQLite would create its journal beside it."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise HistoryError(f"{shown(path)}: cannot open the history: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise HistoryError(f"{shown(path)}: {kind}, so not a history file; name a file with --history")
 
-    A file from an older version is copied to ``<name>.v<N>.bak`` (through
-    SQLite's backup API, so pages still in the WAL are included) before it is
-    migrated, so the original layout is never lost.
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write a byte, sidecar files included.
+
+    ``immutable`` reads the main file with no locks and no ``-wal``/``-shm``
+    files (plain ``mode=ro`` creates both beside a WAL-mode file). When a
+    ``-wal`` already exists, auditor (or a crashed run) has the file open and
+    committed pages may still sit in it, so it is read through SQLite's
+    normal read-only path, which uses the sidecars that are already there.
     """
+    uri = path.resolve().as_uri() + "?mode=ro"
+    if not path.with_name(path.name + "-wal").exists():
+        uri += "&immutable=1"
+    return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+
+
+def check_file(path: Path) -> int | None:
+    """The file's schema version (None: new or empty); refuses, without writing a byte (no sidecar
+    file either), a file this version must not touch. ``auditor check`` calls it before the audit."""
+    _refuse_non_file(path)
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -258,24 +341,38 @@ def _inspect(path: Path) -> int | None:
         return None
     with path.open("rb") as fh:
         if fh.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
-            raise HistoryError(f"{path}: not a SQLite file, so not an auditor history; not touching it")
-    try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
-    except sqlite3.Error as exc:
-        raise HistoryError(f"{path}: cannot open the history: {exc}") from None
-    try:
+            raise HistoryError(f"{shown(path)}: not a SQLite file, so not an auditor history; not touching it")
+    with _opened_read_only(path) as con:
         version = _read_version(con, path)
-        _refuse_newer(version, path)
-        if version is not None and version < SCHEMA_VERSION:
-            backup = path.with_name(f"{path.name}.v{version}.bak")
-            if not backup.exists():
-                with contextlib.closing(sqlite3.connect(backup)) as copy:
-                    con.backup(copy)
-        return version
+    _refuse_newer(version, path)
+    return version
+
+
+@contextlib.contextmanager
+def _opened_read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    try:
+        con = _read_only(path)
+    except sqlite3.Error as exc:
+        raise HistoryError(f"{shown(path)}: cannot open the history: {exc}") from None
+    try:
+        yield con
     except sqlite3.DatabaseError as exc:
-        raise HistoryError(f"{path}: cannot read the history: {exc}") from None
+        raise HistoryError(f"{shown(path)}: cannot read the history: {exc}") from None
     finally:
         con.close()
+
+
+def _inspect(path: Path) -> int | None:
+    """``check_file``, then a file from an older version is copied to ``<name>.v<N>.bak`` (through
+    SQLite's backup API, so pages still in the WAL are included) before it is migrated, so the
+    original layout is never lost."""
+    version = check_file(path)
+    if version is not None and version < SCHEMA_VERSION:
+        backup = path.with_name(f"{path.name}.v{version}.bak")
+        if not backup.exists():
+            with _opened_read_only(path) as con, contextlib.closing(sqlite3.connect(backup)) as copy:
+                con.backup(copy)
+    return version
 
 
 def _retrying(con: sqlite3.Connection, sql: str) -> None:
@@ -298,14 +395,15 @@ class History:
 
     def __init__(self, path: Path | str, *, create: bool = True) -> None:
         self.path = Path(path)
+        _refuse_non_file(self.path)
         if not create and not self.path.is_file():
-            raise HistoryError(f"{self.path}: no history yet; record runs with 'auditor check --history {self.path}'")
+            raise HistoryError(f"{shown(self.path)}: no history yet; record runs with 'auditor check --history {shown(self.path)}'")
         _inspect(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._con = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise HistoryError(f"{self.path}: cannot open the history: {exc}") from None
+            raise HistoryError(f"{shown(self.path)}: cannot open the history: {exc}") from None
         try:
             self._con.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             _retrying(self._con, "PRAGMA journal_mode = WAL")
@@ -316,7 +414,7 @@ class History:
                     self._prepare()
         except sqlite3.DatabaseError as exc:
             self._con.close()
-            raise HistoryError(f"{self.path}: cannot use the history: {exc}") from None
+            raise HistoryError(f"{shown(self.path)}: cannot use the history: {exc}") from None
         except BaseException:
             self._con.close()
             raise
@@ -328,12 +426,13 @@ class History:
         if version is None:
             for stmt in _statements(_V2):
                 self._con.execute(stmt)
+            _add_marker(self._con)
             self._con.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
             return
         while version < SCHEMA_VERSION:
             step = MIGRATIONS.get(version)
             if step is None:
-                raise HistoryError(f"{self.path}: no migration from history schema version {version}; not touching it")
+                raise HistoryError(f"{shown(self.path)}: no migration from history schema version {version}; not touching it")
             step(self._con)
             version += 1
             self._con.execute("DELETE FROM schema_version")
@@ -366,20 +465,22 @@ class History:
 
     def add(self, run: Run) -> int:
         """Write one run (all of it or nothing); returns its id."""
+        from auditor.runtime.fsio import utf8_safe  # SQLite cannot bind a lone surrogate (from the data or a file name)
+
         when = run.time or datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self._transaction() as con:
             cur = con.execute(
                 "INSERT INTO runs (time, label, path, sha256, bytes, format, verdict, tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (when, run.label, run.path, run.sha256, run.bytes, run.format, run.verdict, run.tool_version),
+                (when, *utf8_safe([run.label, run.path, run.sha256]), run.bytes, *utf8_safe([run.format, run.verdict, run.tool_version])),
             )
             run_id = int(cur.lastrowid or 0)
             con.executemany(
                 "INSERT INTO metrics VALUES (?, ?, ?)",
-                [(run_id, k, float(v)) for k, v in run.metrics.items() if math.isfinite(float(v))],
+                [(run_id, utf8_safe(k), float(v)) for k, v in run.metrics.items() if math.isfinite(float(v))],
             )
             con.executemany(
                 "INSERT INTO gaps VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(run_id, pos, g.code, g.severity, g.check, g.message, g.count) for pos, g in enumerate(run.gaps)],
+                [(run_id, pos, *utf8_safe([g.code, g.severity, g.check, g.message]), g.count) for pos, g in enumerate(run.gaps)],
             )
         return run_id
 
@@ -431,6 +532,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "default_path",
     "history_target",
+    "check_file",
     "flatten_metrics",
     "record",
     "run_from_report",

@@ -5,9 +5,18 @@ record's own fields (input, output, category, chat turns, kept raw fields),
 masked, ready to import into a labelling tool. Ids that are not loaded records
 (unreadable lines, another dataset's ids) get the finding columns only.
 
-CSV cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
-are prefixed with ``'``: spreadsheet programs would otherwise run them as
-formulas (CSV injection), and record text is written by whoever wrote the data.
+Ids are masked like every report's (``mask_id``: an id holding personal data
+is masked, any other keeps its value).
+
+CSV cells are made inert for spreadsheet programs, which would otherwise run
+them as formulas (CSV injection), and record text is written by whoever wrote
+the data: a cell starting with ``=``, ``+``, ``-``, ``@`` (or their full-width
+forms ``＝ ＋ － ＠``, which some spreadsheets also read as formulas), a tab or
+a carriage return, also after leading blanks, is prefixed with ``'``. Rows end
+in CRLF (RFC 4180, what spreadsheets write), which also makes the csv module
+quote every cell holding a CR or an LF: with LF endings it left a bare CR
+unquoted, and readers ended the row there, so the text after it became a new,
+un-neutralised cell.
 """
 
 from __future__ import annotations
@@ -20,11 +29,12 @@ from typing import Any
 import orjson
 
 from auditor.report.examples import fields, locate
-from auditor.report.mask import mask
+from auditor.report.mask import mask, mask_id
 from auditor.report.model import Report
+from auditor.runtime.fsio import utf8_safe
 
 FINDING_COLUMNS = ("code", "severity", "check", "id", "group", "message")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def rows(report: Report) -> Iterator[dict[str, Any]]:
@@ -32,15 +42,20 @@ def rows(report: Report) -> Iterator[dict[str, Any]]:
     findings = list(report.findings())
     where = locate(report.dataset, {i for _, f in findings for i in f.ids})
     dataset = report.dataset
+    shown_ids: dict[Any, Any] = {}  # a record flagged by several findings is looked at once
     for check, f in findings:
         message = mask(f.message)
         for index, record_id in enumerate(f.ids):
+            group = f.group_of(index)
+            shown = shown_ids.get(record_id)
+            if shown is None:
+                shown = shown_ids[record_id] = mask_id(record_id)
             row: dict[str, Any] = {
                 "code": f.code,
                 "severity": f.severity.value,
                 "check": check,
-                "id": record_id,
-                "group": f.group_of(index),
+                "id": shown,
+                "group": None if group is None else mask(group),
                 "message": message,
             }
             at = where.get(record_id)
@@ -53,7 +68,14 @@ def rows(report: Report) -> Iterator[dict[str, Any]]:
 def render_jsonl(report: Report) -> str:
     dumps = orjson.dumps
     option = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
-    return "".join(dumps(row, option=option, default=str).decode("utf-8") + "\n" for row in rows(report))
+    return "".join(_jsonl_line(row, dumps, option) for row in rows(report))
+
+
+def _jsonl_line(row: dict[str, Any], dumps: Any, option: int) -> str:
+    try:
+        return str(dumps(row, option=option, default=str).decode("utf-8")) + "\n"
+    except orjson.JSONEncodeError:  # a lone surrogate in the record's text: shown as U+FFFD
+        return str(dumps(utf8_safe(row), option=option, default=str).decode("utf-8")) + "\n"
 
 
 def neutralise(value: Any) -> str:
@@ -62,7 +84,8 @@ def neutralise(value: Any) -> str:
         return ""
     if not isinstance(value, str):
         value = orjson.dumps(value, default=str).decode("utf-8") if isinstance(value, dict | list | tuple) else str(value)
-    return "'" + value if value.startswith(FORMULA_START) else value
+    live = value.startswith(FORMULA_START) or (value[:1].isspace() and value.lstrip().startswith(FORMULA_START))
+    return "'" + value if live else value
 
 
 def _columns(report: Report) -> list[str]:
@@ -80,7 +103,7 @@ def _columns(report: Report) -> list[str]:
 def render_csv(report: Report) -> str:
     columns = _columns(report)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows(report):
         writer.writerow([neutralise(row.get(c)) for c in columns])

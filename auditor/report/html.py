@@ -3,7 +3,8 @@
 Safety rules, in this order of importance:
 - every string that may come from the data (record text, ids, categories,
   messages quoting records, metric values) passes through ``_t`` (mask, then
-  ``html.escape`` with quotes) before it reaches the page;
+  ``html.escape`` with quotes) before it reaches the page; ids are masked by
+  ``mask_id``, as in every format;
 - the page carries no script at all and a Content-Security-Policy that forbids
   scripts, so even a missed escape cannot run code;
 - no external resource: styles inline, charts inline SVG.
@@ -26,7 +27,7 @@ from typing import Any
 from auditor.core.findings import Finding
 from auditor.report.charts import Chart, charts_for
 from auditor.report.examples import fields, locate, shorten
-from auditor.report.mask import mask
+from auditor.report.mask import mask, mask_id
 from auditor.report.model import Report
 
 EXAMPLES_PER_FINDING = 10
@@ -37,9 +38,9 @@ MAX_CARDS = 100  # gaps, and findings per check, shown in full; a check may rais
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
-def _t(value: Any, limit: int | None = None) -> str:
+def _t(value: Any, limit: int | None = None, *, masked: bool = True) -> str:
     """Data-derived text for the page: masked, shortened, escaped (text and attributes alike)."""
-    text = mask(value)
+    text = mask(value) if masked else str(value)
     if limit is not None:
         text = shorten(text, limit)
     return escape(text, quote=True)
@@ -242,7 +243,7 @@ def _examples(report: Report, f: Finding, ids: list[Any], rows: Mapping[Any, int
         + "<th>input</th><th>output</th></tr>"
     ]
     for index, record_id in enumerate(ids):
-        cells = [f"<td>{_t(record_id, 60)}</td>"]
+        cells = [f"<td>{_t(mask_id(record_id), 60, masked=False)}</td>"]
         if f.groups is not None:
             cells.append(f"<td>{_t(f.group_of(index) or '', 40)}</td>")
         row = rows.get(record_id)

@@ -19,8 +19,14 @@ def _default(value: Any) -> Any:
 
 
 def render(report: Report) -> str:
-    return orjson.dumps(
-        report.to_dict(),
-        option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY,
-        default=_default,
-    ).decode("utf-8") + "\n"
+    data = report.to_dict()
+    option = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+    try:
+        text = orjson.dumps(data, option=option, default=_default)
+    except orjson.JSONEncodeError:
+        # A lone surrogate (a JSON "\ud800" escape in the data) has no UTF-8 form, so
+        # orjson refuses the whole report; it is shown as U+FFFD instead.
+        from auditor.runtime.fsio import utf8_safe
+
+        text = orjson.dumps(utf8_safe(data), option=option, default=_default)
+    return text.decode("utf-8") + "\n"

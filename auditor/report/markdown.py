@@ -16,7 +16,7 @@ from typing import Any
 
 from auditor.core.verdict import NOT_READY, READY
 from auditor.report.examples import fields, locate, shorten
-from auditor.report.mask import mask
+from auditor.report.mask import mask, mask_id
 from auditor.report.model import Report
 from auditor.report.terminal import HEADLINE_METRICS
 
@@ -127,7 +127,7 @@ def _examples(report: Report) -> list[str]:
             else:
                 record = fields(report.dataset, row)
                 text_in, text_out = md(record["input"], TEXT_LIMIT), md(record["output"], TEXT_LIMIT)
-            out.append(f"| `{gap.finding.code}` | {md(record_id, 40)} | {text_in} | {text_out} |")
+            out.append(f"| `{gap.finding.code}` | {md(mask_id(record_id), 40, masked=False)} | {text_in} | {text_out} |")
         more = len(gap.finding.ids) - len(ids)
         if more > 0:
             out.append(f"| `{gap.finding.code}` | … {more:,} more | | |")

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from auditor.privacy.pii import SECRET_KINDS, kinds_in
+
 # A private key block, also when the END line was cut off by truncation.
 _PRIVATE_KEY = re.compile(
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\Z)",
@@ -144,3 +146,29 @@ def mask_value(value: object) -> object:
     if isinstance(value, list | tuple):
         return [mask_value(v) for v in value]
     return value
+
+
+def mask_id(value: object) -> object:
+    """A record id as every report shows it: masked when it holds personal data or a secret, else unchanged.
+
+    Ids are how a pipeline finds a flagged record again, so they are not put
+    through ``mask``'s "long random-looking word" rule, which every UUID and
+    hash id would trip: an id is masked when the quality check's own detector
+    (checksum-validated cards and IBANs, phone shapes, e-mail addresses, key
+    shapes) finds personal data or a secret in it, and then with the same masks
+    as record text. Other ids keep their value and type (an int stays an int).
+    """
+    if isinstance(value, int) and 0 <= value < 10**12:
+        # A bare number can only be a card number (13-19 digits): the other
+        # kinds need a separator, a letter or a "+". Line-number ids skip the scan.
+        return value
+    text = value if isinstance(value, str) else str(value)
+    found = kinds_in(text)
+    if not found:
+        return value
+    masked = mask(text)
+    if masked != text:
+        return masked
+    # The detector found what the text masks do not reach (a national id, a key
+    # shape with no digit): the whole id is hidden rather than shown.
+    return "[secret]" if found & set(SECRET_KINDS) else "[personal data]"

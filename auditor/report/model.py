@@ -63,10 +63,11 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract. Finding texts and details are masked: a report travels
         further than the data (CI logs, PR comments), so no secret rides along."""
-        from auditor.report.mask import mask, mask_value
+        from auditor.report.mask import mask, mask_id, mask_value
 
         def masked(d: dict[str, Any]) -> dict[str, Any]:
             d["message"], d["action"] = mask(d["message"]), mask(d["action"])
+            d["example_ids"] = [mask_id(i) for i in d["example_ids"]]
             if "details" in d:
                 d["details"] = mask_value(d["details"])
             return d

@@ -12,10 +12,11 @@ import re
 from typing import Any
 
 from auditor.core.verdict import NOT_READY, READY
-from auditor.report.mask import mask
+from auditor.report.mask import mask, mask_id
 from auditor.report.model import Report
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Control and bidi characters, and lone surrogates (no terminal can print one).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 VERDICT_STYLE = {READY: "bold green", NOT_READY: "bold red"}
 STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "error": "red", "skipped": "dim"}
@@ -95,7 +96,7 @@ def render(
             console.print(Padding(line, (0, 0, 0, 2)))
             console.print(Padding(Text("→ " + safe(mask(f.action))), (0, 0, 0, 10)))
             if f.ids:
-                shown = ", ".join(safe(i, 40) for i in f.ids[:max_ids])
+                shown = ", ".join(safe(mask_id(i), 40) for i in f.ids[:max_ids])
                 more = f" and {len(f.ids) - max_ids} more" if len(f.ids) > max_ids else ""
                 console.print(Padding(Text(f"examples: {shown}{more}", style="dim"), (0, 0, 0, 10)))
         if len(report.gaps) > max_gaps:

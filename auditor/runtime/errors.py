@@ -34,3 +34,26 @@ class Terminated(BaseException):
     had handled it (exit status -2 instead of 130; 4 of 6 runs under pytest
     with `python -m auditor`, none with this class).
     """
+
+
+def shown(name: object) -> str:
+    """A file name (or any user-given value) as it goes into a one-line message.
+
+    Printable names are shown as they are, so ordinary messages read naturally;
+    a name holding a newline, an escape sequence, a bidi control or bytes that
+    are not UTF-8 (a lone surrogate once decoded) is shown quoted with Python's
+    escapes, so it can neither split the line nor repaint the terminal.
+    """
+    text = str(name)
+    return text if text.isprintable() else repr(text)
+
+
+def one_line(message: str) -> str:
+    """``message`` with every unprintable character escaped: the last guard of the one-line rule.
+
+    Messages quote names through ``shown``; this catches any text that reached
+    a message without it (a reader's error text quoting the data, say).
+    """
+    if message.isprintable():
+        return message
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)

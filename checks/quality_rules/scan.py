@@ -20,11 +20,12 @@ from typing import Any, AnyStr, Generic
 
 import numpy as np
 
-from checks.quality_rules import encoding, pii
+from auditor.privacy import pii
+from auditor.privacy.pii import kinds_in
+from checks.quality_rules import encoding
 from checks.quality_rules.encoding import damage_kind
 from checks.quality_rules.language import detected_language
 from checks.quality_rules.phrases import UPPER_WORDS, PhraseList, boilerplate, lowered, refusals
-from checks.quality_rules.pii import kinds_in
 from checks.quality_rules.shapes import SHAPE
 from checks.quality_rules.truncation import truncation_reason
 
