@@ -11,8 +11,8 @@ once per partition however many units read them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
