@@ -13,6 +13,7 @@ import contextlib
 import errno
 import itertools
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from auditor import gcpause
 from auditor.errors import InputError
 from auditor.load import readers
 from auditor.load.detect import FieldOverrides, detect
+from auditor.load.limits import Limits
+from auditor.load.source import open_regular, refuse_irregular
 from auditor.load.mapping import (
     RecordError,
     batch_mapper,
@@ -30,7 +33,7 @@ from auditor.load.mapping import (
     map_row,
     scalar_id,
 )
-from auditor.records import Dataset, FieldMap, LoadProblem
+from auditor.records import Dataset, FieldMap, LoadNote, LoadProblem
 from auditor.text import Normalizer
 
 if TYPE_CHECKING:
@@ -75,9 +78,13 @@ def load(
     split: str | None = None,
     jobs: int = 1,
     normalizer: Normalizer | None = None,
+    limits: Limits | None = None,
 ) -> tuple[Dataset, InputInfo]:
     """The dataset and its fingerprint. ``keep`` names extra raw fields to keep
     (``name*`` keeps every field with that prefix).
+
+    ``limits`` bounds what is read (``Limits.from_config`` of the ``load``
+    section; by default the defaults, against the memory available now).
 
     ``jobs`` (0 = one per core): with 2 or more, worker processes read a large
     JSONL file; otherwise, with two cores allowed, a worker hashes the texts of
@@ -88,7 +95,7 @@ def load(
     keep_fields = tuple(dict.fromkeys((*GROUP_FIELDS, *keep)))
     if isinstance(source, str | os.PathLike):
         with gcpause.paused():  # parsed JSON holds no cycles: see auditor.gcpause
-            return _load_path(Path(source), fields, keep_fields, split, jobs, normalizer)
+            return _load_path(Path(source), fields, keep_fields, split, jobs, normalizer, limits or Limits.default())
     kind = type(source).__module__.split(".")[0] + "." + type(source).__name__
     if kind == "pandas.DataFrame":
         rows = readers.dataframe_rows(source)
@@ -109,20 +116,20 @@ def load(
 
 
 def _load_path(
-    path: Path, fields: FieldOverrides, keep: tuple[str, ...], split: str | None, jobs: int, normalizer: Normalizer | None
+    path: Path, fields: FieldOverrides, keep: tuple[str, ...], split: str | None, jobs: int, normalizer: Normalizer | None, limits: Limits
 ) -> tuple[Dataset, InputInfo]:
     _check_readable(path)
     hashing = readers.Hashing()
     counters: dict[str, int] = {}
     label = str(path)
     try:
-        if _parallel_jsonl(path, jobs):
-            dataset, counters = _load_jsonl_parallel(path, fields, keep, jobs, hashing, normalizer)
+        if _parallel_jsonl(path, jobs, limits):
+            dataset, counters = _load_jsonl_parallel(path, fields, keep, jobs, hashing, normalizer, limits)
         elif path.is_dir():
             rows, label = readers.saved_dataset_rows(path, hashing, split)
             dataset = build(rows, fields, keep, label, "saved-dataset")
         else:
-            kind = _file_kind(path)
+            kind = _file_kind(path, limits)
             with contextlib.ExitStack() as stack:
                 side = _side_hasher(path, jobs, normalizer)  # forked before the fingerprint thread starts
                 if side is not None:
@@ -130,7 +137,7 @@ def _load_path(
                 fingerprint = _fingerprint_beside(path, kind, hashing)
                 reader_hashing = readers.NoHashing() if fingerprint is not None else hashing
                 try:
-                    rows = _file_rows(path, kind, reader_hashing, counters)
+                    rows = _file_rows(path, kind, reader_hashing, counters, limits, stack)
                     dataset = build(rows, fields, keep, label, kind, side.submit_records if side is not None else None)
                 finally:
                     if fingerprint is not None:
@@ -142,6 +149,7 @@ def _load_path(
     except RecursionError:
         raise InputError(f"{path}: nested too deeply to read") from None
     dataset.blank_lines = counters.get("blank", 0)
+    dataset.unread_from = counters.get("unread_from")
     info = InputInfo(path=str(path), format=dataset.format, bytes=hashing.bytes, sha256=hashing.hexdigest())
     return dataset, info
 
@@ -178,82 +186,107 @@ def _side_hasher(path: Path, jobs: int, normalizer: Normalizer | None) -> SideHa
         return None
 
 
-def _parallel_jsonl(path: Path, jobs: int) -> bool:
+def _parallel_jsonl(path: Path, jobs: int, limits: Limits) -> bool:
     from auditor.load import parallel
 
     # Only when asked for explicitly (jobs >= 2): see the ``jobs`` option for the measurement.
     if path.is_dir() or path.suffix == ".gz" or jobs < 2:
         return False
-    if path.stat().st_size < parallel.MIN_BYTES or _file_kind(path) != "jsonl":
+    if path.stat().st_size < parallel.MIN_BYTES or _file_kind(path, limits) != "jsonl":
         return False
-    head = _head(path, 16)
-    return not head.startswith(b"[") and not head.startswith(readers.UTF16_BOMS)
+    with readers.Text(path, readers.NoHashing(), limits) as text:
+        plain = text.encoding == "utf-8"  # byte ranges cut at newlines only in UTF-8
+        head = text.head(16).lstrip(b" \t\r\n")
+    return plain and not head.startswith(b"[")
 
 
 def _load_jsonl_parallel(
-    path: Path, fields: FieldOverrides, keep: tuple[str, ...], jobs: int, hashing: readers.Hashing, normalizer: Normalizer | None
+    path: Path, fields: FieldOverrides, keep: tuple[str, ...], jobs: int, hashing: readers.Hashing, normalizer: Normalizer | None, limits: Limits
 ) -> tuple[Dataset, dict[str, int]]:
     from auditor.load import parallel
 
     label = str(path)
-    with contextlib.closing(readers.jsonl_rows(path, readers.Hashing(), {})) as head_rows:  # type: ignore[type-var]
+
+    def sequential() -> tuple[Dataset, dict[str, int]]:
+        counters: dict[str, int] = {}
+        return build(readers.jsonl_rows(path, hashing, counters, limits), fields, keep, label, "jsonl"), counters
+
+    with contextlib.closing(readers.jsonl_rows(path, readers.Hashing(), {}, limits)) as head_rows:  # type: ignore[type-var]
         p = plan(head_rows, fields, keep, label, "jsonl")
     if not p.layout:  # nothing readable at the top: the sequential path says it best
-        counters: dict[str, int] = {}
-        return build(readers.jsonl_rows(path, hashing, counters), fields, keep, label, "jsonl"), counters
+        return sequential()
     ranges = parallel.split_points(path, parallel.worker_count(jobs), parallel.PARENT_SHARE)
 
     def fill_range(part: Dataset, start: int, end: int, first_line: int, counters: dict[str, int]) -> None:
-        fill(part, readers.jsonl_range_rows(path, start, end, first_line, counters), p.layout, p.kept)
+        fill(part, readers.jsonl_range_rows(path, start, end, first_line, counters, limits), p.layout, p.kept)
         if normalizer is not None:  # each worker hashes its own range: the count then costs no pass of its own
             part.hashes = {("inputs", normalizer): normalizer.hashes(part.inputs), ("outputs", normalizer): normalizer.hashes(part.outputs)}
 
-    counters = parallel.load_ranges(
+    counters, per_range = parallel.load_ranges(
         path, ranges, p.data, fill_range, lambda: empty_like(p.data, p.kept), fingerprint=readers.Fingerprint(path, hashing)
     )
+    if _would_stop(per_range, limits.max_bad_run):
+        # A run of bad lines long enough to stop one sequential pass: read as that pass does (rare, so read again).
+        hashing.__init__()  # type: ignore[misc]
+        return sequential()
     return p.data, counters
+
+
+def _would_stop(per_range: list[dict[str, int]], limit: int) -> bool:
+    """Whether one pass over the ranges in order meets ``limit`` bad lines in a row."""
+    if limit <= 0:
+        return False
+    run = 0
+    for counters in per_range:
+        if "unread_from" in counters:
+            return True
+        run += counters.get("run_head", 0)
+        if run >= limit:
+            return True
+        if counters.get("has_record"):
+            run = counters.get("run_tail", 0)
+    return False
 
 
 def _check_readable(path: Path) -> None:
     try:
-        path.stat()
+        mode = path.stat().st_mode
     except FileNotFoundError:
         raise InputError(f"{path}: no such file or folder") from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise InputError(f"{path}: a symbolic link loop") from None
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISDIR(mode):
+        refuse_irregular(path, mode)  # a FIFO would block, a device never ends (checked again on the open file)
     if not os.access(path, os.R_OK):
         raise InputError(f"{path}: permission denied")
-    if path.is_dir() and not any(path.glob("*.json")) and not any(path.glob("*/dataset_info.json")):
+    if stat.S_ISDIR(mode) and not any(path.glob("*.json")) and not any(path.glob("*/dataset_info.json")):
         raise InputError(f"{path}: a folder, but not a dataset saved with datasets' save_to_disk")
 
 
-def _file_kind(path: Path) -> str:
+def _file_kind(path: Path, limits: Limits) -> str:
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]
     if suffixes and suffixes[-1] in FILE_KINDS:
         return FILE_KINDS[suffixes[-1]]
-    return _sniff(path)
+    return _sniff(path, limits)
 
 
-def _sniff(path: Path) -> str:
+def _sniff(path: Path, limits: Limits) -> str:
     """The kind of a file without a telling extension, from its first bytes."""
-    with path.open("rb") as fh:
-        head = fh.read(8192)
-    if head.startswith(b"PAR1"):
-        return "parquet"
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if text.startswith(b"["):
+    with open_regular(path) as fh:
+        if fh.read(4) == b"PAR1":
+            return "parquet"
+    with readers.Text(path, readers.NoHashing(), limits) as text:  # refuses a binary file
+        head = text.head(8192)
+    text_head = head.lstrip(b" \t\r\n")
+    if text_head.startswith(b"["):
         return "json"
-    if text.startswith(b"{"):
-        return "jsonl"
-    if not head:
+    if text_head.startswith(b"{") or not head:
         return "jsonl"  # empty: any text kind reads it as zero records
-    if b"\x00" in head:
-        raise InputError(f"{path}: a binary file, not JSONL, JSON, CSV or Parquet")
-    first = text.split(b"\n", 1)[0]
+    first = text_head.split(b"\n", 1)[0]
     if b"\t" in first:
         return "tsv"
     if b"," in first:
@@ -261,64 +294,55 @@ def _sniff(path: Path) -> str:
     raise InputError(f"{path}: cannot tell the file format; name it .jsonl, .json, .csv, .tsv or .parquet")
 
 
-def _file_rows(path: Path, kind: str, hashing: readers.Hashing, counters: dict[str, int]) -> Iterator[readers.Row]:
-    if kind == "jsonl":
-        return _jsonl_or_array(path, hashing, counters)
-    if kind == "json":
-        return _json_or_lines(path, hashing, counters)
+def _file_rows(
+    path: Path, kind: str, hashing: readers.Hashing, counters: dict[str, int], limits: Limits, stack: contextlib.ExitStack
+) -> Iterator[readers.Row]:
+    if kind == "parquet":
+        return readers.parquet_rows(path, hashing, limits)
+    if kind == "jsonl" and _starts_with_bracket(path, limits) and _parses_whole(path, limits):
+        # A .jsonl file that is really one valid JSON array (a common export
+        # mistake) is read as the array; anything else starting with '[' is JSON
+        # lines, so a broken first line cannot swallow the rest of the file.
+        kind = "json-document"
+    elif kind == "json":
+        # Many ".json" files are JSON lines; only a leading '[' (or a single object
+        # spanning the file) makes it a document.
+        kind = "json-document" if _starts_with_bracket(path, limits) or _single_object(path, limits) else "jsonl"
+    text = stack.enter_context(readers.Text(path, hashing, limits))
+    if kind == "json-document":
+        return readers.json_document_rows(text)
     if kind in ("csv", "tsv"):
-        return readers.csv_rows(path, hashing, "\t" if kind == "tsv" else ",")
-    return readers.parquet_rows(path, hashing)
+        return readers.csv_rows(text, "\t" if kind == "tsv" else ",", counters)
+    return readers.text_lines(text, counters)
 
 
-def _jsonl_or_array(path: Path, hashing: readers.Hashing, counters: dict[str, int]) -> Iterator[readers.Row]:
-    # A .jsonl file that is really one valid JSON array (a common export
-    # mistake) is read as the array; anything else starting with '[' is JSON
-    # lines, so a broken first line cannot swallow the rest of the file.
-    if _starts_with_bracket(path) and _parses_whole(path):
-        return readers.json_document_rows(path, hashing)
-    return readers.jsonl_rows(path, hashing, counters)
-
-
-def _parses_whole(path: Path) -> bool:
-    import gzip
-
+def _parses_whole(path: Path, limits: Limits) -> bool:
     import orjson
 
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as fh:  # type: ignore[operator]
-        raw = fh.read()
+    with readers.Text(path, readers.NoHashing(), limits) as text:
+        raw = text.read_all()
     try:
-        return isinstance(orjson.loads(raw.removeprefix(b"\xef\xbb\xbf")), list)
-    except orjson.JSONDecodeError:
+        return isinstance(orjson.loads(raw), list)
+    except orjson.JSONDecodeError as exc:
+        if not readers.jsonvalues.too_big(exc):
+            return False
+    try:  # a number beyond a double: Python's parser decides
+        return isinstance(readers.jsonvalues.loads_careful(raw)[0], list)
+    except readers.jsonvalues.Rejected:
         return False
 
 
-def _json_or_lines(path: Path, hashing: readers.Hashing, counters: dict[str, int]) -> Iterator[readers.Row]:
-    # Many ".json" files are JSON lines; only a leading '[' (or a single object
-    # spanning the file) makes it a document.
-    if _starts_with_bracket(path) or _single_object(path):
-        return readers.json_document_rows(path, hashing)
-    return readers.jsonl_rows(path, hashing, counters)
+def _head(path: Path, limits: Limits, size: int = 4096) -> bytes:
+    with readers.Text(path, readers.NoHashing(), limits) as text:
+        return text.head(size).lstrip(b" \t\r\n")
 
 
-def _head(path: Path, size: int = 4096) -> bytes:
-    import gzip
-
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as fh:  # type: ignore[operator]
-        head: bytes = fh.read(size)
-    if head.startswith(readers.UTF16_BOMS):
-        head = head.decode("utf-16", errors="ignore").encode("utf-8")
-    return head.lstrip(b"\xef\xbb\xbf \t\r\n")
+def _starts_with_bracket(path: Path, limits: Limits) -> bool:
+    return _head(path, limits).startswith(b"[")
 
 
-def _starts_with_bracket(path: Path) -> bool:
-    return _head(path).startswith(b"[")
-
-
-def _single_object(path: Path) -> bool:
-    head = _head(path, 1 << 16)
+def _single_object(path: Path, limits: Limits) -> bool:
+    head = _head(path, limits, 1 << 16)
     if not head.startswith(b"{"):
         return False
     first_line = head.split(b"\n", 1)[0]
@@ -356,7 +380,10 @@ def plan(rows: Iterator[readers.Row], fields: FieldOverrides, keep: tuple[str, .
     if not dicts:
         empty = Dataset(format=f"{kind}/{'unreadable' if sample else 'empty'}", fields=FieldMap(input=(), output=None), source=label)
         for row in sample:
-            empty.problems.append(row if isinstance(row, LoadProblem) else LoadProblem(row[0], "wrong type: record is not an object"))
+            if isinstance(row, LoadNote):
+                empty.notes.append(row)
+            else:
+                empty.problems.append(row if isinstance(row, LoadProblem) else LoadProblem(row[0], "wrong type: record is not an object"))
         return Plan(empty, "", [], [])
     layout, fmap = detect(dicts, fields, label)
     # A name ending in '*' keeps every field with that prefix (annotator columns a1, a2, ...).
@@ -413,7 +440,7 @@ def fill(data: Dataset, rows: Iterable[readers.Row], layout: str, kept: list[str
 def _fill_fast(data: Dataset, batch: list[readers.Row], fast: Any, kept: list[str]) -> bool:
     """Map a batch of clean rows column by column; False (nothing appended) when any row is odd."""
     try:
-        lines = [row[0] for row in batch]  # type: ignore[index]  # a LoadProblem is not subscriptable
+        lines = [row[0] for row in batch]  # type: ignore[index]  # a LoadProblem or LoadNote is not subscriptable
     except TypeError:
         return False
     objs = [row[1] for row in batch]  # type: ignore[index]
@@ -452,12 +479,15 @@ def _fill_rows(data: Dataset, rows: Iterable[readers.Row], layout: str, kept: li
     fmap = data.fields
     ids, lines, inputs, outputs = data.ids, data.lines, data.inputs, data.outputs
     cats, msgs, anns = data.categories, data.messages, data.annotations
-    problems = data.problems
+    problems, notes = data.problems, data.notes
     id_field, cat_field, ann_field = fmap.id, fmap.category, fmap.annotations
     extra = [(k, data.extra[k]) for k in kept]
     for row in rows:
         if isinstance(row, LoadProblem):
             problems.append(row)
+            continue
+        if isinstance(row, LoadNote):
+            notes.append(row)
             continue
         line, obj = row
         own_id = scalar_id(obj.get(id_field)) if id_field and type(obj) is dict else None

@@ -22,6 +22,7 @@ import numpy as np
 
 from auditor.children import quiet_signals
 from auditor.load import readers
+from auditor.load.source import open_regular
 from auditor.records import Dataset
 
 #: Below this size the fork and the transfer back cost more than they save.
@@ -59,7 +60,7 @@ def split_points(path: Path, parts: int, first_share: float = 1.0) -> list[tuple
     cuts: list[tuple[int, int]] = [(0, 0)]  # (byte offset, lines before it)
     offset = 0
     lines = 0
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:
         while chunk := fh.read(readers.CHUNK):
             end = offset + len(chunk)
             while targets and targets[0] < end:
@@ -85,10 +86,11 @@ def load_ranges(
     fill_range: Callable[[Dataset, int, int, int, dict[str, int]], None],
     make_part: Callable[[], Dataset],
     fingerprint: readers.Fingerprint | None = None,
-) -> dict[str, int]:
+) -> tuple[dict[str, int], list[dict[str, int]]]:
     """Fill ``data`` from every range: the first here, the rest in forked workers.
 
-    The ``fingerprint`` thread runs in this process while it parses; it starts
+    Returns the counters summed, and each range's own (in order). The
+    ``fingerprint`` thread runs in this process while it parses; it starts
     only after the forks, so no worker inherits it.
     """
     ctx = multiprocessing.get_context("fork")
@@ -104,6 +106,7 @@ def load_ranges(
     counters: dict[str, int] = {}
     start, end, first_line = ranges[0]
     fill_range(data, start, end, first_line, counters)
+    per_range = [dict(counters)]
     for proc, receive in workers:
         try:
             status, payload = pickle.loads(receive.recv_bytes())
@@ -115,10 +118,11 @@ def load_ranges(
             raise payload
         part, part_counters = payload
         _append(data, part)
+        per_range.append(part_counters)
         counters["blank"] = counters.get("blank", 0) + part_counters.get("blank", 0)
     if fingerprint is not None:
         fingerprint.join()
-    return counters
+    return counters, per_range
 
 
 def _work(send: Any, fill_range: Callable[..., None], make_part: Callable[[], Dataset], start: int, end: int, first_line: int) -> None:
@@ -140,6 +144,7 @@ def _append(data: Dataset, part: Dataset) -> None:
     data.inputs.extend(part.inputs)
     data.outputs.extend(part.outputs)
     data.problems.extend(part.problems)
+    data.notes.extend(part.notes)
     columns: list[tuple[list[Any] | None, list[Any] | None]] = [
         (data.categories, part.categories),
         (data.messages, part.messages),

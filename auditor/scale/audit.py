@@ -154,6 +154,7 @@ def _reduce(
     for p in parts:
         data.ids.extend(p.ids)
         data.problems.extend(p.problems)
+        data.notes.extend(p.notes)
         data.blank_lines += p.blank_lines
         p.ids = []
     lines = np.concatenate([p.lines for p in parts]) if parts else np.zeros(0, np.int64)

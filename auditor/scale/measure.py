@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from auditor.records import LoadProblem
+from auditor.records import LoadNote, LoadProblem
 from auditor.scale.partitions import Layout, Partition, read
 from auditor.text import Normalizer, hash_rows, loose
 from checks.quality import Measures, measure
@@ -70,6 +70,7 @@ class PartFeatures:
     quality: Measures
     problems: list[LoadProblem] = field(default_factory=list)
     blank_lines: int = 0
+    notes: list[LoadNote] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -115,4 +116,5 @@ def measure_partition(part: Partition, job: MeasureJob) -> PartFeatures:
         quality=measured,
         problems=data.problems,
         blank_lines=got.blank_lines,
+        notes=data.notes,
     )

@@ -12,7 +12,8 @@ import numpy as np
 import orjson
 
 from auditor.load import empty_like, fill, plan, readers
-from auditor.load.detect import FieldOverrides
+from auditor.load.detect import FieldOverrides, text_encoding
+from auditor.load.source import open_regular
 from auditor.load.parallel import split_points
 from auditor.records import Dataset
 
@@ -46,10 +47,11 @@ def streamable(path: Path) -> str | None:
         return "a saved datasets folder"
     if path.suffix == ".gz":
         return "a gzipped file (its bytes cannot be cut at line starts without reading them all)"
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:  # a FIFO or a device is refused here, never waited on
         head = fh.read(4096)
-    if head.startswith(readers.UTF16_BOMS):
-        return "a UTF-16 file"
+    encoding = text_encoding(head)[0]
+    if encoding != "utf-8":
+        return f"a {encoding.upper()[:6]} file"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"[") or not (stripped.startswith(b"{") or not stripped):
         return "not JSON lines"

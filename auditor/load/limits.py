@@ -1,0 +1,99 @@
+"""How much the loader may read: per line, in a row of bad lines, and in all.
+
+A hostile or broken file (a gzip bomb, a symlink to a device, a gigabyte of
+blank lines) must end in a clear result in bounded time and memory, never in
+the machine's memory cap. The values come from the ``load.*`` options; their
+reasons are in ``auditor/defaults.py``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_line_bytes: int = 256 << 20
+    max_bad_run: int = 10_000  # 0: never stop
+    max_bytes: int | None = None  # text read in all (after decompression); None: unbounded
+    budget: str = ""  # where max_bytes came from, for the message
+
+    @classmethod
+    def from_config(cls, section: Mapping[str, Any]) -> Limits:
+        """The ``load`` section's limits; the byte budget is a share of the memory available now."""
+        share = float(section.get("max_memory_share", 0.5))
+        if share <= 0:
+            return cls(int(section.get("max_line_bytes", cls.max_line_bytes)), int(section.get("max_bad_run", cls.max_bad_run)))
+        available = available_memory()
+        return cls(
+            max_line_bytes=int(section.get("max_line_bytes", cls.max_line_bytes)),
+            max_bad_run=int(section.get("max_bad_run", cls.max_bad_run)),
+            max_bytes=int(available * share),
+            budget=f"{share * 100:g}% of the {size(available)} of memory available",
+        )
+
+    @classmethod
+    def default(cls) -> Limits:
+        from auditor.config import defaults
+
+        values = defaults()
+        return cls.from_config({k.removeprefix("load."): v for k, v in values.items() if k.startswith("load.")})
+
+
+def size(n: float) -> str:
+    """Bytes as a person reads them: 1 MiB, 2.5 GiB."""
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.3g} {unit}" if unit != "bytes" else f"{int(n)} bytes"
+        n /= 1024
+    raise AssertionError("unreachable")
+
+
+def available_memory() -> int:
+    """Bytes this process may still allocate: the least of the system's and its cgroup's headroom.
+
+    A container's memory cap is a cgroup limit the system-wide figure does not
+    show; running into it kills the process without a message.
+    """
+    candidates = [_meminfo_available(), _cgroup_headroom()]
+    known = [c for c in candidates if c is not None and c > 0]
+    if known:
+        return min(known)
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_AVPHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):  # not a POSIX system: assume a modest machine
+        return 8 << 30
+
+
+def _meminfo_available() -> int | None:
+    try:
+        with open("/proc/meminfo", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _cgroup_headroom() -> int | None:
+    # cgroup v2 first, then v1; "max" (or a v1 limit near 2**63) means no limit.
+    for limit_file, usage_file in (
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+        ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+    ):
+        try:
+            limit_text = Path(limit_file).read_text().strip()
+            if limit_text == "max":
+                return None
+            limit = int(limit_text)
+            if limit >= 1 << 60:
+                return None
+            return max(0, limit - int(Path(usage_file).read_text().strip()))
+        except (OSError, ValueError):
+            continue
+    return None
