@@ -371,17 +371,17 @@ def test_a_fifo_never_blocks_the_command_line(tmp_path: Path, engine: str) -> No
 
 def test_non_regular_file_found_between_the_check_and_the_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The type is checked on the opened descriptor too, so swapping in a FIFO after the check cannot block."""
-    from auditor import load as load_module
+    from auditor.load import dispatch as load_module
 
     path = _write(tmp_path / "d.jsonl", _lines(3))
-    real = load_module._check_readable
+    real = load_module.check_readable
 
     def swap(p: Path) -> None:
         real(p)
         p.unlink()
         os.mkfifo(p)
 
-    monkeypatch.setattr(load_module, "_check_readable", swap)
+    monkeypatch.setattr(load_module, "check_readable", swap)
     with pytest.raises(InputError, match="not a regular file"):
         load(path)
 

@@ -1,19 +1,167 @@
-"""What a source is: its text encoding, whether it is text at all, and its record layout.
+"""What a source is: every question the loader asks before and while it reads.
 
-The byte-level answers come from the first bytes of the file (decompressed);
-the layout from a sample of its rows.
+1. Its kind (``kind_of``): which reader reads it (JSON lines, a JSON
+   document, CSV, TSV, Parquet, a saved datasets folder, an in-memory
+   dataset) and the name the report gives its format. From the extension,
+   else the first bytes; a ``.jsonl`` that is one JSON array and a ``.json``
+   that is JSON lines are told apart here too.
+2. Whether it is text at all, and in which encoding (``binary_kind``,
+   ``text_encoding``), from its first bytes.
+3. Its record layout (``detect``): which fields hold the input, the output,
+   the category and the id, from a sample of its rows.
+
+Nothing here opens a file: the bytes come through a ``Peek`` (see
+``auditor.load.source``), so every rule about opening files stays in one
+place and this module only decides.
 """
 
 from __future__ import annotations
 
 import codecs
+import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
+
+import orjson
 
 from auditor.errors import InputError
+from auditor.load import jsonvalues
 from auditor.records import FieldMap
+
+# --- kinds ---------------------------------------------------------------------
+
+#: File kinds by extension (after any .gz): the name the report's format starts with.
+FILE_KINDS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a source is, as far as reading goes."""
+
+    format: str  # the report's name for it: jsonl, json, csv, tsv, parquet, saved-dataset, dataframe, hf-dataset
+    reader: str  # which reader reads it: json-lines, json-document, csv, tsv, parquet, saved-dataset, dataframe, hf-dataset
+
+
+class Peek(Protocol):
+    """A look at a file's bytes, for detection."""
+
+    def stored(self, size: int) -> bytes:
+        """The first bytes as stored (compressed, if the file is)."""
+
+    def head(self, size: int) -> bytes:
+        """The first bytes of its text, as UTF-8; raises InputError for a binary file."""
+
+    def text(self) -> bytes:
+        """All of its text, as UTF-8."""
+
+
+def kind_of(source: Any, peek: Peek | None = None, split: str | None = None) -> Kind:
+    """The kind of a path (``peek`` looks at its bytes) or of an in-memory dataset."""
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if path.is_dir():
+            return Kind("saved-dataset", "saved-dataset")
+        assert peek is not None
+        return file_kind(path, peek)
+    kind = type(source).__module__.split(".")[0] + "." + type(source).__name__
+    if kind == "pandas.DataFrame":
+        return Kind("dataframe", "dataframe")
+    if kind in ("datasets.Dataset", "datasets.arrow_dataset.Dataset") or type(source).__name__ == "Dataset" and hasattr(source, "iter"):
+        return Kind("hf-dataset", "hf-dataset")
+    if type(source).__name__ == "DatasetDict":
+        if split is None or split not in source:
+            names = ", ".join(source)
+            raise InputError(f"a DatasetDict holds several splits ({names}): pass one, e.g. dataset['train'], or split=NAME")
+        return Kind("hf-dataset", "hf-dataset-split")
+    raise InputError(f"cannot audit a {type(source).__name__}: pass a path, a datasets.Dataset or a pandas DataFrame")
+
+
+def file_kind(path: Path, peek: Peek) -> Kind:
+    fmt = _extension_kind(path) or _sniff(path, peek)
+    if fmt == "jsonl":
+        # A .jsonl file that is really one valid JSON array (a common export
+        # mistake) is read as the array; anything else starting with '[' is JSON
+        # lines, so a broken first line cannot swallow the rest of the file.
+        document = _starts_with_bracket(peek) and _parses_whole(peek)
+    elif fmt == "json":
+        # Many ".json" files are JSON lines; only a leading '[' (or a single object
+        # spanning the file) makes it a document.
+        document = _starts_with_bracket(peek) or _single_object(peek)
+    else:
+        return Kind(fmt, fmt)
+    return Kind(fmt, "json-document" if document else "json-lines")
+
+
+def _extension_kind(path: Path) -> str | None:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    return FILE_KINDS.get(suffixes[-1]) if suffixes else None
+
+
+def _sniff(path: Path, peek: Peek) -> str:
+    """The kind of a file without a telling extension, from its first bytes."""
+    if peek.stored(4) == b"PAR1":
+        return "parquet"
+    head = peek.head(8192)  # refuses a binary file
+    text = head.lstrip(b" \t\r\n")
+    if text.startswith(b"["):
+        return "json"
+    if text.startswith(b"{") or not head:
+        return "jsonl"  # empty: any text kind reads it as zero records
+    first = text.split(b"\n", 1)[0]
+    if b"\t" in first:
+        return "tsv"
+    if b"," in first:
+        return "csv"
+    raise InputError(f"{path}: cannot tell the file format; name it .jsonl, .json, .csv, .tsv or .parquet")
+
+
+def _head(peek: Peek, size: int = 4096) -> bytes:
+    return peek.head(size).lstrip(b" \t\r\n")
+
+
+def _starts_with_bracket(peek: Peek) -> bool:
+    return _head(peek).startswith(b"[")
+
+
+def _parses_whole(peek: Peek) -> bool:
+    raw = peek.text()
+    try:
+        return isinstance(orjson.loads(raw), list)
+    except orjson.JSONDecodeError as exc:
+        if not jsonvalues.too_big(exc):
+            return False
+    try:  # a number beyond a double: Python's parser decides
+        return isinstance(jsonvalues.loads_careful(raw)[0], list)
+    except jsonvalues.Rejected:
+        return False
+
+
+def _single_object(peek: Peek) -> bool:
+    head = _head(peek, 1 << 16)
+    if not head.startswith(b"{"):
+        return False
+    first_line = head.split(b"\n", 1)[0]
+    try:
+        orjson.loads(first_line)
+    except orjson.JSONDecodeError:
+        return True  # the first object spans lines: a pretty-printed document
+    return False
+
+
+# --- layouts -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

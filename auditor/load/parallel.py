@@ -11,6 +11,7 @@ the sequential path, record for record (a test holds it to that).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -22,8 +23,12 @@ import numpy as np
 
 from auditor.children import quiet_signals
 from auditor.load import readers
-from auditor.load.source import open_regular
+from auditor.load.columns import build, empty_like, fill, plan
+from auditor.load.detect import FieldOverrides
+from auditor.load.limits import Limits
+from auditor.load.source import CHUNK, Hashing, open_regular
 from auditor.records import Dataset
+from auditor.text import Normalizer
 
 #: Below this size the fork and the transfer back cost more than they save.
 MIN_BYTES = 48 << 20
@@ -35,6 +40,53 @@ MIN_BYTES = 48 << 20
 #: GB); on 2 cores 0.6 of a share ends both together (estimated from the per-
 #: stage costs, then checked with the benchmark).
 PARENT_SHARE = 0.6
+
+
+def load_jsonl(
+    path: Path, fields: FieldOverrides, keep: tuple[str, ...], jobs: int, hashing: Hashing, normalizer: Normalizer | None, limits: Limits
+) -> tuple[Dataset, dict[str, int]]:
+    """The dataset of a large JSONL file read by forked workers, and the counters of the reading."""
+    label = str(path)
+
+    def sequential() -> tuple[Dataset, dict[str, int]]:
+        counters: dict[str, int] = {}
+        return build(readers.jsonl_rows(path, hashing, counters, limits), fields, keep, label, "jsonl"), counters
+
+    with contextlib.closing(readers.jsonl_rows(path, Hashing(), {}, limits)) as head_rows:  # type: ignore[type-var]
+        p = plan(head_rows, fields, keep, label, "jsonl")
+    if not p.layout:  # nothing readable at the top: the sequential path says it best
+        return sequential()
+    ranges = split_points(path, worker_count(jobs), PARENT_SHARE)
+
+    def fill_range(part: Dataset, start: int, end: int, first_line: int, counters: dict[str, int]) -> None:
+        fill(part, readers.jsonl_range_rows(path, start, end, first_line, counters, limits), p.layout, p.kept)
+        if normalizer is not None:  # each worker hashes its own range: the count then costs no pass of its own
+            part.hashes = {("inputs", normalizer): normalizer.hashes(part.inputs), ("outputs", normalizer): normalizer.hashes(part.outputs)}
+
+    counters, per_range = load_ranges(
+        path, ranges, p.data, fill_range, lambda: empty_like(p.data, p.kept), fingerprint=readers.Fingerprint(path, hashing)
+    )
+    if would_stop(per_range, limits.max_bad_run):
+        # A run of bad lines long enough to stop one sequential pass: read as that pass does (rare, so read again).
+        hashing.reset()
+        return sequential()
+    return p.data, counters
+
+
+def would_stop(per_range: list[dict[str, int]], limit: int) -> bool:
+    """Whether one pass over the ranges in order meets ``limit`` bad lines in a row."""
+    if limit <= 0:
+        return False
+    run = 0
+    for counters in per_range:
+        if "unread_from" in counters:
+            return True
+        run += counters.get("run_head", 0)
+        if run >= limit:
+            return True
+        if counters.get("has_record"):
+            run = counters.get("run_tail", 0)
+    return False
 
 
 def worker_count(jobs: int) -> int:
@@ -61,7 +113,7 @@ def split_points(path: Path, parts: int, first_share: float = 1.0) -> list[tuple
     offset = 0
     lines = 0
     with open_regular(path) as fh:
-        while chunk := fh.read(readers.CHUNK):
+        while chunk := fh.read(CHUNK):
             end = offset + len(chunk)
             while targets and targets[0] < end:
                 # The cut goes right after the first newline at or past the target.

@@ -22,17 +22,11 @@ import orjson
 
 from auditor.errors import InputError
 from auditor.load import jsonvalues
-from auditor.load.detect import BOMS
 from auditor.load.limits import Limits, size
-from auditor.load.source import CHUNK, Hashing, NoHashing, Text, open_regular
+from auditor.load.source import CHUNK, Hashing, Text, open_regular
 from auditor.records import LoadNote, LoadProblem
 
 Row = Union[tuple[int, Any], LoadProblem, LoadNote]
-
-__all__ = ["CHUNK", "Hashing", "NoHashing", "Fingerprint", "Row", "UTF16_BOMS"]
-
-#: Kept for callers that test for UTF-16 themselves; ``detect.text_encoding`` knows every encoding read.
-UTF16_BOMS = tuple(bom for bom, codec in BOMS if codec.startswith("utf-16"))
 
 #: Limits for a byte range of a file (the partitioned engines): lines are
 #: bounded, but a partition never stops early, or the partitions would not

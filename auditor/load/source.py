@@ -13,6 +13,7 @@ is refused with one line.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import io
 import os
@@ -73,6 +74,24 @@ def open_regular(path: Path, buffering: int = -1) -> IO[bytes]:
         raise
 
 
+def check_readable(path: Path) -> None:
+    """One line (InputError) for a path that cannot be a source: missing, a loop, not a file or folder, not readable."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file or folder") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(f"{path}: a symbolic link loop") from None
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISDIR(mode):
+        refuse_irregular(path, mode)  # a FIFO would block, a device never ends (checked again on the open file)
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path}: permission denied")
+    if stat.S_ISDIR(mode) and not any(path.glob("*.json")) and not any(path.glob("*/dataset_info.json")):
+        raise InputError(f"{path}: a folder, but not a dataset saved with datasets' save_to_disk")
+
+
 def is_gzip(path: Path) -> bool:
     return path.suffix.lower() == ".gz"
 
@@ -81,6 +100,11 @@ class Hashing:
     """sha256 of the bytes as stored, updated as they are read, so the fingerprint costs no second pass."""
 
     def __init__(self) -> None:
+        self.sha = hashlib.sha256()
+        self.bytes = 0
+
+    def reset(self) -> None:
+        """Start again (the file is read once more)."""
         self.sha = hashlib.sha256()
         self.bytes = 0
 
@@ -301,3 +325,32 @@ class Text:
         while len(self._pending) < n and (chunk := self._read(CHUNK)):
             self._pending += chunk if self._decoder is None else self._decoder.decode(chunk).encode("utf-8")
         return self._pending[:n]
+
+
+class Peek:
+    """A file's bytes for detection (``detect.Peek``), each look a fresh read that is not fingerprinted."""
+
+    def __init__(self, path: Path, limits: Limits) -> None:
+        self.path = path
+        self.limits = limits
+        self._head = b""
+        self._whole = False
+
+    def stored(self, size: int) -> bytes:
+        with open_regular(self.path) as fh:
+            return fh.read(size)
+
+    def head(self, size: int) -> bytes:
+        if len(self._head) < size and not self._whole:
+            with Text(self.path, NoHashing(), self.limits) as text:
+                self._head = text.head(size)
+                self._whole = len(self._head) < size  # the text is shorter: nothing more to see
+        return self._head[:size]
+
+    def text(self) -> bytes:
+        with Text(self.path, NoHashing(), self.limits) as text:
+            return text.read_all()
+
+    def encoding(self) -> str:
+        with Text(self.path, NoHashing(), self.limits) as text:
+            return text.encoding
