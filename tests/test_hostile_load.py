@@ -315,7 +315,7 @@ def _object_text(pairs: list[tuple[str, Any]], escape: bool) -> str:
     return re.sub(r"\\.", lambda m: "\\u0022" if m.group(0) == '\\"' else m.group(0), text) if escape else text
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(objects=st.lists(st.lists(st.tuples(keys, values), min_size=1, max_size=5), min_size=1, max_size=8), escape=st.booleans())
 def test_duplicate_detection_matches_a_full_parse(tmp_path: Path, objects: list[list[tuple[str, Any]]], escape: bool) -> None:
     """The cheap quote count finds exactly the lines whose objects repeat a key."""

@@ -45,12 +45,16 @@ class Limits:
 
 
 def size(n: float) -> str:
-    """Bytes as a person reads them: 1 MiB, 2.5 GiB."""
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.3g} {unit}" if unit != "bytes" else f"{int(n)} bytes"
+    """Bytes as a person reads them: 1 MiB, 2.5 GiB, 1023 KiB."""
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n < 1024:
+            break
         n /= 1024
-    raise AssertionError("unreachable")
+    else:
+        unit = "TiB"
+    if unit == "bytes" or n >= 100:
+        return f"{n:.0f} {unit}"
+    return f"{n:.1f}".removesuffix(".0") + f" {unit}"
 
 
 def available_memory() -> int:

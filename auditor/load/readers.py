@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -342,19 +343,8 @@ def _element(n: int, raw: bytes, runs: _Runs) -> Iterator[Row]:
         yield from _notes(n, jsonvalues.repeated_keys(raw))
 
 
-class _Scanner:
-    """Finds where each array element ends without building numbers (a 5,000-digit one would raise)."""
-
-    def __init__(self) -> None:
-        import json
-
-        self._decoder = json.JSONDecoder(parse_int=len, parse_float=len, parse_constant=len)
-
-    def raw_decode(self, text: str, pos: int) -> tuple[Any, int]:
-        return self._decoder.raw_decode(text, pos)
-
-
-_SCANNER = _Scanner()
+#: Finds where each array element ends without building numbers (a 5,000-digit one would raise).
+_SCANNER = json.JSONDecoder(parse_int=len, parse_float=len, parse_constant=len)
 
 
 def _skip_ws(text: str, pos: int) -> int:
