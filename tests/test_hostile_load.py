@@ -402,3 +402,14 @@ def test_the_stream_engine_reads_big_numbers_and_repeated_keys_as_memory_does(tm
     assert stream["count"] == memory["count"]
     assert memory["count"]["metrics"]["valid_records"] == 30
     assert [f["code"] for f in memory["count"]["findings"]] == ["CNT004"]
+
+
+def test_a_lone_surrogate_in_an_array_never_reaches_a_renderer(tmp_path: Path) -> None:
+    from auditor.report import html
+
+    # An empty output puts the record among QLT002's examples, whose input the report shows.
+    records = [json.dumps(_record(i)) for i in range(5)] + ['{"input": "\\ud800 broken", "output": " "}']
+    path = _write(tmp_path / "d.json", ("[" + ",".join(records) + "]").encode())
+    report = auditor.audit(path, config={}, min_examples=1)
+    assert report.metrics["count"]["invalid_records"] == 1
+    html.render(report).encode("utf-8")  # UnicodeEncodeError when the array path let the surrogate through
