@@ -116,11 +116,11 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "load.max_memory_share",
         0.5,
-        "The text read may take at most this share of the memory available when the run starts (the "
-        "least of the system's and the container's); past it the run ends with one line, before the "
-        "machine's memory cap kills it without a word. In memory the records take about 1.3 times the "
-        "text and the checks need room besides, so half is the most that can still be audited; files "
-        "larger than memory go to --engine stream. 0 sets no limit.",
+        "Reading may grow this process by at most this share of the memory available when the run starts "
+        "(the least of the system's and the container's), counting both the text and the records made of it "
+        "(small records take ten times their text as Python objects); past it the run ends with one line, "
+        "before the machine's memory cap kills it without a word. The checks need room besides, so half is "
+        "the most that can still be audited; files larger than memory go to --engine stream. 0 sets no limit.",
         kind=float,
         minimum=0.0,
         maximum=1.0,

@@ -100,6 +100,11 @@ def _array_gz(tmp: Path) -> Path:
     return _gzip_stream(tmp / "d.json.gz", [b"[", b",".join(records), b"]"])
 
 
+def _tiny_array_gz(tmp: Path) -> Path:
+    # 5 MB of text, but 200,000 objects: parsed whole they would take ~60 MB.
+    return _gzip_stream(tmp / "d.json.gz", [b"[", b",".join([b'{"input":"a","output":"b"}'] * 200_000), b"]"])
+
+
 def _csv_gz(tmp: Path) -> Path:
     rows = (f"question {i},answer {i}\n".encode() for i in range(200_000))
     return _gzip_stream(tmp / "d.csv.gz", [b"input,output\n", *rows])
@@ -125,6 +130,7 @@ REFUSED: list[tuple[str, Callable[[Path], Path], Limits | None, str]] = [
     ("budget-plain-file", lambda t: _write(t / "d.jsonl", _lines(60_000)), SMALL, "load.max_memory_share"),
     ("budget-json-array-gz", _array_gz, SMALL, "load.max_memory_share"),
     ("budget-csv-gz", _csv_gz, SMALL, "load.max_memory_share"),
+    ("budget-small-objects-json-array", _tiny_array_gz, Limits(max_bytes=30 << 20), "of memory, past load.max_memory_share"),
 ]
 
 
@@ -413,3 +419,18 @@ def test_a_lone_surrogate_in_an_array_never_reaches_a_renderer(tmp_path: Path) -
     report = auditor.audit(path, config={}, min_examples=1)
     assert report.metrics["count"]["invalid_records"] == 1
     html.render(report).encode("utf-8")  # UnicodeEncodeError when the array path let the surrogate through
+
+
+def test_memory_of_small_records_is_bounded_not_only_their_text(tmp_path: Path) -> None:
+    """600,000 records of 27 bytes: 16 MB of text, but ~200 MB as Python objects; the budget is memory.
+
+    Run in a fresh interpreter: a test process reuses memory freed by earlier
+    tests, so its resident size would not grow.
+    """
+    path = _gzip_stream(tmp_path / "d.jsonl.gz", [b'{"input":"a","output":"b"}\n' * 100_000] * 6)
+    code = (
+        "import sys; from auditor.errors import InputError; from auditor.load import Limits, load\n"
+        "try:\n    load(sys.argv[1], limits=Limits(max_bytes=64 << 20))\nexcept InputError as exc:\n    print(exc)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert "of memory, past load.max_memory_share (64 MiB)" in out.stdout, out.stderr[-2000:]

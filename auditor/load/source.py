@@ -25,7 +25,10 @@ from typing import IO, Any
 
 from auditor.errors import InputError
 from auditor.load.detect import SNIFF_BYTES, binary_kind, text_encoding
-from auditor.load.limits import Limits, size
+from auditor.load.limits import Limits, MemoryGuard, size
+
+#: Text read between two looks at this process's memory (a look costs a few µs).
+GUARD_EVERY = 2 << 20
 
 #: Bytes read at a time. Small enough to stay in the CPU cache and be reused
 #: by the allocator (16 MiB chunks made a 1M-record parse 1 s slower, 3.5 s
@@ -237,6 +240,8 @@ class Text:
         self.limits = limits or Limits()
         self.ended: str | None = None
         self.read_bytes = 0  # decompressed bytes read so far
+        self.guard = MemoryGuard(self.limits, str(path))
+        self._next_look = GUARD_EVERY
         self._raw = _HashingReader(open_regular(path), hashing)
         self._gzip = is_gzip(path)
         try:
@@ -282,6 +287,9 @@ class Text:
             self.ended = self._gunzip.ended if not chunk else None
         self.read_bytes += len(chunk)
         self._check_budget(self.read_bytes)
+        if self.read_bytes >= self._next_look:
+            self._next_look = self.read_bytes + GUARD_EVERY
+            self.guard.check()
         return chunk
 
     def _first(self) -> bytes:
