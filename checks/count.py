@@ -138,7 +138,7 @@ class CountCheck:
             f"{data.invalid_records} of {data.total_records} records ({share:.1%}) could not be read "
             f"({summary}); first at line {first.line}: {first.reason}"
         )
-        if data.unread_from is not None:
+        if data.unread_from is not None and first.line != data.unread_from:  # else the first reason says it
             message += f"; stopped reading at line {data.unread_from}, so the file was not read to its end"
         return UNREADABLE.finding(
             message,

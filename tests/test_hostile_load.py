@@ -267,7 +267,12 @@ def test_a_stopped_reading_is_a_blocker_in_the_report(tmp_path: Path) -> None:
     metrics = report.metrics["count"]
     assert metrics["unread_from_line"] == 131 and metrics["valid_records"] == 30
     (finding,) = [g.finding for g in report.gaps if g.finding.code == "CNT003"]
-    assert finding.severity.value == "blocker" and "stopped reading at line 131" in finding.message
+    assert finding.severity.value == "blocker" and "first at line 131: stopped reading" in finding.message
+    # With a bad line before the stop, the message still says where reading stopped.
+    path = _write(tmp_path / "e.jsonl", _lines(30) + b"{bad\n" + _lines(30, 30) + b"\n" * 200 + _lines(30, 60))
+    report = auditor.audit(path, config={}, load__max_bad_run=100, min_examples=1, select=["CNT"])
+    (finding,) = [g.finding for g in report.gaps if g.finding.code == "CNT003"]
+    assert "first at line 31: invalid JSON" in finding.message and "stopped reading at line 162" in finding.message
 
 
 def test_sharegpt_tool_turns_are_mapped(tmp_path: Path) -> None:
