@@ -439,3 +439,10 @@ def test_memory_of_small_records_is_bounded_not_only_their_text(tmp_path: Path) 
     )
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=300, cwd=REPO)
     assert "of memory, past load.max_memory_share (64 MiB)" in out.stdout, out.stderr[-2000:]
+
+
+def test_lines_after_a_stop_are_not_read_for_anything(tmp_path: Path) -> None:
+    """A repeated key after the stop, in the same chunk, was reported though its line was never read."""
+    content = _lines(3) + b"\n" * 100 + b'{"input": "q", "output": "a", "output": "b"}\n' + _lines(3, 3)
+    data, _ = load(_write(tmp_path / "d.jsonl", content), limits=Limits(max_bad_run=50))
+    assert data.unread_from == 54 and data.valid_records == 3 and data.notes == []

@@ -106,6 +106,9 @@ class _Runs:
     def bad(self) -> bool:
         """Count one more bad line; True when reading must stop."""
         self.run += 1
+        return self.stops()
+
+    def stops(self) -> bool:
         return 0 < self.limit <= self.run
 
     def good(self) -> None:
@@ -159,6 +162,9 @@ def _parse_lines(
                     blank += 1
                 elif jsonvalues.too_big(exc):
                     yield from _careful(line_no, line, runs)
+                    if runs.stops():
+                        stopped = True
+                        break
                     continue
                 else:
                     yield LoadProblem(line_no, jsonvalues.reason(exc, line))
@@ -169,9 +175,11 @@ def _parse_lines(
             runs.good()
             parsed.append(obj)
             yield line_no, obj
-        yield from _repeated_keys(keys, memoryview(buf)[: len(buf) - len(rest)], lines, first, parsed, skipped)
-        if stopped:
+        if stopped:  # the lines after the stop were never read: their keys are not counted either
+            lines = lines[: line_no - first + 1]
+            yield from _repeated_keys(keys, b"\n".join(lines), lines, first, parsed, skipped)
             break
+        yield from _repeated_keys(keys, memoryview(buf)[: len(buf) - len(rest)], lines, first, parsed, skipped)
     if stopped:
         yield _stopped(line_no + 1, runs.run)
         counters["unread_from"] = line_no + 1
