@@ -298,17 +298,27 @@ DUPLICATES: list[tuple[str, str, bytes, list[tuple[int, str]]]] = [
 ]
 
 
+CHECK_KEYS = Limits(check_repeated_keys=True)
+
+
 @pytest.mark.parametrize("name,filename,content,expected", DUPLICATES, ids=[c[0] for c in DUPLICATES])
 def test_duplicate_keys_are_noted(tmp_path: Path, name: str, filename: str, content: bytes, expected: list[tuple[int, str]]) -> None:
-    data, _ = load(_write(tmp_path / filename, content))
+    data, _ = load(_write(tmp_path / filename, content), limits=CHECK_KEYS)
     assert data.invalid_records == 0  # the record is read (the last value, as every JSON parser keeps)
     assert [(n.line, n.key) for n in data.notes] == expected
     assert all(f"key {key!r} appears twice" in n.reason for n, (_, key) in zip(data.notes, expected))
 
 
+def test_by_default_only_lines_the_careful_parser_reads_are_checked(tmp_path: Path) -> None:
+    """The check of every line costs ~20% of the load (load.check_repeated_keys); the careful parser's is free."""
+    content = _lines(2) + b'{"input": "q", "output": "a", "output": "b"}\n' + b'{"input": "q", "output": "a", "n": 1e400, "n": 2}\n'
+    data, _ = load(_write(tmp_path / "d.jsonl", content))
+    assert [(n.line, n.key) for n in data.notes] == [(4, "n")]
+
+
 def test_duplicate_keys_are_a_warning_finding(tmp_path: Path) -> None:
     path = _write(tmp_path / "d.jsonl", _lines(5) + b'{"input": "q", "output": "a", "output": "b"}\n')
-    report = auditor.audit(path, config={}, min_examples=1, select=["CNT"])
+    report = auditor.audit(path, config={}, min_examples=1, select=["CNT"], load__check_repeated_keys=True)
     (finding,) = [g.finding for g in report.gaps if g.finding.code == "CNT004"]
     assert finding.severity.value == "warning" and "'output'" in finding.message and finding.ids == (6,)
 
@@ -332,7 +342,7 @@ def test_duplicate_detection_matches_a_full_parse(tmp_path: Path, objects: list[
     """The cheap quote count finds exactly the lines whose objects repeat a key."""
     lines = [_object_text([("input", "q"), ("output", "a"), *pairs], escape) for pairs in objects]
     path = _write(tmp_path / "d.jsonl", "\n".join(lines).encode() + b"\n")
-    data, _ = load(path)
+    data, _ = load(path, limits=CHECK_KEYS)
     expected = [n for n, pairs in enumerate(objects, 1) if len({k for k, _ in pairs} | {"input", "output"}) < len(pairs) + 2]
     assert sorted({n.line for n in data.notes}) == expected
 
@@ -408,8 +418,9 @@ def test_the_stream_engine_reads_big_numbers_and_repeated_keys_as_memory_does(tm
     lines[4] = b'{"input": "q4 with a huge id", "output": "a4", "id": ' + BIG_INT.encode() + b"}"
     lines[9] = b'{"input": "q9 asked twice", "output": "first", "output": "second"}'
     path = _write(tmp_path / "d.jsonl", b"\n".join(lines) + b"\n")
-    memory = checks_of(auditor.audit(path, config={}, engine="memory", min_examples=1))
-    stream = checks_of(auditor.audit(path, config={}, engine="stream", scale__partition_mb=KB / 2, jobs=1, min_examples=1))
+    options = {"min_examples": 1, "load__check_repeated_keys": True}
+    memory = checks_of(auditor.audit(path, config={}, engine="memory", **options))
+    stream = checks_of(auditor.audit(path, config={}, engine="stream", scale__partition_mb=KB / 2, jobs=1, **options))
     assert stream["count"] == memory["count"]
     assert memory["count"]["metrics"]["valid_records"] == 30
     assert [f["code"] for f in memory["count"]["findings"]] == ["CNT004"]
@@ -444,5 +455,5 @@ def test_memory_of_small_records_is_bounded_not_only_their_text(tmp_path: Path) 
 def test_lines_after_a_stop_are_not_read_for_anything(tmp_path: Path) -> None:
     """A repeated key after the stop, in the same chunk, was reported though its line was never read."""
     content = _lines(3) + b"\n" * 100 + b'{"input": "q", "output": "a", "output": "b"}\n' + _lines(3, 3)
-    data, _ = load(_write(tmp_path / "d.jsonl", content), limits=Limits(max_bad_run=50))
+    data, _ = load(_write(tmp_path / "d.jsonl", content), limits=Limits(max_bad_run=50, check_repeated_keys=True))
     assert data.unread_from == 54 and data.valid_records == 3 and data.notes == []

@@ -132,7 +132,10 @@ SAMPLES: dict[str, Sample] = {
     "CNT001": Sample(_lines(_pairs(3)), {"min_examples": 10}),
     "CNT002": Sample(_lines(_pairs(4, "billing") + _pairs(1, "refunds", start=4)), {"min_examples": 1, "count.min_per_category": 2}),
     "CNT003": Sample([*_lines(_pairs(3)), '{"input": "cut off'], {"min_examples": 1}),
-    "CNT004": Sample([*_lines(_pairs(3)), '{"input": "asked twice", "output": "first", "output": "second"}'], {"min_examples": 1}),
+    "CNT004": Sample(
+        [*_lines(_pairs(3)), '{"input": "asked twice", "output": "first", "output": "second"}'],
+        {"min_examples": 1, "load.check_repeated_keys": True},
+    ),
     "QLT001": Sample(_with({"input": "   ", "output": "An answer to nothing in particular, written out in full."})),
     "QLT002": Sample(_with({"input": "Explain the refund policy.", "output": "  "})),
     "QLT003": Sample(_with({"input": "Explain the refund policy in detail.", "output": "Yes."})),

@@ -24,20 +24,20 @@ class Limits:
     max_bad_run: int = 10_000  # 0: never stop
     max_bytes: int | None = None  # text read in all, and this process's growth while reading; None: unbounded
     budget: str = ""  # where max_bytes came from, for the message
+    check_repeated_keys: bool = False  # on the orjson path too (always where Python's parser reads)
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> Limits:
         """The ``load`` section's limits; the byte budget is a share of the memory available now."""
         share = float(section.get("max_memory_share", 0.5))
+        lines = int(section.get("max_line_bytes", cls.max_line_bytes))
+        run = int(section.get("max_bad_run", cls.max_bad_run))
+        repeated = bool(section.get("check_repeated_keys", cls.check_repeated_keys))
         if share <= 0:
-            return cls(int(section.get("max_line_bytes", cls.max_line_bytes)), int(section.get("max_bad_run", cls.max_bad_run)))
+            return cls(lines, run, check_repeated_keys=repeated)
         available = available_memory()
-        return cls(
-            max_line_bytes=int(section.get("max_line_bytes", cls.max_line_bytes)),
-            max_bad_run=int(section.get("max_bad_run", cls.max_bad_run)),
-            max_bytes=int(available * share),
-            budget=f"{share * 100:g}% of the {size(available)} of memory available",
-        )
+        budget = f"{share * 100:g}% of the {size(available)} of memory available"
+        return cls(lines, run, int(available * share), budget, repeated)
 
     @classmethod
     def default(cls) -> Limits:

@@ -111,13 +111,15 @@ def chat_turns(row: Mapping[str, Any], name: str) -> list[dict[str, str]]:
             raise RecordError(f"wrong type: turn {n} of {name!r} is {_type_name(turn)}, expected an object")
         role = turn.get("role", turn.get("from"))
         content = turn.get("content", turn.get("value"))
-        if not isinstance(role, str) or isinstance(role, BigNumber):
+        if type(role) is not str and (not isinstance(role, str) or isinstance(role, BigNumber)):
             raise RecordError(f"turn {n} of {name!r} has no role")
         out.append({"role": ROLE_ALIASES.get(role.strip().lower(), role.strip().lower()), "content": _content(content, n, name)})
     return out
 
 
 def _content(content: Any, n: int, name: str) -> str:
+    if type(content) is str:  # the common case first: one type check per turn
+        return content
     if is_missing(content):
         return ""
     if isinstance(content, str) and not isinstance(content, BigNumber):

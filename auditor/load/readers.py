@@ -102,10 +102,12 @@ class _Runs:
         self.limit = limit
         self.run = 0
         self.head: int | None = None  # the run before the first record (None: no record yet)
+        self.pending = True  # a good line has something to record (a run to end, or the first record)
 
     def bad(self) -> bool:
         """Count one more bad line; True when reading must stop."""
         self.run += 1
+        self.pending = True
         return self.stops()
 
     def stops(self) -> bool:
@@ -115,6 +117,7 @@ class _Runs:
         if self.head is None:
             self.head = self.run
         self.run = 0
+        self.pending = False
 
     def report(self, counters: dict[str, int]) -> None:
         # For the parallel reader, which must stop where one sequential pass would.
@@ -128,7 +131,7 @@ def _parse_lines(
 ) -> Iterator[Row]:
     loads = orjson.loads
     runs = _Runs(limits.max_bad_run)
-    keys = jsonvalues.KeyCheck()
+    keys = jsonvalues.KeyCheck() if limits.check_repeated_keys else None
     rest = b""
     pieces: list[bytes] = []  # a line longer than a chunk, gathered until its newline comes
     pending = 0
@@ -172,7 +175,8 @@ def _parse_lines(
                     stopped = True
                     break
                 continue
-            runs.good()
+            if runs.pending:  # one attribute read per good line: the common case costs nothing more
+                runs.good()
             parsed.append(obj)
             yield line_no, obj
         if stopped:  # the lines after the stop were never read: their keys are not counted either
@@ -237,14 +241,15 @@ def _notes(line_no: int, keys: list[str]) -> Iterator[LoadNote]:
 
 
 def _repeated_keys(
-    keys: jsonvalues.KeyCheck, raw: Any, lines: list[bytes], first: int, parsed: list[Any], skipped: list[int]
+    keys: jsonvalues.KeyCheck | None, raw: Any, lines: list[bytes], first: int, parsed: list[Any], skipped: list[int]
 ) -> Iterator[LoadNote]:
-    """Notes for the lines of a chunk whose objects repeat a key.
+    """Notes for the lines of a chunk whose objects repeat a key (``keys`` None: not checked, see
+    ``load.check_repeated_keys``).
 
     Equal key counts (on the bytes, on the parsed objects) mean no key was
     repeated; only a chunk whose counts differ is parsed again line by line.
     """
-    if not parsed:
+    if keys is None or not parsed:
         return
     left_out = set(skipped)
     if left_out:  # the bytes of the lines that parsed, without the others
@@ -278,7 +283,7 @@ def json_document_rows(text: Text) -> Iterator[Row]:
             yield from _salvage_array(raw, text.ended)
             return
     else:
-        if not jsonvalues.KeyCheck().holds_all(raw, doc if isinstance(doc, list) and doc else [doc]):
+        if text.limits.check_repeated_keys and not jsonvalues.KeyCheck().holds_all(raw, doc if isinstance(doc, list) and doc else [doc]):
             if isinstance(doc, list):
                 yield from _salvage_array(raw, text.ended)  # finds which elements repeat a key
                 return

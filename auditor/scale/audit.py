@@ -48,6 +48,7 @@ from auditor.features import (
 )
 from auditor.load import GROUP_FIELDS, InputInfo, readers
 from auditor.load.detect import FieldOverrides
+from auditor.load.limits import Limits
 from auditor.load.parallel import worker_count
 from auditor.neardup import NearParams, NearViews, Shingler, Sketch, near_views, sketch_all, verify_sketch
 from auditor.scale.spill import SpilledSketch
@@ -102,7 +103,9 @@ def audit_partitioned(path: Path, cfg: Config, engine_name: str, progress: Progr
     from auditor.api import _keep_fields, run  # here: auditor.api imports this module
 
     fields = FieldOverrides.from_config(cfg.section("fields"))
-    layout = detect_layout(path, fields, tuple(dict.fromkeys((*GROUP_FIELDS, *_keep_fields(cfg)))))
+    section = {**cfg.section("load"), "max_memory_share": 0}  # partitions bound memory by their size
+    limits = Limits.from_config(section)
+    layout = detect_layout(path, fields, tuple(dict.fromkeys((*GROUP_FIELDS, *_keep_fields(cfg)))), limits)
     if layout is None:
         raise InputError(f"{path}: no JSON object in its first lines; use --engine memory to see every unreadable line")
     cfg = resolve(search=False, base=dict(cfg.values), overrides={"scale.engine": engine_name})
