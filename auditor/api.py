@@ -122,6 +122,7 @@ def run(ctx: Context, info: InputInfo, *, started: float, load_seconds: float, c
         timing=timing,
         strict=bool(ctx.config["strict"]),
         dataset=ctx.dataset,
+        others=dict(ctx.others),
     )
 
 
