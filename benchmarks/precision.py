@@ -59,7 +59,7 @@ TOPIC_CODES = ("COV004", "COV005", "COV006")
 # Codes whose group ties records flagged *together* (a duplicate cluster, a shared output):
 # judging one needs the others. A QLT group is only the record's template, not evidence.
 GROUPED = ("DUP", "COV007", "COV008")
-MASK = re.compile(r"\[(?:email|phone|card|iban|secret|private key)\]")
+MASK = re.compile(r"\[(?:email|phone|card|iban|national id|ip|secret|private key|personal data)\]")
 
 
 @dataclass(frozen=True)
