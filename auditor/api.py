@@ -31,8 +31,7 @@ def resolve_config(config: Config | PathLike | Mapping[str, Any] | None, overrid
     """
     flat = {k.replace("__", "."): v for k, v in overrides.items()}
     if isinstance(config, Config):
-        merged = dict(config.values)
-        return resolve(search=False, base=merged, overrides=flat)
+        return resolve(search=False, base=config, overrides=flat)
     if isinstance(config, str | Path):
         return resolve(config_file=config, overrides=flat)
     return resolve(base=config, overrides=flat)

@@ -25,6 +25,9 @@ class Config:
 
     values: Mapping[str, Any]
     source: str | None = None  # the file it came from, if any
+    # Keys a config file, a base or an override set (whatever the value): a default that another
+    # option replaces when left alone (quality.max_tokens by quality.model_family) needs to know.
+    given: frozenset[str] = frozenset()
     _sections: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def __getitem__(self, key: str) -> Any:
@@ -167,15 +170,18 @@ def resolve(
     overrides: Mapping[str, Any] | None = None,
     *,
     search: bool = True,
-    base: Mapping[str, Any] | None = None,
+    base: Mapping[str, Any] | Config | None = None,
 ) -> Config:
     """Defaults, then the config file (explicit or found), then overrides.
 
     ``overrides`` may be flat dotted keys or nested tables; ``None`` values are
-    ignored so that unset CLI flags do not clobber the file.
+    ignored so that unset CLI flags do not clobber the file. A resolved
+    ``Config`` as ``base`` keeps its record of which keys were set.
     """
     values = defaults()
     origins: dict[str, str] = {}
+    if isinstance(base, Config):
+        base = {k: v for k, v in base.values.items() if k in base.given}
     source: str | None = None
     path = Path(config_file) if config_file is not None else (find_config_file() if search else None)
     if path is not None:
@@ -194,7 +200,7 @@ def resolve(
         from checks.expectations import parse_rules  # light: great_expectations is imported only to run them
 
         parse_rules(values["expectations.rules"])
-    return Config(values=values, source=source)
+    return Config(values=values, source=source, given=frozenset(origins))
 
 
 def _check_codes(overrides: Mapping[str, Any], origin: str) -> None:

@@ -51,7 +51,7 @@ def test_clean_data_passes_and_reports_every_metric() -> None:
     assert result.status is Status.PASS, [f.message for f in result.findings]
     for key in REQUIRED_METRICS:
         assert result.metrics[key] == 0
-    assert result.metrics["token_counting"] == "estimate"
+    assert result.metrics["token_counting"] == "cl100k_base (bpe-openai)"  # quality.tokenizer "auto"
 
 
 # One failing example per code: (code, the bad record, extra config).

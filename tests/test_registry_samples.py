@@ -137,7 +137,7 @@ SAMPLES: dict[str, Sample] = {
     "QLT003": Sample(_with({"input": "Explain the refund policy in detail.", "output": "Yes."})),
     "QLT004": Sample(_with({"input": "Explain the refund policy.", "output": "Your parcel left our warehouse yesterday and should arrive by Friday if the"})),
     "QLT005": Sample(_with({"input": "Explain the refund policy? " * 300, "output": "The policy is explained in full here."}, n=60)),
-    "QLT006": Sample(_with({"input": "Explain the refund policy.", "output": "token " * 6000})),
+    "QLT006": Sample(_with({"input": "Explain the refund policy.", "output": "token " * 9000})),
     "QLT007": Sample(_with({"input": "Explain the refund policy.", "output": "As an AI language model, I cannot help with that request."})),
     "QLT008": Sample(_with({"input": "Explain the refund policy.", "output": "Lorem ipsum dolor sit amet, consectetur adipiscing elit, TODO fill in."})),
     "QLT009": Sample(_with({"input": "Write to me at jane.roe@gmail.com about it.", "output": "I will write to you about the refund shortly."})),

@@ -105,14 +105,14 @@ def audit_partitioned(path: Path, cfg: Config, engine_name: str, progress: Progr
     layout = detect_layout(path, fields, tuple(dict.fromkeys((*GROUP_FIELDS, *_keep_fields(cfg)))))
     if layout is None:
         raise InputError(f"{path}: no JSON object in its first lines; use --engine memory to see every unreadable line")
-    cfg = resolve(search=False, base=dict(cfg.values), overrides={"scale.engine": engine_name})
+    cfg = resolve(search=False, base=cfg, overrides={"scale.engine": engine_name})
     engine = make_engine(engine_name, worker_count(int(cfg["jobs"])), str(cfg["scale.spark_master"]))
     try:
         partitions = cut(path, int(float(cfg["scale.partition_mb"]) * (1 << 20)))
         ctx, info, measures, starts = _reduce(path, partitions, layout, cfg, engine, progress)
         loaded = time.perf_counter()
         _near(ctx, partitions, starts, layout, engine, progress)
-        checks = _checks(measures, str(cfg["quality.tokenizer"]))
+        checks = _checks(measures)
         return run(ctx, info, started=started, load_seconds=loaded - started, checks=checks)
     finally:
         engine.close()
@@ -134,7 +134,9 @@ def _reduce(
 ) -> tuple[Context, InputInfo, Measures, np.ndarray]:
     """Pass one and the reduce: the context with every shared feature but near-duplicates seeded."""
     norm = Normalizer.from_config(cfg.section("normalize"))
-    job = MeasureJob(layout, norm, dict(cfg.section("quality")))
+    from checks.quality_rules.tokens import token_budget
+
+    job = MeasureJob(layout, norm, dict(cfg.section("quality")), token_budget(cfg).tokens)
     hashing = readers.Hashing()
     # The sha256 fingerprint runs in a thread beside the map; it starts once the
     # first result is in, so the local engine has forked its workers already and
@@ -287,16 +289,15 @@ def sketch_partition(item: tuple[Partition, np.ndarray, np.ndarray], job: Sketch
 class _Judged:
     """The quality check judging the merged measures of every partition."""
 
-    def __init__(self, check: QualityCheck, measures: Measures, tokenizer: str) -> None:
-        self.check, self.measures, self.tokenizer = check, measures, tokenizer
+    def __init__(self, check: QualityCheck, measures: Measures) -> None:
+        self.check, self.measures = check, measures
         self.name: str = check.name
         self.codes: tuple[CodeInfo, ...] = check.codes
 
     def run(self, ctx: Context) -> CheckResult:
-        from checks.quality_rules.tokens import make_counter
+        from checks.quality_rules.tokens import token_counter
 
-        counter = make_counter(self.tokenizer)
-        return self.check.judge(ctx, self.measures, counter.name, counter.exact)
+        return self.check.judge(ctx, self.measures, ctx.cached(token_counter))
 
 
 class _Skipped:
@@ -324,13 +325,13 @@ class _Skipped:
         return CheckResult.skipped(self.name, reason)
 
 
-def _checks(measures: Measures, tokenizer: str) -> list[Any]:
+def _checks(measures: Measures) -> list[Any]:
     from auditor.registry import all_checks
 
     out: list[Any] = []
     for check in all_checks():
         if isinstance(check, QualityCheck):
-            out.append(_Judged(check, measures, tokenizer))
+            out.append(_Judged(check, measures))
         elif check.name in PARTITIONED:
             out.append(check)
         else:

@@ -19,7 +19,7 @@ from auditor.records import LoadProblem
 from auditor.scale.partitions import Layout, Partition, read
 from auditor.text import Normalizer, hash_rows, loose
 from checks.quality import Measures, measure
-from checks.quality_rules.tokens import TokenCounter, make_counter
+from checks.quality_rules.tokens import counter_for
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class MeasureJob:
     layout: Layout
     normalizer: Normalizer
     quality: dict[str, Any]  # the config's quality section
+    token_budget: int  # resolved on the driver (quality.max_tokens or the model family's context)
 
 
 @dataclass
@@ -82,16 +83,6 @@ def words_of(norm: Normalizer, texts: list[str]) -> np.ndarray:
     return np.fromiter((len(t.split()) for t in texts), np.int64, len(texts))
 
 
-_COUNTERS: dict[str, TokenCounter] = {}
-
-
-def _counter(spec: str) -> TokenCounter:
-    """One token counter per worker process (a tokenizer can take seconds to load)."""
-    if spec not in _COUNTERS:
-        _COUNTERS[spec] = make_counter(spec)
-    return _COUNTERS[spec]
-
-
 def measure_partition(part: Partition, job: MeasureJob) -> PartFeatures:
     got = read(part, job.layout)
     data = got.data
@@ -99,7 +90,8 @@ def measure_partition(part: Partition, job: MeasureJob) -> PartFeatures:
     norm_out = norm.many(data.outputs)  # kept: the loosened outputs and the word counts need them
     out_bytes = [t.encode("utf-8", "surrogatepass") for t in norm_out]
     loose_bytes = [loose(t).encode("utf-8", "surrogatepass") for t in norm_out]
-    measured = measure(data.inputs, data.outputs, data.messages, job.quality, _counter(str(job.quality["tokenizer"])))
+    counter = counter_for(str(job.quality["tokenizer"]), str(job.quality["model_family"]))  # once per worker process
+    measured = measure(data.inputs, data.outputs, data.messages, job.quality, counter, job.token_budget)
     return PartFeatures(
         number=part.number,
         ids=data.ids,
