@@ -40,7 +40,8 @@ LABELS: dict[str, str] = {
 NOT_PERSONAL: dict[str, str] = {
     "reserved": "reserved for examples and documentation (example.com, 555 numbers, RFC 5737 addresses)",
     "placeholder": "stock placeholders (example@, john.doe@, your.name@, 123.45.67.89)",
-    "impossible": "values no one can hold (numbers invalid in their numbering plan, Gmail names under 6 characters)",
+    "impossible": "values no one can hold (numbers of an impossible length or with an unassigned North American area "
+    "code, Gmail names under 6 characters)",
     "service": "toll-free, premium-rate and shared-cost service numbers",
     "organisation": "organisations' role addresses (info@, support@) and numbers or addresses presented as a help "
     "line, customer service or a place to send things",
@@ -48,8 +49,6 @@ NOT_PERSONAL: dict[str, str] = {
     "arithmetic": "the digits of a calculation",
     "example": "values introduced as an example ('for example', 'e.g.', 'such as')",
 }
-
-
 #: The same reasons as a finding's message words them.
 NOT_PERSONAL_SHORT: dict[str, str] = {
     "reserved": "reserved example values",
