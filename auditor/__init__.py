@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from auditor.version import __version__
+
 __all__ = ["audit", "clean", "CleanResult", "Report", "NotReadyError", "__version__"]
 
 if TYPE_CHECKING:
     from auditor.api import audit
     from auditor.cleaning import CleanResult, clean
-    from auditor.errors import NotReadyError
     from auditor.report.model import Report
+    from auditor.runtime.errors import NotReadyError
 
 
 def __getattr__(name: str) -> Any:
@@ -28,7 +29,7 @@ def __getattr__(name: str) -> Any:
 
         return Report
     if name == "NotReadyError":
-        from auditor.errors import NotReadyError
+        from auditor.runtime.errors import NotReadyError
 
         return NotReadyError
     if name in ("clean", "CleanResult"):

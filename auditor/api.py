@@ -10,16 +10,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from auditor.config import Config, resolve
-from auditor.context import Context, Progress, SilentProgress
-from auditor.errors import InputError
+from auditor.core.config import Config, resolve
+from auditor.core.context import Context, Progress, SilentProgress
+from auditor.core.protocol import Check
+from auditor.core.records import Dataset
+from auditor.core.registry import checked
+from auditor.core.verdict import gaps_of, verdict_of
 from auditor.load import InputInfo, load
 from auditor.load.detect import FieldOverrides
-from auditor.records import Dataset
 from auditor.report.model import Report
-from auditor.text import Normalizer
-from auditor.verdict import gaps_of, verdict_of
-from checks.base import Check
+from auditor.runtime.errors import InputError
+from auditor.similarity import Normalizer
 
 PathLike = str | Path
 
@@ -31,10 +32,12 @@ def resolve_config(config: Config | PathLike | Mapping[str, Any] | None, overrid
     """
     flat = {k.replace("__", "."): v for k, v in overrides.items()}
     if isinstance(config, Config):
-        return resolve(search=False, base=config, overrides=flat)
-    if isinstance(config, str | Path):
-        return resolve(config_file=config, overrides=flat)
-    return resolve(base=config, overrides=flat)
+        resolved = resolve(search=False, base=config, overrides=flat)
+    elif isinstance(config, str | Path):
+        resolved = resolve(config_file=config, overrides=flat)
+    else:
+        resolved = resolve(base=config, overrides=flat)
+    return checked(resolved)  # what only the checks know, before any data is read
 
 
 def audit(
@@ -66,6 +69,7 @@ def audit(
     progress = progress or SilentProgress()
     fields = FieldOverrides.from_config(cfg.section("fields"))
 
+    from auditor.core.registry import all_checks
     from auditor.scale import audit_partitioned, choose_engine
 
     chosen, _ = choose_engine(cfg, source)
@@ -73,7 +77,8 @@ def audit(
         sides = [n for n, v in (("eval", eval), ("reference", reference), ("baseline", baseline), ("annotations", annotations), ("expectations", expectations)) if v]
         if sides:
             raise InputError(f"the {chosen} engine audits one file on its own; {', '.join(sides)} need engine 'memory'")
-        return audit_partitioned(Path(source), cfg, chosen, progress, started)
+        ready = audit_partitioned(Path(source), cfg, chosen, progress, keep=_keep_fields(cfg), checks=all_checks())
+        return run(ready.context, ready.info, started=started, load_seconds=ready.loaded - started, checks=ready.checks)
     if str(cfg["scale.engine"]) != "memory":  # 'auto' chose memory: the report says which engine ran
         cfg = resolve_config(cfg, {"scale__engine": "memory"})
 
@@ -102,8 +107,8 @@ def audit(
 
 
 def run(ctx: Context, info: InputInfo, *, started: float, load_seconds: float, checks: Sequence[Check] | None = None) -> Report:
-    from auditor.pipeline import run_checks
-    from auditor.registry import all_checks
+    from auditor.core.pipeline import run_checks
+    from auditor.core.registry import all_checks
 
     results, check_seconds = run_checks(ctx, all_checks() if checks is None else checks)
     gaps = gaps_of(results)

@@ -14,14 +14,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from auditor.errors import AuditorError
+from auditor.runtime.errors import AuditorError
 
 if TYPE_CHECKING:
     import datasets
     import pandas
 
-    from auditor.config import Config
-    from auditor.records import Dataset
+    from auditor.core.config import Config
+    from auditor.core.records import Dataset
     from auditor.report.model import Report
 
 KEEP_FIRST = "keep-first"  # keep the first record of each group, drop the others
@@ -118,7 +118,7 @@ def clean(
     duplicates and empty outputs, as far as the installed checks find them.
     """
     from auditor.api import audit
-    from auditor.registry import all_codes
+    from auditor.core.registry import all_codes
 
     installed = set(all_codes())
     if drop is None:
@@ -188,8 +188,8 @@ def _flagged_groups(findings: list[Any], positions: Mapping[Any, list[int]]) -> 
 
 def _exact_groups(dataset: Dataset, report: Report) -> list[tuple[str | None, list[int]]]:
     """Exact duplicate groups from the engine's shared feature (when the duplicates check is not installed)."""
-    from auditor.config import resolve
-    from auditor.context import Context
+    from auditor.core.config import resolve
+    from auditor.core.context import Context
     from auditor.features import exact_groups
 
     # The run's own normalisation settings decide what "identical" means.

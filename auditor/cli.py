@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from auditor import __version__
-from auditor.errors import Terminated, one_line, shown
+from auditor.runtime.errors import Terminated, one_line, shown
+from auditor.version import __version__
 
 FORMATS = ("terminal", "json", "html", "markdown")
 
@@ -119,7 +119,7 @@ def check(
         _guard(source, config, output, export_findings, history_path, eval_file, reference, baseline, annotations, expectations)
         report = _run_check(source, config, split, eval_file, reference, baseline, annotations, expectations, quiet)
         text = _render(report, fmt, to_file=output is not None)
-        from auditor.fsio import write_atomic
+        from auditor.runtime.fsio import write_atomic
 
         if export_findings is not None:
             from auditor.report.export import render_export
@@ -152,7 +152,7 @@ def _guard(
     expectations: Path | None,
 ) -> None:
     """Every file this run writes, against every file it reads and each other: refused before any work."""
-    from auditor.fsio import guard_outputs
+    from auditor.runtime.fsio import guard_outputs
 
     writes = [
         (what, path)
@@ -176,7 +176,7 @@ def _guard(
 
 def _emit(text: str) -> None:
     """The report on stdout, whatever its text holds (a lone surrogate has no UTF-8 form)."""
-    from auditor.fsio import utf8_safe
+    from auditor.runtime.fsio import utf8_safe
 
     try:
         click.echo(utf8_safe(text), nl=False)
@@ -211,9 +211,10 @@ def _terminate_cleanly() -> None:
 
 
 def _resolve_config(config_file: Path | None, overrides: dict[str, Any]) -> Any:
-    from auditor.config import resolve
+    from auditor.core.config import resolve
+    from auditor.core.registry import checked
 
-    return resolve(config_file=config_file, overrides=overrides)
+    return checked(resolve(config_file=config_file, overrides=overrides))
 
 
 def _history_path(explicit: Path | None, disabled: bool, config_file: Path | None) -> Path | None:
@@ -239,7 +240,7 @@ def _run_check(
     if not quiet:
         from rich.console import Console
 
-        from auditor.progress import TerminalProgress
+        from auditor.runtime.progress import TerminalProgress
 
         progress = TerminalProgress(Console(stderr=True))
     return audit(
@@ -291,7 +292,7 @@ def _terminal_width() -> int:
 
 
 def _handle(exc: Exception) -> None:
-    from auditor.errors import AuditorError
+    from auditor.runtime.errors import AuditorError
 
     if os.environ.get("AUDITOR_DEBUG"):
         raise exc
@@ -309,7 +310,7 @@ def _handle(exc: Exception) -> None:
 @click.argument("code", required=False)
 def explain(code: str | None) -> None:
     """What a finding CODE means, why it matters and how to fix it (all codes without CODE)."""
-    from auditor.explain import describe, listing
+    from auditor.report.explain import describe, listing
 
     try:
         text = describe(code) if code else listing()
@@ -323,8 +324,8 @@ def explain(code: str | None) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(path: Path, force: bool) -> None:
     """Write a commented config file with every option at its default."""
-    from auditor.config import render_toml
-    from auditor.fsio import write_atomic
+    from auditor.core.config import render_toml
+    from auditor.runtime.fsio import write_atomic
 
     if path.exists() and not force:
         _fail(f"{shown(path)} exists; use --force to overwrite it")
@@ -347,15 +348,14 @@ def history(
     history_file: Path | None, metrics: tuple[str, ...], show_all: bool, last: int | None, plot: Path | None, fmt: str, fail_on_regression: bool
 ) -> None:
     """Trends of the metrics over recorded runs, and regressions named in words."""
-    from auditor.history import History, history_target
-    from auditor.report import trends as render
-    from auditor.trends import regressions, trends
+    from auditor.history import History, history_target, render
+    from auditor.history.trends import regressions, trends
 
     try:
         path = history_target(history_file, disabled=False, only_if_folder=False)
         assert path is not None
         if plot is not None:
-            from auditor.fsio import guard_outputs
+            from auditor.runtime.fsio import guard_outputs
 
             guard_outputs([("the chart", plot)], [("--history", path)])
         with History(path, create=False) as store:

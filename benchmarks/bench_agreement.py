@@ -117,7 +117,7 @@ def case_real() -> dict[str, Any]:
     """Whole check (alpha, bootstrap, leave-one-out, kappa, pairs, disagreed items) on real files."""
     import pandas as pd
 
-    from auditor.context import Context
+    from auditor.core.context import Context
     from checks.agreement import AgreementCheck
     from tests.helpers import make_context, make_dataset
 

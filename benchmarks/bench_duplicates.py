@@ -31,8 +31,7 @@ import orjson
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from auditor.neardup import NearParams, near_views  # noqa: E402
-from auditor.text import Normalizer  # noqa: E402
+from auditor.similarity import NearParams, Normalizer, near_views  # noqa: E402
 from checks.duplicates import DuplicatesCheck  # noqa: E402
 from tests.helpers import make_context, make_dataset  # noqa: E402
 from tests.synth_duplicates import generate  # noqa: E402

@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE))
 
 def bench_history(folder: Path, runs: int = 1000, metrics: int = 120) -> None:
     from auditor.history import GapRow, History, Run
-    from auditor.trends import regressions, trends
+    from auditor.history.trends import regressions, trends
 
     rng = random.Random(7)
     names = [f"check{i % 6}.metric_{i}" for i in range(metrics)] + ["agreement.alpha", "quality.pii_records"]

@@ -22,11 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from auditor.core.findings import CheckResult, CodeInfo, Severity  # noqa: E402
+from auditor.core.records import Dataset, FieldMap  # noqa: E402
+from auditor.core.verdict import gaps_of, verdict_of  # noqa: E402
 from auditor.load import InputInfo  # noqa: E402
-from auditor.records import Dataset, FieldMap  # noqa: E402
 from auditor.report.model import Report  # noqa: E402
-from auditor.verdict import gaps_of, verdict_of  # noqa: E402
-from checks.base import CheckResult, CodeInfo, Severity  # noqa: E402
 from tests.report_builders import full_results  # noqa: E402
 
 WORDS = "refund invoice order shipping delivery account password cancel subscription warranty tracking parcel".split()

@@ -47,8 +47,8 @@ print(data.total_records)
 """,
     "auditor load + exact count": """
 import sys
-from auditor.config import resolve
-from auditor.context import Context
+from auditor.core.config import resolve
+from auditor.core.context import Context
 from auditor.features import exact_groups, input_groups, normalizer
 from auditor.load import load
 config = resolve(search=False)
@@ -61,8 +61,8 @@ print(data.total_records)
 """,
     "auditor count check": """
 import sys
-from auditor.config import resolve
-from auditor.context import Context
+from auditor.core.config import resolve
+from auditor.core.context import Context
 from auditor.load import load
 from checks.count import CountCheck
 data, _ = load(sys.argv[1], jobs=0)
@@ -72,8 +72,8 @@ print(data.total_records)
 """,
     "auditor duplicates check": """
 import sys
-from auditor.config import resolve
-from auditor.context import Context
+from auditor.core.config import resolve
+from auditor.core.context import Context
 from auditor.load import load
 from checks.duplicates import DuplicatesCheck
 data, _ = load(sys.argv[1], jobs=0)
@@ -83,8 +83,8 @@ print(data.total_records)
 """,
     "auditor agreement check": """
 import sys
-from auditor.config import resolve
-from auditor.context import Context
+from auditor.core.config import resolve
+from auditor.core.context import Context
 from auditor.load import load
 from checks.agreement import AgreementCheck
 data, _ = load(sys.argv[1], jobs=0)

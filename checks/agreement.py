@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from auditor.context import Context
+from auditor.core.context import Context
+from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
 from auditor.load.annotations import AnnotationInputError, Annotations, clean, label_key, read_annotations
 from checks import alpha as ka
-from checks.base import CheckResult, CodeInfo, Finding, RecordId, Severity
 
 LOW = CodeInfo(
     code="AGR001",
@@ -202,6 +202,22 @@ class AgreementCheck:
         ann = clean(raw)
         metrics["source"] = ann.source
         return _Run(ctx, ann, level, metrics).result()
+
+    def not_run(self, ctx: Context, reason: str) -> CheckResult:
+        """An engine that holds no text does not measure agreement (``auditor.core.protocol.ReportsNotRun``).
+
+        Agreement is a readiness criterion: not measuring it must weigh in the
+        verdict exactly as missing annotations do, never read as a pass.
+        """
+        engine = ctx.config["scale.engine"]
+        required = bool(ctx.config["agreement.required"])
+        finding = NOT_MEASURED.finding(
+            f"Agreement was not measured: the {engine} engine does not run the agreement check.",
+            "Run `auditor check` with --engine memory on the annotated records (a file of them alone is small "
+            "enough), or set agreement.required = false if agreement is measured elsewhere.",
+            severity=Severity.BLOCKER if required else Severity.WARNING,
+        )
+        return CheckResult(name=self.name, metrics={"skipped": reason}, findings=(finding,))
 
 
 def not_measured(ctx: Context, why: str, single: int, pairable: int = 0, *, uniform: bool = False) -> Finding:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from auditor.context import Context
-from auditor.effective import effective
-from checks.base import CheckResult, CodeInfo, Finding, Severity
+from auditor.core.context import Context
+from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity
+from auditor.core.partitioned import FromFeatures
+from checks.effective import FEATURES as EFFECTIVE_FEATURES
+from checks.effective import effective
 
 TOO_FEW = CodeInfo(
     code="CNT001",
@@ -43,11 +45,15 @@ UNREADABLE = CodeInfo(
 )
 
 
-class CountCheck:
-    """Counts total, valid, invalid and effective examples against the thresholds."""
+class CountCheck(FromFeatures):
+    """Counts total, valid, invalid and effective examples against the thresholds.
+
+    It reads shared features only, so a partitioned run judges it unchanged.
+    """
 
     name = "count"
     codes = (TOO_FEW, THIN_CATEGORY, UNREADABLE)
+    features = EFFECTIVE_FEATURES
 
     def run(self, ctx: Context) -> CheckResult:
         data = ctx.dataset

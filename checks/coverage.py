@@ -13,22 +13,25 @@ should be one gap.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from auditor.context import Context
-from auditor.features import input_hashes, output_hashes, task_type
-from auditor.records import Dataset
-from auditor.text import hash128
-from checks.base import CheckResult, CodeInfo, Finding, RecordId, Severity
+from auditor.core.context import Context
+from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
+from auditor.core.records import Dataset
+from auditor.features import input_hashes, output_hashes
+from auditor.similarity import hash128
 from checks.categories import CategoryStats, category_stats, unseen
 from checks.diversity import diversity, preview
 from checks.embed import Unavailable, load_encoder
 from checks.lengths import compare, summary, word_lengths
 from checks.reference import coverage_share, nearest
-from checks.textspace import TextSpace, build_space
+from checks.tasks import task_type
 from checks.topics import Topic, Topics, choose_k, cluster
+
+if TYPE_CHECKING:  # scikit-learn is imported when a text space is built, not with the check
+    from checks.textspace import TextSpace
 
 IMBALANCE = CodeInfo(
     code="COV001",
@@ -139,6 +142,8 @@ def reference_of(ctx: Context) -> tuple[str, Dataset] | None:
 
 
 def text_space(ctx: Context) -> TextSpace:
+    from checks.textspace import build_space  # scikit-learn: loaded when a run needs the space
+
     ref = reference_of(ctx)
     return build_space(ctx.dataset.inputs, None if ref is None else ref[1].inputs, seed=ctx.seed)
 

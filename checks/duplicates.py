@@ -4,7 +4,7 @@ Texts are compared after normalisation (``normalize.*``: NFKC, case folding,
 whitespace). Near-duplicates are word 5-gram sets with a true Jaccard
 similarity of at least ``duplicates.threshold``, found by MinHash LSH (or
 exhaustively for small sets) with boilerplate shared by many records left out;
-see ``auditor.neardup``. Effective examples (``auditor.effective``) keep one
+see ``auditor.similarity.neardup``. Effective examples (``checks.effective``) keep one
 record per exact group and per near cluster and leave out contradictions.
 """
 
@@ -13,26 +13,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from auditor.context import Context
-from auditor.crossdup import CrossMatch, cross_match
-from auditor.effective import effective
+from auditor.core.context import Context
+from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
+from auditor.core.partitioned import FromFeatures
+from auditor.core.records import Dataset
 from auditor.features import (
-    ConflictSplit,
-    conflict_split,
+    cross_match,
     exact_groups,
     input_groups,
     input_hashes,
     near_clusters,
     near_input_clusters,
     near_params,
-    normalizer,
     norm_outputs,
-    task_groups,
-    task_type,
+    normalizer,
 )
-from auditor.records import Dataset
-from auditor.text import hash128, loose
-from checks.base import CheckResult, CodeInfo, Finding, RecordId, Severity
+from auditor.similarity import CrossMatch, hash128, loose
+from checks.effective import FEATURES as EFFECTIVE_FEATURES
+from checks.effective import effective
+from checks.tasks import ConflictSplit, conflict_split, task_groups, task_type
 
 EXACT = CodeInfo(
     code="DUP001",
@@ -130,11 +129,16 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' * (n != 1)}"
 
 
-class DuplicatesCheck:
-    """Finds exact and near-duplicates, contradictions, eval leakage and repeats of a baseline."""
+class DuplicatesCheck(FromFeatures):
+    """Finds exact and near-duplicates, contradictions, eval leakage and repeats of a baseline.
+
+    It reads shared features (those of the effective-example rule) and a few
+    records by index, so a partitioned run judges it unchanged.
+    """
 
     name = "duplicates"
     codes = (EXACT, CONFLICT, NEAR, NEAR_INPUT, OPEN, LEAK, BASELINE, BASELINE_CONFLICT)
+    features = EFFECTIVE_FEATURES
 
     def run(self, ctx: Context) -> CheckResult:
         n = len(ctx.dataset)

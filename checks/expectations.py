@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.context import Context
-from auditor.errors import ConfigError
-from checks.base import CheckResult, CodeInfo, Finding, Severity
+from auditor.core.config import Config
+from auditor.core.context import Context
+from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity
+from auditor.runtime.errors import ConfigError
 
 FAILED = CodeInfo(
     code="EXP001",
@@ -71,6 +72,11 @@ class ExpectationsCheck:
 
     name = "expectations"
     codes = (FAILED, ERRORED)
+
+    def validate_config(self, config: Config) -> None:
+        """A malformed ``expectations.rules`` entry stops the run before any data is read (``ValidatesConfig``)."""
+        if config["expectations.rules"]:
+            parse_rules(config["expectations.rules"])
 
     def run(self, ctx: Context) -> CheckResult:
         rules = configured_rules(ctx)

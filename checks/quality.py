@@ -21,18 +21,19 @@ from typing import Any
 
 import numpy as np
 
-from auditor.context import Context
-from auditor.features import task_type
-from checks.base import CheckResult, CodeInfo, Finding, Severity
+from auditor.core.context import Context
+from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity
+from auditor.core.partitioned import PartitionedFeature
+from auditor.features.tokens import Budget, TokenCounter, token_budget, token_counter
+from auditor.privacy.pii import LABELS, NOT_PERSONAL_SHORT, PII_KINDS, SECRET_KINDS
 from checks.quality_rules.chat import PROBLEMS as CHAT_PROBLEMS
 from checks.quality_rules.chat import chat_problems
 from checks.quality_rules.groups import Breakdown, GroupField, breakdown, members
 from checks.quality_rules.lengths import outliers
-from checks.quality_rules.pii import LABELS, NOT_PERSONAL_SHORT, PII_KINDS, SECRET_KINDS
 from checks.quality_rules.scan import ScanResult, options_from, scan
 from checks.quality_rules.scan import merge as merge_scans
-from checks.quality_rules.tokens import Budget, TokenCounter, token_budget, token_counter
 from checks.quality_rules.truncation import UNPUNCTUATED
+from checks.tasks import TASK_WORDS, task_type
 
 #: A set is judged to teach refusals (see ``QualityCheck._refusals``) only from this many
 #: refusals on: two or three say nothing about the set.
@@ -227,7 +228,7 @@ class Measures:
         )
 
 
-def measure(
+def measure_texts(
     inputs: Sequence[str],
     outputs: Sequence[str],
     messages: Sequence[Any] | None,
@@ -261,7 +262,13 @@ def measure(
 
 
 class QualityCheck:
-    """Record quality: one pass of compiled per-text rules, then dataset-wide length rules."""
+    """Record quality: one pass of compiled per-text rules, then dataset-wide length rules.
+
+    The pass over the texts (``measure_texts``) keeps per-record numbers and
+    no text, and the judgement reads only those, so the check runs
+    partitioned (``auditor.core.partitioned.PartitionedCheck``): each
+    partition is measured apart, the measures merged, then judged.
+    """
 
     name = "quality"
     codes = (
@@ -279,6 +286,7 @@ class QualityCheck:
         MALFORMED_CHAT,
         MIXED_LANGUAGE,
     )
+    features: tuple[PartitionedFeature, ...] = (TASK_WORDS,)
 
     def run(self, ctx: Context) -> CheckResult:
         data = ctx.dataset
@@ -289,10 +297,23 @@ class QualityCheck:
         counter = ctx.cached(token_counter)  # fails early, before the long pass, on a bad tokenizer
         budget = token_budget(ctx.config)
         with ctx.progress.stage("quality: scanning records", total=n) as advance:
-            measured = measure(data.inputs, data.outputs, data.messages, cfg, counter, budget.tokens, advance)
-        return self.judge(ctx, measured, counter)
+            measured = measure_texts(data.inputs, data.outputs, data.messages, cfg, counter, budget.tokens, advance)
+        return self._judge(ctx, measured, counter)
 
-    def judge(self, ctx: Context, measured: Measures, counter: TokenCounter) -> CheckResult:
+    # -- partitioned: one partition's records measured in a worker, merged, judged ------
+
+    def measure(self, part: Context) -> Measures:
+        data, cfg = part.dataset, part.config.section("quality")
+        counter = part.cached(token_counter)  # the engine keeps one per worker process
+        return measure_texts(data.inputs, data.outputs, data.messages, cfg, counter, token_budget(part.config).tokens)
+
+    def merge(self, parts: Sequence[Measures], starts: Sequence[int]) -> Measures:
+        return Measures.merge(parts, starts)
+
+    def judge(self, ctx: Context, merged: Measures) -> CheckResult:
+        return self._judge(ctx, merged, ctx.cached(token_counter))
+
+    def _judge(self, ctx: Context, measured: Measures, counter: TokenCounter) -> CheckResult:
         """Findings from what the pass over the texts measured: the texts themselves are not needed.
 
         The in-memory run measures the whole dataset at once; a partitioned run

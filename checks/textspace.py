@@ -26,7 +26,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-from auditor.children import quiet_signals
+from auditor.runtime.children import quiet_signals
 
 # Runs of two or more letters: numbers ("48", "2023") carry no topic and would
 # crowd the top terms of maths or order-number data; identifiers split at

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditor.config import resolve
-from auditor.context import Context
-from auditor.records import Dataset, FieldMap, LoadProblem
+from auditor.core.config import resolve
+from auditor.core.context import Context
+from auditor.core.records import Dataset, FieldMap, LoadProblem
 
 
 def make_dataset(

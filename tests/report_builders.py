@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.core.findings import CheckResult, CodeInfo, Severity
+from auditor.core.records import Dataset, FieldMap
+from auditor.core.verdict import gaps_of, verdict_of
 from auditor.load import InputInfo
-from auditor.records import Dataset, FieldMap
 from auditor.report.model import Report
-from auditor.verdict import gaps_of, verdict_of
-from checks.base import CheckResult, CodeInfo, Severity
 
 PAYLOADS = {
     "x-script": "<script>document.title='pwned'</script>",

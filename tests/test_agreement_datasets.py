@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from auditor.context import Context
+from auditor.core.context import Context
+from auditor.core.findings import CheckResult
 from checks import alpha as ka
 from checks.agreement import AgreementCheck
-from checks.base import CheckResult
 from tests.helpers import make_context, make_dataset
 
 ROOT = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "agreement"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 import auditor
-from auditor.errors import NotReadyError
+from auditor.runtime.errors import NotReadyError
 
 REPO = Path(__file__).resolve().parents[1]
 READY = REPO / "sample_data" / "support_ready.jsonl"

@@ -22,9 +22,9 @@ import pytest
 from click.testing import CliRunner
 
 from auditor.cli import main
+from auditor.core.registry import all_checks
 from auditor.history import History
-from auditor.registry import all_checks
-from auditor.trends import number
+from auditor.history.trends import number
 
 REPO = Path(__file__).resolve().parents[1]
 ANNOTATORS = ("ana", "ben", "chloe")

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 import auditor
 from auditor.cleaning import DROPS, CleanResult, check_drops
-from auditor.context import Context
-from auditor.errors import AuditorError
-from checks.base import CheckResult, CodeInfo, Severity
+from auditor.core.context import Context
+from auditor.core.findings import CheckResult, CodeInfo, Severity
+from auditor.runtime.errors import AuditorError
 
 REPO = Path(__file__).resolve().parents[1]
 NOT_READY = REPO / "sample_data" / "support_not_ready.jsonl"
@@ -128,7 +128,7 @@ def test_drop_of_a_check_not_installed_is_a_clear_error() -> None:
 
 
 def test_every_drop_names_a_real_code_pattern() -> None:
-    from checks.base import CODE_PATTERN
+    from auditor.core.findings import CODE_PATTERN
 
     assert all(CODE_PATTERN.match(d.code) for d in DROPS.values())
     assert len({d.code for d in DROPS.values()}) == len(DROPS)
@@ -166,7 +166,7 @@ class FakeQuality:
 
 @pytest.fixture
 def fake_checks(monkeypatch: pytest.MonkeyPatch) -> None:
-    from auditor import registry
+    from auditor.core import registry
     from checks.count import CountCheck
 
     monkeypatch.setattr(registry, "all_checks", lambda: (CountCheck(), FakeDuplicates(), FakeQuality()))
@@ -202,7 +202,7 @@ class OverlappingDuplicates(FakeDuplicates):
 def test_a_cluster_overlapping_a_dropped_record_still_keeps_one(monkeypatch: pytest.MonkeyPatch) -> None:
     import pandas as pd
 
-    from auditor import registry
+    from auditor.core import registry
     from checks.count import CountCheck
 
     monkeypatch.setattr(registry, "all_checks", lambda: (CountCheck(), OverlappingDuplicates()))
@@ -219,7 +219,7 @@ TEXTS = ["a", "A", "b", " a ", "c d", "C  D", ""]
 def test_clean_invariants(pairs: list[tuple[str, str]]) -> None:
     import pandas as pd
 
-    from auditor.text import Normalizer
+    from auditor.similarity.normalize import Normalizer
 
     frame = pd.DataFrame({"id": [f"x{i}" for i in range(len(pairs))], "input": [p[0] for p in pairs], "output": [p[1] for p in pairs]})
     before = frame.copy(deep=True)

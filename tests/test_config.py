@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.config import defaults, find_config_file, flatten, render_toml, resolve
-from auditor.defaults import OPTIONS
-from auditor.errors import ConfigError
+from auditor.core.config import defaults, find_config_file, flatten, render_toml, resolve
+from auditor.core.defaults import OPTIONS
+from auditor.runtime.errors import ConfigError
 
 
 def test_every_option_has_a_reason() -> None:

@@ -4,9 +4,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.effective import effective
-from auditor.records import LoadProblem
+from auditor.core.records import LoadProblem
 from checks.count import CountCheck
+from checks.effective import effective
+from tests.code_samples import Sample, lines, numbered
 from tests.helpers import make_context, make_dataset
 
 
@@ -76,7 +77,7 @@ def test_baseline_shows_how_the_batch_moves_categories() -> None:
 
 def test_template_field_decides_open_tasks_without_categories() -> None:
     """T0-style data: a template whose repeated inputs all have several outputs is open by design."""
-    from auditor.features import conflict_split
+    from checks.tasks import conflict_split
 
     pairs = [(f"write a review of product {i}", f"a {v} review of product {i}, written at length by a customer") for i in range(6) for v in ("glowing", "scathing")]
     pairs += [(f"unique question {i}", f"a full answer to question {i}, in a sentence") for i in range(20)]
@@ -86,3 +87,12 @@ def test_template_field_decides_open_tasks_without_categories() -> None:
     assert split.contradictions == [] and len(split.open_groups) == 6 and split.open_categories == ("review_gen",)
     plain = make_context(make_dataset(pairs)).cached(conflict_split)
     assert len(plain.contradictions) == 6  # without the template nothing says the task is open
+
+
+# --- one sample per code, run by the registry meta-test (tests/test_registry_samples.py) ---
+
+CODE_SAMPLES: dict[str, Sample] = {
+    "CNT001": Sample(lines(numbered(3)), {"min_examples": 10}),
+    "CNT002": Sample(lines(numbered(4, "billing") + numbered(1, "refunds", start=4)), {"min_examples": 1, "count.min_per_category": 2}),
+    "CNT003": Sample([*lines(numbered(3)), '{"input": "cut off'], {"min_examples": 1}),
+}

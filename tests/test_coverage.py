@@ -13,14 +13,15 @@ from scipy import sparse
 
 import checks.coverage as coverage_module
 import checks.reference as reference_module
-from auditor.registry import all_checks
-from checks.base import CheckResult, Severity, Status
+from auditor.core.findings import CheckResult, Severity, Status
+from auditor.core.registry import all_checks
 from checks.categories import category_stats, unseen
 from checks.coverage import CoverageCheck
 from checks.diversity import diversity
 from checks.lengths import compare, summary
 from checks.reference import coverage_share, nearest
 from checks.topics import choose_k
+from tests.code_samples import SUPPORT_TOPICS, Sample, lines, numbered, topical
 from tests.helpers import make_context, make_dataset
 
 TOPICS = {
@@ -355,3 +356,31 @@ def test_topics_partition_every_input(docs: list[list[str]], max_topics: int, se
         assert (topics.labels[t.members] == t.index).all()
         assert set(t.top_terms) <= set(space.terms)
     assert topics.k <= max_topics + max(2, max_topics // 4)
+
+
+# --- one sample per code, run by the registry meta-test (tests/test_registry_samples.py) ---
+
+CODE_SAMPLES: dict[str, Sample] = {
+    "COV001": Sample(lines(numbered(60, "billing") + numbered(3, "refunds", start=60))),
+    "COV002": Sample(lines(numbered(30, "billing")), {"coverage.required_categories": ["billing", "refunds"]}),
+    "COV003": Sample(lines(numbered(30, "billing")), files={"reference": ("ref.jsonl", lines(numbered(5, "refunds", start=100)))}),
+    "COV004": Sample(lines(topical(200) + [{"id": "rare", "input": "quantum chromodynamics lattice gauge symmetry question", "output": "A physics answer."}])),
+    "COV005": Sample(
+        lines(topical(80)),
+        files={"reference": ("ref.jsonl", lines([{"input": f"write a sonnet about autumn leaves number {i}", "output": "x"} for i in range(20)]))},
+    ),
+    "COV006": Sample(
+        lines(topical(80)),
+        files={"reference": ("ref.jsonl", lines(topical(20, prefix="r") + [{"input": f"write a sonnet about autumn leaves number {i}", "output": "x"} for i in range(6)]))},
+    ),
+    "COV007": Sample(
+        lines(topical(80)),
+        files={"reference": ("ref.jsonl", lines([{"input": " ".join([SUPPORT_TOPICS[i % 4]] * 12), "output": "x"} for i in range(40)]))},
+    ),
+    "COV008": Sample(lines([{"input": f"distinct question {i} about topic {i * 3}", "output": "Thank you for contacting us, we will get back to you soon." if i % 3 == 0 else f"A specific answer number {i} with its own details."} for i in range(60)]), {"task": "generation"}),
+    "COV009": Sample(
+        lines(topical(30)),
+        {"coverage.embeddings": "no-such-local-model"},
+        files={"reference": ("ref.jsonl", lines(topical(8, prefix="r")))},
+    ),
+}

@@ -7,8 +7,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from auditor.records import Dataset
-from checks.base import CheckResult
+from auditor.core.findings import CheckResult
+from auditor.core.records import Dataset
 from checks.coverage import CoverageCheck
 from tests.helpers import make_context, make_dataset
 

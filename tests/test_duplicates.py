@@ -6,11 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.effective import effective
-from auditor.registry import all_checks
-from checks.base import Severity
+from auditor.core.findings import Severity
+from auditor.core.registry import all_checks
 from checks.count import CountCheck
 from checks.duplicates import DuplicatesCheck
+from checks.effective import effective
+from tests.code_samples import Sample, lines, numbered, topical
 from tests.helpers import make_context, make_dataset
 
 STORY = "the old dragon lived in a cave near the sea and every morning it counted the gold coins it had taken from ships"
@@ -281,3 +282,20 @@ def test_contradictions_with_the_baseline() -> None:
     assert result.metrics["baseline_conflicting_records"] == 1
     opened = DuplicatesCheck().run(make_context(batch, others={"baseline": baseline}, task="open"))
     assert "DUP008" not in {f.code for f in opened.findings}
+
+
+# --- one sample per code, run by the registry meta-test (tests/test_registry_samples.py) ---
+
+CODE_SAMPLES: dict[str, Sample] = {
+    "DUP001": Sample(lines(numbered(30) + numbered(3))),
+    "DUP002": Sample(lines(numbered(30) + [{"input": "distinct question number 0 about item 0", "output": "a different answer"}])),
+    "DUP003": Sample(lines(topical(30) + [{**r, "id": f"copy{i}", "output": r["output"] + " Thanks."} for i, r in enumerate(topical(3))])),
+    "DUP004": Sample(lines(topical(30) + [{"id": f"alt{i}", "input": r["input"] + " please", "output": f"A wholly different reply {i}."} for i, r in enumerate(topical(3))])),
+    "DUP005": Sample(lines(numbered(30) + [{"input": "distinct question number 0 about item 0", "output": "another valid answer"}]), {"task": "open"}),
+    "DUP006": Sample(lines(numbered(30)), files={"eval": ("eval.jsonl", lines(numbered(2)))}),
+    "DUP007": Sample(lines(numbered(30)), files={"baseline": ("accepted.jsonl", lines(numbered(2)))}),
+    "DUP008": Sample(
+        lines(numbered(30)),
+        files={"baseline": ("accepted.jsonl", lines([{"input": "distinct question number 0 about item 0", "output": "an answer accepted earlier"}]))},
+    ),
+}

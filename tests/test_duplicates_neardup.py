@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.clusters import components
-from auditor.jaccard import SetIndex, all_pairs_above, pair_jaccard
-from auditor import minhash
-from auditor.minhash import EMPTY, densify, signatures
-from auditor.neardup import NearParams, near_views
-from auditor.shingles import Shingles, encode, shingle
-from auditor.text import Normalizer
+from auditor.similarity import minhash
+from auditor.similarity.clusters import components
+from auditor.similarity.jaccard import SetIndex, all_pairs_above, pair_jaccard
+from auditor.similarity.minhash import EMPTY, densify, signatures
+from auditor.similarity.neardup import NearParams, near_views
+from auditor.similarity.normalize import Normalizer
+from auditor.similarity.shingles import Shingles, encode, shingle
 
 
 @pytest.mark.parametrize(
@@ -186,7 +186,7 @@ def test_lsh_recall_and_precision_against_exhaustive_jaccard(view):
 
 def test_empty_texts_at_the_end_do_not_break_shingling() -> None:
     """Found by the clean() property test: an empty last text started past the buffer."""
-    from auditor.effective import effective
+    from checks.effective import effective
     from tests.helpers import make_context, make_dataset
 
     for pairs in ([("a", "a"), ("a", "")], [("", ""), ("x y", "")], [("a b c d e f", "")]):

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from auditor.neardup import NearParams, near_views
-from auditor.text import Normalizer
+from auditor.similarity.neardup import NearParams, near_views
+from auditor.similarity.normalize import Normalizer
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 TOOLFORMER = DATA / "gpteacher" / "canonical_toolformer.jsonl"

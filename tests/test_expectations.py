@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
-from auditor.errors import ConfigError
-from checks.base import CheckResult, Severity, Status
+from auditor.core.findings import CheckResult, Severity, Status
+from auditor.runtime.errors import ConfigError
 from checks.expectations import ExpectationsCheck, configured_rules, load_suite
+from tests.code_samples import Sample, with_odd
 from tests.helpers import make_context, make_dataset
 
 REPO = Path(__file__).resolve().parents[1]
@@ -169,3 +170,13 @@ assert r.metrics["failed"] == 1, r.metrics
     assert "%|" not in done.stderr  # no progress bar
     assert sorted(p.name for p in work.rglob("*")) == []
     assert sorted(p.name for p in (tmp_path / "home").rglob("*")) == []
+
+
+# --- one sample per code, run by the registry meta-test (tests/test_registry_samples.py) ---
+
+_OUTPUT_LEN_RULE = {"type": "expect_column_value_lengths_to_be_between", "column": "output", "min_value": 1, "max_value": 20}
+
+CODE_SAMPLES: dict[str, Sample] = {
+    "EXP001": Sample(with_odd({"input": "Explain the refund policy.", "output": "A much longer answer than the rule allows for any output."}), {"expectations.rules": [_OUTPUT_LEN_RULE]}),
+    "EXP002": Sample(with_odd({"input": "q", "output": "a"}), {"expectations.rules": [{"type": "expect_column_values_to_not_be_null", "column": "no_such_column"}]}),
+}

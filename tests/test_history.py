@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 import auditor
-from auditor.errors import AuditorError
-from auditor.history import (
+from auditor.history.store import (
     SCHEMA_VERSION,
     V1_SCHEMA,
     GapRow,
@@ -21,6 +20,7 @@ from auditor.history import (
     flatten_metrics,
     history_target,
 )
+from auditor.runtime.errors import AuditorError
 
 REPO = Path(__file__).resolve().parents[1]
 READY = REPO / "sample_data" / "support_ready.jsonl"

@@ -12,7 +12,7 @@ import pytest
 
 import auditor
 from auditor import load as load_module
-from auditor.errors import InputError
+from auditor.runtime.errors import InputError
 from auditor.load import load
 
 

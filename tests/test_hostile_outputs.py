@@ -34,15 +34,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.cli import main
-from auditor.errors import AuditorError, one_line, shown
-from auditor.fsio import write_atomic
-from auditor.history import _V2, SCHEMA_VERSION, History, HistoryError, Run
+from auditor.core.findings import CheckResult, CodeInfo, Severity
+from auditor.core.records import Dataset, FieldMap
+from auditor.core.verdict import gaps_of, verdict_of
+from auditor.history.store import _V2, SCHEMA_VERSION, History, HistoryError, Run
 from auditor.load import InputInfo
-from auditor.records import Dataset, FieldMap
-from auditor.report import export, html, json as json_report, markdown, terminal
+from auditor.report import export, html, markdown, terminal
+from auditor.report import json as json_report
 from auditor.report.model import Report
-from auditor.verdict import gaps_of, verdict_of
-from checks.base import CheckResult, CodeInfo, Severity
+from auditor.runtime.errors import AuditorError, one_line, shown
+from auditor.runtime.fsio import write_atomic
 
 REPO = Path(__file__).resolve().parents[1]
 ROWS = [{"id": f"r{i}", "input": f"question {i} about an order", "output": f"answer {i}.", "category": "a"} for i in range(30)]

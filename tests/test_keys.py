@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import auditor.keys as keys_module
-from auditor.keys import Runs, pair_keys
+import auditor.similarity.keys as keys_module
+from auditor.similarity.keys import Runs, pair_keys
 
 
 def plain_groups(keys: list[tuple[int, ...]]) -> list[list[int]]:

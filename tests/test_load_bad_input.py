@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.errors import InputError
+from auditor.runtime.errors import InputError
 from auditor.load import load
 
 GOOD = b'{"input": "question", "output": "answer"}'

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import auditor.load as load_module
 from auditor.load import _fill_rows, empty_like, fill
-from auditor.records import Dataset, FieldMap, LoadProblem
+from auditor.core.records import Dataset, FieldMap, LoadProblem
 
 # Field values of every kind a JSON line can hold, plain text most often.
 _VALUE = st.one_of(
@@ -91,7 +91,7 @@ def test_a_clean_batch_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> N
 def test_loading_leaves_the_garbage_collector_as_it_found_it(tmp_path: Any, enabled: bool) -> None:
     import gc
 
-    from auditor.errors import InputError
+    from auditor.runtime.errors import InputError
     from auditor.load import load
 
     path = tmp_path / "d.jsonl"

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.errors import InputError
+from auditor.runtime.errors import InputError
 from auditor.load import load
 from auditor.load.detect import FieldOverrides
-from auditor.text import Normalizer
+from auditor.similarity.normalize import Normalizer
 
 LAYOUTS: list[tuple[str, dict[str, Any], str, str, str]] = [
     # (layout, row, expected format suffix, expected input, expected output)

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from auditor.context import Context
-from auditor.pipeline import run_checks
-from auditor.registry import all_checks, validate
-from auditor.verdict import exit_code, gaps_of, verdict_of
-from checks.base import CheckResult, CodeInfo, Severity, Status
+import pytest
+
+from auditor.core.context import Context
+from auditor.core.findings import CheckResult, CodeInfo, Severity, Status
+from auditor.core.pipeline import run_checks
+from auditor.core.registry import all_checks, validate
+from auditor.core.verdict import exit_code, gaps_of, verdict_of
 from checks.count import CountCheck
 from tests.helpers import make_context, make_dataset
-
-import pytest
 
 
 class Boom:

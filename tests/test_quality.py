@@ -10,9 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.errors import ConfigError
-from checks.base import CheckResult, Finding, Status
+from auditor.core.findings import CheckResult, Finding, Status
+from auditor.runtime.errors import ConfigError
 from checks.quality import QualityCheck
+from tests.code_samples import Sample, lines, with_odd
 from tests.helpers import make_context, make_dataset
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -144,7 +145,7 @@ def test_empty_dataset_is_skipped() -> None:
 
 
 def _luhn_card(digits: str) -> str:
-    from checks.quality_rules.pii import luhn_ok
+    from auditor.privacy.pii import luhn_ok
 
     return next(digits + d for d in "0123456789" if luhn_ok(digits + d))
 
@@ -187,3 +188,30 @@ def test_t0_empty_outputs_are_one_bug_in_seven_templates() -> None:
     assert "all come from 7 of" in empty.message and "every record of 7 of them" in empty.message
     # 57% of outputs are short labels: they must not all be called too short.
     assert result.metrics["too_short_outputs"] < 100
+
+
+# --- one sample per code, run by the registry meta-test (tests/test_registry_samples.py) ---
+
+CODE_SAMPLES: dict[str, Sample] = {
+    "QLT001": Sample(with_odd({"input": "   ", "output": "An answer to nothing in particular, written out in full."})),
+    "QLT002": Sample(with_odd({"input": "Explain the refund policy.", "output": "  "})),
+    "QLT003": Sample(with_odd({"input": "Explain the refund policy in detail.", "output": "Yes."})),
+    "QLT004": Sample(with_odd({"input": "Explain the refund policy.", "output": "Your parcel left our warehouse yesterday and should arrive by Friday if the"})),
+    "QLT005": Sample(with_odd({"input": "Explain the refund policy? " * 300, "output": "The policy is explained in full here."}, n=60)),
+    "QLT006": Sample(with_odd({"input": "Explain the refund policy.", "output": "token " * 9000})),
+    "QLT007": Sample(with_odd({"input": "Explain the refund policy.", "output": "As an AI language model, I cannot help with that request."})),
+    "QLT008": Sample(with_odd({"input": "Explain the refund policy.", "output": "Lorem ipsum dolor sit amet, consectetur adipiscing elit, TODO fill in."})),
+    "QLT009": Sample(with_odd({"input": "Write to me at jane.roe@gmail.com about it.", "output": "I will write to you about the refund shortly."})),
+    "QLT010": Sample(with_odd({"input": "My key is AKIAIOSFODNN7EXAMPLE, is it valid?", "output": "Please rotate that key right away and never share it."})),
+    "QLT011": Sample(with_odd({"input": "The cafÃ© charged me twice for the crÃ¨me brÃ»lÃ©e.", "output": "I have refunded the second charge for your order."})),
+    "QLT012": Sample(
+        lines([
+            {"messages": [{"role": "user", "content": f"question {i}"}, {"role": "assistant", "content": f"answer {i}."}]}
+            for i in range(5)
+        ] + [{"messages": [{"role": "user", "content": "hi"}, {"role": "user", "content": "again"}, {"role": "assistant", "content": "hello."}]}])
+    ),
+    "QLT013": Sample(
+        with_odd({"input": "Bitte erklären Sie mir die Rückgaberichtlinie für meine Bestellung.", "output": "Die Rückgabe ist innerhalb von dreißig Tagen möglich und kostenlos für Sie."}),
+        {"quality.language": "en"},
+    ),
+}

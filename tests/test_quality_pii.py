@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.quality_rules.pii import NOT_PERSONAL, find, kinds_in
+from auditor.privacy.pii import NOT_PERSONAL, find, kinds_in
 
 # Personal data: what the rule reports and the mask hides.
 PERSONAL = [

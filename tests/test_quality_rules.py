@@ -7,16 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditor.errors import ConfigError
+from auditor.privacy.pii import iban_ok, kinds_in, luhn_ok
+from auditor.runtime.errors import ConfigError
 from checks.quality_rules.chat import chat_problems, normalise_role
 from checks.quality_rules.encoding import damage_kind
 from checks.quality_rules.groups import GroupField, breakdown
 from checks.quality_rules.language import detected_language
 from checks.quality_rules.lengths import outliers
 from checks.quality_rules.phrases import boilerplate, refusals
-from checks.quality_rules.pii import iban_ok, kinds_in, luhn_ok
 from checks.quality_rules.scan import CHUNK, ScanOptions, scan
-from checks.quality_rules.tokens import estimate_tokens, make_counter
+from auditor.features.tokens import estimate_tokens, make_counter
 from checks.quality_rules.truncation import UNPUNCTUATED, truncation_reason
 
 

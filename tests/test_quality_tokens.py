@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.errors import ConfigError
-from checks.quality_rules.tokens import make_counter
+from auditor.runtime.errors import ConfigError
+from auditor.features.tokens import make_counter
 
 URL = "https://example.invalid/encodings/fake_base.tiktoken"
 

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.config import resolve
-from auditor.defaults import MODEL_FAMILIES, OPTION_BY_KEY
-from checks.quality_rules.tokens import estimate_many, make_counter, token_budget
+from auditor.core.config import resolve
+from auditor.core.defaults import MODEL_FAMILIES, OPTION_BY_KEY
+from auditor.features.tokens import estimate_many, make_counter, token_budget
 
 DEFAULT_BUDGET = OPTION_BY_KEY["quality.max_tokens"].default
 
@@ -46,7 +46,7 @@ def test_the_encodings_load_with_the_network_blocked() -> None:
             raise OSError("network use at first use of a tokenizer")
         socket.socket.connect = refuse
         socket.create_connection = refuse
-        from checks.quality_rules.tokens import make_counter
+        from auditor.features.tokens import make_counter
         for encoding in ("cl100k_base", "o200k_base"):
             assert make_counter(encoding).count_many(["offline"]) == [1], encoding
         print("ok")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from dataclasses import replace
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.api import audit
+from auditor.core.findings import CodeInfo, Severity
 from auditor.report import html
 from auditor.report.model import Report
-from checks.base import CodeInfo, Severity
 from tests.report_builders import PII_VALUES, full_report
 
 REPO = Path(__file__).resolve().parents[1]

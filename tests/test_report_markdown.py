@@ -79,9 +79,9 @@ def test_hostile_records_stay_in_their_cells() -> None:
 def test_thousands_of_gaps_fit_a_pull_request_comment() -> None:
     from dataclasses import replace
 
+    from auditor.core.findings import CodeInfo, Severity
+    from auditor.core.verdict import gaps_of
     from auditor.report.model import Report
-    from auditor.verdict import gaps_of
-    from checks.base import CodeInfo, Severity
 
     report = full_report(50, payloads=False)
     code = CodeInfo("DUP002", "conflicting-outputs", Severity.BLOCKER, "s", "w", "f")

@@ -101,7 +101,7 @@ def test_text_that_identifies_no_one_stays_readable(text: str) -> None:
 
 
 def test_mask_hides_exactly_what_the_rule_reports() -> None:
-    from checks.quality_rules.pii import kinds_in
+    from auditor.privacy.pii import kinds_in
 
     text = "Reach Kim at kim.lee77@outlook.com or (415) 867-2213; the helpline is 1-800-273-8255."
     assert kinds_in(text) == {"email", "phone"}

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import auditor
-from auditor.errors import InputError
-from auditor.fsio import write_atomic
+from auditor.runtime.errors import InputError
+from auditor.runtime.fsio import write_atomic
 
 REPO = Path(__file__).resolve().parents[1]
 

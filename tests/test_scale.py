@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auditor.api import audit
-from auditor.config import resolve
-from auditor.errors import InputError
+from auditor.core.config import resolve
 from auditor.report import json as json_report
+from auditor.runtime.errors import InputError
 from auditor.scale import choose_engine
 from tests.synth_duplicates import generate
 

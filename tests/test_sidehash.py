@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from auditor.config import resolve
-from auditor.context import Context
+from auditor.core.config import resolve
+from auditor.core.context import Context
 from auditor.features import exact_groups, input_groups, input_keys, output_keys
 from auditor.load import load, parallel
 from auditor.load import sidehash
 from auditor.load.sidehash import SideHasher
-from auditor.text import Normalizer
+from auditor.similarity.normalize import Normalizer
 
 NORM = Normalizer()
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditor.text import Normalizer, hash128, ints, loose
+from auditor.similarity.normalize import Normalizer, hash128, ints, loose
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,7 @@ def test_batched_normalisation_equals_one_at_a_time(texts: list[str], casefold: 
 
 
 def test_batches_split_large_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
-    import auditor.text as text
+    import auditor.similarity.normalize as text
 
     monkeypatch.setattr(text, "BATCH_CHARS", 7)  # every few texts a new batch: boundaries are exercised
     texts = ["Hello  World ", "x", "", "  lead", "a\tb\nc", "Ünï  Code", "tail  "] * 5

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.history import History, Run
-from auditor.report.trends import render_json, render_svg, render_table, sparkline, write_plot
-from auditor.trends import HIGHER, LOWER, direction, number, regressions, trends
+from auditor.history.render import render_json, render_svg, render_table, sparkline, write_plot
+from auditor.history.trends import HIGHER, LOWER, direction, number, regressions, trends
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_png_needs_matplotlib(tmp_path: Path) -> None:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        from auditor.errors import AuditorError
+        from auditor.runtime.errors import AuditorError
 
         with pytest.raises(AuditorError, match="needs matplotlib"):
             write_plot(tmp_path / "t.png", trends(runs))

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor import gcpause
-from auditor.errors import InputError
+from auditor.runtime import gcpause
+from auditor.runtime.errors import InputError
 from auditor.load import readers
 from auditor.load.detect import FieldOverrides, detect
 from auditor.load.mapping import (
@@ -30,8 +30,8 @@ from auditor.load.mapping import (
     map_row,
     scalar_id,
 )
-from auditor.records import Dataset, FieldMap, LoadProblem
-from auditor.text import Normalizer
+from auditor.core.records import Dataset, FieldMap, LoadProblem
+from auditor.similarity import Normalizer
 
 if TYPE_CHECKING:
     from auditor.load.sidehash import SideHasher

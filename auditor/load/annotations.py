@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from auditor.errors import InputError
+from auditor.runtime.errors import InputError
 
 ITEM_NAMES = ("id", "item", "item_id", "record_id", "example_id", "unit", "unit_id", "question", "question_id",
               "instance_id", "sample_id", "uid")  # fmt: skip

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.errors import InputError
-from auditor.records import FieldMap
+from auditor.runtime.errors import InputError
+from auditor.core.records import FieldMap
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from auditor.records import FieldMap
+from auditor.core.records import FieldMap
 
 # ShareGPT and other chat exports name roles differently; map them to the
 # OpenAI names so every later check sees one vocabulary.

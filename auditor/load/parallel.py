@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from auditor.children import quiet_signals
+from auditor.runtime.children import quiet_signals
 from auditor.load import readers
-from auditor.records import Dataset
+from auditor.core.records import Dataset
 
 #: Below this size the fork and the transfer back cost more than they save.
 MIN_BYTES = 48 << 20

@@ -20,8 +20,8 @@ from typing import IO, Any, Union
 
 import orjson
 
-from auditor.errors import InputError
-from auditor.records import LoadProblem
+from auditor.runtime.errors import InputError
+from auditor.core.records import LoadProblem
 
 Row = Union[tuple[int, Any], LoadProblem]
 

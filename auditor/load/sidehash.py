@@ -27,9 +27,9 @@ from types import TracebackType
 
 import numpy as np
 
-from auditor.children import quiet_signals
-from auditor.records import Dataset
-from auditor.text import Normalizer
+from auditor.runtime.children import quiet_signals
+from auditor.core.records import Dataset
+from auditor.similarity import Normalizer
 
 #: Slots in the ring: a few, so the parent can fill one while the worker hashes another.
 SLOTS = 4

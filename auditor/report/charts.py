@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from checks.base import Finding
+from auditor.core.findings import Finding
 
 WIDTH = 640
 BAR_HEIGHT = 18

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from auditor.report.mask import mask, mask_value
 
 if TYPE_CHECKING:
-    from auditor.records import Dataset
+    from auditor.core.findings import Finding, RecordId
+    from auditor.core.records import Dataset
     from auditor.report.model import Report
-    from checks.base import Finding, RecordId
 
 
 def locate(dataset: Dataset | None, wanted: Iterable[RecordId]) -> dict[RecordId, int]:

@@ -30,10 +30,10 @@ from typing import Any
 
 import orjson
 
-from auditor.fsio import utf8_safe
 from auditor.report.examples import Records, source_of
 from auditor.report.mask import mask, mask_id
 from auditor.report.model import Report
+from auditor.runtime.fsio import utf8_safe
 
 FINDING_COLUMNS = ("code", "severity", "check", "id", "group", "message")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")

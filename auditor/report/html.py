@@ -24,11 +24,11 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from auditor.core.findings import Finding
 from auditor.report.charts import Chart, charts_for
 from auditor.report.examples import Records, shorten, source_of
 from auditor.report.mask import mask, mask_id
 from auditor.report.model import Report
-from checks.base import Finding
 
 EXAMPLES_PER_FINDING = 10
 MAX_EXAMPLES = 400  # across the whole report: bounds size and render time
@@ -54,7 +54,7 @@ def _css() -> str:
 @lru_cache(maxsize=256)
 def _explain(code: str) -> str | None:
     try:
-        from auditor.explain import describe
+        from auditor.report.explain import describe
 
         return describe(code)
     except Exception:  # an unknown plugin code or a registry that fails to load: no help, still a report
@@ -271,7 +271,7 @@ def _footer(report: Report) -> str:
 
 
 def _version() -> str:
-    from auditor import __version__
+    from auditor.version import __version__
 
     return __version__
 

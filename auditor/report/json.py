@@ -26,7 +26,7 @@ def render(report: Report) -> str:
     except orjson.JSONEncodeError:
         # A lone surrogate (a JSON "\ud800" escape in the data) has no UTF-8 form, so
         # orjson refuses the whole report; it is shown as U+FFFD instead.
-        from auditor.fsio import utf8_safe
+        from auditor.runtime.fsio import utf8_safe
 
         text = orjson.dumps(utf8_safe(data), option=option, default=_default)
     return text.decode("utf-8") + "\n"

@@ -14,11 +14,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+from auditor.core.verdict import NOT_READY, READY
 from auditor.report.examples import Records, shorten
 from auditor.report.mask import mask, mask_id
 from auditor.report.model import Report
 from auditor.report.terminal import HEADLINE_METRICS
-from auditor.verdict import NOT_READY, READY
 
 EXAMPLES_PER_GAP = 3
 # A pull-request comment holds 65,536 characters; a check may raise thousands

@@ -5,7 +5,7 @@ labelling tools. So every report format runs record text (and finding
 messages, which may quote records) through ``mask``.
 
 Personal data is masked by the same detector the QLT009/QLT010 rule uses
-(``checks.quality_rules.pii``): what the rule reports is hidden, and what it
+(``auditor.privacy.pii``): what the rule reports is hidden, and what it
 judges not personal (example.com addresses, toll-free numbers, the digits of
 a calculation, template names) stays readable. Secrets get a wider net on
 top, because a leaked credential costs far more than a masked identifier:
@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from checks.quality_rules import pii
-from checks.quality_rules.pii import SECRET_KINDS, kinds_in
+from auditor.privacy import pii
+from auditor.privacy.pii import SECRET_KINDS, kinds_in
 
 # A private key block, also when the END line was cut off by truncation.
 _PRIVATE_KEY = re.compile(

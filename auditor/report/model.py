@@ -11,14 +11,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from auditor import __version__
-from auditor.errors import NotReadyError
-from auditor.verdict import NOT_READY, READY, Gap
-from checks.base import CheckResult, Finding
+from auditor.core.findings import CheckResult, Finding
+from auditor.core.verdict import NOT_READY, READY, Gap
+from auditor.runtime.errors import NotReadyError
+from auditor.version import __version__
 
 if TYPE_CHECKING:
+    from auditor.core.records import Dataset
     from auditor.load import InputInfo
-    from auditor.records import Dataset
 
 SCHEMA_VERSION = "1.0"
 
@@ -46,7 +46,7 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        from auditor.verdict import exit_code
+        from auditor.core.verdict import exit_code
 
         return exit_code(self.verdict, self.strict)
 

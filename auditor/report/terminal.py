@@ -11,9 +11,9 @@ import io
 import re
 from typing import Any
 
+from auditor.core.verdict import NOT_READY, READY
 from auditor.report.mask import mask, mask_id
 from auditor.report.model import Report
-from auditor.verdict import NOT_READY, READY
 
 # Control and bidi characters, and lone surrogates (no terminal can print one).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")

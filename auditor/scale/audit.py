@@ -1,70 +1,54 @@
 """The partitioned audit, stage by stage.
 
 1. Cut the file into partitions at line starts; detect the layout once on the head.
-2. Pass one (map): each partition -> ``measure.PartFeatures`` (hashes, lengths,
-   quality measures, grouping codes; no text). The sha256 fingerprint is
-   computed in a thread beside it.
-3. Reduce: exact groups, input groups (contradictions), representatives, the
-   task type; a Dataset whose text columns are read back on demand.
-4. Near-duplicates: above ``duplicates.exact_below`` distinct pairs, the
-   boilerplate shingles are counted on the same seeded sample of records as
-   in memory (read back by offset), pass two (map) sketches each partition's
-   distinct records (MinHash band keys and 8-bit bins), and the driver finds
-   and verifies candidates exactly, re-reading only the records involved.
-   Below it, the exhaustive search runs on the records read back.
-5. The same checks judge: count and duplicates run unchanged on the seeded
-   features, quality judges the merged measures; checks that need every text
-   (agreement, coverage, expectations, plugins) are reported as skipped.
+2. Pass one (map): each partition's records are read in a worker and every
+   partitioned unit measures them (``auditor.core.partitioned``): the shared
+   features the partitioned checks name, and the checks themselves. Beside
+   them the worker keeps each record's id, line, byte span and grouping
+   columns (``measure.PartFeatures``): no text. The sha256 fingerprint is
+   computed in a thread meanwhile.
+3. Reduce: a Dataset whose text columns are read back on demand; each
+   feature merges its partitions into the run's context (in the order their
+   requirements set; a feature may run a further pass, as near-duplicates
+   does), and each check merges its own.
+4. Judge: every partitioned check judges its merged numbers with the
+   context; checks that do not implement the protocol (they need every text
+   in memory) are reported as not run. The report is built by the caller.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
-from auditor.config import Config, resolve
-from auditor.context import Context, Progress
-from auditor.errors import InputError
-from auditor.features import (
-    input_groups,
-    input_keys,
-    input_reps,
-    input_runs,
-    near_duplicates,
-    near_params,
-    norm_inputs,
-    norm_outputs,
-    normalizer,
-    output_keys,
-    output_runs,
-    pair_reps,
-    pair_runs,
-    task_type,
-)
+from auditor.core.config import Config, resolve
+from auditor.core.context import Context, Progress
+from auditor.core.findings import CheckResult, CodeInfo
+from auditor.core.partitioned import PartitionedCheck, in_order
+from auditor.core.protocol import Check, ReportsNotRun
+from auditor.core.records import Dataset
+from auditor.features import norm_inputs, norm_outputs, normalizer
 from auditor.load import GROUP_FIELDS, InputInfo, readers
 from auditor.load.detect import FieldOverrides
 from auditor.load.parallel import worker_count
-from auditor.neardup import NearParams, NearViews, Shingler, Sketch, near_views, sketch_all, verify_sketch
-from auditor.scale.spill import SpilledSketch
-from auditor.records import Dataset
-from auditor.report.model import Report
+from auditor.runtime.errors import AuditorError, InputError
 from auditor.scale.engines import Engine, make_engine
 from auditor.scale.lazy import IntColumn, LazyColumn, RecordReader
-from auditor.scale.measure import Encoded, MeasureJob, PartFeatures, measure_partition
-from auditor.scale.partitions import Layout, Partition, cut, detect_layout, read, streamable
-from auditor.scale.reduce import input_groups_of, task_of
-from auditor.text import Normalizer
-from checks.base import Check, CheckResult, CodeInfo, Severity
-from checks.quality import Measures, QualityCheck
+from auditor.scale.measure import Encoded, Failed, MeasureJob, PartFeatures, measure_partition, on_records
+from auditor.scale.partitions import Layout, Partition, cut, detect_layout, streamable
+from auditor.similarity import Normalizer
 
 ENGINES = ("auto", "memory", "stream", "spark")
-#: The checks a partitioned run judges; every other check is reported as skipped.
-PARTITIONED = ("count", "duplicates", "quality")
+
+A = TypeVar("A")
+J = TypeVar("J")
+R = TypeVar("R")
 
 
 def choose_engine(cfg: Config, source: Any) -> tuple[str, str]:
@@ -98,28 +82,45 @@ def _physical_memory() -> int:
         return 8 << 30
 
 
-def audit_partitioned(path: Path, cfg: Config, engine_name: str, progress: Progress, started: float) -> Report:
-    from auditor.api import _keep_fields, run  # here: auditor.api imports this module
+@dataclass
+class Prepared:
+    """A partitioned run ready to judge: the context, the input's fingerprint, the checks to run."""
 
+    context: Context
+    info: InputInfo
+    checks: list[Check]
+    loaded: float  # perf_counter when the partitions were measured and merged
+
+
+def audit_partitioned(path: Path, cfg: Config, engine_name: str, progress: Progress, keep: Sequence[str], checks: Sequence[Check]) -> Prepared:
+    """Measure ``path`` partition by partition for ``checks`` (``keep``: raw fields some check asked for)."""
     fields = FieldOverrides.from_config(cfg.section("fields"))
-    layout = detect_layout(path, fields, tuple(dict.fromkeys((*GROUP_FIELDS, *_keep_fields(cfg)))))
+    layout = detect_layout(path, fields, tuple(dict.fromkeys((*GROUP_FIELDS, *keep))))
     if layout is None:
         raise InputError(f"{path}: no JSON object in its first lines; use --engine memory to see every unreadable line")
     cfg = resolve(search=False, base=cfg, overrides={"scale.engine": engine_name})
+    partitioned = [c for c in checks if isinstance(c, PartitionedCheck)]
+    features = in_order([f for c in partitioned for f in c.features])
     engine = make_engine(engine_name, worker_count(int(cfg["jobs"])), str(cfg["scale.spark_master"]))
     try:
         partitions = cut(path, int(float(cfg["scale.partition_mb"]) * (1 << 20)))
-        ctx, info, measures, starts = _reduce(path, partitions, layout, cfg, engine, progress)
+        job = MeasureJob(layout, cfg, (*features, *partitioned))
+        ctx, info, measured, starts = _pass_one(path, partitions, job, engine, progress)
         loaded = time.perf_counter()
-        _near(ctx, partitions, starts, layout, engine, progress)
-        checks = _checks(measures)
-        return run(ctx, info, started=started, load_seconds=loaded - started, checks=checks)
+        # Each unit's partition results are dropped once merged: the checks' first
+        # (their merge is pure), so they are gone before a feature's second pass.
+        judged: dict[int, Check] = {}
+        for k, check in enumerate(partitioned, len(features)):
+            judged[id(check)] = _Judged(check, _merged(check, measured[k], starts[:-1].tolist()))
+            measured[k] = []
+        handle = _Partitions(engine, partitions, layout, cfg, starts, progress)
+        for k, feature in enumerate(features):
+            feature.merge(ctx, measured[k], handle)
+            measured[k] = []
     finally:
         engine.close()
-
-
-
-
+    ran = ", ".join(c.name for c in partitioned)
+    return Prepared(ctx, info, [judged.get(id(c)) or _NotRun(c, ran) for c in checks], loaded)
 
 
 def _stage(progress: Progress, name: str, total: int, results: Iterator[Any]) -> Iterator[Any]:
@@ -129,14 +130,12 @@ def _stage(progress: Progress, name: str, total: int, results: Iterator[Any]) ->
             advance(1)
 
 
-def _reduce(
-    path: Path, partitions: list[Partition], layout: Layout, cfg: Config, engine: Engine, progress: Progress
-) -> tuple[Context, InputInfo, Measures, np.ndarray]:
-    """Pass one and the reduce: the context with every shared feature but near-duplicates seeded."""
+def _pass_one(
+    path: Path, partitions: list[Partition], job: MeasureJob, engine: Engine, progress: Progress
+) -> tuple[Context, InputInfo, list[list[Any]], np.ndarray]:
+    """Pass one: the context (records, grouping columns, lazy texts) and each unit's results by partition."""
+    cfg, layout = job.config, job.layout
     norm = Normalizer.from_config(cfg.section("normalize"))
-    from checks.quality_rules.tokens import token_budget
-
-    job = MeasureJob(layout, norm, dict(cfg.section("quality")), token_budget(cfg).tokens)
     hashing = readers.Hashing()
     # The sha256 fingerprint runs in a thread beside the map; it starts once the
     # first result is in, so the local engine has forked its workers already and
@@ -179,33 +178,17 @@ def _reduce(
         data.messages = LazyColumn(reader, "messages")  # type: ignore[assignment]
     if template.annotations is not None:
         data.annotations = LazyColumn(reader, "annotations")  # type: ignore[assignment]
-
-    measures = Measures.merge([p.quality for p in parts], starts[:-1].tolist())
-    input_hash, output_hash, loose_hash = (_joined(parts, name) for name in ("input_hash", "output_hash", "loose_hash"))
-    words = np.concatenate([p.norm_output_words for p in parts]) if parts else np.zeros(0, np.int64)
+    measured = [[p.measured[k] for p in parts] for k in range(len(job.units))]
     del parts
+    assert len(data.ids) == n
 
     ctx = Context(dataset=data, config=cfg, progress=progress)
-    with progress.stage("grouping hashes"):
-        # The hashes measured by the workers; exact groups and representatives
-        # follow from them as in memory. Contradictions and the task type need
-        # the texts there, so they come from what the workers measured instead.
-        ctx.provide(normalizer, norm)
-        ctx.provide(input_keys, input_hash)
-        ctx.provide(output_keys, output_hash)
-        ctx.provide(norm_inputs, LazyColumn(reader, "input", normalised=True))
-        ctx.provide(norm_outputs, LazyColumn(reader, "output", normalised=True))
-        ctx.provide(input_groups, input_groups_of(ctx.cached(input_runs), loose_hash))
-        ctx.provide(task_type, task_of(str(cfg["task"]), ctx.cached(output_runs), words))
-        ctx.cached(pair_runs)  # sorted here, inside this progress stage
-    assert len(data.ids) == n
+    # The texts, normalised, are read back by offset for the few records a feature needs.
+    ctx.provide(normalizer, norm)
+    ctx.provide(norm_inputs, LazyColumn(reader, "input", normalised=True))
+    ctx.provide(norm_outputs, LazyColumn(reader, "output", normalised=True))
     info = InputInfo(path=str(path), format=data.format, bytes=hashing.bytes, sha256=hashing.hexdigest())
-    return ctx, info, measures, starts
-
-
-def _joined(parts: list[PartFeatures], name: str) -> np.ndarray:
-    """One per-partition (n, 2) hash column, over all partitions."""
-    return np.concatenate([getattr(p, name) for p in parts]) if parts else np.zeros((0, 2), np.uint64)
+    return ctx, info, measured, starts
 
 
 def _decode(columns: list[Encoded | None]) -> list[Any]:
@@ -220,120 +203,63 @@ def _decode(columns: list[Encoded | None]) -> list[Any]:
     return out
 
 
-# --- near-duplicates --------------------------------------------------------------
+class _Partitions:
+    """``auditor.core.partitioned.Partitions``: a further map over the partitions, for a feature's merge."""
 
+    def __init__(self, engine: Engine, partitions: list[Partition], layout: Layout, cfg: Config, starts: np.ndarray, progress: Progress) -> None:
+        self._engine, self.partitions, self.layout, self.config = engine, partitions, layout, cfg
+        self.engine: str = engine.name
+        self.starts, self.progress = starts, progress
 
-def _near(ctx: Context, partitions: list[Partition], starts: np.ndarray, layout: Layout, engine: Engine, progress: Progress) -> None:
-    params: NearParams = ctx.cached(near_params)
-    pm, _ = ctx.cached(pair_reps)
-    im, _ = ctx.cached(input_reps)
-    ins, outs = ctx.cached(norm_inputs), ctx.cached(norm_outputs)
-    with progress.stage("near-duplicates"):
-        if len(pm) <= params.exact_below:
-            views = near_views(ins, outs, pm, im, params)
-        else:
-            shingler = Shingler(ins, outs, params, pm)  # the boilerplate, from the seeded sample read back
-            views = _sketched(ctx, partitions, starts, layout, engine, progress, shingler, pm, im, params)
-    ctx.provide(near_duplicates, views)
-
-
-def _sketched(
-    ctx: Context,
-    partitions: list[Partition],
-    record_starts: np.ndarray,
-    layout: Layout,
-    engine: Engine,
-    progress: Progress,
-    shingler: Shingler,
-    pm: np.ndarray,
-    im: np.ndarray,
-    params: NearParams,
-) -> NearViews:
-    """Pass two: band keys and bins of each partition's distinct records, then the exact verification."""
-    in_rows = np.searchsorted(pm, im)
-    is_input = np.zeros(len(pm), np.bool_)
-    is_input[in_rows] = True
-    items = []
-    bounds = np.searchsorted(pm, record_starts)
-    for k, part in enumerate(partitions):
-        lo, hi = bounds[k], bounds[k + 1]
-        items.append((part, pm[lo:hi] - record_starts[k], is_input[lo:hi]))
-    job = SketchJob(layout, ctx.cached(normalizer), params, shingler.boiler)
-    label = f"{engine.name}: sketching {len(partitions)} partitions for near-duplicates"
-    sketch = SpilledSketch()  # partitions arrive in order: their rows follow each other
-    try:
-        for part_sketch in _stage(progress, label, len(items), engine.map(sketch_partition, items, job)):
-            sketch.add(part_sketch)
-        return verify_sketch(shingler, pm, in_rows, sketch, params)
-    finally:
-        sketch.close()
-
-
-class SketchJob:
-    def __init__(self, layout: Layout, norm: Normalizer, params: NearParams, boiler: list[np.ndarray]) -> None:
-        self.layout, self.norm, self.params, self.boiler = layout, norm, params, boiler
-
-
-def sketch_partition(item: tuple[Partition, np.ndarray, np.ndarray], job: SketchJob) -> Sketch:
-    part, rows, is_input = item
-    data = read(part, job.layout).data
-    ins = job.norm.many(data.inputs)
-    outs = job.norm.many(data.outputs)
-    shingler = Shingler(ins, outs, job.params, rows, boiler=job.boiler)
-    return sketch_all(shingler, rows, is_input, job.params)
+    def map(self, fn: Callable[[Context, A, J], R], args: Sequence[A], job: J, label: str) -> Iterator[R]:
+        items = list(zip(self.partitions, args))
+        work = (self.layout, self.config, fn, job)
+        yield from _stage(self.progress, f"{self.engine}: {label}", len(items), self._engine.map(on_records, items, work))
 
 
 # --- judging ------------------------------------------------------------------------
 
 
+def _merged(check: PartitionedCheck, parts: list[Any], starts: list[int]) -> Any:
+    """The check's merge of its partitions, or the error its measure or merge raised."""
+    failed = next((p for p in parts if isinstance(p, Failed)), None)
+    if failed is not None:
+        return failed
+    try:
+        return check.merge(parts, starts)
+    except AuditorError:
+        raise
+    except Exception as exc:  # raised again when the check runs, inside the pipeline's guard
+        return Failed(exc)
+
+
 class _Judged:
-    """The quality check judging the merged measures of every partition."""
+    """A partitioned check judging its merged measures."""
 
-    def __init__(self, check: QualityCheck, measures: Measures) -> None:
-        self.check, self.measures = check, measures
+    def __init__(self, check: PartitionedCheck, merged: Any) -> None:
+        self.check, self.merged = check, merged
         self.name: str = check.name
         self.codes: tuple[CodeInfo, ...] = check.codes
 
     def run(self, ctx: Context) -> CheckResult:
-        from checks.quality_rules.tokens import token_counter
+        if isinstance(self.merged, Failed):
+            # A check that raised while measuring or merging fails like one that
+            # raises in memory: AUD001 for it, and the run goes on.
+            raise self.merged.error
+        return self.check.judge(ctx, self.merged)
 
-        return self.check.judge(ctx, self.measures, ctx.cached(token_counter))
 
+class _NotRun:
+    """A check the engine cannot run (it needs every text): skipped, or what the check says that means."""
 
-class _Skipped:
-    def __init__(self, check: Check) -> None:
+    def __init__(self, check: Check, ran: str) -> None:
+        self.check, self.ran = check, ran
         self.name: str = check.name
         self.codes: tuple[CodeInfo, ...] = check.codes
 
     def run(self, ctx: Context) -> CheckResult:
-        ran = ", ".join(PARTITIONED)
         engine = ctx.config["scale.engine"]
-        reason = f"not run by the {engine} engine, which holds no text (it runs {ran}): use --engine memory for this check"
-        if self.name == "agreement":
-            # Agreement is a readiness criterion: not measuring it must weigh in
-            # the verdict exactly as missing annotations do, never read as a pass.
-            from checks.agreement import NOT_MEASURED
-
-            required = bool(ctx.config["agreement.required"])
-            finding = NOT_MEASURED.finding(
-                f"Agreement was not measured: the {engine} engine does not run the agreement check.",
-                "Run `auditor check` with --engine memory on the annotated records (a file of them alone is small "
-                "enough), or set agreement.required = false if agreement is measured elsewhere.",
-                severity=Severity.BLOCKER if required else Severity.WARNING,
-            )
-            return CheckResult(name=self.name, metrics={"skipped": reason}, findings=(finding,))
+        reason = f"not run by the {engine} engine, which holds no text (it runs {self.ran}): use --engine memory for this check"
+        if isinstance(self.check, ReportsNotRun):
+            return self.check.not_run(ctx, reason)
         return CheckResult.skipped(self.name, reason)
-
-
-def _checks(measures: Measures) -> list[Any]:
-    from auditor.registry import all_checks
-
-    out: list[Any] = []
-    for check in all_checks():
-        if isinstance(check, QualityCheck):
-            out.append(_Judged(check, measures))
-        elif check.name in PARTITIONED:
-            out.append(check)
-        else:
-            out.append(_Skipped(check))
-    return out

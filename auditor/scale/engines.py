@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from auditor.children import quiet_signals
-from auditor.errors import InputError
+from auditor.runtime.children import quiet_signals
+from auditor.runtime.errors import InputError
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 import orjson
 
+from auditor.core.records import LoadProblem
 from auditor.load import fill
-from auditor.records import LoadProblem
 from auditor.scale.partitions import Layout
-from auditor.text import Normalizer
+from auditor.similarity import Normalizer
 
 CACHE_RECORDS = 200_000  # records kept once read: the involved records of a verification round, bounded
 

@@ -1,25 +1,29 @@
-"""The map of pass one: a partition's records become compact per-record numbers, and no text.
+"""The map of a partitioned run: one partition's records, measured in a worker, and no text back.
 
-Per record: its id, line and byte span, 128-bit hashes of the normalised
-input, output and loosened output (trailing punctuation off: contradictions),
-the normalised output's word count (the task-type guess), the grouping
-columns dictionary-encoded, and the quality measures of ``checks.quality``
-(the per-text scan and the per-record lengths and token counts). About 100
-bytes a record, against the 3-4 KB the in-memory engine holds.
+Per record the engine keeps its id, line and byte span and the grouping
+columns dictionary-encoded; everything else comes from the partitioned units
+(``auditor.core.partitioned``): the shared features the checks name (hashes of
+the normalised texts, ...) and the checks' own measures (the quality scan's
+hits, lengths and token counts). Each unit measures a ``Context`` over the
+partition's records whose cache they share, so the outputs are normalised
+once per partition however many units read them.
 """
 
 from __future__ import annotations
 
+import pickle
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from auditor.records import LoadProblem
+from auditor.core.config import Config
+from auditor.core.context import Context
+from auditor.core.partitioned import PartitionedCheck
+from auditor.core.records import LoadProblem
+from auditor.runtime.errors import AuditorError
 from auditor.scale.partitions import Layout, Partition, read
-from auditor.text import Normalizer, hash_rows, loose
-from checks.quality import Measures, measure
-from checks.quality_rules.tokens import counter_for
 
 
 @dataclass(frozen=True)
@@ -27,9 +31,8 @@ class MeasureJob:
     """What every partition of pass one is measured with (picklable: it travels to the workers)."""
 
     layout: Layout
-    normalizer: Normalizer
-    quality: dict[str, Any]  # the config's quality section
-    token_budget: int  # resolved on the driver (quality.max_tokens or the model family's context)
+    config: Config
+    units: tuple[Any, ...]  # PartitionedFeature and PartitionedCheck objects, in the order their results come back
 
 
 @dataclass
@@ -62,13 +65,9 @@ class PartFeatures:
     lines: np.ndarray
     offsets: np.ndarray
     lengths: np.ndarray
-    input_hash: np.ndarray  # (n, 2) uint64: the 128-bit hash of the normalised input, high word first
-    output_hash: np.ndarray
-    loose_hash: np.ndarray  # of the normalised output without trailing punctuation
-    norm_output_words: np.ndarray  # words of the normalised output, as features.task_type counts them
     categories: Encoded | None
     extra: dict[str, Encoded]
-    quality: Measures
+    measured: list[Any]  # per unit of the job, in its order
     problems: list[LoadProblem] = field(default_factory=list)
     blank_lines: int = 0
 
@@ -76,35 +75,53 @@ class PartFeatures:
         return len(self.ids)
 
 
-def words_of(norm: Normalizer, texts: list[str]) -> np.ndarray:
-    """Word counts of normalised texts, as ``features.task_type`` counts them."""
-    if norm.whitespace:  # single spaces only: counting them is splitting, without the lists
-        return np.fromiter((t.count(" ") + 1 if t else 0 for t in texts), np.int64, len(texts))
-    return np.fromiter((len(t.split()) for t in texts), np.int64, len(texts))
+@dataclass(frozen=True)
+class Failed:
+    """What a check's ``measure`` raised in a worker: the check fails when it runs (AUD001), not the audit."""
+
+    error: Exception
+
+
+def _measure(unit: Any, ctx: Context) -> Any:
+    try:
+        return unit.measure(ctx)
+    except AuditorError:
+        raise  # bad configuration or input: the user must fix it (exit 2), as in memory
+    except Exception as exc:  # a check's own failure; a shared feature's stops the run (nothing could read it)
+        if isinstance(unit, PartitionedCheck):
+            return Failed(_portable(exc))
+        raise
+
+
+def _portable(exc: Exception) -> Exception:
+    """The error itself when it survives the trip back from the worker, else its words."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # any exception a third-party check defines may refuse pickling
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
 
 
 def measure_partition(part: Partition, job: MeasureJob) -> PartFeatures:
     got = read(part, job.layout)
     data = got.data
-    norm = job.normalizer
-    norm_out = norm.many(data.outputs)  # kept: the loosened outputs and the word counts need them
-    out_bytes = [t.encode("utf-8", "surrogatepass") for t in norm_out]
-    loose_bytes = [loose(t).encode("utf-8", "surrogatepass") for t in norm_out]
-    counter = counter_for(str(job.quality["tokenizer"]), str(job.quality["model_family"]))  # once per worker process
-    measured = measure(data.inputs, data.outputs, data.messages, job.quality, counter, job.token_budget)
+    ctx = Context(dataset=data, config=job.config)
     return PartFeatures(
         number=part.number,
         ids=data.ids,
         lines=np.asarray(data.lines, np.int64),
         offsets=got.offsets,
         lengths=got.lengths,
-        input_hash=norm.hashes(data.inputs),
-        output_hash=hash_rows(out_bytes, len(out_bytes)),
-        loose_hash=hash_rows(loose_bytes, len(loose_bytes)),
-        norm_output_words=words_of(norm, norm_out),
         categories=Encoded.of(data.categories) if data.categories is not None else None,
         extra={k: Encoded.of(v) for k, v in data.extra.items()},
-        quality=measured,
+        measured=[_measure(unit, ctx) for unit in job.units],
         problems=data.problems,
         blank_lines=got.blank_lines,
     )
+
+
+def on_records(item: tuple[Partition, Any], work: tuple[Layout, Config, Callable[[Context, Any, Any], Any], Any]) -> Any:
+    """A further pass: ``fn(context over the partition's records, the partition's argument, job)``."""
+    part, arg = item
+    layout, config, fn, job = work
+    return fn(Context(dataset=read(part, layout).data, config=config), arg, job)

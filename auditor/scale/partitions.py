@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import orjson
 
+from auditor.core.records import Dataset
 from auditor.load import empty_like, fill, plan, readers
 from auditor.load.detect import FieldOverrides
 from auditor.load.parallel import split_points
-from auditor.records import Dataset
 
 
 @dataclass(frozen=True)

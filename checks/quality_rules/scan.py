@@ -20,7 +20,8 @@ from typing import Any, AnyStr, Generic
 
 import numpy as np
 
-from checks.quality_rules import encoding, pii
+from auditor.privacy import pii
+from checks.quality_rules import encoding
 from checks.quality_rules.encoding import damage_kind
 from checks.quality_rules.harm import harm_cues
 from checks.quality_rules.language import detected_language

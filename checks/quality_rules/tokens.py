@@ -42,12 +42,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from auditor.defaults import MODEL_FAMILIES
-from auditor.errors import ConfigError
+from auditor.core.defaults import MODEL_FAMILIES
+from auditor.runtime.errors import ConfigError
 
 if TYPE_CHECKING:
-    from auditor.config import Config
-    from auditor.context import Context
+    from auditor.core.config import Config
+    from auditor.core.context import Context
 
 ESTIMATE = "estimate"
 AUTO = "auto"
@@ -67,7 +67,7 @@ class Budget:
 def token_budget(config: Config) -> Budget:
     """quality.max_tokens when the user set it, else the named family's context, else the default."""
     family = str(config["quality.model_family"])
-    given = "quality.max_tokens" in config.given
+    given = "quality.max_tokens" in config.origins
     if given or not family:
         limit = int(config["quality.max_tokens"])
         return Budget(limit, "quality.max_tokens" if given else "default")

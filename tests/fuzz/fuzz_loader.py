@@ -18,7 +18,7 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports():
-    from auditor.errors import InputError
+    from auditor.runtime.errors import InputError
     from auditor.load import load
 
 SUFFIXES = (".jsonl", ".json", ".csv", ".tsv", ".data")

@@ -1,0 +1,112 @@
+"""The normalised dataset every check reads.
+
+Records are stored column-wise (one Python list per field) rather than as one
+object per record: a million records then cost a handful of lists instead of a
+million dicts, and checks can hand whole columns to numpy or scikit-learn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from auditor.core.findings import RecordId
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """A record the loader could not turn into an input-output pair."""
+
+    line: int  # 1-based line (JSONL), element (JSON array) or row (CSV/Parquet)
+    reason: str
+    id: RecordId | None = None  # the record's own id when it could be read
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """Which source fields became which record fields."""
+
+    input: tuple[str, ...]  # several for alpaca (instruction + input)
+    output: str | None
+    category: str | None = None
+    id: str | None = None
+    messages: str | None = None  # chat: the turns field ("messages", "conversations")
+    annotations: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "input": list(self.input),
+            "output": self.output,
+            "category": self.category,
+            "id": self.id,
+            "messages": self.messages,
+            "annotations": self.annotations,
+        }
+
+
+@dataclass
+class Dataset:
+    """Valid records as columns, plus everything that could not be read.
+
+    ``total_records == len(ids) + len(problems)`` always holds: a record that
+    could not be read is counted, never dropped.
+    """
+
+    format: str  # e.g. "jsonl/alpaca", "csv/prompt-completion", "dataframe/chat"
+    fields: FieldMap
+    ids: list[RecordId] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # where each record came from
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    categories: list[str | None] | None = None
+    messages: list[list[dict[str, str]]] | None = None
+    annotations: list[Any] | None = None
+    # Raw source fields kept beside the record (grouping fields such as template
+    # or source, wide-form annotator columns): field name -> one value per record.
+    extra: dict[str, list[Any]] = field(default_factory=dict)
+    problems: list[LoadProblem] = field(default_factory=list)
+    # Hashes of the normalised inputs and outputs, when the loader computed
+    # them beside the parsing: (column name, normaliser) -> (n, 2) uint64
+    # rows (``Normalizer.hashes``). Columns are never edited after loading,
+    # so these cannot go stale.
+    hashes: dict[tuple[str, Any], np.ndarray] = field(default_factory=dict)
+    blank_lines: int = 0  # blank lines are not records; counted so nothing is hidden
+    source: str | None = None  # path, or a description of an in-memory source
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def valid_records(self) -> int:
+        return len(self.ids)
+
+    @property
+    def invalid_records(self) -> int:
+        return len(self.problems)
+
+    @property
+    def total_records(self) -> int:
+        return self.valid_records + self.invalid_records
+
+    @property
+    def is_chat(self) -> bool:
+        return self.messages is not None
+
+    def record(self, index: int) -> dict[str, Any]:
+        """One record as a dict, for exports and messages (not for hot loops)."""
+        out: dict[str, Any] = {"id": self.ids[index], "input": self.inputs[index], "output": self.outputs[index]}
+        if self.categories is not None:
+            out["category"] = self.categories[index]
+        if self.messages is not None:
+            out["messages"] = self.messages[index]
+        if self.annotations is not None:
+            out["annotations"] = self.annotations[index]
+        return out
+
+    def iter_records(self) -> Iterator[dict[str, Any]]:
+        for i in range(len(self)):
+            yield self.record(i)

@@ -1,0 +1,97 @@
+"""Near-duplicate features: verified near pairs among the distinct texts, the clusters they form,
+and matches against another dataset (an eval set, a baseline)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from auditor.core.context import Context
+from auditor.core.records import Dataset
+from auditor.features.texts import input_groups, input_hashes, input_runs, norm_inputs, norm_outputs, normalizer, pair_hashes, pair_runs
+from auditor.similarity import CrossMatch, Indexed, NearPairs, NearParams, NearViews, components, match_sets, near_views
+
+
+def near_params(ctx: Context) -> NearParams:
+    return NearParams.from_config(ctx.config.section("duplicates"), ctx.seed)
+
+
+def pair_reps(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    return ctx.cached(pair_runs).representatives()
+
+
+def input_reps(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    return ctx.cached(input_runs).representatives()
+
+
+def near_duplicates(ctx: Context) -> NearViews:
+    """Verified near-duplicate pairs among distinct inputs and among distinct input-output pairs."""
+    with ctx.progress.stage("near-duplicates"):
+        return near_views(
+            ctx.cached(norm_inputs),
+            ctx.cached(norm_outputs),
+            ctx.cached(pair_reps)[0],
+            ctx.cached(input_reps)[0],
+            ctx.cached(near_params),
+        )
+
+
+@dataclass(frozen=True)
+class NearClusters:
+    """Clusters of records holding at least two different texts within the Jaccard threshold.
+
+    ``groups`` list every record of a cluster (exact copies included, so a
+    labelling tool shows the whole family); ``distinct[i]`` counts the
+    different texts in group i, so ``extra_records`` does not count an exact
+    copy twice (exact groups already count it).
+    """
+
+    groups: list[list[int]]
+    distinct: list[int]
+    pairs: NearPairs
+
+    @property
+    def extra_records(self) -> int:
+        return sum(d - 1 for d in self.distinct)
+
+
+def _clusters(n: int, rep: np.ndarray, pairs: NearPairs, extra_links: list[list[int]]) -> NearClusters:
+    a = [pairs.a, np.flatnonzero(rep != np.arange(n))]
+    b = [pairs.b, rep[a[1]]]
+    for g in extra_links:
+        a.append(np.full(len(g) - 1, g[0], np.int64))
+        b.append(np.asarray(g[1:], np.int64))
+    groups: list[list[int]] = []
+    distinct: list[int] = []
+    for g in components(n, np.concatenate(a), np.concatenate(b)):
+        d = len({int(rep[i]) for i in g})
+        if d > 1:
+            groups.append(g)
+            distinct.append(d)
+    return NearClusters(groups, distinct, pairs)
+
+
+def near_clusters(ctx: Context) -> NearClusters:
+    """Near-duplicate examples: pairs within the threshold, plus repeated inputs whose outputs agree loosely."""
+    redundant = ctx.cached(input_groups).redundant
+    return _clusters(len(ctx.dataset), ctx.cached(pair_reps)[1], ctx.cached(near_duplicates).pairs, redundant)
+
+
+def near_input_clusters(ctx: Context) -> NearClusters:
+    """Near-duplicate inputs (whatever their outputs)."""
+    return _clusters(len(ctx.dataset), ctx.cached(input_reps)[1], ctx.cached(near_duplicates).inputs, [])
+
+
+def cross_match(ctx: Context, other: Dataset, views: tuple[str, ...]) -> CrossMatch:
+    """Our records whose input (view "input") or pair (view "pair") matches one of ``other``'s (eval set, baseline)."""
+    inputs, pairs = ctx.cached(input_reps), ctx.cached(pair_reps)
+    ours = Indexed(
+        ctx.cached(norm_inputs),
+        ctx.cached(norm_outputs),
+        {"input": ctx.cached(input_hashes), "pair": ctx.cached(pair_hashes)},
+        {"input": inputs[0], "pair": pairs[0]},
+        {"input": inputs[1], "pair": pairs[1]},
+    )
+    theirs = Indexed.of(ctx.cached(normalizer), other.inputs, other.outputs)
+    return match_sets(ours, theirs, views, ctx.cached(near_params))

@@ -1,0 +1,148 @@
+"""The shared features of ``auditor.features`` as a partitioned run computes them.
+
+Each object implements ``auditor.core.partitioned.PartitionedFeature``: a
+worker measures one partition's records (hashes, no text), the driver merges
+the partitions into exactly the value the in-memory feature computes, and
+provides it to the run's context. A check lists the ones it reads in its
+``features``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from auditor.core.context import Context
+from auditor.core.partitioned import Partitions
+from auditor.features.near import input_reps, near_duplicates, near_params, pair_reps
+from auditor.features.texts import InputGroups, input_groups, input_keys, input_runs, norm_inputs, norm_outputs, normalizer, output_keys, pair_runs
+from auditor.similarity import NearParams, NearViews, Normalizer, Runs, Shingler, Sketch, SpilledSketch, hash_rows, loose, near_views, sketch_all, verify_sketch
+
+
+def _rows(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """Per-partition (n, 2) hash rows, over all partitions."""
+    return np.concatenate(list(parts)) if parts else np.zeros((0, 2), np.uint64)
+
+
+def _encoded(texts: Sequence[str]) -> list[bytes]:
+    return [t.encode("utf-8", "surrogatepass") for t in texts]
+
+
+class Hashes:
+    """``input_keys`` and ``output_keys``: the 128-bit hashes of every normalised input and output."""
+
+    requires: tuple[()] = ()
+
+    def measure(self, part: Context) -> tuple[np.ndarray, np.ndarray]:
+        # The normalised outputs are kept in the partition's cache: the loosened
+        # outputs and the task type's word counts are measured from them too.
+        outs = _encoded(part.cached(norm_outputs))
+        return part.cached(normalizer).hashes(part.dataset.inputs), hash_rows(outs, len(outs))
+
+    def merge(self, ctx: Context, parts: Sequence[tuple[np.ndarray, np.ndarray]], partitions: Partitions) -> None:
+        with ctx.progress.stage("grouping hashes"):
+            ctx.provide(input_keys, _rows([p[0] for p in parts]))
+            ctx.provide(output_keys, _rows([p[1] for p in parts]))
+            ctx.cached(pair_runs)  # sorted here, inside this progress stage
+
+
+HASHES = Hashes()
+
+
+class RepeatedInputs:
+    """``input_groups``: repeated inputs, split by whether their loosened outputs differ.
+
+    In memory the few outputs of repeated inputs are loosened and compared as
+    text; here the texts are gone, so each record's loosened normalised output
+    is hashed beside the others and groups are told apart by those hashes.
+    """
+
+    requires = (HASHES,)
+
+    def measure(self, part: Context) -> np.ndarray:
+        loosened = [loose(t).encode("utf-8", "surrogatepass") for t in part.cached(norm_outputs)]
+        return hash_rows(loosened, len(loosened))
+
+    def merge(self, ctx: Context, parts: Sequence[np.ndarray], partitions: Partitions) -> None:
+        ctx.provide(input_groups, input_groups_of(ctx.cached(input_runs), _rows(parts)))
+
+
+def input_groups_of(runs: Runs, loose_hash: np.ndarray) -> InputGroups:
+    """Repeated inputs split by whether their loosened outputs differ (``features.input_groups``)."""
+    conflicts: list[list[int]] = []
+    redundant: list[list[int]] = []
+    for members in runs.groups():
+        distinct = {(int(a), int(b)) for a, b in loose_hash[members]}
+        (conflicts if len(distinct) > 1 else redundant).append(members)
+    return InputGroups(conflicts=conflicts, redundant=redundant)
+
+
+REPEATED_INPUTS = RepeatedInputs()
+
+
+class NearDuplicates:
+    """``near_duplicates``: verified near pairs among the distinct inputs and input-output pairs.
+
+    Up to ``duplicates.exact_below`` distinct pairs, the exhaustive search runs
+    on the records read back. Above it the boilerplate shingles are counted on
+    the same seeded sample of records as in memory (read back by offset); a
+    second pass sketches each partition's distinct records (MinHash band keys
+    and 8-bit bins, kept on disk), and the driver finds and verifies the
+    candidates exactly, reading back only the records involved.
+    """
+
+    requires = (HASHES,)
+
+    def measure(self, part: Context) -> None:
+        return None  # its pass needs every partition's hashes first: see merge
+
+    def merge(self, ctx: Context, parts: Sequence[None], partitions: Partitions) -> None:
+        params: NearParams = ctx.cached(near_params)
+        pm, _ = ctx.cached(pair_reps)
+        im, _ = ctx.cached(input_reps)
+        ins, outs = ctx.cached(norm_inputs), ctx.cached(norm_outputs)
+        with ctx.progress.stage("near-duplicates"):
+            if len(pm) <= params.exact_below:
+                views = near_views(ins, outs, pm, im, params)
+            else:
+                shingler = Shingler(ins, outs, params, pm)  # the boilerplate, from the seeded sample read back
+                views = _sketched(ctx, partitions, shingler, pm, im, params)
+        ctx.provide(near_duplicates, views)
+
+
+def _sketched(ctx: Context, partitions: Partitions, shingler: Shingler, pm: np.ndarray, im: np.ndarray, params: NearParams) -> NearViews:
+    """Pass two: band keys and bins of each partition's distinct records, then the exact verification."""
+    in_rows = np.searchsorted(pm, im)
+    is_input = np.zeros(len(pm), np.bool_)
+    is_input[in_rows] = True
+    record_starts = partitions.starts
+    bounds = np.searchsorted(pm, record_starts)
+    rows = [(pm[lo:hi] - record_starts[k], is_input[lo:hi]) for k, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:]))]
+    job = SketchJob(ctx.cached(normalizer), params, shingler.boiler)
+    sketch = SpilledSketch()  # partitions arrive in order: their rows follow each other
+    try:
+        for part_sketch in partitions.map(sketch_partition, rows, job, f"sketching {len(rows)} partitions for near-duplicates"):
+            sketch.add(part_sketch)
+        return verify_sketch(shingler, pm, in_rows, sketch, params)
+    finally:
+        sketch.close()
+
+
+@dataclass(frozen=True)
+class SketchJob:
+    norm: Normalizer
+    params: NearParams
+    boiler: list[np.ndarray]
+
+
+def sketch_partition(part: Context, rows: tuple[np.ndarray, np.ndarray], job: SketchJob) -> Sketch:
+    at, is_input = rows
+    ins = job.norm.many(part.dataset.inputs)
+    outs = job.norm.many(part.dataset.outputs)
+    shingler = Shingler(ins, outs, job.params, at, boiler=job.boiler)
+    return sketch_all(shingler, at, is_input, job.params)
+
+
+NEAR_DUPLICATES = NearDuplicates()

@@ -1,0 +1,45 @@
+"""The text-similarity engine: are two texts the same, or nearly?
+
+Texts are normalised (``normalize``: NFKC, case folding, whitespace) and
+hashed to 128 bits; equal hashes are grouped by sorting (``keys``). Near
+duplicates are word-shingle sets (``shingles``) within a Jaccard threshold,
+found exhaustively (``jaccard``) or by MinHash LSH (``minhash``) and always
+verified exactly (``neardup``); linked records become clusters
+(``clusters``); two sets are matched against each other in one pool
+(``crossdup``). A partitioned run keeps its sketch on disk (``spill``).
+
+The names below are the engine's surface: the shared features, the checks
+and the partitioned engines use these. The submodules are its inside.
+Nothing here knows about records, contexts or checks.
+"""
+
+from auditor.similarity.clusters import components
+from auditor.similarity.crossdup import CrossMatch, Indexed, match_sets
+from auditor.similarity.keys import Runs, pair_keys
+from auditor.similarity.neardup import NearPairs, NearParams, NearViews, Shingler, Sketch, near_views, sketch_all, verify_sketch
+from auditor.similarity.normalize import Normalizer, hash128, hash_rows, ints, loose, pair_key
+from auditor.similarity.spill import SpilledSketch
+
+__all__ = [
+    "CrossMatch",
+    "Indexed",
+    "NearPairs",
+    "NearParams",
+    "NearViews",
+    "Normalizer",
+    "Runs",
+    "Shingler",
+    "Sketch",
+    "SpilledSketch",
+    "components",
+    "hash128",
+    "hash_rows",
+    "ints",
+    "loose",
+    "match_sets",
+    "near_views",
+    "pair_key",
+    "pair_keys",
+    "sketch_all",
+    "verify_sketch",
+]

@@ -1,0 +1,56 @@
+"""Effective examples: the one definition the readiness count uses.
+
+Valid records, keeping one per exact-duplicate group and one per
+near-duplicate cluster, and leaving out every record whose input has
+contradicting outputs until the team resolves them (repeated inputs of an
+open task, where several outputs are valid, stay in). The count and the
+duplicates check both read this, so the count never uses two definitions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from auditor.core.context import Context
+from auditor.features import HASHES, NEAR_DUPLICATES, REPEATED_INPUTS, exact_groups, near_clusters
+from checks.tasks import TASK_WORDS, conflict_split
+
+#: The shared features the rule reads, for a partitioned run (``auditor.core.partitioned``).
+FEATURES = (HASHES, REPEATED_INPUTS, TASK_WORDS, NEAR_DUPLICATES)
+
+
+@dataclass(frozen=True)
+class Effective:
+    keep: list[bool]  # per valid record
+    removed_exact: int  # records beyond the first of each exact-duplicate group
+    removed_near: int  # records beyond the first of each near-duplicate cluster (exact copies not counted again)
+    removed_conflicting: int  # records in groups with contradicting outputs
+
+    @property
+    def count(self) -> int:
+        return sum(self.keep)
+
+
+def effective(ctx: Context) -> Effective:
+    n = len(ctx.dataset)
+    keep = [True] * n
+    removed_exact = 0
+    for group in ctx.cached(exact_groups).groups:
+        for i in group[1:]:
+            if keep[i]:
+                keep[i] = False
+                removed_exact += 1
+    removed_conflicting = 0
+    for group in ctx.cached(conflict_split).contradictions:
+        for i in group:
+            if keep[i]:
+                keep[i] = False
+                removed_conflicting += 1
+    removed_near = 0
+    for group in ctx.cached(near_clusters).groups:
+        # The first record still kept stands for the cluster; exact copies are already out.
+        kept = [i for i in group if keep[i]]
+        for i in kept[1:]:
+            keep[i] = False
+            removed_near += 1
+    return Effective(keep=keep, removed_exact=removed_exact, removed_near=removed_near, removed_conflicting=removed_conflicting)
