@@ -14,7 +14,6 @@ text never reaches a message or a detail.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,15 +23,16 @@ import numpy as np
 from auditor.core.context import Context
 from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity
 from auditor.core.partitioned import PartitionedFeature
-from auditor.features.tokens import Budget, TokenCounter, token_budget, token_counter
+from auditor.core.records import Dataset
+from auditor.features.tokens import AUTO, Budget, TokenCounter, token_budget, token_counter
 from auditor.privacy.pii import LABELS, NOT_PERSONAL_SHORT, PII_KINDS, SECRET_KINDS
 from checks.quality_rules.chat import PROBLEMS as CHAT_PROBLEMS
 from checks.quality_rules.chat import chat_problems
 from checks.quality_rules.groups import Breakdown, GroupField, breakdown, members
-from checks.quality_rules.lengths import outliers
+from checks.quality_rules.output_shape import CAPPED, CapFound, capped_outputs, length_outliers, short_outputs, styled_groups
 from checks.quality_rules.scan import ScanResult, options_from, scan
 from checks.quality_rules.scan import merge as merge_scans
-from checks.quality_rules.truncation import UNPUNCTUATED
+from checks.quality_rules.truncation import UNPUNCTUATED, endings
 from checks.tasks import TASK_WORDS, task_type
 
 #: A set is judged to teach refusals (see ``QualityCheck._refusals``) only from this many
@@ -64,35 +64,39 @@ SHORT_OUTPUT = CodeInfo(
     code="QLT003",
     symbol="short-output",
     severity=Severity.WARNING,
-    summary="Outputs too short for a generation task.",
-    why="A one- or two-word answer among long ones is usually a placeholder, a cut export or a label in the "
-    "wrong field, and teaches the model to answer curtly.",
-    fix="Rewrite the outputs in full, or drop them. Classification labels and groups where short answers are "
-    "the norm are not flagged.",
-    threshold="quality.min_output_words = 3 words, where the group's median output has at least "
-    "quality.short_output_norm_words = 10 words; never for classification",
+    summary="Outputs of a word or two where the input asks for a piece of writing, an explanation or several things.",
+    why="A one- or two-word answer to 'write a review' or 'list five ways' is usually a placeholder, a cut export or a "
+    "label in the wrong field, and teaches the model to answer curtly.",
+    fix="Rewrite the outputs in full, or drop them. Labels, short answers, code, regexes and tool calls are whole "
+    "answers in a word or two and are not flagged.",
+    threshold="quality.min_output_words = 3 words, in groups whose median output has at least "
+    "quality.short_output_norm_words = 10 words, where the input asks for writing, an explanation or several things; "
+    "never for classification",
 )
 TRUNCATED = CodeInfo(
     code="QLT004",
     symbol="truncated-output",
     severity=Severity.WARNING,
-    summary="Outputs that look cut off: unclosed code fence, bracket or quote, a list ending on its marker, "
-    "or prose stopping mid-sentence.",
+    summary="Outputs with evidence of a cut: many outputs stopped at one length cap, an unclosed code fence or JSON "
+    "document, a list ending on its marker, an ending no finished text has, or prose stopping mid-sentence.",
     why="A model trained on cut-off answers learns to stop mid-thought; truncation usually comes from a length "
     "limit in generation or export.",
     fix="Regenerate or complete the outputs, or drop them; look for a max-length setting in the step that "
-    "produced them.",
-    threshold="stop-without-punctuation only on final lines of at least quality.truncation_min_words = 8 words",
+    "produced them. Lists ending on their last item, source lines, signatures, code and quoted messages are not "
+    "flagged.",
+    threshold="a length cap found in the data's own length distribution; stop-without-punctuation only after "
+    "closed sentences, on a last sentence of quality.truncation_min_words = 3 words (or a word cut short)",
 )
 LENGTH_OUTLIER = CodeInfo(
     code="QLT005",
     symbol="length-outlier",
     severity=Severity.INFO,
-    summary="Inputs or outputs far longer or shorter than the rest (robust z-score on log length).",
+    summary="Inputs or outputs far longer or shorter than the rest of their group that show a problem: a text "
+    "repeating itself, an output holding several records, an input of a word or two, an output too short for its ask.",
     why="Extreme lengths are often pasted logs, concatenated records or stubs, and very long examples dominate "
-    "the loss of a batch.",
+    "the loss of a batch; an odd length that is natural for its task (a long context, a short answer) is not reported.",
     fix="Read the listed records; split, trim or drop the ones that are not real examples.",
-    threshold="modified z-score above quality.outlier_z = 3.5",
+    threshold="modified z-score above quality.outlier_z = 3.5 on log length within the group, and a problem shown",
 )
 OVER_TOKENS = CodeInfo(
     code="QLT006",
@@ -200,6 +204,8 @@ class Measures:
     chats: dict[str, list[int]] | None  # chat problem kind -> records; None when the records are not chats
     malformed_chats: int = 0
     tokens_counted: int = 0  # records whose tokens were counted exactly (the others could not exceed the budget)
+    out_end: np.ndarray | None = None  # how each output ends: truncation.CLOSED, OPEN or ELLIPSIS (int8)
+    out_tokens: np.ndarray | None = None  # output tokens, when counted exactly (a token cap shows only in them)
 
     @classmethod
     def merge(cls, parts: Sequence[Measures], starts: Sequence[int]) -> Measures:
@@ -216,6 +222,7 @@ class Measures:
                 for kind, indices in (p.chats or {}).items():
                     chats.setdefault(kind, []).extend(start + i for i in indices)
         tokens = None if not parts or parts[0].tokens is None else cat("tokens")
+        out_tokens = None if not parts or parts[0].out_tokens is None else cat("out_tokens")
         return cls(
             merge_scans([p.found for p in parts], starts),
             cat("in_chars"),
@@ -225,6 +232,8 @@ class Measures:
             chats,
             sum(p.malformed_chats for p in parts),
             sum(p.tokens_counted for p in parts),
+            cat("out_end"),
+            out_tokens,
         )
 
 
@@ -243,11 +252,17 @@ def measure_texts(
     in_chars = np.fromiter(map(len, inputs), dtype=np.int64, count=n)
     out_chars = np.fromiter(map(len, outputs), dtype=np.int64, count=n)
     out_words = np.fromiter((o.count(" ") + o.count("\n") + 1 for o in outputs), dtype=np.int64, count=n)
-    tokens, counted = None, 0
+    out_end = endings(outputs)
+    tokens, counted, out_tokens = None, 0, None
     if budget > 0:
         # Exact counts only for records that could exceed the budget: the decision stays exact.
         counts = counter.record_tokens(inputs, outputs, budget)
         tokens, counted = counts.tokens, counts.counted
+        if counter.exact and str(cfg["tokenizer"]).strip() != AUTO:
+            # A token cap shows only in exact counts of every output. Those cost a pass of the
+            # tokenizer over all outputs (T0: 0.28 CPU s, +15 % of the check), so they are taken
+            # when the user names the tokenizer their pipeline cut with, not for the default one.
+            out_tokens = np.asarray(counter.count_many(outputs), dtype=np.int64)
     chats: dict[str, list[int]] | None = None
     bad = 0
     if messages is not None:
@@ -258,7 +273,7 @@ def measure_texts(
             bad += bool(problems)
             for p in problems:
                 chats.setdefault(p, []).append(i)
-    return Measures(found, in_chars, out_chars, out_words, tokens, chats, bad, counted)
+    return Measures(found, in_chars, out_chars, out_words, tokens, chats, bad, counted, out_end, out_tokens)
 
 
 class QualityCheck:
@@ -330,9 +345,9 @@ class QualityCheck:
         metrics: dict[str, Any] = {"records": n, "task_type": task}
 
         findings += self._emptiness(reporter, found, n, metrics)
-        findings += self._short(reporter, measured.out_words, found, task, cfg, metrics)
-        findings += self._truncated(reporter, found, float(cfg["unpunctuated_style_share"]), metrics)
-        findings += self._outliers(reporter, measured, task, float(cfg["outlier_z"]), metrics)
+        findings += self._short(reporter, measured, task, cfg, ctx.dataset, metrics)
+        findings += self._truncated(reporter, measured, cfg, counter.name, metrics)
+        findings += self._outliers(reporter, measured, task, cfg, ctx.dataset, metrics)
         findings += self._tokens(reporter, measured, counter, token_budget(ctx.config), metrics)
         findings += self._refusals(reporter, found, n, float(cfg["safety_set_share"]), metrics)
         findings += self._boilerplate(reporter, found, n, metrics)
@@ -357,20 +372,16 @@ class QualityCheck:
         )
 
     def _short(
-        self, rep: _Reporter, out_words: np.ndarray, found: ScanResult, task: str, cfg: dict[str, Any], metrics: dict[str, Any]
+        self, rep: _Reporter, measured: Measures, task: str, cfg: dict[str, Any], data: Dataset, metrics: dict[str, Any]
     ) -> list[Finding]:
         min_words = int(cfg["min_output_words"])
         norm = int(cfg["short_output_norm_words"])
-        if task == "classification" or not found.short_candidates:
+        candidates = measured.found.short_candidates
+        if task == "classification" or not candidates:
             metrics["too_short_outputs"] = 0
             return []
-        # The norm is judged within the first grouping field when there is one:
-        # a template of extractive questions has short answers by design.
-        grouping = rep.fields[0].values if rep.fields else None
-        medians = _median_words(out_words, grouping)
-        flagged = [
-            i for i in found.short_candidates if medians[grouping[i] if grouping is not None else ""] >= norm
-        ]
+        grouping = _task_grouping(rep)
+        flagged = short_outputs(candidates, measured.out_words, grouping[1] if grouping else None, norm, data.inputs, data.outputs)
         metrics["too_short_outputs"] = len(flagged)
         if not flagged:
             return []
@@ -378,68 +389,84 @@ class QualityCheck:
             rep.finding(
                 SHORT_OUTPUT,
                 flagged,
-                f"{len(flagged):,} outputs have fewer than {min_words} words where the typical output has "
-                f"{norm} or more",
+                f"{len(flagged):,} outputs have fewer than {min_words} words where the input asks for a piece of "
+                f"writing, an explanation or several things (and the typical output of the group has {norm} or more)",
                 "rewrite these outputs in full or drop them",
             )
         ]
 
-    def _truncated(self, rep: _Reporter, found: ScanResult, style_share: float, metrics: dict[str, Any]) -> list[Finding]:
+    def _truncated(
+        self, rep: _Reporter, measured: Measures, cfg: dict[str, Any], token_counting: str, metrics: dict[str, Any]
+    ) -> list[Finding]:
+        found = measured.found
+        min_words = int(cfg["truncation_min_words"])
+        grouping = _task_grouping(rep)
+        values = grouping[1] if grouping else None
         by_reason = dict(found.truncated)
         unpunctuated = by_reason.pop(UNPUNCTUATED, [])
-        kept, exempt = _drop_house_style(unpunctuated, rep.fields[0].values if rep.fields else None, style_share, len(rep.ids))
+        out_end = measured.out_end if measured.out_end is not None else np.zeros(len(rep.ids), np.int8)
+        styled = styled_groups(out_end, measured.out_words, values, min_words, float(cfg["unpunctuated_style_share"]))
+        kept = [i for i in unpunctuated if (values[i] if values is not None else "") not in styled]
         if kept:
             by_reason[UNPUNCTUATED] = kept
-        metrics["truncation_style_exempt"] = exempt
-        indices = sorted(i for members_ in by_reason.values() for i in members_)
+        metrics["truncation_style_exempt"] = len(unpunctuated) - len(kept)
+        lengths = [("characters", measured.out_chars)]
+        if measured.out_tokens is not None:
+            lengths.append((f"tokens ({token_counting})", measured.out_tokens))
+        caps = capped_outputs(lengths, out_end, measured.out_words, values, min_words)
+        capped = sorted({i for cap in caps for i in cap.records})
+        if capped:
+            by_reason[CAPPED] = capped
+        metrics["length_caps"] = [cap.to_dict() for cap in caps]
+        indices = sorted({i for members_ in by_reason.values() for i in members_})
         metrics["truncated_outputs"] = len(indices)
         metrics["truncated_by_reason"] = {r: len(m) for r, m in sorted(by_reason.items())}
         if not indices:
             return []
-        reasons = ", ".join(f"{len(m):,} {r}" for r, m in sorted(by_reason.items(), key=lambda t: -len(t[1])))
+        reasons = ", ".join(
+            f"{len(m):,} {_cap_reason(caps) if r == CAPPED else r}" for r, m in sorted(by_reason.items(), key=lambda t: -len(t[1]))
+        )
+        details: dict[str, Any] = {"reasons": metrics["truncated_by_reason"]}
+        if caps:
+            details["caps"] = metrics["length_caps"]
         return [
             rep.finding(
                 TRUNCATED,
                 indices,
                 f"{len(indices):,} outputs look truncated ({reasons})",
                 "complete or regenerate these outputs, and check the max-length setting that produced them",
-                details={"reasons": metrics["truncated_by_reason"]},
+                details=details,
             )
         ]
 
     def _outliers(
-        self, rep: _Reporter, measured: Measures, task: str, z: float, metrics: dict[str, Any]
+        self, rep: _Reporter, measured: Measures, task: str, cfg: dict[str, Any], data: Dataset, metrics: dict[str, Any]
     ) -> list[Finding]:
-        # Within the first grouping field when there is one: a story template's outputs
-        # are long by design and are only outliers among themselves.
-        parts = members(rep.fields[0].values) if rep.fields else {"": np.arange(len(measured.in_chars))}
-        where = f" of its {rep.fields[0].name}" if rep.fields else ""
+        z = float(cfg["outlier_z"])
+        # Within the task group: a story template's outputs are long by design and are only outliers among themselves.
+        grouping = _task_grouping(rep)
+        parts = members(grouping[1]) if grouping else {"": np.arange(len(measured.in_chars))}
+        where = f" of its {grouping[0]}" if grouping else ""
+        sides: list[tuple[str, np.ndarray, Sequence[str]]] = [("input", measured.in_chars, data.inputs)]
+        if task != "classification":
+            sides.append(("output", measured.out_chars, data.outputs))
+        found = length_outliers(sides, data.inputs, parts, z, int(cfg["min_output_words"]))
+        metrics["length_outliers"] = sum(len(v) for v in found.flagged.values())
+        metrics["length_outliers_natural"] = found.natural
         out: list[Finding] = []
-        total = 0
-        sides = [("input", measured.in_chars)] + ([] if task == "classification" else [("output", measured.out_chars)])
-        for side, lengths in sides:
-            found: dict[str, list[int]] = {"longer": [], "shorter": []}
-            medians: list[float] = []
-            for idx in parts.values():
-                long_, short, median = outliers(lengths[idx], z)
-                found["longer"] += idx[long_].tolist()
-                found["shorter"] += idx[short].tolist()
-                medians.append(median)
-            for word, indices in found.items():
-                total += len(indices)
-                if indices:
-                    indices.sort()
-                    out.append(
-                        rep.finding(
-                            LENGTH_OUTLIER,
-                            indices,
-                            f"{len(indices):,} {side}s are far {word} than the typical {side}{where} "
-                            f"(modified z-score above {z:g} on log length; median {float(np.median(medians)):,.0f} characters)",
-                            f"read these {side}s; split, trim or drop the ones that are not real examples",
-                            details={"side": side, "direction": word},
-                        )
-                    )
-        metrics["length_outliers"] = total
+        for (side, word), indices in sorted(found.flagged.items()):
+            median = float(np.median(found.medians[side]))
+            shows = ", ".join(f"{k:,} {why}" for why, k in found.shows[(side, word)].most_common())
+            out.append(
+                rep.finding(
+                    LENGTH_OUTLIER,
+                    indices,
+                    f"{len(indices):,} {side}s are far {word} than the typical {side}{where} and show why ({shows}; "
+                    f"modified z-score above {z:g} on log length; median {median:,.0f} characters)",
+                    f"read these {side}s; split, trim or drop the ones that are not real examples",
+                    details={"side": side, "direction": word, "shows": dict(found.shows[(side, word)])},
+                )
+            )
         return out
 
     def _tokens(
@@ -674,26 +701,20 @@ def _group_fields(ctx: Context, names: Sequence[str]) -> list[GroupField]:
     return out
 
 
-def _drop_house_style(indices: list[int], grouping: Sequence[str] | None, share: float, n: int) -> tuple[list[int], int]:
-    """Unpunctuated outputs, minus those in groups where most outputs end that way.
+def _task_grouping(rep: _Reporter) -> tuple[str, list[str]] | None:
+    """The field whose groups the output-shape rules judge within (name, value per record), or None.
 
-    Headlines, titles and keyword lists end without a full stop by design; when
-    more than ``share`` of a group (or of the whole set) does, it is the group's
-    style, not truncation. Returns the records kept and the number exempted.
+    The first configured grouping field the records carry (template, source, category): a template is
+    the unit whose outputs share a shape (a label template, a story template).
     """
-    if not indices:
-        return [], 0
-    if grouping is None:
-        return ([], len(indices)) if len(indices) > share * n else (indices, 0)
-    per_group = Counter(grouping[i] for i in indices)
-    sizes = Counter(grouping)
-    styled = {g for g, k in per_group.items() if k > share * sizes[g]}
-    kept = [i for i in indices if grouping[i] not in styled]
-    return kept, len(indices) - len(kept)
+    if not rep.fields:
+        return None
+    return rep.fields[0].name, rep.fields[0].values
 
 
-def _median_words(words: np.ndarray, grouping: Sequence[str] | None) -> dict[str, float]:
-    """Median output word count per group ('' for the whole set)."""
-    if grouping is None:
-        return {"": float(np.median(words))}
-    return {g: float(np.median(words[idx])) for g, idx in members(grouping).items()}
+def _cap_reason(caps: list[CapFound]) -> str:
+    """'cut at a 2,048-character cap' (the largest cap found names the reason)."""
+    top = max(caps, key=lambda c: len(c.records))
+    unit = "character" if top.measure == "characters" else "token"
+    more = f" and {len(caps) - 1} more" if len(caps) > 1 else ""
+    return f"cut at a {top.length:,}-{unit} cap{more}"

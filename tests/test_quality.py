@@ -59,7 +59,7 @@ def test_clean_data_passes_and_reports_every_metric() -> None:
 BAD_RECORDS: list[tuple[str, tuple[str, str], dict[str, Any]]] = [
     ("QLT001", ("   ", REPLY), {}),
     ("QLT002", ("Where is my order?", " \n"), {}),
-    ("QLT003", ("Where is my order?", "Shipped"), {}),
+    ("QLT003", ("Write a short note to the customer explaining why the order is late.", "Shipped"), {}),
     ("QLT004", ("Where is my order?", "Your parcel left our warehouse yesterday and should arrive by Friday if the"), {}),
     ("QLT006", ("Where is my order?", REPLY * 40), {"quality__max_tokens": 1000}),
     ("QLT007", ("Where is my order?", "I'm sorry, but I cannot help with that request."), {}),
@@ -95,10 +95,71 @@ def test_short_outputs_follow_the_task_type() -> None:
     assert _run(labels, task="generation").metrics["too_short_outputs"] == 0
 
 
+@pytest.mark.parametrize(
+    ("prompt", "output", "flagged"),
+    [
+        ("Write a short review of the hotel you stayed in.", "Great", True),
+        ("List three ways to save energy at home.", "Insulation", True),
+        ("Explain why the sky is blue.", "Scattering.", True),
+        ("Can you suggest some names for a bakery?", "Bread", True),
+        ("Human: hi\n\nAssistant: hello\n\nHuman: what are some tips for sleeping better", "Sleep", True),
+        ("What is the capital of Peru?", "Lima", False),  # a question with a short answer
+        ("Write a regex that matches a US ZIP code.", r"^\d{5}(-\d{4})?$", False),  # a regex is the whole answer
+        ("Write a Python expression for the sum of a list.", "sum(xs)", False),  # code
+        ("Classify the review as positive or negative.\n\nLoved it, will buy again.", "positive", False),
+        ("Is the statement true or false? Write your answer.", "False", False),  # the prompt names a short form
+        ("Human: can you explain taxes to me?\n\nAssistant: Sure, what about them?\n\nHuman: thanks, bye", "Bye!", False),
+    ],
+)
+def test_short_output_needs_an_ask_for_more(prompt: str, output: str, flagged: bool) -> None:
+    pairs = _clean(40)
+    pairs[5] = (prompt, output)
+    assert _run(pairs).metrics["too_short_outputs"] == int(flagged)
+
+
 def test_unpunctuated_house_style_is_not_truncation() -> None:
-    headlines = [(f"Title for story {i}", f"Local team wins the regional cup after a long season number {i}") for i in range(50)]
-    result = _run(headlines)
+    # A group whose outputs end without a full stop by design (captions under a closed first sentence) is
+    # exempt from the stop-without-punctuation rule; the same ending in a punctuating group is flagged.
+    captions = [(f"Caption for photo {i}", f"Harbour at dawn. Boats leave quay {i} for the morning catch") for i in range(50)]
+    result = _run(captions)
     assert result.metrics["truncated_outputs"] == 0 and result.metrics["truncation_style_exempt"] == 50
+    mixed = _clean(60)
+    mixed[3] = ("Where is my order?", "Thanks for waiting. Your parcel left the warehouse and is now with the courier in")
+    mixed[4] = ("Where is my order?", "Thanks for waiting. Your parcel left the warehouse and is now with our courier")
+    assert _codes(_run(mixed))["QLT004"][0].ids == (4, 5)
+
+
+def test_length_cap_is_found_from_the_data() -> None:
+    # The long answers were cut by an export at 300 characters: a pile at one length, ending open.
+    import random
+
+    rng = random.Random(7)
+    words = "the parcel left our warehouse on time and the courier will deliver it to your door tomorrow".split()
+    pairs = []
+    for i in range(200):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(8, 90))).capitalize() + "."
+        pairs.append((f"Where is order {i}?", text[:300]))
+    capped = [i + 1 for i, (_, out) in enumerate(pairs) if len(out) == 300]
+    assert len(capped) >= 10
+    result = _run(pairs)
+    finding = _codes(result)["QLT004"][0]
+    assert set(capped) <= set(finding.ids)
+    assert result.metrics["length_caps"][0]["length"] == 300 and result.metrics["length_caps"][0]["measure"] == "characters"
+    # The same answers without the cut: no cap, nothing truncated.
+    whole = [(q, out if len(out) != 300 else out + " and more.") for q, out in pairs]
+    assert _run(whole).metrics["length_caps"] == []
+
+
+def test_length_outliers_need_a_problem_to_show() -> None:
+    pairs = [("Where is my order? " + "It is late. " * (i % 9), REPLY) for i in range(60)]
+    import random
+
+    rng = random.Random(3)
+    vocabulary = "tenant landlord pays rent monthly deposit repairs notice period garden water heating keys inspection".split()
+    contract = " ".join(" ".join(rng.choice(vocabulary) for _ in range(12)) + "." for _ in range(60))
+    pairs[7] = ("Please summarise the attached contract for me. " + contract, REPLY)
+    result = _run(pairs)
+    assert "QLT005" not in _codes(result) and result.metrics["length_outliers_natural"] >= 1  # a long context: natural
 
 
 def test_chat_structure() -> None:

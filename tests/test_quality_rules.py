@@ -91,24 +91,53 @@ def test_iban_checksum(iban: str, ok: bool) -> None:
         ("positive", None),  # a label: too short to judge punctuation
         ("def f(x):\n    return x", None),  # code ends without a full stop
         ("Here is the code:\n```python\nprint(1)\n", "unclosed code fence"),
-        ("The result (which we computed earlier is 5.", "unclosed bracket"),
-        ('He said "we will be there at noon.', "unclosed quote"),
-        ('A 12" pizza is enough.', None),  # inches, not an opening quote
+        ('{"name": "Ada", "languages": ["en", "fr"', "unclosed JSON"),
+        ('{"name": "Ada", "languages": ["en", "fr"]}', None),
+        ("The result (which we computed earlier is 5.", None),  # an unbalanced bracket in prose is a typo, not a cut
+        ('He said "we will be there at noon.', None),
         ("Steps:\n1. Open the box\n2.", "list ends on its marker"),
         ("Things to buy:\n- milk\n-", "list ends on its marker"),
         ("We went to the market, bought bread,", "ends on a comma or connector"),
+        ("Here is the list you asked for:", "ends on a comma or connector"),
         ("The reason this matters for customers is that the", "ends on a word that cannot end a sentence"),
-        ("The delivery should arrive within five business days if you ordered bef", UNPUNCTUATED),
+        ("The delivery should arrive within five business days if you ordered bef", None),  # one sentence: no evidence
+        ("Thanks for your order. The delivery should arrive within five business days if you ord", UNPUNCTUATED),
+        ("Thanks for your order. The delivery should arrive within five business days", UNPUNCTUATED),
+        ("Thanks for your order. I'm", UNPUNCTUATED),  # a sentence cut after its first word
+        ("The information you need is on the form. Fill in the informati", UNPUNCTUATED),  # a word cut short
         ("Thanks for reaching out! Your refund has been issued.", None),
+        # Complete answers that end without a full stop.
+        ("Five tips:\n1. Sleep at fixed times\n2. Dim the lights\n3. Keep the room cool", None),  # a list's last item
+        ("Light is scattered by air. Blue scatters most.\n\nSource: World Health Organization, 2023", None),
+        ("It fails because the key is missing. You will keep seeing:\n\nKeyError: 'revenue'", None),  # a quoted error
+        ('Because the port is taken, Docker stops with "Bind for 0.0.0.0:8080 failed: port is already allocated"', None),
+        ("Please note the office is closed on Friday. Thank you for your patience.\n\nBest regards,\nMaria Lopez\nFacilities", None),
+        ("I encourage you to look for kindness. Yours sincerely, Jane Austen", None),  # a signature on one line
+        ("Stick with it and you will improve. Best of luck! - Harry", None),
+        ("Sam buys 3 * 4 = 12 pens.\nHe gives away 5, so 12 - 5 = 7 are left.\n#### 7", None),  # a GSM8K answer
+        (r"^\d{5}(-\d{4})?$", None),  # a regex
+        ('find . -name "*.log" -type f -delete', None),  # a shell one-liner
+        ("The answer is wolfram('convert 1000 US Dollars to Euros') Euros", None),  # a tool call
+        ("Day 1: Arrive in Tokyo\nDay 2: Visit Asakusa\nDay 3: Shopping in Ikebukuro and farewell dinner", None),
+        ("dog lazy the over jumped fox brown quick The", None),  # a reversed sentence: a capital "The" does not dangle
+        ("Great app. Works like a charm! Love it", None),  # a closing formula
+        ("Great. Visit www.example.com", None),
     ],
 )
 def test_truncation(text: str, reason: str | None) -> None:
-    assert truncation_reason(text, min_words=8) == reason
+    assert truncation_reason(text, min_words=3) == reason
+
+
+def test_extractive_answer_ends_where_its_span_ends() -> None:
+    passage = "The committee met in May. It approved the budget for the new library and the"
+    answer = "It approved the budget for the new library and the"
+    assert truncation_reason(answer, min_words=3) == "ends on a word that cannot end a sentence"
+    assert truncation_reason(answer, min_words=3, source=passage) is None
 
 
 @given(st.lists(st.sampled_from(["the", "cat", "sat", "on", "a", "mat", "quietly", "today"]), min_size=1, max_size=30))
 def test_prose_with_a_full_stop_is_never_truncated(words: list[str]) -> None:
-    assert truncation_reason(" ".join(words) + ".", min_words=8) is None
+    assert truncation_reason(" ".join(words) + ".", min_words=3) is None
 
 
 @pytest.mark.parametrize(

@@ -588,17 +588,19 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "quality.truncation_min_words",
-        8,
-        "Prose that stops without closing punctuation is only called truncated when its last line has at least "
-        "8 words: shorter lines are labels, titles or code, which end without a full stop by nature.",
+        3,
+        "Prose that stops without closing punctuation is only called truncated when the sentences before it are "
+        "closed and its last sentence has at least 3 words (or is a word or two that cannot close a message): the "
+        "writer punctuates, and the last sentence stops mid-way. Labels, titles and code are never judged by it.",
         kind=int,
         minimum=1,
     ),
     Option(
         "quality.unpunctuated_style_share",
         0.2,
-        "When more than 20% of a group's outputs (or of the whole set without groups) end without punctuation, "
-        "that is the group's style (headlines, titles, keyword lists), not truncation, and those are not flagged.",
+        "When more than 20% of a group's outputs of quality.truncation_min_words words or more (or of the whole set "
+        "without groups) end without punctuation, that is the group's style (headlines, chat lines, keyword lists), "
+        "not truncation, and the stop-without-punctuation rule is not applied there.",
         kind=float,
         minimum=0.0,
         maximum=1.0,

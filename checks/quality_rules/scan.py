@@ -60,7 +60,7 @@ class ScanOptions:
     pii_kinds: frozenset[str] = frozenset(pii.ALL_KINDS)
     language: str = ""
     min_output_words: int = 3
-    truncation_min_words: int = 8
+    truncation_min_words: int = 3
 
 
 class _Haystack(Generic[AnyStr]):
@@ -206,7 +206,7 @@ def _scan_chunk(
             continue
         if out.count(" ") < probe and len(out.split()) < min_words:
             short.append(offset + k)
-        reason = truncation_reason(out, trunc_words)
+        reason = truncation_reason(out, trunc_words, inp)
         if reason is not None:
             truncated.setdefault(reason, []).append(offset + k)
 
