@@ -3,7 +3,9 @@
 Measures categories, input topics, reference coverage, lengths and output
 diversity. Everything runs on scikit-learn TF-IDF; ``coverage.embeddings``
 may name a locally installed sentence-transformers model for the reference
-similarity instead (never downloaded).
+similarity instead (never downloaded). Whether a reference input is covered is
+judged against the training set's own spread (``checks.calibration``), or
+against a fixed cut with ``coverage.calibration = 'absolute'``.
 
 Categories below ``count.min_per_category`` are listed in the metrics
 (``categories_below_minimum``) but raise no COV finding: the count check's
@@ -20,15 +22,15 @@ import numpy as np
 from auditor.core.context import Context
 from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
 from auditor.core.records import Dataset
-from auditor.features import input_hashes, output_hashes
+from auditor.features import input_hashes, input_reps, output_hashes
 from auditor.similarity import hash128
+from checks.calibration import Judgement, judge
 from checks.categories import CategoryStats, category_stats, unseen
 from checks.diversity import diversity, preview
 from checks.embed import Unavailable, load_encoder
 from checks.lengths import compare, summary, word_lengths
-from checks.reference import coverage_share, nearest
 from checks.tasks import task_type
-from checks.topics import Topic, Topics, choose_k, cluster
+from checks.topics import Background, Topic, Topics, choose_k, cluster
 
 if TYPE_CHECKING:  # scikit-learn is imported when a text space is built, not with the check
     from checks.textspace import TextSpace
@@ -85,7 +87,9 @@ LOW_COVERAGE = CodeInfo(
     "example are where a fine-tuned model guesses.",
     fix="Label training examples for the uncovered topics named in the finding, largest first.",
     threshold="a warning below coverage.min_reference_coverage = 90%, a blocker below "
-    "coverage.reference_coverage_blocker = 50% (similar: cosine >= coverage.min_similarity = 0.3)",
+    "coverage.reference_coverage_blocker = 50%; similar: mean cosine to the coverage.neighbours = 10 most similar "
+    "training inputs at least what all but coverage.calibration_quantile = 2% of training inputs reach among the "
+    "others (coverage.calibration = 'absolute': nearest cosine >= coverage.min_similarity = 0.3)",
 )
 UNCOVERED_TOPIC = CodeInfo(
     code="COV006",
@@ -95,7 +99,9 @@ UNCOVERED_TOPIC = CodeInfo(
     why="Names where the training data is missing, in words, with the reference inputs as examples; the "
     "weight of the gap is carried by COV005.",
     fix="Label training examples like the listed reference inputs.",
-    threshold="reference inputs below the similarity threshold, grouped into at most coverage.max_uncovered_topics",
+    threshold="reference inputs below the similarity threshold, grouped into at most coverage.max_uncovered_topics "
+    "and named by the words that set them apart from the training inputs; with the calibrated threshold, only when "
+    "more are uncovered than a reference drawn like the training data would leave (99% binomial bound)",
 )
 LENGTH_SHIFT = CodeInfo(
     code="COV007",
@@ -164,10 +170,14 @@ class CoverageCheck:
     - outputs: ``distinct_output_share``, ``top_outputs`` [{output, count, distinct_inputs, example_id}],
       ``templated_records``, ``task_type``;
     - with a reference (or the eval set standing in): ``reference_source``, ``reference_records``,
-      ``representation`` ("tfidf" or "embeddings:<model>"), ``similarity_threshold``,
-      ``similarity_quantiles``, ``reference_coverage`` (0..1), ``uncovered_reference_records``,
-      ``uncovered_topics`` [{id "U1", size, share of the reference, top_terms, example_id, example_ids,
-      median_similarity}].
+      ``representation`` ("tfidf" or "embeddings:<model>"), ``similarity_threshold`` (the one used),
+      ``calibration`` {mode "training"|"absolute", quantile, neighbours, distinct_training_inputs,
+      sampled_training_inputs, sampled_with_copies, copy_similarity, training_spread {p1..p50},
+      expected_uncovered, fallback_reason when too few inputs}, ``similarity_quantiles`` (of the score
+      the threshold applies to: mean similarity to the k neighbours, or the nearest one's in absolute mode),
+      ``reference_coverage`` (0..1), ``uncovered_reference_records``,
+      ``uncovered_topics`` [{id "U1", size, share of the reference, top_terms (words setting them apart
+      from the training inputs), example_id, example_ids, median_similarity}].
 
     Findings about the reference or eval data (COV003, COV005, COV006, COV007) list that
     dataset's record ids, and say which in ``details["dataset"]``.
@@ -433,7 +443,11 @@ class CoverageCheck:
             metrics["uncovered_topics"] = []
             return []
         findings: list[Finding] = []
-        similarity, representation, threshold = None, "tfidf", float(cfg["coverage.min_similarity"])
+        # Neighbours are distinct training inputs: a repeated input is one example, not k of them.
+        distinct = ctx.cached(input_reps)[0]
+        assert space.reference is not None
+        train_rows, reference_rows = space.train[distinct], space.reference
+        representation, absolute = "tfidf", float(cfg["coverage.min_similarity"])
         model = str(cfg["coverage.embeddings"])
         if model:
             encoder = load_encoder(model)
@@ -447,32 +461,42 @@ class CoverageCheck:
                     )
                 )
             else:
-                found = nearest(encoder(other.inputs), encoder(ctx.dataset.inputs))
-                similarity, representation = found.similarity, f"embeddings:{model}"
-                threshold = float(cfg["coverage.min_embedding_similarity"])
-        if similarity is None:
-            assert space.reference is not None
-            similarity = nearest(space.reference, space.train).similarity
-
-        share = coverage_share(similarity, threshold)
+                inputs = ctx.dataset.inputs
+                train_rows, reference_rows = encoder([inputs[int(i)] for i in distinct]), encoder(other.inputs)
+                representation, absolute = f"embeddings:{model}", float(cfg["coverage.min_embedding_similarity"])
+        judged = judge(
+            train_rows,
+            reference_rows,
+            mode=str(cfg["coverage.calibration"]),
+            quantile=float(cfg["coverage.calibration_quantile"]),
+            neighbours=int(cfg["coverage.neighbours"]),
+            sample=int(cfg["coverage.calibration_sample"]),
+            absolute=absolute,
+            seed=ctx.seed,
+        )
+        similarity, threshold = judged.scores, judged.threshold
+        share = float(judged.covered.mean())
         metrics["representation"] = representation
-        metrics["similarity_threshold"] = threshold
+        metrics["similarity_threshold"] = round(threshold, 4)
+        metrics["calibration"] = judged.metrics
         metrics["similarity_quantiles"] = {
             f"p{q}": round(float(v), 4) for q, v in zip((10, 50, 90), np.quantile(similarity, (0.1, 0.5, 0.9)))
         }
         metrics["reference_coverage"] = round(share, 4)
-        uncovered = np.flatnonzero(similarity < threshold)
+        uncovered = np.flatnonzero(~judged.covered)
         metrics["uncovered_reference_records"] = int(uncovered.size)
-        if uncovered.size == 0 or space.reference is None:
+        if uncovered.size == 0:
             metrics["uncovered_topics"] = []
             return findings
 
+        # Topics of the uncovered inputs alone, named by the words that set them apart from the training inputs.
         groups = cluster(
             space.reference[uncovered],
             space.terms,
             max_topics=int(cfg["coverage.max_uncovered_topics"]),
             seed=ctx.seed,
             sample_size=int(cfg["coverage.sample_size"]),
+            background=Background.of(space.train),
         )
         entries = []
         for topic in groups.topics:
@@ -483,7 +507,7 @@ class CoverageCheck:
             entries.append(entry)
         metrics["uncovered_topics"] = entries
 
-        findings += self._coverage_findings(ctx, role, other, share, threshold, uncovered, groups, entries)
+        findings += self._coverage_findings(ctx, role, other, share, judged, uncovered, groups, entries)
         return findings
 
     def _coverage_findings(
@@ -492,7 +516,7 @@ class CoverageCheck:
         role: str,
         other: Dataset,
         share: float,
-        threshold: float,
+        judged: Judgement,
         uncovered: np.ndarray,
         groups: Topics,
         entries: list[dict[str, Any]],
@@ -500,7 +524,11 @@ class CoverageCheck:
         cfg = ctx.config
         m = len(other)
         findings: list[Finding] = []
-        for topic, entry in zip(groups.topics, entries):
+        # A reference drawn like the training data leaves about a fraction q uncovered by
+        # construction; naming those as gaps would cry wolf on every eval set.
+        expected = judged.expected_uncovered
+        chance = expected is not None and uncovered.size <= expected
+        for topic, entry in zip(groups.topics, [] if chance else entries):
             rows = uncovered[topic.members]
             findings.append(
                 UNCOVERED_TOPIC.finding(
@@ -521,13 +549,13 @@ class CoverageCheck:
         ids = [other.ids[int(uncovered[i])] for t in groups.topics for i in t.members]
         group_ids = [label[t.index] for t in groups.topics for _ in t.members]
         summary_finding = LOW_COVERAGE.finding(
-            f"{1 - share:.0%} of the {m} {role} inputs have no similar training example (nearest similarity "
-            f"below {threshold:g}): coverage {share:.0%}, {wanted:.0%} wanted; largest gaps: {largest}",
+            f"{1 - share:.0%} of the {m} {role} inputs have no similar training example ({judged.rule}): "
+            f"coverage {share:.0%}, {wanted:.0%} wanted; largest gaps: {largest}",
             f"label training examples for the uncovered topics, starting with {_about(groups.topics[0])}",
             ids,
             severity=Severity.BLOCKER if share < blocker else None,
             groups=group_ids,
-            details={"dataset": role, "coverage": round(share, 4), "threshold": threshold},
+            details={"dataset": role, "coverage": round(share, 4), "threshold": round(judged.threshold, 4)},
         )
         return [summary_finding, *findings]
 

@@ -1,4 +1,4 @@
-"""Nearest training neighbour of every reference input, without an n x m matrix.
+"""Nearest training neighbours of every reference input, without an n x m matrix.
 
 TF-IDF rows are sparse and L2-normalised, so cosine similarity is a sparse dot
 product. Reference rows are taken a chunk at a time; each chunk's product with
@@ -12,6 +12,14 @@ re-scored exactly found the true nearest neighbour for only 17-66% of GSM8K
 test questions, shifting coverage by 10-36 points, while the exact sparse
 product runs 10,000 references against 100,000 training inputs in seconds.
 Embeddings (dense, normalised) take the same chunked route with a dense product.
+
+``neighbour_scores`` goes one step further for the self-calibrated coverage
+(``checks.calibration``): the mean similarity of each row to its k most similar
+training rows, still exact and still one chunk at a time. The k largest entries
+of a sparse row are found in O(entries): a per-row histogram of the values
+(``BINS`` bins) tells which bin holds the k-th largest, and only the entries
+from that bin up are sorted. On 3,000 x 30,000 real inputs it costs 1.35x the
+sparse product itself, where densifying each chunk and ``np.partition`` cost 3.5x.
 """
 
 from __future__ import annotations
@@ -25,6 +33,14 @@ from scipy import sparse
 # 20 million is 160-240 MB, far below the 4 GB budget while keeping chunks large
 # enough that per-chunk overhead does not dominate.
 CHUNK_CELLS = 20_000_000
+# Value bins of the per-row histogram that locates the k-th largest entry: the
+# entries sorted per row are those of the bin holding it and above, a few per row
+# at this width (1/1024 of the similarity range).
+BINS = 1024
+# A training input at least this similar to another is a copy of it (the input
+# itself, an exact duplicate, one with a few words changed), not a neighbour: see
+# checks.calibration.
+COPY_SIMILARITY = 0.95
 
 
 @dataclass(frozen=True)
@@ -79,6 +95,70 @@ def _row_max(product: sparse.csr_matrix, best: np.ndarray, where: np.ndarray) ->
     hits = np.flatnonzero(is_max)
     first_hit = np.unique(rows[hits], return_index=True)
     where[first_hit[0]] = product.indices[hits[first_hit[1]]]
+
+
+def neighbour_scores(
+    rows: sparse.csr_matrix | np.ndarray,
+    train: sparse.csr_matrix | np.ndarray,
+    k: int,
+    *,
+    skip_copies: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean cosine similarity of each row to its ``k`` most similar training rows (rows L2-normalised).
+
+    Negative similarities count as 0, and so do missing neighbours (a row sharing a
+    term with fewer than k training rows). With ``skip_copies``, training rows at
+    ``COPY_SIMILARITY`` or above are no neighbours (the row itself when it is a
+    training row, its duplicates and near-copies). Returns the scores (float32) and,
+    per row, how many training rows were skipped as copies.
+    """
+    m, n = rows.shape[0], train.shape[0]
+    scores = np.zeros(m, dtype=np.float32)
+    copies = np.zeros(m, dtype=np.int64)
+    if m == 0 or n == 0 or k < 1:
+        return scores, copies
+    step = chunk_rows(n)
+    if sparse.issparse(train):
+        train_t, rows = sparse.csr_matrix(train).T.tocsr(), sparse.csr_matrix(rows)
+        for start in range(0, m, step):
+            product = (rows[start : start + step] @ train_t).tocsr()
+            row_of = np.repeat(np.arange(product.shape[0]), np.diff(product.indptr))
+            if skip_copies:
+                copied = product.data >= COPY_SIMILARITY
+                copies[start : start + step] = np.bincount(row_of[copied], minlength=product.shape[0])
+                product.data[copied] = 0.0
+            np.maximum(product.data, 0.0, out=product.data)
+            scores[start : start + step] = _top_mean_csr(product, row_of, k)
+    else:
+        dense_t = np.asarray(train, dtype=np.float32).T
+        for start in range(0, m, step):
+            block = np.asarray(rows[start : start + step], dtype=np.float32) @ dense_t
+            if skip_copies:
+                copied = block >= COPY_SIMILARITY
+                copies[start : start + step] = copied.sum(axis=1)
+                block[copied] = 0.0
+            np.maximum(block, 0.0, out=block)
+            kk = min(k, n)
+            scores[start : start + step] = np.partition(block, n - kk, axis=1)[:, n - kk :].sum(axis=1) / k
+    return scores, copies
+
+
+def _top_mean_csr(product: sparse.csr_matrix, row_of: np.ndarray, k: int) -> np.ndarray:
+    """Mean of the k largest entries of each row of a CSR matrix with values in [0, 1]; absent entries are 0.
+
+    ``row_of`` is the row of every stored entry."""
+    rows, data = product.shape[0], product.data
+    bins = np.minimum((data * BINS).astype(np.int64), BINS - 1)
+    counts = np.bincount(row_of * BINS + bins, minlength=rows * BINS).reshape(rows, BINS)
+    reached = np.cumsum(counts[:, ::-1], axis=1) >= k
+    # The bin holding each row's k-th largest entry; rows with fewer than k entries keep them all.
+    boundary = np.where(reached[:, -1], BINS - 1 - reached.argmax(axis=1), 0)
+    kept = np.flatnonzero(bins >= boundary[row_of])
+    order = kept[np.lexsort((-data[kept], row_of[kept]))]
+    row_sorted, values = row_of[order], data[order]
+    rank = np.arange(row_sorted.size) - np.searchsorted(row_sorted, row_sorted)
+    top = rank < k
+    return (np.bincount(row_sorted[top], weights=values[top], minlength=rows) / k).astype(np.float32)
 
 
 def coverage_share(similarity: np.ndarray, threshold: float) -> float:

@@ -15,7 +15,10 @@ Method (the same for training inputs and for uncovered reference inputs):
    k-means alone absorbs small distinct groups into big topics.
 4. Each topic is described by the terms with the highest mean TF-IDF over its
    members (exact, over all members, through one sparse product), its size,
-   and the member closest to its centre as the example.
+   and the member closest to its centre as the example. Given a ``background``
+   (the training inputs, when the rows are uncovered reference inputs), the
+   terms are instead those that most set the topic apart from the background
+   (``checks.contrast``): what the training data lacks, not what the domain shares.
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
+
+from checks.contrast import Background, distinctive_terms
+
+__all__ = ["Background", "Topic", "Topics", "choose_k", "cluster"]
 
 TOP_TERMS = 5
 # 100 LSA dimensions is the range the scikit-learn text-clustering guide
@@ -69,12 +76,13 @@ def cluster(
     max_topics: int,
     seed: int,
     sample_size: int = 20_000,
+    background: Background | None = None,
 ) -> Topics:
     """Cluster the rows of an L2-normalised TF-IDF matrix into described topics."""
     n = matrix.shape[0]
     k = choose_k(n, max_topics)
     if k <= 1 or matrix.shape[1] < 2:
-        return _single_topic(matrix, terms)
+        return _single_topic(matrix, terms, background)
     from sklearn.cluster import MiniBatchKMeans
     from sklearn.decomposition import TruncatedSVD
     from sklearn.preprocessing import normalize
@@ -84,13 +92,13 @@ def cluster(
     fit_rows = matrix[sample]
     dims = min(SVD_DIMENSIONS, fit_rows.shape[1] - 1, fit_rows.shape[0] - 1)
     if dims < 1:
-        return _single_topic(matrix, terms)
+        return _single_topic(matrix, terms, background)
     svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=5, random_state=seed)
     with np.errstate(invalid="ignore", divide="ignore"):  # degenerate sets: zero variance ratios, harmless
         reduced = normalize(svd.fit_transform(fit_rows))
     k = min(k, _distinct_rows(reduced))
     if k <= 1:
-        return _single_topic(matrix, terms)
+        return _single_topic(matrix, terms, background)
     kmeans = MiniBatchKMeans(
         n_clusters=k,
         random_state=seed,
@@ -109,7 +117,7 @@ def cluster(
         labels[start : start + CHUNK_ROWS] = scores.argmax(axis=1)
         closeness[start : start + CHUNK_ROWS] = scores.max(axis=1)
     k += _split_residue(matrix, svd, labels, closeness, k, max_topics, seed)
-    return _describe(matrix, terms, labels, closeness, k)
+    return _describe(matrix, terms, labels, closeness, k, background)
 
 
 def _split_residue(
@@ -157,15 +165,20 @@ def _distinct_rows(reduced: np.ndarray) -> int:
     return int(np.unique(np.round(reduced, 6), axis=0).shape[0])
 
 
-def _single_topic(matrix: sparse.csr_matrix, terms: np.ndarray) -> Topics:
+def _single_topic(matrix: sparse.csr_matrix, terms: np.ndarray, background: Background | None = None) -> Topics:
     n = matrix.shape[0]
     if n == 0:
         return Topics(labels=np.zeros(0, dtype=np.int32), topics=())
-    return _describe(matrix, terms, np.zeros(n, dtype=np.int32), np.ones(n, dtype=np.float32), 1)
+    return _describe(matrix, terms, np.zeros(n, dtype=np.int32), np.ones(n, dtype=np.float32), 1, background)
 
 
 def _describe(
-    matrix: sparse.csr_matrix, terms: np.ndarray, labels: np.ndarray, closeness: np.ndarray, k: int
+    matrix: sparse.csr_matrix,
+    terms: np.ndarray,
+    labels: np.ndarray,
+    closeness: np.ndarray,
+    k: int,
+    background: Background | None = None,
 ) -> Topics:
     n = matrix.shape[0]
     sizes = np.bincount(labels, minlength=k)
@@ -192,8 +205,11 @@ def _describe(
     for index in range(len(order)):
         members = by_topic[(bounds[index - 1] if index else 0) : bounds[index]]
         members = members[np.argsort(-closeness[members], kind="stable")]
-        row = weight[index]
-        top = [int(t) for t in np.argsort(-row, kind="stable")[:TOP_TERMS] if row[t] > 0]
+        if background is not None:
+            top = distinctive_terms(matrix[np.sort(members)], background, TOP_TERMS)
+        else:
+            row = weight[index]
+            top = [int(t) for t in np.argsort(-row, kind="stable")[:TOP_TERMS] if row[t] > 0]
         topics.append(
             Topic(
                 index=index,

@@ -210,21 +210,27 @@ def test_topics_are_found_described_and_thin_ones_flagged() -> None:
     assert set(finding.groups or ()) == {t["id"] for t in thin}
 
 
-def test_reference_coverage_names_the_missing_topic() -> None:
+@pytest.mark.parametrize("mode", ["training", "absolute"])
+def test_reference_coverage_names_the_missing_topic(mode: str) -> None:
     train = make_dataset(pairs(sentences("billing", 200, 1) + sentences("shipping", 200, 1)))
     ref_texts = sentences("billing", 60, 7) + sentences("shipping", 60, 7) + sentences("refund", 40, 7)
     ref = make_dataset(pairs(ref_texts, ""), ids=[f"q{i}" for i in range(160)])
-    result = run(train, {"reference": ref})
+    result = run(train, {"reference": ref}, coverage__calibration=mode)
     m = result.metrics
-    assert m["reference_coverage"] == pytest.approx(120 / 160)
+    refund = {f"q{i}" for i in range(120, 160)}
+    assert m["calibration"]["mode"] == mode
+    # Calibrated, a reference drawn like the training data loses about 2% by construction.
+    in_domain_lost = 0 if mode == "absolute" else 3
+    assert 120 - in_domain_lost <= m["reference_coverage"] * 160 <= 120
     assert m["reference_source"] == "reference" and m["representation"] == "tfidf"
     gaps = m["uncovered_topics"]
-    assert sum(g["size"] for g in gaps) == 40
-    assert all({"refund", "order", "status", "money", "return", "cancelled", "purchase", "reimburse", "number"} & set(g["top_terms"][:2]) for g in gaps)
+    refund_words = {"refund", "order", "status", "money", "return", "cancelled", "purchase", "reimburse", "number"}
+    refund_gaps = [g for g in gaps if refund_words & set(g["top_terms"][:2])]
+    assert sum(g["size"] for g in refund_gaps) >= 38
     assert all(i.startswith("q") for g in gaps for i in g["example_ids"])
     low = next(f for f in result.findings if f.code == "COV005")
-    assert low.severity is Severity.WARNING and low.size == 40
-    assert set(low.ids) == {f"q{i}" for i in range(120, 160)}
+    assert low.severity is Severity.WARNING and 40 <= low.size <= 40 + in_domain_lost
+    assert refund <= set(low.ids)
     topic = next(f for f in result.findings if f.code == "COV006")
     size = gaps[0]["size"]
     assert topic.message.startswith(f"{size / 160:.0%} of the reference inputs ({size} of 160), about ")

@@ -1,4 +1,4 @@
-"""Coverage on real data: GSM8K train against its test split, with code instructions mixed in."""
+"""Coverage on real data: GSM8K train against its test split, with code instructions and role-play prompts mixed in."""
 
 from __future__ import annotations
 
@@ -65,14 +65,43 @@ def test_gsm8k_topics_describe_maths_word_problems(result: CheckResult) -> None:
 
 def test_gsm8k_test_is_mostly_covered_and_code_is_not(result: CheckResult) -> None:
     m = result.metrics
-    assert 0.6 < m["reference_coverage"] < 0.9
+    assert m["calibration"]["mode"] == "training"
     low = next(f for f in result.findings if f.code == "COV005")
     uncovered = set(low.ids)
     code_uncovered = sum(1 for i in uncovered if str(i).startswith("code-")) / 300
     gsm_uncovered = sum(1 for i in uncovered if str(i).startswith("gsm-")) / 1319
-    assert code_uncovered > 0.75 and gsm_uncovered < 0.25
+    # TF-IDF cannot tell every string-counting instruction from a word problem (about a third
+    # of these share GSM8K's vocabulary as much as word problems share it with each other).
+    assert code_uncovered > 0.6 and gsm_uncovered < 0.05
     code_words = {"python", "javascript", "sql", "function", "array", "string", "code", "program"}
     assert any(code_words & set(t["top_terms"]) for t in m["uncovered_topics"])
+
+
+def test_gsm8k_eval_set_is_covered_by_gsm8k_train(gsm8k: tuple[Dataset, Dataset]) -> None:
+    train, _ = gsm8k
+    test = make_dataset(read_pairs("gsm8k/test.jsonl"))
+    result = CoverageCheck().run(make_context(train, {"eval": test}))
+    assert result.metrics["reference_coverage"] >= 0.95
+    assert not {"COV005", "COV006"} & {f.code for f in result.findings}
+
+
+def test_three_quarters_in_domain_reads_three_quarters(gsm8k: tuple[Dataset, Dataset]) -> None:
+    """300 unseen GSM8K questions and 100 role-play prompts, drawn with a seed: 75% covered by construction."""
+    import random
+
+    train, _ = gsm8k
+    rng = random.Random(17)
+    questions = rng.sample(read_pairs("gsm8k/test.jsonl"), 300)
+    roles = rng.sample(read_pairs("gpteacher/canonical_roleplay.jsonl"), 100)
+    ids = [f"gsm-{i}" for i in range(300)] + [f"role-{i}" for i in range(100)]
+    result = CoverageCheck().run(make_context(train, {"reference": make_dataset(questions + roles, ids=ids)}))
+    assert result.metrics["reference_coverage"] == pytest.approx(0.75, abs=0.05)
+    low = next(f for f in result.findings if f.code == "COV005")
+    assert sum(1 for i in low.ids if str(i).startswith("role-")) >= 0.8 * len(low.ids)
+    # The named topics are the role-play prompts: each of the three largest is mostly role-play.
+    topics = [f for f in result.findings if f.code == "COV006"]
+    for finding in topics[:3]:
+        assert sum(1 for i in finding.ids if str(i).startswith("role-")) >= 0.8 * len(finding.ids)
 
 
 def test_gsm8k_lengths_and_outputs(result: CheckResult) -> None:
