@@ -16,10 +16,14 @@ Embeddings (dense, normalised) take the same chunked route with a dense product.
 ``neighbour_scores`` goes one step further for the self-calibrated coverage
 (``checks.calibration``): the mean similarity of each row to its k most similar
 training rows, still exact and still one chunk at a time. The k largest entries
-of a sparse row are found in O(entries): a per-row histogram of the values
-(``BINS`` bins) tells which bin holds the k-th largest, and only the entries
-from that bin up are sorted. On 3,000 x 30,000 real inputs it costs 1.35x the
-sparse product itself, where densifying each chunk and ``np.partition`` cost 3.5x.
+of a sparse row are found in O(entries) with one pass of ``np.maximum.reduceat``:
+the maxima of ``SEGMENTS_PER_K`` x k disjoint segments of the row are entries of
+it, so the k-th largest of those maxima is a floor under the row's k-th largest
+entry, and only the entries at or above the floor (a few dozen per row) are
+sorted. On 10,000 x 94,000 generated inputs that step costs 1.3 CPU s against
+5.3 s for the per-row value histogram it replaced (a scatter-add over every
+entry), with the same scores bit for bit; densifying each chunk and
+``np.partition`` cost 3.5x the sparse product.
 """
 
 from __future__ import annotations
@@ -33,10 +37,10 @@ from scipy import sparse
 # 20 million is 160-240 MB, far below the 4 GB budget while keeping chunks large
 # enough that per-chunk overhead does not dominate.
 CHUNK_CELLS = 20_000_000
-# Value bins of the per-row histogram that locates the k-th largest entry: the
-# entries sorted per row are those of the bin holding it and above, a few per row
-# at this width (1/1024 of the similarity range).
-BINS = 1024
+# Segments per neighbour whose maxima set each row's floor (see the module's docstring):
+# more segments give a higher floor and fewer entries to sort, at the cost of a larger
+# partition; at 8 the rows of the generated 10,000 x 94,000 case keep 53 entries each.
+SEGMENTS_PER_K = 8
 # A training input at least this similar to another is a copy of it (the input
 # itself, an exact duplicate, one with a few words changed), not a neighbour: see
 # checks.calibration.
@@ -122,7 +126,7 @@ def neighbour_scores(
         train_t, rows = sparse.csr_matrix(train).T.tocsr(), sparse.csr_matrix(rows)
         for start in range(0, m, step):
             product = (rows[start : start + step] @ train_t).tocsr()
-            row_of = np.repeat(np.arange(product.shape[0]), np.diff(product.indptr))
+            row_of = np.repeat(np.arange(product.shape[0], dtype=np.int32), np.diff(product.indptr))
             if skip_copies:
                 copied = product.data >= COPY_SIMILARITY
                 copies[start : start + step] = np.bincount(row_of[copied], minlength=product.shape[0])
@@ -147,13 +151,24 @@ def _top_mean_csr(product: sparse.csr_matrix, row_of: np.ndarray, k: int) -> np.
     """Mean of the k largest entries of each row of a CSR matrix with values in [0, 1]; absent entries are 0.
 
     ``row_of`` is the row of every stored entry."""
-    rows, data = product.shape[0], product.data
-    bins = np.minimum((data * BINS).astype(np.int64), BINS - 1)
-    counts = np.bincount(row_of * BINS + bins, minlength=rows * BINS).reshape(rows, BINS)
-    reached = np.cumsum(counts[:, ::-1], axis=1) >= k
-    # The bin holding each row's k-th largest entry; rows with fewer than k entries keep them all.
-    boundary = np.where(reached[:, -1], BINS - 1 - reached.argmax(axis=1), 0)
-    kept = np.flatnonzero(bins >= boundary[row_of])
+    rows, data, indptr = product.shape[0], product.data, product.indptr
+    lengths = np.diff(indptr)
+    s = SEGMENTS_PER_K * k
+    # Rows of s entries or more get a floor: the k-th largest of the maxima of s disjoint
+    # segments, k distinct entries, so at most the row's k-th largest. Shorter rows keep all.
+    floor = np.zeros(rows, dtype=data.dtype)
+    full = np.flatnonzero(lengths >= s)
+    if full.size:
+        starts = indptr[full][:, None] + (np.arange(s)[None, :] * lengths[full][:, None]) // s
+        # reduceat runs each segment up to the next index: each row's end is added so that its
+        # last segment stops there, unless it is the end of the data; those maxima are dropped.
+        bounds = np.concatenate([starts, indptr[full + 1][:, None]], axis=1).ravel()
+        if bounds[-1] == data.size:
+            bounds = bounds[:-1]
+        maxima = np.maximum.reduceat(data, bounds)
+        maxima = maxima[np.arange(maxima.size) % (s + 1) < s].reshape(full.size, s)
+        floor[full] = np.partition(maxima, s - k, axis=1)[:, s - k]
+    kept = np.flatnonzero(data >= floor[row_of])
     order = kept[np.lexsort((-data[kept], row_of[kept]))]
     row_sorted, values = row_of[order], data[order]
     rank = np.arange(row_sorted.size) - np.searchsorted(row_sorted, row_sorted)

@@ -77,13 +77,34 @@ def test_neighbour_scores_are_the_same_in_many_small_chunks(monkeypatch: pytest.
     k=st.integers(1, 12),
 )
 def test_top_mean_of_sparse_rows_is_exact(values: list[list[float]], k: int) -> None:
-    # Ties, values at bin edges, rows shorter than k and empty rows: the histogram shortcut is exact.
-    width = 40
+    # Ties, rows shorter than k and empty rows: the floor from segment maxima is exact.
+    _assert_top_mean_exact(values, k, 40)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.lists(st.floats(0, 1, width=32), min_size=0, max_size=5),
+            st.lists(st.sampled_from([0.0, 0.25, 0.5, 1.0]), min_size=30, max_size=200),
+            st.lists(st.floats(0, 1, width=32), min_size=30, max_size=200),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    k=st.integers(1, 4),
+)
+def test_top_mean_of_long_sparse_rows_is_exact(values: list[list[float]], k: int) -> None:
+    # Rows long enough for the segment floor, among short and empty ones, the last row long or not.
+    _assert_top_mean_exact(values, k, 200)
+
+
+def _assert_top_mean_exact(values: list[list[float]], k: int, width: int) -> None:
     data = [v for row in values for v in row[:width]]
     indptr = np.cumsum([0] + [len(row[:width]) for row in values])
     indices = [j for row in values for j in range(len(row[:width]))]
     product = sparse.csr_matrix((np.array(data, dtype=np.float32), indices, indptr), shape=(len(values), width))
-    row_of = np.repeat(np.arange(len(values)), np.diff(product.indptr))
+    row_of = np.repeat(np.arange(len(values), dtype=np.int32), np.diff(product.indptr))
     got = reference_module._top_mean_csr(product, row_of, k)
     expected = [sorted(row[:width], reverse=True)[:k] for row in values]
     np.testing.assert_allclose(got, [sum(e) / k for e in expected], atol=1e-6)
