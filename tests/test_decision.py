@@ -545,3 +545,50 @@ def test_readme_walk_through_prints_the_table_it_shows(monkeypatch: pytest.Monke
     printed = terminal.render(report, width=100, color=False)
     table = printed[printed.index("Decision: prompt first"):].split("\n\n")[0]
     assert shown.strip() == table.strip()
+
+
+# --- configuration: no built-in price --------------------------------------------------
+
+PRICES = ("decision.training_price", "decision.prompted_input_price", "decision.prompted_output_price", "decision.tuned_input_price", "decision.tuned_output_price")
+
+
+def test_no_price_is_built_in_and_init_shows_an_example_with_an_empty_value() -> None:
+    import tomllib
+
+    from auditor.core.config import render_toml
+    from auditor.core.defaults import OPTION_BY_KEY
+
+    text = render_toml()
+    for key in (*PRICES, "decision.calls_per_day", "decision.target_quality"):
+        option = OPTION_BY_KEY[key]
+        assert option.default is None and option.example is not None, key
+        assert f"# an example only, not a default: {option.name} = " in text
+        assert f"\n#{option.name} =\n" in text
+    assert all(table == {} for table in tomllib.loads(text).values())  # every value line is a comment
+    uncommented = text.replace("\n#training_price =\n", "\ntraining_price =\n")
+    with pytest.raises(tomllib.TOMLDecodeError):
+        tomllib.loads(uncommented)  # a value left empty is an error, never a price in force
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "says"),
+    [
+        ("decision__techniques_tried", ["few shot"], "must be one of"),
+        ("decision__prompt_share", 1.5, "at most 1.0"),
+        ("decision__training_price", -1.0, "at least 0.0"),
+        ("decision__training_price", "cheap", "must be float"),
+        ("decision__epochs", 0, "at least 1"),
+    ],
+)
+def test_bad_decision_settings_are_one_line_config_errors(tmp_path: Path, key: str, value: Any, says: str) -> None:
+    from auditor.runtime.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=says):
+        _run(tmp_path, **{key: value})
+
+
+def test_score_range_upside_down_is_a_config_error(tmp_path: Path) -> None:
+    from auditor.runtime.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="score_min"):
+        _run(tmp_path, baseline=("b.json", [json.dumps({"score": 0.5})]), decision__score_min=1.0, decision__score_max=0.0)
