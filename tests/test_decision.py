@@ -264,9 +264,19 @@ def test_files_that_cannot_be_used_are_one_clear_error(tmp_path: Path, name: str
     assert says in str(err.value)
 
 
-def test_a_missing_file_is_refused(tmp_path: Path) -> None:
+def test_a_missing_file_or_a_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         read_prompt_baseline(tmp_path / "nope.csv")
+    with pytest.raises(InputError, match="a folder, not a file"):
+        read_prompt_baseline(tmp_path)
+
+
+@pytest.mark.parametrize("content", [b"id,score\ne0," + b"9" * 200_000 + b"\n", b"id,score\n\xff\xfe0,1\n"])
+def test_unreadable_tables_are_one_clear_error(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "b.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match="prompt baseline b.csv: not"):
+        read_prompt_baseline(path)
 
 
 def test_unusable_rows_are_a_finding_and_left_out(tmp_path: Path) -> None:

@@ -76,7 +76,7 @@ def number(value: Any) -> float | None:
 def read_prompt_baseline(path: Path | str) -> PromptBaseline:
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"--prompt-baseline {shown(path)}: no such file")
+        raise InputError(f"--prompt-baseline {shown(path)}: {'a folder, not a file' if path.is_dir() else 'no such file'}")
     suffix = path.suffix.lower()
     try:
         raw = path.read_bytes()
@@ -110,8 +110,11 @@ def _csv_rows(raw: bytes, sep: str, name: str) -> tuple[list[str], list[tuple[in
     except UnicodeDecodeError:
         raise InputError(f"prompt baseline {name}: not UTF-8 text") from None
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=sep)
-    # Row 1 is the header, so the first data row is row 2, as a spreadsheet numbers it.
-    rows = [(n + 2, dict(row)) for n, row in enumerate(reader)]
+    try:
+        # Row 1 is the header, so the first data row is row 2, as a spreadsheet numbers it.
+        rows = [(n + 2, dict(row)) for n, row in enumerate(reader)]
+    except csv.Error as exc:  # a NUL byte, a cell beyond the csv module's size limit
+        raise InputError(f"prompt baseline {name}: not a readable table (line {reader.line_num}: {exc})") from None
     return [str(c) for c in reader.fieldnames or ()], rows
 
 
