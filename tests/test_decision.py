@@ -375,12 +375,13 @@ def test_production_economics_against_hand_computed_figures(tmp_path: Path) -> N
 
 @pytest.mark.parametrize(
     ("training", "prompted", "tuned", "day"),
-    [(1000.0, 265.0, 4.8, 4), (1041.0, 265.0, 4.8, 5), (100.0, 15.0, 5.0, 10), (0.0, 2.0, 1.0, 1), (100.0, 5.0, 5.0, None), (100.0, 4.0, 5.0, None)],
+    [(1000.0, 265.0, 4.8, 4), (1041.0, 265.0, 4.8, 5), (100.0, 15.0, 5.0, 10), (0.0, 2.0, 1.0, 1), (100.0, 5.0, 5.0, None), (100.0, 4.0, 5.0, None), (1.0, 5e-324, 0.0, None)],
 )
 def test_break_even_day(training: float, prompted: float, tuned: float, day: int | None) -> None:
     # 1000 / 260.2 = 3.84 -> day 4; 1041 / 260.2 = 4.0008 -> day 5; exactly 10.0 -> day 10, not 11.
     assert break_even_day(training, prompted, tuned) == day
     assert never_breaks_even(prompted, tuned) is (prompted <= tuned)
+    assert never_breaks_even(prompted, tuned, training) is (day is None)  # a saving too small to count days in is never
 
 
 def test_float_noise_does_not_push_the_break_even_a_day_later() -> None:
@@ -602,3 +603,40 @@ def test_score_range_upside_down_is_a_config_error(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="score_min"):
         _run(tmp_path, baseline=("b.json", [json.dumps({"score": 0.5})]), decision__score_min=1.0, decision__score_max=0.0)
+
+
+# --- invariants ------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_money_st = st.floats(min_value=0.0, max_value=1e6, allow_nan=False)
+
+
+@given(training=_money_st, prompted=_money_st, tuned=_money_st)
+def test_break_even_is_the_first_day_the_saving_covers_the_training(training: float, prompted: float, tuned: float) -> None:
+    day = break_even_day(training, prompted, tuned)
+    saving = prompted - tuned
+    if never_breaks_even(prompted, tuned, training):
+        assert day is None and (saving <= 0 or training / saving == float("inf"))
+    else:
+        assert day is not None and day >= 1
+        assert day * saving >= training * (1 - 1e-9)
+        assert (day - 1) * saving < training * (1 + 1e-9) or day == 1
+
+
+@settings(max_examples=50, deadline=None)
+@given(scores=st.lists(st.floats(min_value=0.0, max_value=1.0, allow_nan=False), min_size=2, max_size=60), seed=st.integers(0, 2**32 - 1))
+def test_the_bootstrap_interval_lies_within_the_scores(scores: list[float], seed: int) -> None:
+    values = np.asarray(scores)
+    interval = bootstrap_mean(values, 200, 0.95, seed)
+    assert interval is not None
+    low, high = interval
+    assert values.min() - 1e-12 <= low <= high <= values.max() + 1e-12
+    assert bootstrap_mean(values, 200, 0.95, seed) == interval
+
+
+@given(score=st.floats(0.0, 1.0), target=st.floats(0.01, 1.0), threshold=st.floats(0.0, 1.0))
+def test_a_higher_score_never_turns_the_rule_around(score: float, target: float, threshold: float) -> None:
+    if reaches(share_of_target(score, target, 0.0), threshold):
+        assert reaches(share_of_target(min(1.0, score + 0.01), target, 0.0), threshold)

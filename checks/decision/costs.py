@@ -105,7 +105,7 @@ def production_economics(ctx: Context, cfg: Mapping[str, Any], metrics: dict[str
     prompted = call_cost(calls, prompts.mean + extra, answers.mean, cfg["prompted_input_price"], cfg["prompted_output_price"])
     tuned = call_cost(calls, prompts.mean, answers.mean, cfg["tuned_input_price"], cfg["tuned_output_price"])
     day = break_even_day(metrics["training_cost"], prompted.daily, tuned.daily)
-    never = never_breaks_even(prompted.daily, tuned.daily)
+    never = never_breaks_even(prompted.daily, tuned.daily, metrics["training_cost"])
     metrics.update(
         calls_per_day=calls,
         prompt_tokens=round(prompts.mean, 1),

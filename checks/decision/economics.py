@@ -42,17 +42,24 @@ def break_even_day(training_cost: float | None, prompted_daily: float | None, tu
     """The first day on which fine-tuning has paid for its training: ceil(training / daily saving).
 
     None when it cannot be said (a cost not estimated) or never happens (the
-    fine-tuned model costs as much or more per day); ``never_breaks_even`` tells those apart.
+    fine-tuned model costs as much or more per day, or saves too little for
+    the days to be counted); ``never_breaks_even`` tells those apart.
     """
     if training_cost is None or prompted_daily is None or tuned_daily is None:
         return None
     saving = prompted_daily - tuned_daily
     if saving <= 0:
         return None
+    days = training_cost / saving
+    if not math.isfinite(days):  # a saving of a fraction of a cent a day: no day in sight
+        return None
     # Rounded first: prices times token averages carry float noise, and 10.000000000000002
     # days must be day 10, not day 11.
-    return max(1, math.ceil(round(training_cost / saving, 9)))
+    return max(1, math.ceil(round(days, 9)))
 
 
-def never_breaks_even(prompted_daily: float | None, tuned_daily: float | None) -> bool:
-    return prompted_daily is not None and tuned_daily is not None and prompted_daily - tuned_daily <= 0
+def never_breaks_even(prompted_daily: float | None, tuned_daily: float | None, training_cost: float | None = None) -> bool:
+    if prompted_daily is None or tuned_daily is None:
+        return False
+    saving = prompted_daily - tuned_daily
+    return saving <= 0 or (training_cost is not None and not math.isfinite(training_cost / saving))
