@@ -276,3 +276,38 @@ CODE_SAMPLES: dict[str, Sample] = {
         {"quality.language": "en"},
     ),
 }
+
+
+def _cut_at_tokens(text: str, tokens: int) -> str:
+    """The longest prefix of ``text`` that counts exactly ``tokens`` cl100k tokens (stripped)."""
+    from auditor.features.tokens import make_counter
+
+    count = make_counter("cl100k_base").count_many
+    lo, hi = 1, len(text)
+    while lo < hi:  # the largest prefix length whose count is at most ``tokens``
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if count([text[:mid]])[0] <= tokens else (lo, mid - 1)
+    return text[:lo].rstrip()
+
+
+def test_a_token_cap_is_found_in_exact_counts_when_the_tokenizer_is_named() -> None:
+    # Outputs of a generation step stopped at 64 tokens: their character lengths spread, so only
+    # exact output tokens show the pile. Those are taken when quality.tokenizer names the tokenizer;
+    # the default 'auto' counts exactly only near the budget, and looks for caps in characters.
+    import random
+
+    rng = random.Random(17)
+    # Words of one to five tokens, so that outputs of 64 tokens differ in their word counts.
+    words = "a of order parcel refund reimbursement warehouse notwithstanding courier cryptocurrency Zaragoza Llanfair".split()
+
+    def prose(sentences: int) -> str:
+        return " ".join(" ".join(rng.choice(words) for _ in range(rng.randint(6, 12))).capitalize() + "." for _ in range(sentences))
+
+    natural = [prose(rng.randint(1, 3)) for _ in range(170)]
+    cut = [_cut_at_tokens(prose(12), 64) for _ in range(30)]
+    pairs = [(f"Question {i}?", out) for i, out in enumerate(natural + cut)]
+    named = _run(pairs, quality__tokenizer="cl100k_base")
+    caps = named.metrics["length_caps"]
+    assert [(c["measure"], c["length"]) for c in caps] == [("tokens (cl100k_base (bpe-openai))", 64)]
+    assert set(_codes(named)["QLT004"][0].ids) >= {i + 1 for i in range(170, 200) if not cut[i - 170].endswith(".")}
+    assert _run(pairs).metrics["length_caps"] == []
