@@ -2,7 +2,8 @@
 
 Hand-computed figures throughout: token counts use the offline estimate, which is
 exact arithmetic on ASCII text (one token per 4 characters), so every cost below
-can be checked with a pencil.
+can be checked with a pencil. The estimate is named (``quality.tokenizer =
+"estimate"``): the default, ``auto``, counts exactly where a tokenizer ships offline.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def _run(tmp_path: Path, records: list[str] | None = None, *, baseline: tuple[st
         kwargs["prompt_baseline"] = _write(tmp_path / baseline[0], baseline[1])
     if eval_rows is not None:
         kwargs["eval"] = _write(tmp_path / "eval.jsonl", eval_rows)
+    config.setdefault("quality__tokenizer", "estimate")
     report = audit(source, config={"agreement": {"required": False}, **_nested(config)}, **kwargs)
     return report.checks["decision"]
 
@@ -485,6 +487,7 @@ _PRICED = {
 
 
 def _report(tmp_path: Path, **config: Any) -> Any:
+    config.setdefault("quality__tokenizer", "estimate")
     source = _write(tmp_path / "train.jsonl", _records())
     baseline = _write(tmp_path / "b.csv", _per_item([1, 0, 1, 1, 0, 1, 0, 1, 1, 0]))
     return audit(source, config={"agreement": {"required": False}, **_nested(config)}, eval=_write(tmp_path / "eval.jsonl", _eval(20)), prompt_baseline=baseline)
