@@ -28,31 +28,16 @@ from typing import Any
 
 import numpy as np
 
-from auditor.runtime.errors import InputError
-
-ITEM_NAMES = ("id", "item", "item_id", "record_id", "example_id", "unit", "unit_id", "question", "question_id",
-              "instance_id", "sample_id", "uid")  # fmt: skip
-ANNOTATOR_NAMES = ("annotator", "annotator_id", "rater", "rater_id", "coder", "coder_id", "worker", "worker_id",
-                   "labeler", "labeller", "user", "user_id", "judge")  # fmt: skip
-LABEL_NAMES = ("label", "annotation", "rating", "score", "value", "answer", "judgement", "judgment", "grade", "class")
-
-
-class AnnotationInputError(InputError):
-    """The annotation source named by the user cannot be read at all."""
-
-
-@dataclass
-class RawAnnotations:
-    """Rows as read, before the duplicate and empty-label policy."""
-
-    source: str  # for messages: "inline field 'annotations'", "file x.csv", "columns a1, a2"
-    items: list[int] = field(default_factory=list)  # record index
-    annotators: list[str] = field(default_factory=list)
-    labels: list[Any] = field(default_factory=list)
-    unknown_items: dict[str, int] = field(default_factory=dict)  # item id -> rows, in order of appearance
-    malformed: list[int] = field(default_factory=list)  # records (inline) or rows (file) that are not annotations
-    anonymous: bool = False  # annotators known only by position
-
+from auditor.load.annotation_rows import (  # noqa: F401 - re-exported: the names this module always offered
+    ANNOTATOR_NAMES,
+    ITEM_NAMES,
+    LABEL_NAMES,
+    AnnotationInputError,
+    RawAnnotations,
+    _pick,
+    id_key,
+    label_key,
+)
 
 @dataclass(frozen=True)
 class Annotations:
@@ -83,41 +68,6 @@ class Annotations:
     @property
     def labels(self) -> list[str]:
         return [self.label_names[c] for c in self.label.tolist()]
-
-
-# --- label and id canonical forms ----------------------------------------------
-
-
-def label_key(value: Any) -> str | None:
-    """A label as comparable text; None when missing. Never turns text into a missing value."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, (list, tuple, set, frozenset)):  # a multi-label answer is one category: its sorted set
-        parts = sorted({k for k in (label_key(v) for v in value) if k})
-        return ",".join(parts)
-    if isinstance(value, Mapping):
-        import orjson
-
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str).decode()
-    if hasattr(value, "item"):  # numpy scalars from Parquet or pandas
-        return label_key(value.item())
-    return str(value)
-
-
-def id_key(value: Any) -> str:
-    """Record ids and file item ids meet as text: 7, 7.0 and "7" are the same item."""
-    key = label_key(value)
-    return "" if key is None else key
 
 
 # --- the three layouts ----------------------------------------------------------
@@ -239,26 +189,36 @@ class _FieldPicker:
         return found
 
 
-def _pick(names: Iterable[Any], configured: str, candidates: Sequence[str]) -> Any | None:
-    """The configured field name, else the first candidate present (case-insensitive)."""
-    by_lower = {str(n).lower(): n for n in names}
-    if configured:
-        return by_lower.get(configured.lower())
-    for c in candidates:
-        if c in by_lower:
-            return by_lower[c]
-    return None
-
-
 def read_file(path: Path, ids: Sequence[Any], options: Mapping[str, Any]) -> RawAnnotations:
-    """A long-form file: one row per (item id, annotator, label)."""
+    """A long-form file (one row per item id, annotator, label), a wide sheet, or a labelling tool's export.
+
+    A JSON export of Label Studio tasks or Argilla records is recognised by its
+    shape (``auditor.load.annotation_tools``); a table with an item id column
+    and neither an annotator nor a label column is a sheet with one column per
+    rater (or per rater and rubric criterion, ``rater:criterion``).
+    """
     if not path.is_file():
         raise AnnotationInputError(f"annotations file {path} does not exist")
-    columns, malformed = _read_columns(path)
+    index: dict[str, int] = {}
+    for i, record_id in enumerate(ids):
+        index.setdefault(id_key(record_id), i)  # a repeated record id: annotations go to its first record
+    rows: list[tuple[int, Any]] | None = None
+    if path.suffix.lower() in (".json", ".jsonl", ".ndjson"):
+        rows, bad = _json_rows(path, path.suffix.lower() == ".json")
+        from auditor.load.annotation_tools import read_tool_export
+
+        tool = read_tool_export(rows, bad, path.name, index, options)
+        if tool is not None:
+            return tool
+    columns, malformed = _read_columns(path) if rows is None else _columns_of(rows, bad)
     names = list(columns)
     item_c = _pick(names, str(options.get("item_column") or ""), ITEM_NAMES)
     annot_c = _pick(names, str(options.get("annotator_column") or ""), ANNOTATOR_NAMES)
     label_c = _pick(names, str(options.get("label_column") or ""), LABEL_NAMES)
+    if item_c is not None and annot_c is None and label_c is None:
+        from auditor.load.annotation_tools import read_sheet
+
+        return read_sheet(columns, item_c, malformed, path.name, index)
     if label_c is None and item_c is not None and annot_c is not None and len(names) == 3:
         label_c = next(n for n in names if n not in (item_c, annot_c))  # the only column left
     lacking = [what for what, c in (("item id", item_c), ("annotator", annot_c), ("label", label_c)) if c is None]
@@ -267,9 +227,6 @@ def read_file(path: Path, ids: Sequence[Any], options: Mapping[str, Any]) -> Raw
             f"annotations file {path.name}: no {' / '.join(lacking)} column among {', '.join(map(str, names))}; "
             "name them with agreement.item_column, agreement.annotator_column, agreement.label_column"
         )
-    index: dict[str, int] = {}
-    for i, record_id in enumerate(ids):
-        index.setdefault(id_key(record_id), i)  # a repeated record id: annotations go to its first record
     raw = RawAnnotations(source=f"file {path.name}", malformed=malformed)
     for item, annotator, label in zip(columns[item_c], columns[annot_c], columns[label_c]):
         key = id_key(item)
@@ -311,24 +268,39 @@ def _read_columns(path: Path) -> tuple[dict[str, list[Any]], list[int]]:
 
 
 def _read_json_rows(path: Path, array: bool) -> tuple[dict[str, list[Any]], list[int]]:
-    """Rows of a JSON array or JSONL file with their 1-based element or line numbers."""
+    """Columns of a JSON array or JSONL file, and the 1-based elements or lines that are not rows."""
+    return _columns_of(*_json_rows(path, array))
+
+
+def _json_rows(path: Path, array: bool) -> tuple[list[tuple[int, Any]], list[int]]:
+    """Rows of a JSON array or JSONL file with their 1-based element or line numbers, and the unreadable lines."""
     import orjson
 
     rows: list[tuple[int, Any]] = []
     malformed: list[int] = []
-    if array:
-        data = orjson.loads(path.read_bytes())
-        if not isinstance(data, list):
-            raise AnnotationInputError(f"annotations file {path.name}: expected a JSON array of rows")
-        rows = list(enumerate(data, 1))
-    else:
-        with path.open("rb") as fh:
-            for line_no, line in enumerate(fh, 1):
-                if line.strip():
-                    try:
-                        rows.append((line_no, orjson.loads(line)))
-                    except orjson.JSONDecodeError:
-                        malformed.append(line_no)
+    try:
+        if array:
+            data = orjson.loads(path.read_bytes())
+            if not isinstance(data, list):
+                raise AnnotationInputError(f"annotations file {path.name}: expected a JSON array of rows")
+            rows = list(enumerate(data, 1))
+        else:
+            with path.open("rb") as fh:
+                for line_no, line in enumerate(fh, 1):
+                    if line.strip():
+                        try:
+                            rows.append((line_no, orjson.loads(line)))
+                        except orjson.JSONDecodeError:
+                            malformed.append(line_no)
+    except AnnotationInputError:
+        raise
+    except Exception as exc:  # any reader failure becomes one clear line
+        raise AnnotationInputError(f"cannot read annotations file {path.name}: {exc}") from None
+    return rows, malformed
+
+
+def _columns_of(rows: list[tuple[int, Any]], malformed: list[int]) -> tuple[dict[str, list[Any]], list[int]]:
+    malformed = list(malformed)
     names: dict[str, None] = {}
     for _, row in rows:
         if isinstance(row, dict):
