@@ -264,7 +264,8 @@ def not_measured(ctx: Context, why: str, single: int, pairable: int = 0, *, unif
     start = f", starting with the {single} that already have one label" if single else ""
     action = (
         f"have a second person independently label {need} items{start}, then pass both sets of labels "
-        "(inline annotations, --annotations FILE, or annotator columns)"
+        "(inline annotations, --annotations FILE, or annotator columns); `auditor sample DATA --out sheet.csv` "
+        "draws the items and writes the sheet"
     )
     if uniform:  # labels with no variation say nothing about agreement
         action = (
@@ -306,8 +307,10 @@ def _rubric(ctx: Context, raw: RawAnnotations, rubric: Sequence[Criterion], metr
              "annotators": 0, "per_annotator": {}}  # fmt: skip
         return _Run(ctx, clean(part), criterion.level, m, criterion=criterion).result()
 
-    def not_rated(criterion: Criterion) -> Finding:
-        return not_measured(ctx, f"criterion {criterion.name!r} was not rated (no column or answer names it)", 0)
+    def not_rated(criteria: Sequence[Criterion]) -> Finding:
+        names = ", ".join(repr(c.name) for c in criteria)
+        what = f"rubric criteri{'a' if len(criteria) > 1 else 'on'} {names} {'were' if len(criteria) > 1 else 'was'} not rated"
+        return not_measured(ctx, f"{what} (no sheet column or exported answer names {'them' if len(criteria) > 1 else 'it'})", 0)
 
     def unusable(message: str, count: int) -> Finding:
         return UNUSABLE.finding(message, "name the columns or questions after the criteria in agreement.rubric", (), count=count)

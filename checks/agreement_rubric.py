@@ -89,7 +89,7 @@ def run_rubric(
     raw: RawAnnotations,
     rubric: Sequence[Criterion],
     run_one: Callable[[RawAnnotations, Criterion], CheckResult],
-    not_rated: Callable[[Criterion], Finding],
+    not_rated: Callable[[Sequence[Criterion]], Finding],
     unusable: Callable[[str, int], Finding],
 ) -> tuple[list[Finding], dict[str, Any]]:
     """Every criterion run on its own rows; findings named by criterion, metrics per criterion and overall.
@@ -106,10 +106,12 @@ def run_rubric(
         listed = ", ".join(f"{c!r} ({n} ratings)" if c else f"plain labels ({n})" for c, n in stray.items())
         findings.append(unusable(f"ratings of criteria not in agreement.rubric were left out: {listed}", sum(stray.values())))
     first_problems = True
+    unrated = [c for c in rubric if c.name not in parts]
+    if unrated:
+        findings.append(not_rated(unrated))
     for criterion in rubric:
         part = parts.get(criterion.name)
         if part is None:
-            findings.append(not_rated(criterion))
             per[criterion.name] = {"alpha": None, "level": criterion.level, "scale": criterion.scale, "units_pairable": 0}
             continue
         if first_problems:  # the file's own problems (unknown ids, bad rows) are reported with the first criterion run
@@ -119,7 +121,10 @@ def run_rubric(
             part.unknown_items, part.malformed = {}, []
         result = run_one(part, criterion)
         per[criterion.name] = {**result.metrics, "scale": criterion.scale, "question": criterion.question}
-        findings += [_named(f, criterion.name) for f in result.findings]
+        found = list(result.findings)
+        if any(f.code == CRITERION.code and f.severity is Severity.BLOCKER for f in found):
+            found = [f for f in found if f.code != "AGR006"]  # the criterion is named already: its categories add nothing
+        findings += [_named(f, criterion.name) for f in found]
     return _once(findings), per
 
 

@@ -12,6 +12,9 @@ bytes. ``python sample_data/generate.py`` rewrites every file in this folder.
   and two lines that are not valid JSON. ``expectations/support_suite.json``
   is a great_expectations suite it fails on purpose.
 - ``support_chat.jsonl``: the ready records as OpenAI chat conversations (system, user, assistant).
+
+``python sample_data/generate.py rate SHEET OUT --config sample_data/rubric.toml``
+fills a sheet from ``auditor sample`` with two simulated raters (``raters.py``).
 """
 
 from __future__ import annotations
@@ -357,4 +360,11 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:2] == ["rate"]:  # simulated raters fill a sheet from `auditor sample` (see raters.py)
+        import raters
+
+        raters.main(sys.argv[2:])
+    else:
+        main()
