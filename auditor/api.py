@@ -102,7 +102,7 @@ def audit(
     for name, given in (("annotations", annotations), ("expectations", expectations)):
         if given is not None:
             paths[name] = Path(given)
-            if not paths[name].is_file():
+            if not (paths[name].is_file() or (name == "annotations" and paths[name].is_dir())):  # a folder of rater sheets
                 raise InputError(f"{given}: no such {name} file")
 
     ctx = Context(dataset=dataset, config=cfg, others=others, paths=paths, progress=progress)
@@ -134,8 +134,8 @@ def sample(
     paths = {}
     if annotations is not None:
         paths["annotations"] = Path(annotations)
-        if not paths["annotations"].is_file():
-            raise InputError(f"{annotations}: no such annotations file")
+        if not (paths["annotations"].is_file() or paths["annotations"].is_dir()):
+            raise InputError(f"{annotations}: no such annotations file or folder")
     ctx = Context(dataset=dataset, config=cfg, paths=paths, progress=progress)
     with progress.stage("sample"):
         drawn: Sample = sampler()(ctx, n)

@@ -309,7 +309,7 @@ def _handle(exc: Exception) -> None:
 
 @main.command()
 @click.argument("source", type=click.Path(path_type=Path))
-@click.option("--out", "-o", type=click.Path(path_type=Path), required=True, help="Write the sample to FILE (.csv or .jsonl sheet; .json for --format label-studio or argilla).")
+@click.option("--out", "-o", "out_text", type=click.Path(), required=True, help="Write the sample to FILE (.csv or .jsonl sheet; .json for --format label-studio or argilla), or to FOLDER/ as one sheet per rater.")
 @click.option("--n", "n", type=click.IntRange(min=2), help="Items to draw (default: enough for agreement.ci_width).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "label-studio", "argilla"]), help="csv or jsonl sheet (default: from the file name), a Label Studio import (tasks JSON and a labeling config FILE.xml), or Argilla records.")
 @click.option("--raters", type=click.IntRange(min=2, max=20), help="Raters per item (default agreement.raters = 2).")
@@ -324,7 +324,7 @@ def _handle(exc: Exception) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def sample(
     source: Path,
-    out: Path,
+    out_text: str,
     n: int | None,
     fmt: str | None,
     raters: int | None,
@@ -339,6 +339,8 @@ def sample(
     quiet: bool,
 ) -> None:
     """Draw the double-labelling sample of SOURCE and write the sheet the raters fill."""
+    from auditor.runtime.errors import InputError
+
     _terminate_cleanly()
     overrides: dict[str, Any] = {
         **_field_overrides(input_field, output_field, category_field, id_field),
@@ -346,24 +348,33 @@ def sample(
         "seed": seed,
     }
     try:
-        fmt = fmt or {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(out.suffix.lower())
+        out = Path(out_text)
+        folder = out.is_dir() or out_text.endswith(("/", os.sep))  # pathlib drops the trailing slash that says "folder"
+        fmt = fmt or ("csv" if folder else {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(out.suffix.lower()))
         if fmt is None:
-            _fail(f"{shown(out)}: name a .csv or .jsonl sheet, or give --format label-studio or argilla")
+            raise InputError(f"{shown(out)}: name a .csv or .jsonl sheet, a folder for one sheet per rater, or give --format label-studio or argilla")
+        if folder and fmt not in ("csv", "jsonl"):
+            raise InputError(f"{shown(out)}: one sheet per rater is csv or jsonl; Label Studio and Argilla keep each rater's answers apart themselves")
         config = _resolve_config(config_file, overrides)
-        from auditor.report.sheet import labeling_config_path, render
+        from auditor.report.sheet import labeling_config_path, render, rater_sheets
 
         extra = labeling_config_path(out) if fmt == "label-studio" else None
         writes = [("the sample", out), *([("the labeling config", extra)] if extra else [])]
+        if folder:
+            raters_n = int(config["agreement.raters"])
+            writes = [(f"rater_{k}'s sheet", out / f"rater_{k}.{'jsonl' if fmt == 'jsonl' else 'csv'}") for k in range(1, raters_n + 1)]
         reads = [("input", source), *([("--annotations", annotations)] if annotations else [])]
         if config.source:
             reads.append(("config", Path(config.source)))
         from auditor.runtime.fsio import guard_outputs, write_atomic
 
-        guard_outputs(writes, reads)
+        guard_outputs(writes, reads, makes_folders=[path for _, path in writes] if folder else [])
         from auditor.api import sample as draw
 
         drawn = draw(source, config, n=n, annotations=annotations, split=split)
-        files = render(drawn, fmt)
+        files = [text for _, text in rater_sheets(drawn, out, fmt)] if folder else render(drawn, fmt)
+        if folder:
+            out.mkdir(parents=True, exist_ok=True)
         for (what, path), text in zip(writes, files):
             write_atomic(path, text, what=what)
         if not quiet:
@@ -386,7 +397,9 @@ def _sample_lines(drawn: Any, written: list[Path]) -> list[str]:
     )
     for c in drawn.criteria:
         lines.append(f"  {c.name} ({c.scale}): {c.question}")
-    lines.append(f"wrote {', '.join(shown(p) for p in written)}: each rater fills only their own column ({', '.join(drawn.raters)})")
+    blind = "one sheet per rater, each with only their own columns" if len(written) == len(drawn.raters) > 1 else (
+        f"each rater fills only their own column ({', '.join(drawn.raters)})")  # fmt: skip
+    lines.append(f"wrote {', '.join(shown(p) for p in written)}: {blind}")
     return lines
 
 

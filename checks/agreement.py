@@ -303,7 +303,7 @@ def _rubric(ctx: Context, raw: RawAnnotations, rubric: Sequence[Criterion], metr
     """Agreement per criterion; the weakest criterion stands for the whole in the top-level metrics."""
 
     def run_one(part: RawAnnotations, criterion: Criterion) -> CheckResult:
-        m = {"alpha": None, "alpha_ci_low": None, "alpha_ci_high": None, "level": criterion.level, "units_pairable": 0,
+        m: dict[str, Any] = {"alpha": None, "alpha_ci_low": None, "alpha_ci_high": None, "level": criterion.level, "units_pairable": 0,
              "annotators": 0, "per_annotator": {}}  # fmt: skip
         return _Run(ctx, clean(part), criterion.level, m, criterion=criterion).result()
 

