@@ -139,7 +139,7 @@ SCALE_LEVEL = CodeInfo(
     "a rating scale and the advice speaks of 'confused' numbers, which means nothing on a scale.",
     fix="Set agreement.level to 'ordinal' for a rating scale (Likert points), 'interval' for scores with equal "
     "steps, or keep 'nominal' only if the numbers are codes for categories.",
-    threshold="numeric labels with 3 or more distinct values",
+    threshold="numeric labels with 5 or more distinct values (fewer are as often codes for categories)",
 )
 
 #: Pairwise kappa is a table for people to read: the 20 busiest annotators,

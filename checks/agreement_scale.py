@@ -16,6 +16,10 @@ from typing import Any
 
 import numpy as np
 
+#: Numbers are read as a scale only from this many distinct values: a 1-5 rating has five,
+#: while three or four numbers are as often codes for categories (zheng2017's dog breeds
+#: are 0-3), which the default nominal level already judges right.
+MIN_SCALE_VALUES = 5
 #: Whole-number ratings with at most this many distinct values are read as ordered
 #: categories (a Likert scale: order known, spacing not); more values, as an interval scale.
 ORDINAL_MAX_VALUES = 10
@@ -33,7 +37,7 @@ class Inferred:
 
 
 def infer_level(labels: Sequence[str]) -> Inferred | None:
-    """The level numeric labels imply; None for text labels, or for two values (every level agrees then)."""
+    """The level numeric labels imply; None for text labels, or for fewer than MIN_SCALE_VALUES numbers."""
     numbers: list[float] = []
     for label in labels:
         try:
@@ -44,7 +48,7 @@ def infer_level(labels: Sequence[str]) -> Inferred | None:
             return None
         numbers.append(x)
     distinct = sorted(set(numbers))
-    if len(distinct) < 3:
+    if len(distinct) < MIN_SCALE_VALUES:
         return None
     whole = all(x.is_integer() for x in distinct)
     low, high = _fmt(distinct[0]), _fmt(distinct[-1])

@@ -22,11 +22,12 @@ ROOT = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "agreement"
     [
         (["1", "2", "3", "4", "5"], ("ordinal", "5 distinct whole numbers from 1 to 5")),
         ([str(i) for i in range(1, 26)], ("interval", "25 distinct whole numbers from 1 to 25")),
-        (["0.5", "1.5", "2.25"], ("interval", "3 distinct numbers from 0.5 to 2.25")),
+        (["0.5", "1.5", "2.25", "3", "4.5"], ("interval", "5 distinct numbers from 0.5 to 4.5")),
+        (["0", "1", "2", "3"], None),  # four numbers are as often category codes (zheng2017's dog breeds)
         (["1", "2"], None),  # two values: every level gives the same alpha
-        (["1", "2", "x"], None),
+        (["1", "2", "3", "4", "x"], None),
         (["good", "bad", "ok"], None),
-        (["1", "nan", "3"], None),
+        (["1", "nan", "3", "4", "5"], None),
     ],
 )
 def test_infer_level(labels: list[str], expected: tuple[str, str] | None) -> None:
