@@ -86,21 +86,22 @@ def stratify(ctx: Context) -> tuple[str, list[str | None]]:
 
 
 def task_groups(ctx: Context) -> list[str | None] | None:
-    """The seam for task groups (issue 17): each record's group when the engine computes them, else None.
+    """The seam for task groups (issue 17): each record's group when ``checks.tasks`` offers them, else None.
 
-    Task groups are a shared feature being added to ``auditor.features``; until
-    it exists, records without a category are drawn as one stratum.
+    Issue 17 adds ``checks.tasks.task_groups(ctx) -> TaskGroups`` (``source``:
+    "category", a field's name, "inferred" or "none"; ``values()``: each
+    record's group name). Until it lands, records without a category are one
+    stratum; a single group ("none") is one stratum too.
     """
-    try:
-        from auditor import features
-    except ImportError:  # pragma: no cover - the package is always there
+    from checks import tasks
+
+    groups_of = getattr(tasks, "task_groups", None)
+    if groups_of is None:
         return None
-    groups = getattr(features, "task_groups", None)
-    if groups is None:
+    found = ctx.cached(groups_of)
+    if getattr(found, "source", "none") == "none":
         return None
-    found = ctx.cached(groups)
-    labels = getattr(found, "labels", found)
-    return [None if g is None else str(g) for g in labels]
+    return [None if g is None else str(g) for g in found.values()]
 
 
 def allocate(eligible: Sequence[int], strata: Sequence[str | None], n: int, seed: int) -> list[int]:

@@ -170,3 +170,22 @@ def test_rubric_config_is_checked_before_any_data_is_read() -> None:
     with pytest.raises(ConfigError, match="used twice"):
         parse_rubric([{"name": "x"}, {"name": "x"}])
     assert make_context(make_dataset([("a", "b")]), agreement__rubric=RUBRIC).config["agreement.rubric"] == RUBRIC
+
+
+def test_task_groups_stratify_when_there_is_no_category(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seam issue 17 plugs into: checks.tasks.task_groups(ctx) with .source and .values()."""
+    import checks.tasks
+
+    class Groups:
+        source = "inferred"
+
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+        def values(self) -> list[str]:
+            return ["translate" if i % 4 == 0 else "summarise" for i in range(self.n)]
+
+    monkeypatch.setattr(checks.tasks, "task_groups", lambda ctx: Groups(len(ctx.dataset)), raising=False)
+    records = [{k: v for k, v in r.items() if k != "category"} for r in support(80)]
+    drawn = sample(write_jsonl(tmp_path / "d.jsonl", records), n=20)
+    assert drawn.stratified_by == "task group" and drawn.strata == {"summarise": 15, "translate": 5}
