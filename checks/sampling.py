@@ -150,9 +150,13 @@ def _size(ctx: Context, rubric: Sequence[Criterion], labels: Sequence[str], rate
         counts = Counter(ctx.dataset.outputs) if labels else Counter({"a": 1, "b": 1})
         scales.append(("labels", [float(counts[label]) for label in (labels or ("a", "b"))], "nominal"))
     best = None
+    sized: dict[tuple[Any, ...], Any] = {}  # criteria on the same scale at the same alpha need the same N
     for name, probs, level in scales:
         alpha = observed.get(name, observed.get("", float(cfg["reliable_alpha"])))
-        size = items_for_width(target, alpha, probs, level, raters=raters, seed=ctx.seed)
+        key = (tuple(probs), level, alpha)
+        if key not in sized:
+            sized[key] = items_for_width(target, alpha, probs, level, raters=raters, seed=ctx.seed)
+        size = sized[key]
         if best is None or size.items > best[1].items:
             best = (name, size)
     assert best is not None
