@@ -387,3 +387,14 @@ def test_one_sheet_per_rater_is_blind_and_reads_back_as_one(tmp_path: Path) -> N
     metrics = audit(path, {"agreement": {"rubric": RUBRIC[:1] + RUBRIC[2:]}}, annotations=tmp_path / "sheets").checks["agreement"].metrics
     assert metrics["source"] == "folder sheets (2 files)"
     assert all(m["units_pairable"] == 60 and m["annotators"] == 2 and m["alpha"] > 0.7 for m in metrics["criteria"].values())
+
+
+def test_long_form_rows_with_a_criterion_column(tmp_path: Path, rated: tuple[Path, list[dict[str, Any]], list[str]]) -> None:
+    path, rows, columns = rated
+    long_form = tmp_path / "long.csv"
+    lines = ["item_id,annotator,criterion,rating"]
+    lines += [f"{row['id']},{c.split(':')[0]},{c.split(':')[1]},{row[c]}" for row in rows for c in columns]
+    long_form.write_text("\n".join(lines) + "\n")
+    as_long = audit(path, CONFIG, annotations=long_form).checks["agreement"].metrics["criteria"]
+    as_wide = audit(path, CONFIG, annotations=as_sheet(tmp_path, rows, columns)).checks["agreement"].metrics["criteria"]
+    assert {k: v["alpha"] for k, v in as_long.items()} == {k: v["alpha"] for k, v in as_wide.items()}

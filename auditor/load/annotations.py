@@ -189,6 +189,8 @@ class _FieldPicker:
         return found
 
 
+#: Long-form column naming the rubric criterion a row rates.
+CRITERION_NAMES = ("criterion", "criteria", "aspect", "dimension")
 #: Files a folder of annotations is read from (one sheet per rater, as `auditor sample --out FOLDER/` writes).
 FOLDER_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet")
 
@@ -254,7 +256,9 @@ def read_file(path: Path, ids: Sequence[Any], options: Mapping[str, Any]) -> Raw
             "name them with agreement.item_column, agreement.annotator_column, agreement.label_column"
         )
     raw = RawAnnotations(source=f"file {path.name}", malformed=malformed)
-    for item, annotator, label in zip(columns[item_c], columns[annot_c], columns[label_c]):
+    criterion_c = _pick(names, "", CRITERION_NAMES)  # rubric ratings in long form: one row per criterion
+    criteria = columns[criterion_c] if criterion_c is not None else None
+    for r, (item, annotator, label) in enumerate(zip(columns[item_c], columns[annot_c], columns[label_c])):
         key = id_key(item)
         row = index.get(key)
         if row is None:
@@ -263,6 +267,8 @@ def read_file(path: Path, ids: Sequence[Any], options: Mapping[str, Any]) -> Raw
         raw.items.append(row)
         raw.annotators.append(id_key(annotator))
         raw.labels.append(label)
+        if criteria is not None:
+            raw.criteria.append(id_key(criteria[r]))
     return raw
 
 
