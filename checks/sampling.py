@@ -20,6 +20,7 @@ import numpy as np
 from auditor.core.context import Context
 from auditor.core.rubric import Criterion, rubric_of
 from auditor.core.sampling import Sample, SampleItem
+from auditor.runtime.errors import InputError
 from checks.effective import effective
 from checks.samplesize import items_for_width
 
@@ -34,6 +35,9 @@ def draw(ctx: Context, n: int | None = None) -> Sample:
     rubric = rubric_of(cfg)
     raters = tuple(f"rater_{i}" for i in range(1, int(cfg["raters"]) + 1))
     eligible, excluded = usable(ctx)
+    if not eligible:
+        left = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in excluded.items()) or "no records"
+        raise InputError(f"no usable record to sample ({left}); fix the data first (auditor check lists why)")
     labels = _choices(data.outputs) if not rubric else ()
     reasoning, requested = "", n
     if n is None:

@@ -398,3 +398,11 @@ def test_long_form_rows_with_a_criterion_column(tmp_path: Path, rated: tuple[Pat
     as_long = audit(path, CONFIG, annotations=long_form).checks["agreement"].metrics["criteria"]
     as_wide = audit(path, CONFIG, annotations=as_sheet(tmp_path, rows, columns)).checks["agreement"].metrics["criteria"]
     assert {k: v["alpha"] for k, v in as_long.items()} == {k: v["alpha"] for k, v in as_wide.items()}
+
+
+def test_a_sheet_saved_from_excel_with_a_byte_order_mark(tmp_path: Path) -> None:
+    sheet = [HEAD, *_rows(30, lambda i: ["pass" if i % 3 else "fail", "pass", "4" if i % 2 else "5"] * 2)]
+    path = data(tmp_path, 40)
+    (tmp_path / "sheet.csv").write_bytes(("\n".join(sheet) + "\n").encode("utf-8-sig"))
+    metrics = audit(path, CONFIG, annotations=tmp_path / "sheet.csv").checks["agreement"].metrics
+    assert metrics["criteria"]["correct"]["units_pairable"] == 30

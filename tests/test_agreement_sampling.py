@@ -189,3 +189,9 @@ def test_task_groups_stratify_when_there_is_no_category(tmp_path: Path, monkeypa
     records = [{k: v for k, v in r.items() if k != "category"} for r in support(80)]
     drawn = sample(write_jsonl(tmp_path / "d.jsonl", records), n=20)
     assert drawn.stratified_by == "task group" and drawn.strata == {"summarise": 15, "translate": 5}
+
+
+def test_nothing_usable_to_sample_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "d.jsonl", [{"id": f"e{i}", "input": "question", "output": " "} for i in range(5)])
+    done = CliRunner().invoke(main, ["sample", str(path), "--out", str(tmp_path / "s.csv")])
+    assert done.exit_code == 2 and "no usable record to sample (5 empty" in done.output and not (tmp_path / "s.csv").exists()
