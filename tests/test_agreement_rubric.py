@@ -406,3 +406,19 @@ def test_a_sheet_saved_from_excel_with_a_byte_order_mark(tmp_path: Path) -> None
     (tmp_path / "sheet.csv").write_bytes(("\n".join(sheet) + "\n").encode("utf-8-sig"))
     metrics = audit(path, CONFIG, annotations=tmp_path / "sheet.csv").checks["agreement"].metrics
     assert metrics["criteria"]["correct"]["units_pairable"] == 30
+
+
+def test_label_studio_json_min_export(tmp_path: Path, rated: tuple[Path, list[dict[str, Any]], list[str]]) -> None:
+    """JSON-MIN: one object per annotation, the task's data keys, each control's answer under its name, and the annotator."""
+    path, rows, columns = rated
+    minimal = [
+        {"item_id": row["id"], "input": row["input"], "output": row["output"], "id": k, "annotator": f"rater{r}@team.example",
+         "annotation_id": 2 * k + r, "created_at": "2026-12-07T10:00:00.000000Z", "lead_time": 9.1,
+         **{c["name"]: row[f"rater_{r + 1}:{c['name']}"] if c["scale"] == "pass/fail" else int(row[f"rater_{r + 1}:{c['name']}"]) for c in RUBRIC}}
+        for k, row in enumerate(rows, 1) for r in range(2)
+    ]  # fmt: skip
+    export = tmp_path / "project-3-json-min.json"
+    export.write_text(json.dumps(minimal))
+    as_min = audit(path, CONFIG, annotations=export).checks["agreement"].metrics["criteria"]
+    as_sheet_ = audit(path, CONFIG, annotations=as_sheet(tmp_path, rows, columns)).checks["agreement"].metrics["criteria"]
+    assert {k: v["alpha"] for k, v in as_min.items()} == {k: v["alpha"] for k, v in as_sheet_.items()}

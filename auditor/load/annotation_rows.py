@@ -13,7 +13,8 @@ from typing import Any
 
 from auditor.runtime.errors import InputError
 
-ITEM_NAMES = ("id", "item", "item_id", "record_id", "example_id", "unit", "unit_id", "question", "question_id",
+# "item_id" first: an export that carries both (Label Studio's JSON-MIN and CSV) uses "id" for its own task id
+ITEM_NAMES = ("item_id", "id", "item", "record_id", "example_id", "unit", "unit_id", "question", "question_id",
               "instance_id", "sample_id", "uid")  # fmt: skip
 ANNOTATOR_NAMES = ("annotator", "annotator_id", "rater", "rater_id", "coder", "coder_id", "worker", "worker_id",
                    "labeler", "labeller", "user", "user_id", "judge")  # fmt: skip

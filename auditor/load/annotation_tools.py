@@ -14,6 +14,8 @@
   ``.status``; v1 FeedbackDataset records hold ``"responses": [{"user_id",
   "values": {question: {"value"}}, "status"}]`` and ``external_id``. Only
   submitted responses count (a draft or a discarded answer is no rating).
+- **Rows per item and rater** with a column per criterion: Label Studio's
+  JSON-MIN and CSV exports (``item_id``, ``annotator``, one column per control).
 - **A sheet**: one row per item, one column per rater (``rater_1``) or per
   rater and criterion (``rater_1:complete``); empty cells are items a rater
   did not rate, a column nobody filled is reported.
@@ -80,6 +82,27 @@ def read_sheet(columns: Mapping[str, list[Any]], item_c: str, malformed: list[in
     raw.silent = [c for c, any_value in filled.items() if not any_value]
     if not any(raw.criteria):
         raw.criteria = []  # plain labels: one column per rater
+    return raw
+
+
+def read_rater_rows(
+    columns: Mapping[str, list[Any]], item_c: str, annot_c: str, criteria: Sequence[str], malformed: list[int], name: str, index: Mapping[str, int]
+) -> RawAnnotations:
+    """One row per item and rater with a column per criterion (Label Studio's JSON-MIN and CSV exports)."""
+    raw = RawAnnotations(source=f"file {name}", malformed=malformed)
+    for r, item in enumerate(columns[item_c]):
+        key = id_key(item)
+        row = index.get(key)
+        if row is None:
+            raw.unknown_items[key] = raw.unknown_items.get(key, 0) + 1
+            continue
+        rater = id_key(columns[annot_c][r])
+        for criterion in criteria:
+            value = columns[criterion][r]
+            if isinstance(value, list) and len(value) == 1:
+                value = value[0]
+            if label_key(value):
+                raw.add(row, rater, value, criterion)
     return raw
 
 

@@ -247,6 +247,12 @@ def read_file(path: Path, ids: Sequence[Any], options: Mapping[str, Any]) -> Raw
         from auditor.load.annotation_tools import read_sheet
 
         return read_sheet(columns, item_c, malformed, path.name, index)
+    rubric = [str(c.get("name")) for c in options.get("rubric") or [] if isinstance(c, Mapping)]
+    if label_c is None and item_c is not None and annot_c is not None and any(n in names for n in rubric):
+        # One row per item and rater, one column per criterion: Label Studio's JSON-MIN and CSV exports.
+        from auditor.load.annotation_tools import read_rater_rows
+
+        return read_rater_rows(columns, item_c, annot_c, [n for n in rubric if n in names], malformed, path.name, index)
     if label_c is None and item_c is not None and annot_c is not None and len(names) == 3:
         label_c = next(n for n in names if n not in (item_c, annot_c))  # the only column left
     lacking = [what for what, c in (("item id", item_c), ("annotator", annot_c), ("label", label_c)) if c is None]
