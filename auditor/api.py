@@ -18,6 +18,7 @@ from auditor.core.registry import checked
 from auditor.core.verdict import gaps_of, verdict_of
 from auditor.load import InputInfo, load
 from auditor.load.detect import FieldOverrides
+from auditor.load.limits import Limits
 from auditor.report.model import Report
 from auditor.runtime.errors import InputError
 from auditor.similarity import Normalizer
@@ -86,16 +87,17 @@ def audit(
     with progress.stage("load"):
         # The loader's workers hash the normalised texts while they hold them (see load()).
         normalizer = Normalizer.from_config(cfg.section("normalize"))
-        dataset, info = load(source, fields, keep=_keep_fields(cfg), split=split, jobs=int(cfg["jobs"]), normalizer=normalizer)
+        limits = Limits.from_config(cfg.section("load"))
+        dataset, info = load(source, fields, keep=_keep_fields(cfg), split=split, jobs=int(cfg["jobs"]), normalizer=normalizer, limits=limits)
     loaded = time.perf_counter()
 
     others: dict[str, Dataset] = {}
     if eval is not None:
-        others["eval"] = _load_other(eval, fields)
+        others["eval"] = _load_other(eval, fields, limits)
     if reference is not None:
-        others["reference"] = _load_other(reference, fields)
+        others["reference"] = _load_other(reference, fields, limits)
     if baseline:
-        others["baseline"] = concat([_load_other(p, fields) for p in baseline])
+        others["baseline"] = concat([_load_other(p, fields, limits) for p in baseline])
     paths: dict[str, Path] = {}
     for name, given in (("annotations", annotations), ("expectations", expectations)):
         if given is not None:
@@ -141,14 +143,14 @@ def _keep_fields(cfg: Config) -> list[str]:
     return keep
 
 
-def _load_other(path: PathLike, fields: FieldOverrides) -> Dataset:
+def _load_other(path: PathLike, fields: FieldOverrides, limits: Limits | None = None) -> Dataset:
     """A comparison dataset: its layout detected on its own, the user's field names as a fallback."""
     try:
-        return load(path)[0]
+        return load(path, limits=limits)[0]
     except InputError:
         if fields == FieldOverrides():
             raise
-        return load(path, fields)[0]
+        return load(path, fields, limits=limits)[0]
 
 
 def concat(parts: Iterable[Dataset]) -> Dataset:

@@ -41,7 +41,18 @@ UNREADABLE = CodeInfo(
     why="An unreadable record is a labelled example lost; many of them usually mean a broken export "
     "(wrong encoding, truncated file, wrong field names) that also damaged records that did load.",
     fix="Open the file at the listed lines, fix the export or the fields, and run the audit again.",
-    threshold="a blocker above count.invalid_share_blocker = 5% of records, a warning below",
+    threshold="a blocker above count.invalid_share_blocker = 5% of records, a warning below; always a blocker "
+    "when reading stopped early (load.max_bad_run)",
+)
+REPEATED_KEY = CodeInfo(
+    code="CNT004",
+    symbol="repeated-key",
+    severity=Severity.WARNING,
+    summary="Records whose JSON objects name the same key twice.",
+    why="Which of the two values a tool reads is not defined by JSON: this audit, like most parsers, read the "
+    "last one, but a trainer's loader may read the first, and then it trains on a record the audit never saw.",
+    fix="Fix the export so each key appears once in each object, keeping the value that is meant.",
+    threshold="any record",
 )
 
 
@@ -52,7 +63,7 @@ class CountCheck(FromFeatures):
     """
 
     name = "count"
-    codes = (TOO_FEW, THIN_CATEGORY, UNREADABLE)
+    codes = (TOO_FEW, THIN_CATEGORY, UNREADABLE, REPEATED_KEY)
     features = EFFECTIVE_FEATURES
 
     def run(self, ctx: Context) -> CheckResult:
@@ -74,6 +85,8 @@ class CountCheck(FromFeatures):
             "removed_conflicting": eff.removed_conflicting,
             "min_examples": min_examples,
         }
+        if data.unread_from is not None:  # only then: reports of files read to the end keep their shape
+            metrics["unread_from_line"] = data.unread_from
 
         thin: list[tuple[str, int]] = []
         if data.categories is not None:
@@ -113,22 +126,50 @@ class CountCheck(FromFeatures):
             findings.insert(0, self._too_few(ctx, eff.count, min_examples, thin))
 
         if data.problems:
-            share = data.invalid_records / max(data.total_records, 1)
-            blocker = share > float(cfg["count.invalid_share_blocker"])
-            reasons = Counter(_reason_kind(p.reason) for p in data.problems)
-            summary = ", ".join(f"{n} {r}" for r, n in reasons.most_common(3))
-            first = data.problems[0]
-            findings.append(
-                UNREADABLE.finding(
-                    f"{data.invalid_records} of {data.total_records} records ({share:.1%}) could not be read "
-                    f"({summary}); first at line {first.line}: {first.reason}",
-                    "fix the export at the listed lines and run the audit again",
-                    [p.id if p.id is not None else p.line for p in data.problems],
-                    severity=Severity.BLOCKER if blocker else Severity.WARNING,
-                    details={"lines": [p.line for p in data.problems[:20]], "reasons": dict(reasons)},
-                )
-            )
+            findings.append(self._unreadable(ctx))
+        if data.notes:
+            findings.append(self._repeated_keys(ctx))
         return CheckResult(name=self.name, metrics=metrics, findings=tuple(findings))
+
+    def _unreadable(self, ctx: Context) -> Finding:
+        data = ctx.dataset
+        share = data.invalid_records / max(data.total_records, 1)
+        # Reading that stopped early leaves the rest of the file uncounted: the
+        # counts cannot be trusted whatever the share, so it always blocks.
+        blocker = share > float(ctx.config["count.invalid_share_blocker"]) or data.unread_from is not None
+        reasons = Counter(_reason_kind(p.reason) for p in data.problems)
+        summary = ", ".join(f"{n} {r}" for r, n in reasons.most_common(3))
+        first = data.problems[0]
+        message = (
+            f"{data.invalid_records} of {data.total_records} records ({share:.1%}) could not be read "
+            f"({summary}); first at line {first.line}: {first.reason}"
+        )
+        if data.unread_from is not None and first.line != data.unread_from:  # else the first reason says it
+            message += f"; stopped reading at line {data.unread_from}, so the file was not read to its end"
+        return UNREADABLE.finding(
+            message,
+            "fix the export at the listed lines and run the audit again",
+            [p.id if p.id is not None else p.line for p in data.problems],
+            severity=Severity.BLOCKER if blocker else Severity.WARNING,
+            details={"lines": [p.line for p in data.problems[:20]], "reasons": dict(reasons)},
+        )
+
+    def _repeated_keys(self, ctx: Context) -> Finding:
+        data = ctx.dataset
+        notes = data.notes
+        keys = Counter(n.key for n in notes)
+        named = ", ".join(f"{k!r}" + (f" in {n}" if n > 1 else "") for k, n in keys.most_common(5))
+        lines = list(dict.fromkeys(n.line for n in notes))
+        where = {line: i for i, line in enumerate(data.lines)}  # a note's line is its record's (valid) line
+        ids = [data.ids[where[line]] if line in where else line for line in lines]
+        many = len(lines) != 1
+        return REPEATED_KEY.finding(
+            f"{len(lines)} record{'s' * many} {'name' if many else 'names'} a key twice in one object ({named}); "
+            f"the last value was read; first at line {notes[0].line}",
+            "keep one value per key in the export; check which of the two values the trainer's loader reads",
+            ids,
+            details={"lines": lines[:20], "keys": dict(keys)},
+        )
 
     def _too_few(self, ctx: Context, n: int, needed: int, thin: list[tuple[str, int]]) -> Finding:
         eff = ctx.cached(effective)

@@ -95,4 +95,8 @@ CODE_SAMPLES: dict[str, Sample] = {
     "CNT001": Sample(lines(numbered(3)), {"min_examples": 10}),
     "CNT002": Sample(lines(numbered(4, "billing") + numbered(1, "refunds", start=4)), {"min_examples": 1, "count.min_per_category": 2}),
     "CNT003": Sample([*lines(numbered(3)), '{"input": "cut off'], {"min_examples": 1}),
+    "CNT004": Sample(
+        [*lines(numbered(3)), '{"input": "asked twice", "output": "first", "output": "second"}'],
+        {"min_examples": 1, "load.check_repeated_keys": True},
+    ),
 }

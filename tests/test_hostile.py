@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import auditor
-from auditor import load as load_module
+from auditor.load import dispatch as load_module
 from auditor.runtime.errors import InputError
 from auditor.load import load
 
@@ -69,13 +69,13 @@ def test_parquet_with_unexpected_types(tmp_path: Path) -> None:
 def test_a_file_that_disappears_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "gone.jsonl"
     path.write_text('{"input": "a", "output": "b"}\n')
-    real = load_module._check_readable
+    real = load_module.check_readable
 
     def vanish(p: Path) -> None:
         real(p)
         p.unlink()
 
-    monkeypatch.setattr(load_module, "_check_readable", vanish)
+    monkeypatch.setattr(load_module, "check_readable", vanish)
     with pytest.raises(InputError, match="cannot read"):
         load(path)
 

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import auditor.load as load_module
-from auditor.load import _fill_rows, empty_like, fill
+import auditor.load.columns as load_module
+from auditor.load import empty_like, fill
+from auditor.load.columns import _fill_rows
 from auditor.core.records import Dataset, FieldMap, LoadProblem
 
 # Field values of every kind a JSON line can hold, plain text most often.

@@ -239,7 +239,7 @@ def test_lines_spanning_chunks_parse_as_whole_lines(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: list[str], newline: str, final_newline: bool, chunk: int
 ) -> None:
     """The reader's chunk size never changes the rows: lines longer than a chunk, or cut at any byte, come out whole."""
-    from auditor.load import readers
+    from auditor.load import readers, source
 
     path = tmp_path / "chunks.jsonl"
     path.write_text(newline.join(lines) + (newline if final_newline else ""), encoding="utf-8")
@@ -250,5 +250,5 @@ def test_lines_spanning_chunks_parse_as_whole_lines(
 
     whole = rows()
     with monkeypatch.context() as m:
-        m.setattr(readers, "CHUNK", chunk)
+        m.setattr(source, "CHUNK", chunk)
         assert rows() == whole

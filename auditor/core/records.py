@@ -27,6 +27,19 @@ class LoadProblem:
 
 
 @dataclass(frozen=True)
+class LoadNote:
+    """A record that was read, with a caveat worth a warning: an object that repeats a key.
+
+    Every JSON parser keeps one of the values (the last, here); another tool
+    may keep the first, so the record may not be what the audit judged.
+    """
+
+    line: int  # as LoadProblem.line
+    key: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class FieldMap:
     """Which source fields became which record fields."""
 
@@ -75,6 +88,11 @@ class Dataset:
     # so these cannot go stale.
     hashes: dict[tuple[str, Any], np.ndarray] = field(default_factory=dict)
     blank_lines: int = 0  # blank lines are not records; counted so nothing is hidden
+    # Read with a caveat (a repeated key): counted as valid, reported as a warning.
+    notes: list[LoadNote] = field(default_factory=list)
+    # Where reading stopped before the end (a long run of blank or unreadable
+    # lines): whatever follows this line was not read, so the counts are partial.
+    unread_from: int | None = None
     source: str | None = None  # path, or a description of an in-memory source
 
     def __len__(self) -> int:

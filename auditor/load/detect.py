@@ -1,14 +1,167 @@
-"""Which record layout a source uses, decided from a sample of its rows."""
+"""What a source is: every question the loader asks before and while it reads.
+
+1. Its kind (``kind_of``): which reader reads it (JSON lines, a JSON
+   document, CSV, TSV, Parquet, a saved datasets folder, an in-memory
+   dataset) and the name the report gives its format. From the extension,
+   else the first bytes; a ``.jsonl`` that is one JSON array and a ``.json``
+   that is JSON lines are told apart here too.
+2. Whether it is text at all, and in which encoding (``binary_kind``,
+   ``text_encoding``), from its first bytes.
+3. Its record layout (``detect``): which fields hold the input, the output,
+   the category and the id, from a sample of its rows.
+
+Nothing here opens a file: the bytes come through a ``Peek`` (see
+``auditor.load.source``), so every rule about opening files stays in one
+place and this module only decides.
+"""
 
 from __future__ import annotations
 
+import codecs
+import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
+
+import orjson
 
 from auditor.runtime.errors import InputError
+from auditor.load import jsonvalues
 from auditor.core.records import FieldMap
+
+# --- kinds ---------------------------------------------------------------------
+
+#: File kinds by extension (after any .gz): the name the report's format starts with.
+FILE_KINDS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a source is, as far as reading goes."""
+
+    format: str  # the report's name for it: jsonl, json, csv, tsv, parquet, saved-dataset, dataframe, hf-dataset
+    reader: str  # which reader reads it: json-lines, json-document, csv, tsv, parquet, saved-dataset, dataframe, hf-dataset
+
+
+class Peek(Protocol):
+    """A look at a file's bytes, for detection."""
+
+    def stored(self, size: int) -> bytes:
+        """The first bytes as stored (compressed, if the file is)."""
+
+    def head(self, size: int) -> bytes:
+        """The first bytes of its text, as UTF-8; raises InputError for a binary file."""
+
+    def text(self) -> bytes:
+        """All of its text, as UTF-8."""
+
+
+def kind_of(source: Any, peek: Peek | None = None, split: str | None = None) -> Kind:
+    """The kind of a path (``peek`` looks at its bytes) or of an in-memory dataset."""
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if path.is_dir():
+            return Kind("saved-dataset", "saved-dataset")
+        assert peek is not None
+        return file_kind(path, peek)
+    kind = type(source).__module__.split(".")[0] + "." + type(source).__name__
+    if kind == "pandas.DataFrame":
+        return Kind("dataframe", "dataframe")
+    if kind in ("datasets.Dataset", "datasets.arrow_dataset.Dataset") or type(source).__name__ == "Dataset" and hasattr(source, "iter"):
+        return Kind("hf-dataset", "hf-dataset")
+    if type(source).__name__ == "DatasetDict":
+        if split is None or split not in source:
+            names = ", ".join(source)
+            raise InputError(f"a DatasetDict holds several splits ({names}): pass one, e.g. dataset['train'], or split=NAME")
+        return Kind("hf-dataset", "hf-dataset-split")
+    raise InputError(f"cannot audit a {type(source).__name__}: pass a path, a datasets.Dataset or a pandas DataFrame")
+
+
+def file_kind(path: Path, peek: Peek) -> Kind:
+    fmt = _extension_kind(path) or _sniff(path, peek)
+    if fmt == "jsonl":
+        # A .jsonl file that is really one valid JSON array (a common export
+        # mistake) is read as the array; anything else starting with '[' is JSON
+        # lines, so a broken first line cannot swallow the rest of the file.
+        document = _starts_with_bracket(peek) and _parses_whole(peek)
+    elif fmt == "json":
+        # Many ".json" files are JSON lines; only a leading '[' (or a single object
+        # spanning the file) makes it a document.
+        document = _starts_with_bracket(peek) or _single_object(peek)
+    else:
+        return Kind(fmt, fmt)
+    return Kind(fmt, "json-document" if document else "json-lines")
+
+
+def _extension_kind(path: Path) -> str | None:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    return FILE_KINDS.get(suffixes[-1]) if suffixes else None
+
+
+def _sniff(path: Path, peek: Peek) -> str:
+    """The kind of a file without a telling extension, from its first bytes."""
+    if peek.stored(4) == b"PAR1":
+        return "parquet"
+    head = peek.head(8192)  # refuses a binary file
+    text = head.lstrip(b" \t\r\n")
+    if text.startswith(b"["):
+        return "json"
+    if text.startswith(b"{") or not head:
+        return "jsonl"  # empty: any text kind reads it as zero records
+    first = text.split(b"\n", 1)[0]
+    if b"\t" in first:
+        return "tsv"
+    if b"," in first:
+        return "csv"
+    raise InputError(f"{path}: cannot tell the file format; name it .jsonl, .json, .csv, .tsv or .parquet")
+
+
+def _head(peek: Peek, size: int = 4096) -> bytes:
+    return peek.head(size).lstrip(b" \t\r\n")
+
+
+def _starts_with_bracket(peek: Peek) -> bool:
+    return _head(peek).startswith(b"[")
+
+
+def _parses_whole(peek: Peek) -> bool:
+    raw = peek.text()
+    try:
+        return isinstance(orjson.loads(raw), list)
+    except orjson.JSONDecodeError as exc:
+        if not jsonvalues.too_big(exc):
+            return False
+    try:  # a number beyond a double: Python's parser decides
+        return isinstance(jsonvalues.loads_careful(raw)[0], list)
+    except jsonvalues.Rejected:
+        return False
+
+
+def _single_object(peek: Peek) -> bool:
+    head = _head(peek, 1 << 16)
+    if not head.startswith(b"{"):
+        return False
+    first_line = head.split(b"\n", 1)[0]
+    try:
+        orjson.loads(first_line)
+    except orjson.JSONDecodeError:
+        return True  # the first object spans lines: a pretty-printed document
+    return False
+
+
+# --- layouts -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -114,3 +267,91 @@ def _show(name: str) -> str:
     """A field name fit for a one-line message: odd characters escaped, long names cut."""
     text = name if name.isprintable() else repr(name)[1:-1]
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+# --- encodings and binary files -----------------------------------------------
+
+#: Byte order marks, longest first: UTF-32LE's starts with UTF-16LE's.
+BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+#: Bytes looked at to tell an encoding or a binary file, as text editors do (VS Code looks at 512).
+SNIFF_BYTES = 4096
+
+
+def text_encoding(head: bytes) -> tuple[str, int]:
+    """The codec of a text that starts with ``head``, and the length of its byte order mark.
+
+    Without a mark, UTF-16 and UTF-32 show in where the NUL bytes fall: text
+    is mostly ASCII (JSON's own syntax is), and in UTF-16LE every ASCII
+    character is followed by one NUL, in UTF-32BE preceded by three.
+    """
+    for bom, codec in BOMS:
+        if head.startswith(bom):
+            return codec, len(bom)
+    sample = head[: SNIFF_BYTES - SNIFF_BYTES % 4]
+    n = len(sample) - len(sample) % 4
+    if n < 16 or b"\x00" not in sample:  # a handful of bytes cannot tell an encoding
+        return "utf-8", 0
+    zeros = [sample[k:n:4].count(0) / (n // 4) for k in range(4)]
+    if zeros[2] > 0.9 and zeros[3] > 0.9 and zeros[1] > 0.5 and zeros[0] < 0.5:
+        return "utf-32-le", 0
+    if zeros[0] > 0.9 and zeros[1] > 0.9 and zeros[2] > 0.5 and zeros[3] < 0.5:
+        return "utf-32-be", 0
+    even, odd = (zeros[0] + zeros[2]) / 2, (zeros[1] + zeros[3]) / 2
+    # A character U+xx00 (U+4E00 is common in Chinese) puts a NUL on the other side: allow a few.
+    if odd > 0.3 and even < 0.05:
+        return "utf-16-le", 0
+    if even > 0.3 and odd < 0.05:
+        return "utf-16-be", 0
+    return "utf-8", 0
+
+
+#: Signatures of binary files people mistake for data exports, with a word on each.
+MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a zip archive"),
+    (b"PK\x05\x06", "an empty zip archive"),
+    (b"\x7fELF", "an ELF executable"),
+    (b"PAR1", "a Parquet file: name it .parquet"),
+    (b"\x1f\x8b", "gzip-compressed: name it with .gz at the end"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"BZh", "bzip2-compressed"),
+    (b"\xfd7zXZ\x00", "xz-compressed"),
+    (b"(\xb5/\xfd", "zstd-compressed"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-zip archive"),
+    (b"ARROW1", "an Arrow file"),
+    (b"\x93NUMPY", "a NumPy array"),
+)
+
+#: Control bytes that text files hold: tab, newline, form feed, carriage return, escape.
+_TEXT_CONTROLS = b"\t\n\x0b\x0c\r\x1b"
+_NOT_CONTROL = bytes(range(0x20, 0x100)) + _TEXT_CONTROLS
+
+
+def binary_kind(head: bytes) -> str | None:
+    """None for text; otherwise what the file seems to be ("a zip archive", or "" when unknown).
+
+    Known signatures first; then the share of bytes no text holds (NUL and
+    other control bytes, bytes that are not UTF-8) in the first few KB:
+    random or compressed bytes have about 60 %, a Latin-1 export a few %, a
+    text with one stray NUL well under 1 %.
+    """
+    for magic, what in MAGIC:
+        if head.startswith(magic):
+            return what
+    sample = head[:SNIFF_BYTES]
+    if not sample:
+        return None
+    controls = len(sample.translate(None, _NOT_CONTROL))
+    # A UTF-8 character cut at the end of the sample is not an invalid byte.
+    not_utf8 = len(sample) - len(sample.decode("utf-8", "ignore").encode("utf-8"))
+    not_utf8 -= min(not_utf8, 3) if len(sample) == SNIFF_BYTES else 0
+    return "" if (controls + not_utf8) / len(sample) > 0.3 else None

@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from auditor.load.jsonvalues import BigNumber
 from auditor.core.records import FieldMap
 
 # ShareGPT and other chat exports name roles differently; map them to the
@@ -24,6 +25,10 @@ ROLE_ALIASES = {
     "tool": "tool",
     "function": "tool",
     "ipython": "tool",
+    # ShareGPT tool use (LLaMA-Factory's format): the model's call of a tool is
+    # an assistant turn, what the tool returned a tool turn.
+    "function_call": "assistant",
+    "observation": "tool",
 }
 
 
@@ -46,6 +51,10 @@ def text_field(row: Mapping[str, Any], name: str, *, optional: bool = False, lab
         if optional:
             return ""
         raise RecordError(f"missing field: {name!r} is null")
+    if isinstance(value, BigNumber):  # a number too large for a float, kept as written
+        if labels:
+            return str(value)
+        raise RecordError(f"wrong type: field {name!r} is a number, expected text")
     if isinstance(value, str):
         return value
     if labels and isinstance(value, bool):
@@ -57,7 +66,7 @@ def text_field(row: Mapping[str, Any], name: str, *, optional: bool = False, lab
 
 
 def _type_name(value: Any) -> str:
-    return {dict: "an object", list: "a list", bool: "a boolean", int: "a number", float: "a number"}.get(
+    return {dict: "an object", list: "a list", bool: "a boolean", int: "a number", float: "a number", BigNumber: "a number"}.get(
         type(value), type(value).__name__
     )
 
@@ -102,16 +111,18 @@ def chat_turns(row: Mapping[str, Any], name: str) -> list[dict[str, str]]:
             raise RecordError(f"wrong type: turn {n} of {name!r} is {_type_name(turn)}, expected an object")
         role = turn.get("role", turn.get("from"))
         content = turn.get("content", turn.get("value"))
-        if not isinstance(role, str):
+        if type(role) is not str and (not isinstance(role, str) or isinstance(role, BigNumber)):
             raise RecordError(f"turn {n} of {name!r} has no role")
         out.append({"role": ROLE_ALIASES.get(role.strip().lower(), role.strip().lower()), "content": _content(content, n, name)})
     return out
 
 
 def _content(content: Any, n: int, name: str) -> str:
+    if type(content) is str:  # the common case first: one type check per turn
+        return content
     if is_missing(content):
         return ""
-    if isinstance(content, str):
+    if isinstance(content, str) and not isinstance(content, BigNumber):
         return content
     if isinstance(content, list):
         # OpenAI content parts: keep the text parts, in order.

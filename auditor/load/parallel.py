@@ -11,6 +11,7 @@ the sequential path, record for record (a test holds it to that).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -22,7 +23,12 @@ import numpy as np
 
 from auditor.runtime.children import quiet_signals
 from auditor.load import readers
+from auditor.load.columns import build, empty_like, fill, plan
+from auditor.load.detect import FieldOverrides
+from auditor.load.limits import Limits
+from auditor.load.source import CHUNK, Hashing, open_regular
 from auditor.core.records import Dataset
+from auditor.similarity import Normalizer
 
 #: Below this size the fork and the transfer back cost more than they save.
 MIN_BYTES = 48 << 20
@@ -34,6 +40,53 @@ MIN_BYTES = 48 << 20
 #: GB); on 2 cores 0.6 of a share ends both together (estimated from the per-
 #: stage costs, then checked with the benchmark).
 PARENT_SHARE = 0.6
+
+
+def load_jsonl(
+    path: Path, fields: FieldOverrides, keep: tuple[str, ...], jobs: int, hashing: Hashing, normalizer: Normalizer | None, limits: Limits
+) -> tuple[Dataset, dict[str, int]]:
+    """The dataset of a large JSONL file read by forked workers, and the counters of the reading."""
+    label = str(path)
+
+    def sequential() -> tuple[Dataset, dict[str, int]]:
+        counters: dict[str, int] = {}
+        return build(readers.jsonl_rows(path, hashing, counters, limits), fields, keep, label, "jsonl"), counters
+
+    with contextlib.closing(readers.jsonl_rows(path, Hashing(), {}, limits)) as head_rows:  # type: ignore[type-var]
+        p = plan(head_rows, fields, keep, label, "jsonl")
+    if not p.layout:  # nothing readable at the top: the sequential path says it best
+        return sequential()
+    ranges = split_points(path, worker_count(jobs), PARENT_SHARE)
+
+    def fill_range(part: Dataset, start: int, end: int, first_line: int, counters: dict[str, int]) -> None:
+        fill(part, readers.jsonl_range_rows(path, start, end, first_line, counters, limits), p.layout, p.kept)
+        if normalizer is not None:  # each worker hashes its own range: the count then costs no pass of its own
+            part.hashes = {("inputs", normalizer): normalizer.hashes(part.inputs), ("outputs", normalizer): normalizer.hashes(part.outputs)}
+
+    counters, per_range = load_ranges(
+        path, ranges, p.data, fill_range, lambda: empty_like(p.data, p.kept), fingerprint=readers.Fingerprint(path, hashing)
+    )
+    if would_stop(per_range, limits.max_bad_run):
+        # A run of bad lines long enough to stop one sequential pass: read as that pass does (rare, so read again).
+        hashing.reset()
+        return sequential()
+    return p.data, counters
+
+
+def would_stop(per_range: list[dict[str, int]], limit: int) -> bool:
+    """Whether one pass over the ranges in order meets ``limit`` bad lines in a row."""
+    if limit <= 0:
+        return False
+    run = 0
+    for counters in per_range:
+        if "unread_from" in counters:
+            return True
+        run += counters.get("run_head", 0)
+        if run >= limit:
+            return True
+        if counters.get("has_record"):
+            run = counters.get("run_tail", 0)
+    return False
 
 
 def worker_count(jobs: int) -> int:
@@ -59,8 +112,8 @@ def split_points(path: Path, parts: int, first_share: float = 1.0) -> list[tuple
     cuts: list[tuple[int, int]] = [(0, 0)]  # (byte offset, lines before it)
     offset = 0
     lines = 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(readers.CHUNK):
+    with open_regular(path) as fh:
+        while chunk := fh.read(CHUNK):
             end = offset + len(chunk)
             while targets and targets[0] < end:
                 # The cut goes right after the first newline at or past the target.
@@ -85,10 +138,11 @@ def load_ranges(
     fill_range: Callable[[Dataset, int, int, int, dict[str, int]], None],
     make_part: Callable[[], Dataset],
     fingerprint: readers.Fingerprint | None = None,
-) -> dict[str, int]:
+) -> tuple[dict[str, int], list[dict[str, int]]]:
     """Fill ``data`` from every range: the first here, the rest in forked workers.
 
-    The ``fingerprint`` thread runs in this process while it parses; it starts
+    Returns the counters summed, and each range's own (in order). The
+    ``fingerprint`` thread runs in this process while it parses; it starts
     only after the forks, so no worker inherits it.
     """
     ctx = multiprocessing.get_context("fork")
@@ -104,6 +158,7 @@ def load_ranges(
     counters: dict[str, int] = {}
     start, end, first_line = ranges[0]
     fill_range(data, start, end, first_line, counters)
+    per_range = [dict(counters)]
     for proc, receive in workers:
         try:
             status, payload = pickle.loads(receive.recv_bytes())
@@ -115,10 +170,11 @@ def load_ranges(
             raise payload
         part, part_counters = payload
         _append(data, part)
+        per_range.append(part_counters)
         counters["blank"] = counters.get("blank", 0) + part_counters.get("blank", 0)
     if fingerprint is not None:
         fingerprint.join()
-    return counters
+    return counters, per_range
 
 
 def _work(send: Any, fill_range: Callable[..., None], make_part: Callable[[], Dataset], start: int, end: int, first_line: int) -> None:
@@ -140,6 +196,7 @@ def _append(data: Dataset, part: Dataset) -> None:
     data.inputs.extend(part.inputs)
     data.outputs.extend(part.outputs)
     data.problems.extend(part.problems)
+    data.notes.extend(part.notes)
     columns: list[tuple[list[Any] | None, list[Any] | None]] = [
         (data.categories, part.categories),
         (data.messages, part.messages),

@@ -36,6 +36,7 @@ from auditor.core.records import Dataset
 from auditor.features import norm_inputs, norm_outputs, normalizer
 from auditor.load import GROUP_FIELDS, InputInfo, readers
 from auditor.load.detect import FieldOverrides
+from auditor.load.limits import Limits
 from auditor.load.parallel import worker_count
 from auditor.runtime.errors import AuditorError, InputError
 from auditor.scale.engines import Engine, make_engine
@@ -95,7 +96,9 @@ class Prepared:
 def audit_partitioned(path: Path, cfg: Config, engine_name: str, progress: Progress, keep: Sequence[str], checks: Sequence[Check]) -> Prepared:
     """Measure ``path`` partition by partition for ``checks`` (``keep``: raw fields some check asked for)."""
     fields = FieldOverrides.from_config(cfg.section("fields"))
-    layout = detect_layout(path, fields, tuple(dict.fromkeys((*GROUP_FIELDS, *keep))))
+    section = {**cfg.section("load"), "max_memory_share": 0}  # partitions bound memory by their size
+    limits = Limits.from_config(section)
+    layout = detect_layout(path, fields, tuple(dict.fromkeys((*GROUP_FIELDS, *keep))), limits)
     if layout is None:
         raise InputError(f"{path}: no JSON object in its first lines; use --engine memory to see every unreadable line")
     cfg = resolve(search=False, base=dict(cfg.values), overrides={"scale.engine": engine_name})
@@ -155,6 +158,7 @@ def _pass_one(
     for p in parts:
         data.ids.extend(p.ids)
         data.problems.extend(p.problems)
+        data.notes.extend(p.notes)
         data.blank_lines += p.blank_lines
         p.ids = []
     lines = np.concatenate([p.lines for p in parts]) if parts else np.zeros(0, np.int64)

@@ -16,10 +16,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
-import orjson
 
+from auditor.load import fill, jsonvalues
 from auditor.core.records import LoadProblem
-from auditor.load import fill
 from auditor.scale.partitions import Layout
 from auditor.similarity import Normalizer
 
@@ -65,8 +64,8 @@ class RecordReader:
         line = int(self.lines[i])
         part = self.layout.empty()
         try:
-            fill(part, [(line, orjson.loads(raw.removeprefix(b"\xef\xbb\xbf")))], self.layout.layout, list(self.layout.kept))
-        except orjson.JSONDecodeError:
+            fill(part, [(line, jsonvalues.loads(raw.removeprefix(b"\xef\xbb\xbf")))], self.layout.layout, list(self.layout.kept))
+        except ValueError:  # orjson's error, or a value the careful parser rejects
             part.problems.append(LoadProblem(line, "invalid JSON"))
         if len(part) != 1:  # the file changed since it was read: say so rather than show another record
             raise RuntimeError(f"{self.path} changed during the audit: line {line} no longer reads ({part.problems[0].reason})")

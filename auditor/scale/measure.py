@@ -21,7 +21,7 @@ import numpy as np
 from auditor.core.config import Config
 from auditor.core.context import Context
 from auditor.core.partitioned import PartitionedCheck
-from auditor.core.records import LoadProblem
+from auditor.core.records import LoadNote, LoadProblem
 from auditor.runtime.errors import AuditorError
 from auditor.scale.partitions import Layout, Partition, read
 
@@ -70,6 +70,7 @@ class PartFeatures:
     measured: list[Any]  # per unit of the job, in its order
     problems: list[LoadProblem] = field(default_factory=list)
     blank_lines: int = 0
+    notes: list[LoadNote] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -117,6 +118,7 @@ def measure_partition(part: Partition, job: MeasureJob) -> PartFeatures:
         measured=[_measure(unit, ctx) for unit in job.units],
         problems=data.problems,
         blank_lines=got.blank_lines,
+        notes=data.notes,
     )
 
 

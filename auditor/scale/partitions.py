@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +13,9 @@ import orjson
 
 from auditor.core.records import Dataset
 from auditor.load import empty_like, fill, plan, readers
-from auditor.load.detect import FieldOverrides
+from auditor.load.detect import FieldOverrides, text_encoding
+from auditor.load.limits import Limits
+from auditor.load.source import open_regular
 from auditor.load.parallel import split_points
 
 
@@ -35,6 +37,7 @@ class Layout:
     template: Dataset  # empty, shaped like the records (format, fields, optional columns)
     layout: str
     kept: tuple[str, ...]
+    limits: Limits = readers.RANGE_LIMITS  # what a partition's reader checks (never a stop: partitions must add up)
 
     def empty(self) -> Dataset:
         return empty_like(self.template, list(self.kept))
@@ -46,10 +49,11 @@ def streamable(path: Path) -> str | None:
         return "a saved datasets folder"
     if path.suffix == ".gz":
         return "a gzipped file (its bytes cannot be cut at line starts without reading them all)"
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:  # a FIFO or a device is refused here, never waited on
         head = fh.read(4096)
-    if head.startswith(readers.UTF16_BOMS):
-        return "a UTF-16 file"
+    encoding = text_encoding(head)[0]
+    if encoding != "utf-8":
+        return f"a {encoding.upper()[:6]} file"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"[") or not (stripped.startswith(b"{") or not stripped):
         return "not JSON lines"
@@ -72,13 +76,13 @@ def cut(path: Path, partition_bytes: int) -> list[Partition]:
     return [Partition(str(path), s, e, lines, k) for k, (s, e, lines) in enumerate(split_points(path, parts))]
 
 
-def detect_layout(path: Path, fields: FieldOverrides, keep: tuple[str, ...]) -> Layout | None:
+def detect_layout(path: Path, fields: FieldOverrides, keep: tuple[str, ...], limits: Limits = readers.RANGE_LIMITS) -> Layout | None:
     """The layout from the first rows, as the parallel loader detects it; None when the head has no object."""
     with contextlib.closing(readers.jsonl_rows(path, readers.Hashing(), {})) as head_rows:  # type: ignore[type-var]
         p = plan(head_rows, fields, keep, str(path), "jsonl")
     if not p.layout:
         return None
-    return Layout(p.data, p.layout, tuple(p.kept))
+    return Layout(p.data, p.layout, tuple(p.kept), replace(limits, max_bad_run=0))
 
 
 @dataclass
@@ -94,7 +98,8 @@ class Read:
 def read(part: Partition, layout: Layout) -> Read:
     data = layout.empty()
     counters: dict[str, int] = {}
-    fill(data, readers.jsonl_range_rows(Path(part.path), part.start, part.end, part.first_line, counters), layout.layout, list(layout.kept))
+    rows = readers.jsonl_range_rows(Path(part.path), part.start, part.end, part.first_line, counters, layout.limits)
+    fill(data, rows, layout.layout, list(layout.kept))
     offsets, lengths = _line_spans(part, np.asarray(data.lines, np.int64))
     return Read(data, offsets, lengths, counters.get("blank", 0))
 

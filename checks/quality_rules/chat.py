@@ -1,7 +1,7 @@
 """Chat structure: what is wrong with one conversation's turns.
 
-Roles are normalised first (ShareGPT's human/gpt, Open Assistant's prompter,
-function/ipython tool turns, developer as system) so that only roles no format
+Roles are normalised first (ShareGPT's human/gpt and function_call/observation,
+Open Assistant's prompter, function/ipython tool turns, developer as system) so that only roles no format
 uses are called unknown.
 """
 
@@ -26,6 +26,7 @@ ROLE_ALIASES: Mapping[str, str] = {
     "function": "tool",
     "ipython": "tool",
     "observation": "tool",
+    "function_call": "assistant",  # ShareGPT tool use: the model calling a tool
 }
 
 #: Problem kinds, in report order, with the words the report uses.
