@@ -13,6 +13,7 @@ one record per exact group and per near cluster and leave out contradictions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -82,7 +83,8 @@ NEAR_INPUT = CodeInfo(
     "which teaches contradictions just as identical inputs would.",
     fix="Skim each cluster and check the outputs agree where the inputs mean the same thing.",
     threshold="duplicates.threshold = 0.8 Jaccard on the inputs, fewer than duplicates.shingle_size words of each "
-    "in no shingle of the other, within one task group",
+    "in no shingle of the other, within one task group; answers every input of the cluster holds (a span, an "
+    "offered option) are left out unless the inputs differ by punctuation alone",
 )
 OPEN = CodeInfo(
     code="DUP005",
@@ -127,6 +129,31 @@ BASELINE_CONFLICT = CodeInfo(
 )
 
 _EXCERPT = 500  # characters of each text shown in details: enough to judge, small enough for a report
+
+
+_PUNCTUATION = re.compile(r"[^\w\s]+")
+
+
+def _not_drawn_from_inputs(ctx: Context, records: list[int], outs: Sequence[str]) -> list[int]:
+    """The records of a similar-input cluster whose output is not drawn from the inputs.
+
+    An output every input of the cluster holds as a whole word run (a name, a
+    span, an offered option, 'more' of 'more or less') picks from the shared
+    text: near-identical questions picking different spans are contrast
+    questions ('more' vs 'less', 'most' vs 'least likely'), each answer right.
+    Unless the inputs differ by punctuation alone: then one question has two answers.
+    """
+    norm = ctx.cached(normalizer)
+    inputs = norm.many([ctx.dataset.inputs[i] for i in records])
+    if len({" ".join(_PUNCTUATION.sub(" ", t).split()) for t in inputs}) == 1:
+        return records
+    kept = []
+    for i in records:
+        answer = outs[i].strip(" .,;:!?'\"")
+        word = re.compile(r"(?<!\w)" + re.escape(answer) + r"(?!\w)") if answer else None
+        if word is None or not all(word.search(t) for t in inputs):
+            kept.append(i)
+    return kept
 
 
 def _excerpt(text: str) -> str:
@@ -339,6 +366,7 @@ class DuplicatesCheck(FromFeatures):
             for i in cluster:
                 by_group.setdefault(None if groups is None else groups[i], []).append(i)
             for g in by_group.values():
+                g = _not_drawn_from_inputs(ctx, g, outs)
                 # The same example family (or the same output) throughout is a near-duplicate, not a disagreement.
                 families = {cluster_of.get(i, -1 - i) for i in g}
                 if len(families) > 1 and len({outs[i] for i in g}) > 1:

@@ -177,10 +177,32 @@ def test_different_answers_to_one_long_input_are_not_near_duplicate_examples():
     answers to nearly one input reached Jaccard 0.8 as whole examples; an example is a near-duplicate
     only when its output is one too."""
     passage = " ".join(f"sentence {i} of the passage says something about item {i} and its place" for i in range(12))
-    pairs = [(f"{passage} question: which item comes first?", "item 0"), (f"{passage} question: which item comes last?", "item 11")]
+    pairs = [(f"{passage} question: which item is the best?", "the first one"), (f"{passage} question: which item is the worst?", "the last one")]
     _, result = run(pairs)
     assert result.metrics["near_duplicate_clusters"] == 0
     assert list(by_code(result)["DUP004"].ids) == [1, 2]  # the same request but one word, another answer
+
+
+_PASSAGE = " ".join(f"sentence {i} of the passage says something about item {i} and its place" for i in range(12))
+
+
+@pytest.mark.parametrize(
+    ("questions", "flagged"),
+    [
+        # Contrast questions picking other spans of the shared passage: each answer is right.
+        (("which item comes first?", "which item comes last?"), False),
+        # The same question up to punctuation, two spans: one of them is wrong.
+        (("which item comes first?", "which item comes first ?!"), True),
+    ],
+)
+def test_answers_drawn_from_a_shared_passage(questions, flagged):
+    """DUP004 leaves out records whose answer every input of the cluster holds (a span, a name, an
+    offered option): near-identical questions over one text that pick different spans are contrast
+    questions ('more' vs 'less'), unless the inputs differ by punctuation alone."""
+    pairs = [(f"{_PASSAGE} question: {q}", answer) for q, answer in zip(questions, ("item 0", "item 11"))]
+    _, result = run(pairs)
+    assert result.metrics["near_duplicate_clusters"] == 0
+    assert ("DUP004" in by_code(result)) is flagged
 
 
 def test_a_paraphrased_request_with_the_same_long_answer_is_a_near_duplicate():
