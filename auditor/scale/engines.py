@@ -121,6 +121,16 @@ class SparkEngine:
         rdd = sc.parallelize(list(items), len(items)).mapPartitions(run)
         return self._waves(rdd, len(items))
 
+    def map_partitions(self, rdd: Any, fn: Callable[[int, Iterable[Any], Any], R], job: Any) -> Iterator[R]:
+        """``fn(k, partition k's items, job)`` for every partition of ``rdd``, in the executors; results in order."""
+        shared = self.session.sparkContext.broadcast((fn, job))
+
+        def run(k: int, items: Iterable[Any]) -> Iterable[R]:
+            f, j = shared.value
+            yield f(k, items, j)
+
+        return self._waves(rdd.mapPartitionsWithIndex(run), rdd.getNumPartitions())
+
     def _waves(self, rdd: Any, n: int) -> Iterator[Any]:
         """Results in partition order, a wave of two partitions per core at a time.
 
