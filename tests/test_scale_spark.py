@@ -106,3 +106,15 @@ def test_a_missing_table_and_table_without_spark(spark: Any, planted: Path) -> N
     assert result.exit_code == 2 and "needs --engine spark" in result.stderr
     result = CliRunner().invoke(main, ["check", str(planted), "--table", "db.name", "--engine", "spark", "--quiet"])
     assert result.exit_code == 2 and "not both" in result.stderr
+
+
+def test_field_overrides_apply_to_the_spark_schema(spark: Any, planted: Path, tmp_path: Path) -> None:
+    # Columns no layout rule knows: only --input-field/--output-field say which they are, in both engines.
+    rows = [json.loads(line) for line in planted.read_text().splitlines() if line.startswith("{\"")][:300]
+    renamed = [{"qq": r["input"], "aa": r["output"], "id": r["id"], "category": r["category"]} for r in rows]
+    path = tmp_path / "renamed.parquet"
+    pq.write_table(pa.Table.from_pylist(renamed), path, row_group_size=50)
+    fields = {"fields__input": "qq", "fields__output": "aa"}
+    memory = checks_of(audit(path, config={}, engine="memory", **fields))
+    got = checks_of(audit(str(path), config={}, engine="spark", scale__partition_mb=16 * KB, **fields))
+    assert got == memory and got["count"]["metrics"]["total_records"] == 300
