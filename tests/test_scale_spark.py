@@ -62,6 +62,8 @@ def test_a_folder_of_gzipped_parts_equals_memory_on_the_whole_file(spark: Any, p
         with gzip.open(folder / f"part-{k:04d}.jsonl.gz", "wt") as fh:
             fh.writelines(lines[lo:hi])
     (folder / "_SUCCESS").write_text("")  # what Spark writes beside its parts: not data
+    with gzip.open(folder / "part-000.jsonl.gz", "wt"):  # an empty first part: the layout comes from the next
+        pass
     report = audit(str(folder), config={}, engine="spark", **LSH)
     got = checks_of(report)
     assert got != planted_memory  # its load problems say where they are...
@@ -118,3 +120,20 @@ def test_field_overrides_apply_to_the_spark_schema(spark: Any, planted: Path, tm
     memory = checks_of(audit(path, config={}, engine="memory", **fields))
     got = checks_of(audit(str(path), config={}, engine="spark", scale__partition_mb=16 * KB, **fields))
     assert got == memory and got["count"]["metrics"]["total_records"] == 300
+
+
+def test_records_come_back_compressed_when_executors_are_elsewhere(spark: Any, planted_parquet: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # On a cluster the executors cannot write to the driver's disk: their records' lines come back in the task results.
+    from auditor.scale.engines import SparkEngine
+
+    started = SparkEngine.__init__
+
+    def remote(self: SparkEngine, master: str, workers: int) -> None:
+        started(self, master, workers)
+        self.local = False
+
+    monkeypatch.setattr(SparkEngine, "__init__", remote)
+    memory = checks_of(audit(planted_parquet, config={}, engine="memory", **LSH))
+    report = audit(str(planted_parquet), config={}, engine="spark", scale__partition_mb=64 * KB, **LSH)
+    assert checks_of(report) == memory
+    assert report.dataset.inputs[5] == json.loads(planted_parquet.with_suffix(".jsonl").read_text().splitlines()[5])["input"]

@@ -89,6 +89,7 @@ class SparkEngine:
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         self.workers = max(1, workers)
+        self.local = not master or master.startswith("local")  # executors share the driver's disk
         quiet = f"-Dlog4j2.configurationFile={Path(__file__).with_name('log4j2.properties').as_uri()}"
         builder = (
             SparkSession.builder.master(master or f"local[{self.workers}]")

@@ -71,7 +71,9 @@ class PartFeatures:
     problems: list[LoadProblem] = field(default_factory=list)
     blank_lines: int = 0
     notes: list[LoadNote] = field(default_factory=list)
-    raw: bytes = b""  # a Spark source's valid records as JSON lines, for the driver's read-back copy (offsets point into it)
+    # A Spark source's valid records as JSON lines, for the driver's read-back copy (offsets point into them):
+    # zlib-compressed bytes, or the path of a file the executor wrote them to (local mode).
+    raw: bytes | str = b""
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -56,10 +57,10 @@ def audit_spark(source: str | None, table: str | None, cfg: Config, progress: Pr
     partition_bytes = int(float(cfg["scale.partition_mb"]) * (1 << 20))
     with progress.stage("spark: listing the source"):
         src = locate(session, source, table)
-        layout = head_layout(session, src, fields, tuple(dict.fromkeys((*GROUP_FIELDS, *keep))), replace(limits, max_bad_run=0))
+        rdd, piece_of = rdd_of(session, src, partition_bytes)
+        layout = head_layout(rdd, src, fields, tuple(dict.fromkeys((*GROUP_FIELDS, *keep))), replace(limits, max_bad_run=0))
     if layout is None:
         raise InputError(f"{src.label}: no JSON object in its first lines or rows")
-    rdd, piece_of = rdd_of(session, src, partition_bytes)
     with progress.stage(f"spark: counting the lines of {len(piece_of)} partitions"):
         read_job = ReadJob(src.kind, layout, numbering(rdd, piece_of, src), len(src.pieces) > 1)
     partitioned = [c for c in checks if isinstance(c, PartitionedCheck)]
@@ -75,28 +76,51 @@ def audit_spark(source: str | None, table: str | None, cfg: Config, progress: Pr
 
 
 def _pass_one(engine: SparkEngine, rdd: Any, read_job: ReadJob, job: MeasureJob, progress: Progress) -> tuple[list[PartFeatures], int]:
-    """Every partition measured in the executors; their records' lines spilled to an anonymous file as they arrive."""
+    """Every partition measured in the executors; their records' lines spilled to an anonymous file as they arrive.
+
+    In local mode the executors write each partition's lines to a file of a
+    temporary folder and the driver appends it to the copy: a partition's
+    lines (a gzipped part is one partition, however large) never pass through
+    the JVM's heap as a task result. On a cluster they come back compressed.
+    """
     n = rdd.getNumPartitions()
     parts: list[PartFeatures] = []
     label = f"spark: measuring {n} partitions on {engine.workers} cores"
-    with tempfile.TemporaryFile(prefix="auditor-spark-") as spill:
+    with tempfile.TemporaryFile(prefix="auditor-spark-") as spill, tempfile.TemporaryDirectory(prefix="auditor-spark-") as folder:
         at = 0
-        for part in _stage(progress, label, n, engine.map_partitions(rdd, measure_items, (read_job, job))):
+        work = (read_job, job, folder if engine.local else None)
+        for part in _stage(progress, label, n, engine.map_partitions(rdd, measure_items, work)):
             part.offsets += at
-            spill.write(part.raw)
-            at += len(part.raw)
+            if isinstance(part.raw, str):
+                with open(part.raw, "rb") as fh:
+                    at += _copy(fh, spill)
+                os.unlink(part.raw)
+            else:
+                at += spill.write(zlib.decompress(part.raw))
             part.raw = b""
             parts.append(part)
         spill.flush()
         return parts, os.dup(spill.fileno())  # the file is gone from the folder already; the descriptor keeps it
 
 
-def measure_items(k: int, items: Iterable[Any], work: tuple[ReadJob, MeasureJob]) -> PartFeatures:
+def _copy(source: Any, target: Any) -> int:
+    copied = 0
+    while chunk := source.read(1 << 20):
+        copied += target.write(chunk)
+    return copied
+
+
+def measure_items(k: int, items: Iterable[Any], work: tuple[ReadJob, MeasureJob, str | None]) -> PartFeatures:
     """In an executor: partition k read and measured as the stream engine measures a byte range."""
-    read_job, job = work
+    read_job, job, folder = work
     got, raw = read_items(k, items, read_job, keep_raw=True)
     part = measure_read(k, got, job)
-    part.raw = raw
+    if folder is None:
+        part.raw = zlib.compress(raw, 1)
+    else:
+        part.raw = os.path.join(folder, f"part-{k:06d}")
+        with open(part.raw, "wb") as fh:
+            fh.write(raw)
     return part
 
 

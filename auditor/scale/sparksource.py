@@ -16,7 +16,7 @@ line parser, not by Spark's JSON reader: the records, load problems
 exactly the in-memory loader's, and no pass is spent inferring a schema.
 Parquet and table rows are mapped from their dicts as the loader maps
 Parquet rows. The layout is detected by the loader's ``plan`` on the first
-rows of the first file (or the table).
+rows of the source (of its first files, in order).
 """
 
 from __future__ import annotations
@@ -199,22 +199,20 @@ def _count(items: Iterable[Any]) -> Iterator[int]:
     yield sum(1 for _ in items)
 
 
-def head_layout(session: Any, src: SparkSource, fields: FieldOverrides, keep: tuple[str, ...], layout_limits: Any) -> Layout | None:
-    """The loader's layout detection on the first rows of the first file (or the table)."""
-    first = src.pieces[0]
+def head_layout(rdd: Any, src: SparkSource, fields: FieldOverrides, keep: tuple[str, ...], layout_limits: Any) -> Layout | None:
+    """The loader's layout detection on the first rows of the source (its first files, in order)."""
     try:
-        if src.kind == "jsonl":
-            lines = [line.encode("utf-8", "surrogatepass") for line in session.sparkContext.textFile(_escaped(first.uri)).take(HEAD_ROWS)]
-            if lines:
-                lines[0] = lines[0].removeprefix(b"\xef\xbb\xbf")
-            rows: Iterator[Any] = readers.jsonl_line_rows(lines, 0, {}, first.uri)
-        else:
-            frame = session.read.parquet(_escaped(first.uri)) if src.kind == "parquet" else session.table(first.uri)
-            rows = iter([(n, r.asDict(recursive=True)) for n, r in enumerate(frame.limit(HEAD_ROWS).collect(), 1)])
+        head = rdd.take(HEAD_ROWS)
     except Exception as exc:
         raise InputError(f"{src.label}: Spark cannot read it: {_java_error(exc)}") from None
-    kind = "parquet" if src.kind == "table" else src.kind
-    p = plan(rows, fields, keep, src.label, kind)
+    if src.kind == "jsonl":
+        lines = [line.encode("utf-8", "surrogatepass") for line in head]
+        if lines:
+            lines[0] = lines[0].removeprefix(b"\xef\xbb\xbf")
+        rows: Iterator[Any] = readers.jsonl_line_rows(lines, 0, {}, src.label)
+    else:
+        rows = iter([(n, r.asDict(recursive=True)) for n, r in enumerate(head, 1)])
+    p = plan(rows, fields, keep, src.label, "parquet" if src.kind == "table" else src.kind)
     if not p.layout:
         return None
     return Layout(p.data, p.layout, tuple(p.kept), layout_limits)
