@@ -39,7 +39,7 @@ from auditor.load.detect import FieldOverrides
 from auditor.load.limits import Limits
 from auditor.load.parallel import worker_count
 from auditor.runtime.errors import AuditorError, InputError
-from auditor.scale.engines import Engine, make_engine
+from auditor.scale.engines import Engine, LocalEngine
 from auditor.scale.lazy import IntColumn, LazyColumn, RecordReader
 from auditor.scale.measure import Encoded, Failed, MeasureJob, PartFeatures, measure_partition, on_records
 from auditor.scale.partitions import Layout, Partition, cut, detect_layout, streamable
@@ -106,7 +106,7 @@ def audit_partitioned(path: Path, cfg: Config, engine_name: str, progress: Progr
     cfg = resolve(search=False, base=dict(cfg.values), overrides={"scale.engine": engine_name})
     partitioned = [c for c in checks if isinstance(c, PartitionedCheck)]
     features = in_order([f for c in partitioned for f in c.features])
-    engine = make_engine(engine_name, worker_count(int(cfg["jobs"])), str(cfg["scale.spark_master"]))
+    engine = LocalEngine(worker_count(int(cfg["jobs"])))
     try:
         partitions = cut(path, int(float(cfg["scale.partition_mb"]) * (1 << 20)))
         job = MeasureJob(layout, cfg, (*features, *partitioned))
