@@ -55,6 +55,7 @@ def main() -> None:
 @click.option("--agreement-level", type=click.Choice(["nominal", "ordinal", "interval", "ratio"]), help="Level of measurement for alpha.")
 @click.option("--embeddings", help="Local sentence-transformers model for coverage (never downloaded).")
 @click.option("--expectations", type=click.Path(path_type=Path), help="great_expectations suite JSON to run on the records.")
+@click.option("--prompt-baseline", type=click.Path(path_type=Path), help="Scores of the best prompt-only system on the eval set (per item: id, score; or a summary).")
 @click.option(
     "--engine",
     type=click.Choice(["auto", "memory", "stream", "spark"]),
@@ -90,6 +91,7 @@ def check(
     agreement_level: str | None,
     embeddings: str | None,
     expectations: Path | None,
+    prompt_baseline: Path | None,
     engine: str | None,
     table: str | None,
     seed: int | None,
@@ -127,8 +129,8 @@ def check(
         given: str | Path | None = source if spark or source is None else Path(source)
         history_path = _history_path(history_file, no_history, config_file)
         local = None if source is None or (spark and "://" in source) else Path(source)
-        _guard(local, config, output, export_findings, history_path, eval_file, reference, baseline, annotations, expectations)
-        report = _run_check(given, table, config, split, eval_file, reference, baseline, annotations, expectations, quiet)
+        _guard(local, config, output, export_findings, history_path, eval_file, reference, baseline, annotations, expectations, prompt_baseline)
+        report = _run_check(given, table, config, split, eval_file, reference, baseline, annotations, expectations, prompt_baseline, quiet)
         text = _render(report, fmt, to_file=output is not None)
         from auditor.runtime.fsio import write_atomic
 
@@ -161,6 +163,7 @@ def _guard(
     baseline: tuple[Path, ...],
     annotations: Path | None,
     expectations: Path | None,
+    prompt_baseline: Path | None,
 ) -> None:
     """Every file this run writes, against every file it reads and each other: refused before any work."""
     from auditor.runtime.fsio import guard_outputs
@@ -173,7 +176,11 @@ def _guard(
     reads = [("input", source)] if source is not None else []
     reads += [(flag, path) for flag, path in (("--eval", eval_file), ("--reference", reference)) if path is not None]
     reads += [("--baseline", path) for path in baseline]
-    reads += [(flag, path) for flag, path in (("--annotations", annotations), ("--expectations", expectations)) if path is not None]
+    reads += [
+        (flag, path)
+        for flag, path in (("--annotations", annotations), ("--expectations", expectations), ("--prompt-baseline", prompt_baseline))
+        if path is not None
+    ]
     if config.source:
         reads.append(("config", Path(config.source)))  # given with --config, or found
     if config["expectations.suite"]:
@@ -244,6 +251,7 @@ def _run_check(
     baseline: tuple[Path, ...],
     annotations: Path | None,
     expectations: Path | None,
+    prompt_baseline: Path | None,
     quiet: bool,
 ) -> Any:
     from auditor.api import audit
@@ -263,6 +271,7 @@ def _run_check(
         baseline=baseline,
         annotations=annotations,
         expectations=expectations,
+        prompt_baseline=prompt_baseline,
         split=split,
         progress=progress,
         table=table,

@@ -29,6 +29,7 @@ BUILTINS: tuple[str, ...] = (
     "checks.coverage:CoverageCheck",
     "checks.quality:QualityCheck",
     "checks.expectations:ExpectationsCheck",
+    "checks.decision:DecisionCheck",
 )
 
 ENTRY_POINT_GROUP = "auditor.checks"

@@ -24,7 +24,7 @@ class Limits:
     max_bad_run: int = 10_000  # 0: never stop
     max_bytes: int | None = None  # text read in all, and this process's growth while reading; None: unbounded
     budget: str = ""  # where max_bytes came from, for the message
-    check_repeated_keys: bool = False  # on the orjson path too (always where Python's parser reads)
+    check_repeated_keys: bool = True  # on the orjson path too (always where Python's parser reads)
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> Limits:
@@ -41,7 +41,7 @@ class Limits:
 
     @classmethod
     def default(cls) -> Limits:
-        from auditor.config import defaults
+        from auditor.core.config import defaults
 
         values = defaults()
         return cls.from_config({k.removeprefix("load."): v for k, v in values.items() if k.startswith("load.")})
