@@ -137,3 +137,25 @@ def test_records_come_back_compressed_when_executors_are_elsewhere(spark: Any, p
     report = audit(str(planted_parquet), config={}, engine="spark", scale__partition_mb=64 * KB, **LSH)
     assert checks_of(report) == memory
     assert report.dataset.inputs[5] == pq.read_table(planted_parquet).column("input")[5].as_py()  # read back from the driver's copy
+
+
+def test_the_cli_reads_a_uri_unmangled(spark: Any, planted: Path, planted_memory: dict[str, Any], tmp_path: Path) -> None:
+    # A Path would fold file:///x into file:/x; with --engine spark SOURCE stays the string given.
+    out = tmp_path / "report.json"
+    uri = planted.as_uri()
+    args = ["check", uri, "--engine", "spark", "--format", "json", "-o", str(out), "--quiet", "--config", str(tmp_path / "none.toml")]
+    (tmp_path / "none.toml").write_text("[duplicates]\nexact_below = 50\n")
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.stderr  # NOT_READY, as in memory
+    report = json.loads(out.read_text())
+    assert report["input"]["path"] == uri and report["config"]["scale"]["engine"] == "spark"
+    assert {name: report["checks"][name] for name in planted_memory} == planted_memory
+
+
+@pytest.mark.parametrize("rel", ["codealpaca/canonical_code_alpaca_2k.jsonl", "gsm8k/test.jsonl"])
+def test_a_real_set_gzipped_equals_memory(spark: Any, shared_datasets: Path, rel: str, tmp_path: Path) -> None:
+    source = shared_datasets / rel
+    gz = tmp_path / (source.name + ".gz")
+    gz.write_bytes(gzip.compress(source.read_bytes()))
+    memory = checks_of(audit(source, config={}, engine="memory", **LSH))
+    assert checks_of(audit(str(gz), config={}, engine="spark", **LSH)) == memory
