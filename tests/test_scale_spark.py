@@ -159,3 +159,12 @@ def test_a_real_set_gzipped_equals_memory(spark: Any, shared_datasets: Path, rel
     gz.write_bytes(gzip.compress(source.read_bytes()))
     memory = checks_of(audit(source, config={}, engine="memory", **LSH))
     assert checks_of(audit(str(gz), config={}, engine="spark", **LSH)) == memory
+
+
+def test_a_damaged_gzip_part_is_one_line_and_exit_2(spark: Any, tmp_path: Path) -> None:
+    whole = gzip.compress(b"".join(json.dumps({"input": f"q{i}", "output": f"a{i}"}).encode() + b"\n" for i in range(2000)))
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    result = CliRunner().invoke(main, ["check", str(cut), "--engine", "spark", "--quiet"])
+    assert result.exit_code == 2
+    assert "Spark cannot read it: java.io.EOFException" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -108,7 +108,7 @@ class SparkEngine:
         with warnings.catch_warnings():  # pyspark warns about pandas versions; it does not use pandas here
             warnings.simplefilter("ignore", FutureWarning)
             self.session = builder.getOrCreate()
-        self.session.sparkContext.setLogLevel("ERROR")
+        self.session.sparkContext.setLogLevel("FATAL")  # a failed job reaches the auditor, which says why in one line
 
     def map_partitions(self, rdd: Any, fn: Callable[[int, Iterable[Any], Any], R], job: Any) -> Iterator[R]:
         """``fn(k, partition k's items, job)`` for every partition of ``rdd``, in the executors; results in order."""

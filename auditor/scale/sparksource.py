@@ -70,9 +70,14 @@ class Numbering:
 
 
 def _java_error(exc: Exception) -> str:
-    """The first line of a Java exception's message, without py4j's wrapping."""
+    """The first line of a Java exception's root cause (a failed job wraps it twice), without py4j's wrapping."""
     java = getattr(exc, "java_exception", None)
-    text = str(java.toString()) if java is not None else str(exc)
+    try:
+        while java is not None and java.getCause() is not None:
+            java = java.getCause()
+        text = str(java.toString()) if java is not None else str(exc)
+    except Exception:  # the JVM is gone: what Python holds
+        text = str(exc)
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
