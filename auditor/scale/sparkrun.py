@@ -51,7 +51,9 @@ def audit_spark(source: str | None, table: str | None, cfg: Config, progress: Pr
     """Measure a Spark source (path, glob or URI; or ``table``) for ``checks`` (``keep``: raw fields some check asked for)."""
     fields = FieldOverrides.from_config(cfg.section("fields"))
     limits = Limits.from_config({**cfg.section("load"), "max_memory_share": 0})
-    cfg = resolve(search=False, base=dict(cfg.values), overrides={"scale.engine": "spark"})
+    # The Config itself, not its values: a key keeps where it was set (the token budget tells a
+    # given quality.max_tokens from the default by it), as on the stream path.
+    cfg = resolve(search=False, base=cfg, overrides={"scale.engine": "spark"})
     engine = SparkEngine(str(cfg["scale.spark_master"]), worker_count(int(cfg["jobs"])))
     session = engine.session
     partition_bytes = int(float(cfg["scale.partition_mb"]) * (1 << 20))
