@@ -1,0 +1,246 @@
+"""TSK001: outputs that claim to be code or data (Python, SQL, JSON, YAML, CSV) and do not parse.
+
+An output *claims* a language when it holds a fenced block tagged with it
+(```python), or when its instruction asks for something in it ("Write a
+Python function", "Create a SQL query", "in JSON format") and the output
+begins the way such code does. Only then is it parsed: Python with ``ast``,
+JSON with the standard library, YAML with PyYAML, SQL with sqlglot (any of a
+few common dialects may accept it), CSV by its rows all having the same
+number of fields. The note gives the parser's error and line.
+
+What is not a defect, and so is not parsed or not flagged:
+- a fenced block tagged with another language, or an untagged one, when the
+  instruction names none of these languages;
+- REPL sessions (">>> " prompts: only the prompted lines are code) and
+  notebook magics ("%timeit", "!pip"): they are stripped before parsing;
+- an indented fragment: it is dedented first; a bare ``return`` or ``await``
+  parses (``ast`` does not check where they stand);
+- pseudo-code, or an instruction asking to complete, fill in or fix a
+  fragment ("complete the following code", "missing line"): not checked;
+- JSON or SQL written with an ellipsis as a placeholder for elided parts.
+Python 2 code (``print "x"``) does not parse as Python 3 and is flagged as
+its own kind, so a set kept for Python 2 on purpose can ignore it.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import re
+import textwrap
+from collections.abc import Callable
+
+from auditor.core.findings import CodeInfo, Severity
+from checks.fidelity.base import RuleResult, View
+
+CODE = CodeInfo(
+    code="TSK001",
+    symbol="unparsable-output",
+    severity=Severity.WARNING,
+    summary="Outputs that claim to be code or data (Python, SQL, JSON, YAML, CSV) and do not parse.",
+    why="A model learns to write what it is shown: code that does not parse teaches it broken syntax, and data "
+    "that does not parse breaks whatever reads the model's answers.",
+    fix="Repair the outputs (the finding gives each parse error and line), or drop them. Python 2 code is "
+    "reported apart: port it or drop it unless Python 2 is intended.",
+    threshold="any record whose output claims the language by a fenced block's tag or by its instruction",
+)
+
+KINDS = {
+    "python": "claim to be Python and do not parse",
+    "python2": "claim to be Python but are Python 2 (print statements and the like) and do not parse as Python 3",
+    "sql": "claim to be SQL and do not parse in any common dialect",
+    "json": "claim to be JSON and do not parse",
+    "yaml": "claim to be YAML and do not parse",
+    "csv": "claim to be CSV and do not have the same number of fields on every row",
+}
+ACTION = "repair these outputs (each example names the parse error and line) or drop them"
+
+# -- claims ---------------------------------------------------------------------
+
+_FENCE = re.compile(r"^[ \t]*```[ \t]*([A-Za-z0-9_+#-]*)[^\n]*\n(.*?)^[ \t]*```", re.M | re.S)
+_TAGS = {"python": "python", "py": "python", "python3": "python", "sql": "sql", "mysql": "sql", "postgresql": "sql",
+         "sqlite": "sql", "json": "json", "yaml": "yaml", "yml": "yaml", "csv": "csv"}
+
+# Names of languages an instruction may ask for: ours, and others that, when named with
+# ours, make the target ambiguous ("Write a Python script that runs this SQL").
+_LANGUAGE = (
+    r"python3?|sql|json|yaml|csv|javascript|typescript|java|c\+\+|c#|c|ruby|go|golang|rust|php|html|css|bash|shell|"
+    r"perl|swift|kotlin|scala|r|matlab|haskell|lua|dart|node\.?js|react|jquery|xml|markdown|latex|pseudo-?code|"
+    r"mongodb|graphql|regex|regular expression|powershell|assembly|objective-c|vba|excel|sas|spark|pandas"
+)
+_NAMED = re.compile(rf"(?<![\w.+#-])({_LANGUAGE})(?![\w+#-])", re.I)
+_IN = re.compile(rf"\b(?:in|using|with|into|to)\s+(?:an?\s+|the\s+)?({_LANGUAGE})(?![\w+#-])", re.I)
+_KIND_OF = re.compile(
+    rf"(?<![\w.+#-])({_LANGUAGE})\s+(?:function|program|script|code|class|snippet|method|query|queries|statement|"
+    r"command|object|array|document|file|string|format|schema|table|one-liner|generator|module|data|list|dictionary)\b",
+    re.I,
+)
+# The instruction asks for something to be produced (not explained, predicted or described).
+_PRODUCE = re.compile(
+    r"^\s*(?:please\s+)?(?:write|create|implement|generate|develop|design|construct|build|code|compose|make|produce|"
+    r"rewrite|refactor|convert|translate|provide|give|output|return|format|program|define|declare|formulate|"
+    r"devise|craft|draft|prepare|set up|come up with|add|modify|edit|update|change|improve|optimi[sz]e|fix|correct|"
+    r"debug|transform|express|represent)\b",
+    re.I,
+)
+# Asks for a fragment, pseudo-code, or an explanation: the output is not whole code.
+_FRAGMENT = re.compile(
+    r"\b(?:complete|fill in|fill the|blank|missing|pseudo-?code|line of code|statement that|expression|"
+    r"condition|comment|explain|describe|output of|what (?:is|are|does|will)|regular expression|regex|"
+    r"placeholder|skeleton|template|outline|signature|header)\b",
+    re.I,
+)
+_OURS = {"python": "python", "python3": "python", "sql": "sql", "json": "json", "yaml": "yaml", "csv": "csv"}
+
+# How each language's code begins: an output is parsed only when its first line does.
+_STARTS: dict[str, re.Pattern[str]] = {
+    "python": re.compile(
+        r"(?:def |class |import |from [\w.]+ import |@\w|#|if |for |while |try:|with |print\b|return\b|async |"
+        r"\"\"\"|'''|>>> |[A-Za-z_][\w.]*(?:\[[^\]]*\])?\s*(?:=[^=]|\+=|-=|\(|,\s*[A-Za-z_]\w*\s*=))"
+    ),
+    "sql": re.compile(r"(?:SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|WITH|TRUNCATE|REPLACE|MERGE|GRANT)\b", re.I),
+    "json": re.compile(r"[\[{]"),
+    "yaml": re.compile(r"(?:---|[\w\"'-][^:\n]*:(?:\s|$)|- )"),
+    "csv": re.compile(r"[^\n,]+(?:,[^\n,]*)+\n"),
+}
+_GATE = re.compile(r"```|python|sql|json|yaml|csv", re.I)
+
+
+def claimed_language(instruction: str) -> str | None:
+    """The one language of ours the instruction asks its output to be in, or None (none, or ambiguous)."""
+    if not _PRODUCE.search(instruction) or _FRAGMENT.search(instruction):
+        return None
+    for pattern in (_IN, _KIND_OF, _NAMED):
+        named = {m.group(1).lower() for m in pattern.finditer(instruction)}
+        if named:
+            ours = {_OURS[n] for n in named if n in _OURS}
+            return ours.pop() if len(named) == 1 and ours else None
+    return None
+
+
+def code_parts(output: str, instruction: str) -> list[tuple[str, str]]:
+    """(language, code) pairs to parse from one output: its tagged fences, else the whole output
+    when the instruction claims a language and the output begins like it."""
+    parts: list[tuple[str, str]] = []
+    if "```" in output:
+        for m in _FENCE.finditer(output):
+            language = _TAGS.get(m.group(1).lower())
+            if language is not None:
+                parts.append((language, m.group(2)))
+        return parts  # an output with fences is judged by its fences only
+    language = claimed_language(instruction)
+    if language is not None:
+        text = output.rstrip()
+        first = text.lstrip()
+        if _STARTS[language].match(first) and (language != "csv" or "\n" in first):
+            # Leading blank lines go, the first line's indent stays: the parser dedents the block as a whole.
+            parts.append((language, text.lstrip("\n") if language == "python" else first))
+    return parts
+
+
+# -- parsers: each returns None when the text parses, else the error and line -----
+
+_REPL = re.compile(r"^(?:>>>|\.\.\.)(?: |$)", re.M)
+_MAGIC = re.compile(r"^[ \t]*[%!].*$", re.M)
+_PY2_PRINT = re.compile(r"^\s*print\s+(?:[\"'\w]|$)", re.M)
+
+
+def python_error(code: str) -> str | None:
+    if _REPL.search(code):
+        code = "\n".join(line[4:] for line in code.splitlines() if _REPL.match(line))
+    code = textwrap.dedent(_MAGIC.sub("", code.expandtabs(8)))
+    try:
+        ast.parse(code)
+    except SyntaxError as e:
+        return f"line {e.lineno}: {e.msg}"
+    except (ValueError, MemoryError, RecursionError) as e:  # null bytes, absurd nesting
+        return f"{type(e).__name__}: {e}"
+    return None
+
+
+def json_error(text: str) -> str | None:
+    import json
+
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as e:
+        if "..." in text or "…" in text:
+            return None  # an ellipsis standing for elided entries: an example, not data
+        return f"line {e.lineno}: {e.msg}"
+    except RecursionError:
+        return "nested too deeply"
+    return None
+
+
+def yaml_error(text: str) -> str | None:
+    import yaml
+
+    try:
+        yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        return f"{where}{getattr(e, 'problem', None) or type(e).__name__}"
+    except RecursionError:
+        return "nested too deeply"
+    return None
+
+
+_SQL_DIALECTS = (None, "mysql", "postgres", "tsql", "sqlite", "oracle", "bigquery")
+
+
+def sql_error(text: str) -> str | None:
+    import sqlglot
+    from sqlglot.errors import SqlglotError
+
+    if "..." in text or "…" in text:
+        return None
+    first: str | None = None
+    for dialect in _SQL_DIALECTS:
+        try:
+            sqlglot.parse(text, read=dialect)
+            return None
+        except SqlglotError as e:
+            errors = getattr(e, "errors", None) or [{}]
+            line = errors[0].get("line")
+            first = first or (f"line {line}: " if line else "") + str(errors[0].get("description") or e).splitlines()[0]
+        except (RecursionError, ValueError) as e:
+            first = first or f"{type(e).__name__}: {e}"
+    return first
+
+
+def csv_error(text: str) -> str | None:
+    rows = [r for r in csv.reader(io.StringIO(text.strip())) if r]
+    widths = {len(r) for r in rows}
+    if len(rows) >= 2 and len(widths) > 1:
+        head = len(rows[0])
+        line = next(k for k, r in enumerate(rows, 1) if len(r) != head)
+        return f"line {line}: {len(rows[line - 1])} fields where the header has {head}"
+    return None
+
+
+PARSERS: dict[str, Callable[[str], str | None]] = {
+    "python": python_error,
+    "json": json_error,
+    "yaml": yaml_error,
+    "sql": sql_error,
+    "csv": csv_error,
+}
+
+
+def find(view: View) -> RuleResult:
+    result = RuleResult()
+    outputs, instructions = view.outputs, view.inputs
+    for i, output in enumerate(outputs):
+        if not output or not (_GATE.search(instructions[i][:2000]) or "```" in output):
+            continue
+        for language, code in code_parts(output, view.instructions[i]):
+            result.checked[language] += 1
+            error = PARSERS[language](code)
+            if error is None:
+                continue
+            kind = "python2" if language == "python" and _PY2_PRINT.search(code) else language
+            result.flag(i, kind, error)
+            break
+    return result

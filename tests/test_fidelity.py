@@ -1,0 +1,98 @@
+"""The task-fidelity check (TSK): each rule's table of good and bad cases, and the check end to end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from auditor.core.findings import CheckResult
+from checks.fidelity import FidelityCheck
+from checks.fidelity import parsing
+from checks.fidelity.base import RuleResult, View
+from tests.code_samples import Sample, lines, with_odd
+from tests.helpers import make_context, make_dataset
+
+CODE_SAMPLES: dict[str, Sample] = {
+    "TSK001": Sample(with_odd({"input": "Write a Python function that doubles a number.", "output": "def double(x)\n    return 2 * x"})),
+}
+
+
+def _run(pairs: list[tuple[str, str]]) -> CheckResult:
+    return FidelityCheck().run(make_context(make_dataset(pairs)))
+
+
+def _kinds(result: RuleResult) -> list[str]:
+    return [h.kind for h in result.hits]
+
+
+# -- TSK001: outputs that claim to be code or data and do not parse -----------------
+
+PARSE_CASES: list[tuple[str, str, str | None]] = [
+    # (instruction, output, kind flagged or None)
+    ("Write a Python function to add two numbers.", "def add(a, b):\n    return a + b", None),
+    ("Write a Python function to add two numbers.", "def add(a, b):\nreturn a + b", "python"),  # indentation lost
+    ("Write a Python function to add two numbers.", "def add(a, b):\n    return a + b\n\nprint(add(1, 2))  // Output: 3", "python"),
+    ("Write a Python program that greets.", 'print "hello"', "python2"),
+    ("Write a Python program that greets.", "Here is a program:\n\n```python\nprint('hi'\n```", "python"),
+    ("Write a Python program that greets.", "Here is a program:\n\n```python\nprint('hi')\n```", None),
+    ("Write a Python program that greets.", "The program prints a greeting with print().", None),  # prose, not code
+    ("Explain this Python code.", "def f(:\n  pass", None),  # explanation asked: not claimed
+    ("Complete the following Python code.", "    return x +", None),  # fragment asked
+    ("Write a Python snippet using the REPL.", ">>> x = 1\n>>> x + 1\n2", None),  # REPL output lines dropped
+    ("Write a Python cell to time a loop.", "%timeit sum(range(10))\nx = 1", None),  # notebook magic
+    ("Write a Python function body.", "    if x:\n        return 1\n    return 2", None),  # indented fragment
+    ("Write a JavaScript function to add.", "function add(a, b) { return a + b; }", None),  # not ours
+    ("Write a Python script that runs this SQL query.", "SELECT * FROM t WHERE", None),  # two languages: ambiguous
+    ("Write a SQL query to list customers.", "SELECT name FROM customers WHERE city = 'London';", None),
+    ("Write a SQL query to list customers.", "SELECT name FROM customers WHERE city = ‘London';", "sql"),
+    ("Write a SQL query to list customers.", "SELECT * FROM customers WHERE <column> > 10;", "sql"),
+    ("Write a SQL query to list customers.", "SELECT TOP 5 name FROM customers;", None),  # T-SQL dialect
+    ("Create a JSON object describing a book.", '{"title": "Dune", "year": 1965}', None),
+    ("Create a JSON object describing a book.", "{'title': 'Dune', 'year': 1965}", "json"),
+    ("Create a JSON object describing a book.", '{"title": "Dune", ...}', None),  # ellipsis: an example
+    ("Give the config.", "```yaml\nname: app\nports:\n  - 80\n```", None),
+    ("Give the config.", "```yaml\nname: app\n  ports: [80\n```", "yaml"),
+    ("Write a CSV file of three people.", "name,age\nAnn,30\nBob,41", None),
+    ("Write a CSV file of three people.", "name,age\nAnn,30,Paris\nBob,41", "csv"),
+    ("Give a JSON example.", "```json\n{\"a\": 1,}\n```", "json"),
+    ("Show it.", "```js\nconst a = {b: 1}\n```", None),  # another language's fence
+]
+
+
+@pytest.mark.parametrize(("instruction", "output", "kind"), PARSE_CASES)
+def test_parse_rule_table(instruction: str, output: str, kind: str | None) -> None:
+    result = parsing.find(View([instruction], [output]))
+    assert _kinds(result) == ([kind] if kind else [])
+
+
+def test_parse_error_names_the_line() -> None:
+    result = parsing.find(View(["Write a Python function."], ["def f():\n    x = 1\n    y = = 2"]))
+    assert result.hits[0].note.startswith("line 3:")
+
+
+def test_check_reports_share_and_examples() -> None:
+    pairs = [("Write a Python function that returns one.", "def one():\n    return 1")] * 9
+    pairs.append(("Write a Python function that returns two.", "def two():\nreturn 2"))
+    result = _run(pairs)
+    (finding,) = result.findings
+    assert finding.code == "TSK001"
+    assert finding.details["kind"] == "python"
+    assert finding.details["checked"] == 10
+    assert "1 of 10 checked records (10.0%)" in finding.message
+    assert result.metrics["unparsable-output"]["python"] == {"checked": 10, "flagged": 1}
+
+
+def test_partitioned_merge_equals_one_pass() -> None:
+    pairs = [("Write a Python function.", "def f():\nreturn 1" if i % 3 == 0 else "def f():\n    return 1") for i in range(12)]
+    data = make_dataset(pairs)
+    check = FidelityCheck()
+    whole = check.run(make_context(data))
+    halves = [make_dataset(pairs[:5]), make_dataset(pairs[5:])]
+    merged = check.merge([check.measure(make_context(h)) for h in halves], [0, 5])
+    split = check.judge(make_context(data), merged)
+    assert [f.to_dict() for f in split.findings] == [f.to_dict() for f in whole.findings]
+
+
+def _unused(_: Any) -> None:  # keeps `lines` imported for the samples other rules add
+    lines([])
