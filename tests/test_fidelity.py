@@ -96,3 +96,70 @@ def test_partitioned_merge_equals_one_pass() -> None:
 
 def _unused(_: Any) -> None:  # keeps `lines` imported for the samples other rules add
     lines([])
+
+
+# == tsk18b: arithmetic, statistics, missing context, impossible actions ================
+
+from checks.fidelity import arithmetic  # noqa: E402
+
+CODE_SAMPLES.update(
+    {
+        "TSK005": Sample(with_odd({"input": "Tom has 48 apples and gets 24 more. How many?", "output": "He has 48 + 24 = 73 apples."})),
+    }
+)
+
+# -- TSK005: wrong arithmetic -------------------------------------------------------------
+
+ARITHMETIC_CASES: list[tuple[str, str | None]] = [
+    # (output, kind flagged or None)
+    ("Natalia sold 48/2 = <<48/2=24>>24 clips in May.\n#### 24", None),
+    ("Natalia sold 48/2 = <<48/2=25>>25 clips in May.\n#### 25", "annotation"),
+    ("Weng earns 12/60 = $<<12/60=0.2>>0.2 per minute.", None),
+    ("A third is <<1/3=0.33>>0.33 of it.", None),  # rounded to the decimals shown
+    ("A third is <<1/3=0.3333>>0.3333 of it.", None),
+    ("She spends 7+9+1+2 = $19.50 per week.", "prose"),
+    ("He has 48 + 24 = 72 apples.", None),
+    ("He has 48 + 24 = 73 apples.", "prose"),
+    ("The total is $1,200 + $300 = $1,500.", None),  # thousands separators and currency
+    ("In 5 years the town grew by 467 000 - 450 000 = 17 000 people.", None),  # space-separated thousands
+    ("That is 2400 / 200 = 12 200-pound bags.", None),  # '12 200' is not twelve thousand two hundred
+    ("Food is 30% * $1000 = $300.", None),  # percent as a fraction
+    ("The risk is 60% * 40% = 24%.", None),
+    ("After the discount it costs 80 - 25% = 60 dollars.", None),  # percent of the left operand
+    ("He gets 3 x 4 = 12 points.", None),  # x as the multiplication sign
+    ("He gets 3 × 4 = 13 points.", "prose"),
+    ("They need 50/3 = 17 buses.", None),  # the ceiling after a division
+    ("It takes 25 / 1/3 = 75 steps.", None),  # a tight fraction is one number
+    ("She worked 5 + 3 x 2 = 16 hours.", None),  # left to right, as on a calculator
+    ("So 2x + 3 = 7 gives x = 2.", None),  # a variable: not a calculation
+    ("She has 60 students x 2/3 = 40 students.", None),  # a unit inside the expression
+    ("We have 8/3 = 24/y, so y = 9.", None),  # the result starts a longer expression
+    ("It is not true that 2 + 2 = 5.", None),  # negated
+    ("The claim 2 + 2 = 5 is false.", None),
+    ("In binary, 1 + 1 = 10.", None),  # another number system
+    ("The meeting moves from 0900-0130 = 0730.", None),  # clock times
+    ("Each pays $1 / 2 = 50 cents.", None),  # cents
+    ("mean = (3+5+8+9+10)/5 = 7.2", "prose"),
+    ("Then 2^10 = 1024 bytes.", None),
+    ("Then 9^9^9 = 1 is absurd.", None),  # a power too large is not judged (and does not hang)
+    ("The ratio is 3:2 = 1.5.", None),
+]
+
+
+@pytest.mark.parametrize(("output", "kind"), ARITHMETIC_CASES)
+def test_arithmetic_rule_table(output: str, kind: str | None) -> None:
+    result = arithmetic.find(View(["Solve the problem."], [output]))
+    assert _kinds(result) == ([kind] if kind else [])
+
+
+def test_arithmetic_note_gives_the_true_value() -> None:
+    result = arithmetic.find(View(["Add."], ["So 70 + 40 = 100 people came."]))
+    assert result.hits[0].note == "70 + 40 = 100 (is 110)"
+
+
+def test_arithmetic_is_a_blocker_only_above_its_share() -> None:
+    good = ("Add them.", "So 2 + 3 = 5 in all.")
+    few = _run([good] * 99 + [("Add them.", "So 2 + 3 = 6 in all.")])
+    many = _run([good] * 90 + [("Add them.", "So 2 + 3 = 6 in all.")] * 10)
+    assert [f.severity.value for f in few.findings if f.code == "TSK005"] == ["warning"]
+    assert [f.severity.value for f in many.findings if f.code == "TSK005"] == ["blocker"]

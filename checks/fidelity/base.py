@@ -9,7 +9,10 @@ that defines:
 - ``ACTION``: what to do about the flagged records;
 - ``find(view: View) -> RuleResult``: the records it flags, each with a kind
   and a short note (no record text: a partitioned run sends results between
-  processes), plus how many records it could check per kind.
+  processes), plus how many records it could check per kind;
+- optionally ``severity(flagged, checked, records, config) -> Severity``: the
+  severity of a finding of it, when that depends on how much it flags
+  (wrong arithmetic is a blocker above a share); else the code's default.
 
 The check (``checks.fidelity.check``) runs every rule and turns each kind
 a rule flagged into one finding, "k of m checked records (share) ...".

@@ -77,11 +77,11 @@ class FidelityCheck:
             for kind in rule.KINDS:
                 hits = sorted(by_kind.get(kind, []), key=lambda h: h.index)
                 if hits:
-                    findings.append(_finding(rule, kind, hits, result.checked[kind], ids))
+                    findings.append(_finding(rule, kind, hits, result.checked[kind], ids, ctx))
         return CheckResult(name=self.name, metrics=metrics, findings=tuple(findings))
 
 
-def _finding(rule: ModuleType, kind: str, hits: list[Hit], checked: int, ids: Sequence[Any]) -> Finding:
+def _finding(rule: ModuleType, kind: str, hits: list[Hit], checked: int, ids: Sequence[Any], ctx: Context) -> Finding:
     indices = list(dict.fromkeys(h.index for h in hits))
     checked = max(checked, len(indices))
     examples = [{"id": ids[h.index], "note": h.note} for h in hits[:EXAMPLES]]
@@ -89,9 +89,12 @@ def _finding(rule: ModuleType, kind: str, hits: list[Hit], checked: int, ids: Se
     message = f"{len(indices):,} of {checked:,} checked records ({len(indices) / checked:.1%}) {rule.KINDS[kind]}"
     if shown:
         message += f" (e.g. {shown})"
+    # A rule may grade its own severity (e.g. by the share it flags); else its code's default.
+    grade = getattr(rule, "severity", None)
     return rule.CODE.finding(
         message,
         rule.ACTION,
         [ids[i] for i in indices],
+        severity=grade(len(indices), checked, len(ids), ctx.config) if grade else None,
         details={"kind": kind, "checked": checked, "examples": examples},
     )

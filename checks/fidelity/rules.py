@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
+# One import and one RULES line per rule, so branches adding rules merge trivially.
 from checks.fidelity import parsing
+from checks.fidelity import arithmetic
 
 RULES: tuple[ModuleType, ...] = (
     parsing,
+    arithmetic,
 )
