@@ -100,11 +100,12 @@ def _unused(_: Any) -> None:  # keeps `lines` imported for the samples other rul
 
 # == tsk18b: arithmetic, statistics, missing context, impossible actions ================
 
-from checks.fidelity import arithmetic  # noqa: E402
+from checks.fidelity import arithmetic, final_answer  # noqa: E402
 
 CODE_SAMPLES.update(
     {
         "TSK005": Sample(with_odd({"input": "Tom has 48 apples and gets 24 more. How many?", "output": "He has 48 + 24 = 73 apples."})),
+        "TSK006": Sample(with_odd({"input": "Tom has 48 apples and gets 24 more. How many?", "output": "He has 48 + 24 = 72 apples.\n#### 74"})),
     }
 )
 
@@ -163,3 +164,26 @@ def test_arithmetic_is_a_blocker_only_above_its_share() -> None:
     many = _run([good] * 90 + [("Add them.", "So 2 + 3 = 6 in all.")] * 10)
     assert [f.severity.value for f in few.findings if f.code == "TSK005"] == ["warning"]
     assert [f.severity.value for f in many.findings if f.code == "TSK005"] == ["blocker"]
+
+
+# -- TSK006: the final answer does not follow from the last step ------------------------
+
+FINAL_CASES: list[tuple[str, str | None]] = [
+    ("She sold 48+24 = <<48+24=72>>72 clips.\n#### 72", None),
+    ("Including his bonus, he scored 48 + 16 = <<48+16=64>>64 points.\n#### 66", "final-answer"),
+    ("So it cost 1,000 + 500 = $1,500.\n#### 1,500", None),
+    ("The grocery store is .50-.25 = $0.25 more expensive per can\n#### 25", None),  # asked in cents
+    ("It took three days for the beanstalk to pass the window.\n#### 3", None),  # a number word
+    ("The average is 10 / 3 = 3.33 hours.\n#### 3.33", None),
+    ("Each gets 17 000/5 = 3 400 people.\n#### 3400", None),  # space-separated thousands
+    ("The answer is shown above.\n#### x + 2", None),  # not a number: not judged
+    ("No digits in the working here.\n#### 5", None),
+    ("Total: 70 + 40 = 100 people.\n#### 110", "final-answer"),
+    ("A solution with no final line: 2 + 2 = 4.", None),
+]
+
+
+@pytest.mark.parametrize(("output", "kind"), FINAL_CASES)
+def test_final_answer_rule_table(output: str, kind: str | None) -> None:
+    result = final_answer.find(View(["Solve the problem."], [output]))
+    assert _kinds(result) == ([kind] if kind else [])

@@ -45,13 +45,28 @@ def decimals(text: str) -> int:
     return len(tail) if dot else 0
 
 
-def numbers_in(text: str) -> list[Fraction]:
-    """Every number written in a text, in order (signs, currency and percent ignored)."""
+_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+          "seventeen eighteen nineteen twenty").split()
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_WORDS) + r")\b", re.I)
+
+
+def numbers_in(text: str, words: bool = False) -> list[Fraction]:
+    """Every number written in a text, in order (signs, currency and percent ignored).
+
+    A number with space-separated groups counts as written and as its first group
+    too ('12 200-pound bags' may be twelve bags). ``words``: 'three' counts as 3 too.
+    """
     out = []
     for m in _NUMBER.finditer(text):
         value = parse_number(m.group(0))
         if value is not None:
             out.append(value)
+        if " " in m.group(0):
+            head = parse_number(m.group(0).split(" ", 1)[0])
+            if head is not None:
+                out.append(head)
+    if words:
+        out += [Fraction(_WORDS.index(w.lower())) for w in _NUMBER_WORD.findall(text)]
     return out
 
 

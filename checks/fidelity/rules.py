@@ -12,8 +12,10 @@ from types import ModuleType
 # One import and one RULES line per rule, so branches adding rules merge trivially.
 from checks.fidelity import parsing
 from checks.fidelity import arithmetic
+from checks.fidelity import final_answer
 
 RULES: tuple[ModuleType, ...] = (
     parsing,
     arithmetic,
+    final_answer,
 )
