@@ -100,11 +100,12 @@ def _unused(_: Any) -> None:  # keeps `lines` imported for the samples other rul
 
 # == tsk18b: arithmetic, statistics, missing context, impossible actions ================
 
-from checks.fidelity import arithmetic, final_answer  # noqa: E402
+from checks.fidelity import arithmetic, final_answer, statistics  # noqa: E402
 
 CODE_SAMPLES.update(
     {
         "TSK005": Sample(with_odd({"input": "Tom has 48 apples and gets 24 more. How many?", "output": "He has 48 + 24 = 73 apples."})),
+        "TSK007": Sample(with_odd({"input": "Calculate the median of the following data set.\n\n1, 2, 4, 5, 8, 9", "output": "5"})),
         "TSK006": Sample(with_odd({"input": "Tom has 48 apples and gets 24 more. How many?", "output": "He has 48 + 24 = 72 apples.\n#### 74"})),
     }
 )
@@ -186,4 +187,45 @@ FINAL_CASES: list[tuple[str, str | None]] = [
 @pytest.mark.parametrize(("output", "kind"), FINAL_CASES)
 def test_final_answer_rule_table(output: str, kind: str | None) -> None:
     result = final_answer.find(View(["Solve the problem."], [output]))
+    assert _kinds(result) == ([kind] if kind else [])
+
+
+# -- TSK007: wrong statistics of numbers the input gives ---------------------------------
+
+STAT_CASES: list[tuple[str, str, str | None]] = [
+    # (input: instruction, blank line, material; output; kind flagged or None)
+    ("Calculate the median of the following data set.\n\n1, 2, 4, 5, 8, 9", "5", "median"),  # the cleaned-Alpaca case
+    ("Calculate the median of the following data set.\n\n1, 2, 4, 5, 8, 9", "4.5", None),
+    ("Calculate the median of the following data set.\n\n1, 2, 4, 5, 8, 9", "The median is 4.5.", None),
+    ("Round the median of the following data set to an integer.\n\n1, 2, 4, 5, 8, 9", "5", None),  # rounding asked
+    ("Find the sum of the numbers in the given list.\n\nlist = [1, 4, 6, 8]", "19", None),
+    ("Find the sum of the numbers in the given list.\n\nlist = [1, 4, 6, 8]", "20", "sum"),
+    ("Compute the sum of the first 10 numbers in an array.\n\n[2, 4, 6, 7, 8, 10, 12, 14, 16, 18]", "100", "sum"),
+    ("Compute the sum of the first 3 numbers in an array.\n\n[2, 4, 6, 7]", "12", None),  # a subset: not judged
+    ("Calculate the average of the numbers in the following array.\n\n[3, 10, 7, 4]", "The average of the numbers in the array is 6.", None),
+    ("Calculate the mean of the following list\n\n[2, 4, 5, 9, 14]", "6.8", None),
+    ("Calculate the mean of the following list\n\n[2, 4, 5, 9, 14]", "7", "mean"),  # 6.8 written as a whole number
+    ("Calculate the mean of this list [3, 5, 8, 9, 10]", "mean = (3+5+8+9+10)/5 = 7.2", "mean"),
+    ("Find the largest number in the array\n\n[3, 6, 7, 4, 2, 1]", "7", None),
+    ("Find the largest number in the array\n\n[3, 6, -7, 4, 2, 1]", "-7", "maximum"),
+    ("Find the smallest number in the list.\n\n[4, -2, 9]", "-2", None),
+    ("Find the smallest prime number in the list.\n\nList = [4,7,11,13,15]", "The smallest prime number in the list is 7.", None),
+    ("Count the number of integers in the following array: [2, 4, 3, 6, 7].", "5", None),
+    ("Count the number of integers in the following array: [2, 4, 3, 6, 7].", "6", "count"),
+    ("Sort this array of integers in descending order.\n\n[2, 5, 3, 8, 6, 1]", "[8, 6, 5, 3, 2, 1]", None),
+    ("Sort this array of integers in descending order.\n\n[2, 5, 3, 8, 6, 1]", "[1, 2, 3, 5, 6, 8]", "sort"),
+    ("Sort this array of integers.\n\n[2, 5, 3]", "2, 3, 5", None),
+    ("Sort this array of integers.\n\n[2, 5, 3]", "2, 5, 3", "sort"),
+    ("Write a Python function to find the maximum of a list.\n\n[4, 2, 5, 3]", "def find_max(a):\n    return max(a)", None),  # code
+    ("Create a program that sums the array.\n\narr = [2, 5, 7]", "total = 0\nfor x in arr:\n  total += x", None),
+    ("Given a list of numbers, find the first pair of numbers that add up to 7.\n\n[1, 2, 3, 4, 5, 6]", "(1, 6)", None),
+    ("Find the maximum and minimum of the list.\n\n[20, 10, 9]", "Max: 20\nMin: 9", None),  # two statistics
+    ("Find the product of the numbers.\n\n2, 3, 4", "24", None),
+    ("Find the product of the numbers.\n\n2, 3, 4", "20", "product"),
+]
+
+
+@pytest.mark.parametrize(("inp", "output", "kind"), STAT_CASES)
+def test_statistics_rule_table(inp: str, output: str, kind: str | None) -> None:
+    result = statistics.find(View([inp], [output]))
     assert _kinds(result) == ([kind] if kind else [])

@@ -13,9 +13,11 @@ from types import ModuleType
 from checks.fidelity import parsing
 from checks.fidelity import arithmetic
 from checks.fidelity import final_answer
+from checks.fidelity import statistics
 
 RULES: tuple[ModuleType, ...] = (
     parsing,
     arithmetic,
     final_answer,
+    statistics,
 )
