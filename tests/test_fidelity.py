@@ -100,12 +100,13 @@ def _unused(_: Any) -> None:  # keeps `lines` imported for the samples other rul
 
 # == tsk18b: arithmetic, statistics, missing context, impossible actions ================
 
-from checks.fidelity import arithmetic, final_answer, statistics  # noqa: E402
+from checks.fidelity import arithmetic, context, final_answer, statistics  # noqa: E402
 
 CODE_SAMPLES.update(
     {
         "TSK005": Sample(with_odd({"input": "Tom has 48 apples and gets 24 more. How many?", "output": "He has 48 + 24 = 73 apples."})),
         "TSK007": Sample(with_odd({"input": "Calculate the median of the following data set.\n\n1, 2, 4, 5, 8, 9", "output": "5"})),
+        "TSK008": Sample(with_odd({"input": "Summarize the given article in 200 Words.\n\nhttps://www.bbc.com/news/world-51461830", "output": "The protests in Belarus grew."})),
         "TSK006": Sample(with_odd({"input": "Tom has 48 apples and gets 24 more. How many?", "output": "He has 48 + 24 = 72 apples.\n#### 74"})),
     }
 )
@@ -229,3 +230,49 @@ STAT_CASES: list[tuple[str, str, str | None]] = [
 def test_statistics_rule_table(inp: str, output: str, kind: str | None) -> None:
     result = statistics.find(View([inp], [output]))
     assert _kinds(result) == ([kind] if kind else [])
+
+
+# -- TSK008: missing context -------------------------------------------------------------
+
+CONTEXT_CASES: list[tuple[str, str, str | None]] = [
+    # (input, output, kind flagged or None)
+    ("Summarize the given article in 200 Words.\n\nhttps://www.bbc.com/news/world-51461830", "Protests grew.", "url"),
+    ("Given a recent news article, write a headline for it.\n\nhttps://www.news.example.com/article-1", "NASA Launches", "url"),
+    ("Summarize the article at https://example.com/story.", "It is about cats.", "url"),
+    ("Extract the domain name from the given URL.\n\nhttps://www.example.com/a/b", "example.com", None),  # about the link
+    ("Write a cURL statement to send a POST request to a web server at https://www.example.com", "curl -X POST", None),
+    ("Summarize the article.\n\nhttps://example.com/a\n\nThe article text is here and it goes on for many words.", "x", None),
+    ("Classify the following shape according to simple geometry.\n\n<Picture Attached>", "Triangle", "media"),
+    ("Describe the following image.", "In the image, a dog runs on a beach.", "media"),
+    ("Describe the attached photo.\n\nphoto_0012.jpg", "A sunset.", "media"),
+    ("Describe the following image.\n\nA dog running on a beach at sunset.", "A happy dog.", None),  # a description stands for it
+    ("Generate an image caption for a photo of a cat.", "A cat naps.", None),  # no picture pointed at
+    ("Summarize the following article.", "The article discusses the economy.", "material"),
+    ("Summarize the following article.\n\nApple Inc.", "A company.", "material"),  # long-form text of two words
+    ("Rewrite the following sentence.\n\nI goes home.", "I go home.", None),
+    ("Rewrite the following sentence.", "I go home.", "material"),
+    ("Rewrite the following sentence.\n\n<noinput>", "I go home.", "material"),
+    ("What is the sentiment of this review?\n\nGreat app", "positive", None),  # a review may be two words
+    ("effective but too-tepid biopic What is the sentiment expressed in this text?", "positive", None),  # text before
+    ("A long passage about the city and its history goes here.\n\nSummarize the above passage.", "A city.", None),
+    ("Summarize the above passage.", "A city.", "material"),
+    ("Calculate the mean of this list [3, 5, 8, 9, 10]", "7", None),  # the list is inline
+    ("Find the median of these numbers: 1, 2, 3", "2", None),
+    ("Write a function that reverses the given string.", "def r(s):\n    return s[::-1]", None),  # a parameter
+    ("Generate a list of even numbers from 0 to the given number n.", "def f(n): ...", None),
+    ("Generate the output of the following Ruby code snippet.", "1\n2\n3", "material"),
+    ('Given the question "Where does this conversation take place?", write a conversation.', "W: Hi.", None),  # quoted
+    ("Human: Where can I email him?\n\nAssistant: Here is a site:\n\nhttp://www.example.com/x\n\nHuman: Summarize the page.", "ok", None),
+    ("Categorize the following task.\n\nReformat the following code from python to java", "Editing", None),
+]
+
+
+@pytest.mark.parametrize(("inp", "output", "kind"), CONTEXT_CASES)
+def test_context_rule_table(inp: str, output: str, kind: str | None) -> None:
+    result = context.find(View([inp], [output]))
+    assert _kinds(result) == ([kind] if kind else [])
+
+
+def test_context_note_says_the_output_describes_it_anyway() -> None:
+    result = context.find(View(["Describe the following image."], ["The image shows a dog on a beach."]))
+    assert result.hits[0].note.endswith("the output describes it anyway")

@@ -14,10 +14,12 @@ from checks.fidelity import parsing
 from checks.fidelity import arithmetic
 from checks.fidelity import final_answer
 from checks.fidelity import statistics
+from checks.fidelity import context
 
 RULES: tuple[ModuleType, ...] = (
     parsing,
     arithmetic,
     final_answer,
     statistics,
+    context,
 )
