@@ -100,13 +100,15 @@ def _unused(_: Any) -> None:  # keeps `lines` imported for the samples other rul
 
 # == tsk18b: arithmetic, statistics, missing context, impossible actions ================
 
-from checks.fidelity import arithmetic, context, final_answer, statistics  # noqa: E402
+from checks.fidelity import actions, arithmetic, context, final_answer, placeholder, statistics  # noqa: E402
 
 CODE_SAMPLES.update(
     {
         "TSK005": Sample(with_odd({"input": "Tom has 48 apples and gets 24 more. How many?", "output": "He has 48 + 24 = 73 apples."})),
         "TSK007": Sample(with_odd({"input": "Calculate the median of the following data set.\n\n1, 2, 4, 5, 8, 9", "output": "5"})),
         "TSK008": Sample(with_odd({"input": "Summarize the given article in 200 Words.\n\nhttps://www.bbc.com/news/world-51461830", "output": "The protests in Belarus grew."})),
+        "TSK009": Sample(with_odd({"input": "Increase the font size to 12 points.", "output": "The font size has been increased to 12 points."})),
+        "TSK010": Sample(with_odd({"input": "Design a logo for a bakery.", "output": "<image of a croissant inside a circle>"})),
         "TSK006": Sample(with_odd({"input": "Tom has 48 apples and gets 24 more. How many?", "output": "He has 48 + 24 = 72 apples.\n#### 74"})),
     }
 )
@@ -276,3 +278,55 @@ def test_context_rule_table(inp: str, output: str, kind: str | None) -> None:
 def test_context_note_says_the_output_describes_it_anyway() -> None:
     result = context.find(View(["Describe the following image."], ["The image shows a dog on a beach."]))
     assert result.hits[0].note.endswith("the output describes it anyway")
+
+
+# -- TSK009: claimed impossible actions ----------------------------------------------------
+
+ACTION_CASES: list[tuple[str, str, str | None]] = [
+    ("Increase the font size to 12 points.", "The font size has been increased to 12 points.", "claimed"),
+    ("Send an email to John about the meeting.", "I've sent the email to John.", "claimed"),
+    ("Send an email to John about the meeting.", "Subject: Meeting\n\nHi John, the meeting moves to 3 pm. Best, Ann", None),
+    ("Set an alarm for 7 am tomorrow.", "Alarm set for 7 am.", "claimed"),
+    ("Set an alarm for 7 am tomorrow.", "I can't set alarms, but on a phone open the Clock app and tap +.", None),
+    ("Book a table for two at Luigi's tonight.", "Done! Your table is booked for 8 pm.", "claimed"),
+    ("Open the website www.example.com.", "I have opened the website.", "claimed"),
+    ("Turn on the lights in the kitchen.", "The kitchen lights have been turned on.", "claimed"),
+    ("Delete the file report.docx.", "The file has been deleted.", "claimed"),
+    ("Imagine you are a secretary. Send an email to the boss.", "I have sent the email, sir.", None),  # role-play
+    ("Write a Python script to delete a file.", 'import os\nos.remove(p)\nprint("The file has been deleted.")', None),
+    ("Explain how to increase the font size in Word.", "The font size has been increased by pressing Ctrl+].", None),
+    ("Summarize the text.", "The budget has been increased by 5%.", None),
+    ("Change the background color of the page to blue.", "Sure, done.", "claimed"),
+]
+
+
+@pytest.mark.parametrize(("instruction", "output", "kind"), ACTION_CASES)
+def test_action_rule_table(instruction: str, output: str, kind: str | None) -> None:
+    result = actions.find(View([instruction], [output]))
+    assert _kinds(result) == ([kind] if kind else [])
+
+
+# -- TSK010: bracketed placeholder outputs ---------------------------------------------------
+
+PLACEHOLDER_CASES: list[tuple[str, str | None]] = [
+    ("<image of a lion roaring>", "media"),
+    ("Here is the logo: [Image: a lion on a shield]", "media"),
+    ("[image]", "media"),
+    ("<long answer>", "text"),
+    ("<repeats himself in response to the second question>", "text"),
+    ("[positive]", None),  # a label
+    ("<br>", None),
+    ('<item id="xyz"/>', None),  # markup
+    ("[1, 2, 3]", None),
+    ("['apple', 'pear']", None),  # a Python list
+    ("[i*i for i in range(10)]", None),
+    ("<No Output>", None),  # QLT008's stock placeholder
+    ("[Insert answer here]", None),  # QLT008's too
+    ("The answer is 42 [see note].", None),  # brackets inside a real answer
+]
+
+
+@pytest.mark.parametrize(("output", "kind"), PLACEHOLDER_CASES)
+def test_placeholder_rule_table(output: str, kind: str | None) -> None:
+    result = placeholder.find(View(["Answer."], [output]))
+    assert _kinds(result) == ([kind] if kind else [])

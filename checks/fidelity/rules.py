@@ -15,6 +15,8 @@ from checks.fidelity import arithmetic
 from checks.fidelity import final_answer
 from checks.fidelity import statistics
 from checks.fidelity import context
+from checks.fidelity import actions
+from checks.fidelity import placeholder
 
 RULES: tuple[ModuleType, ...] = (
     parsing,
@@ -22,4 +24,6 @@ RULES: tuple[ModuleType, ...] = (
     final_answer,
     statistics,
     context,
+    actions,
+    placeholder,
 )
