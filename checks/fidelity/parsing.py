@@ -104,7 +104,8 @@ _STARTS: dict[str, re.Pattern[str]] = {
     "yaml": re.compile(r"(?:---|[\w\"'-][^:\n]*:(?:\s|$)|- )"),
     "csv": re.compile(r"[^\n,]+(?:,[^\n,]*)+\n"),
 }
-_GATE = re.compile(r"```|python|sql|json|yaml|csv", re.I)
+# An instruction can only claim a language by naming it: a cheap literal gate before any regex.
+_GATE = ("python", "sql", "json", "yaml", "csv")
 
 
 def claimed_language(instruction: str) -> str | None:
@@ -187,6 +188,8 @@ def yaml_error(text: str) -> str | None:
     return None
 
 
+_SQL_STRING = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"")
+_CURLY = re.compile(r"[‘’“”]")
 _SQL_DIALECTS = (None, "mysql", "postgres", "tsql", "sqlite", "oracle", "bigquery")
 
 
@@ -196,6 +199,11 @@ def sql_error(text: str) -> str | None:
 
     if "..." in text or "…" in text:
         return None
+    # sqlglot reads a typographic quote as part of a name, but no database does: ‘London’ is not a string.
+    bare = _SQL_STRING.sub("''", text)
+    curly = _CURLY.search(bare)
+    if curly:
+        return f"line {bare.count(chr(10), 0, curly.start()) + 1}: typographic quote {curly.group(0)} where a ' belongs"
     first: str | None = None
     for dialect in _SQL_DIALECTS:
         try:
@@ -231,10 +239,14 @@ PARSERS: dict[str, Callable[[str], str | None]] = {
 
 def find(view: View) -> RuleResult:
     result = RuleResult()
-    outputs, instructions = view.outputs, view.inputs
+    outputs, instructions = view.outputs, view.instructions
     for i, output in enumerate(outputs):
-        if not output or not (_GATE.search(instructions[i][:2000]) or "```" in output):
+        if not output:
             continue
+        if "```" not in output:
+            low = instructions[i][:1000].lower()
+            if not any(map(low.__contains__, _GATE)):
+                continue
         for language, code in code_parts(output, view.instructions[i]):
             result.checked[language] += 1
             error = PARSERS[language](code)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from checks.fidelity import parsing
+from checks.fidelity import constraints, parsing
 
 RULES: tuple[ModuleType, ...] = (
     parsing,
+    constraints,
 )
