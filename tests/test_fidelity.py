@@ -48,6 +48,8 @@ PARSE_CASES: list[tuple[str, str, str | None]] = [
     ("Write a Python function body.", "    if x:\n        return 1\n    return 2", None),  # indented fragment
     ("Write a JavaScript function to add.", "function add(a, b) { return a + b; }", None),  # not ours
     ("Write a Python script that runs this SQL query.", "SELECT * FROM t WHERE", None),  # two languages: ambiguous
+    ("Translate the following Python code into an equivalent C++ implementation.", "#include <cmath>\nint f() {}", None),
+    ("Rewrite this SQL query in Python.", "import sqlite3\nrows = conn.execute('SELECT 1'", "python"),
     ("Write a SQL query to list customers.", "SELECT name FROM customers WHERE city = 'London';", None),
     ("Write a SQL query to list customers.", "SELECT name FROM customers WHERE city = ‘London';", "sql"),
     ("Write a SQL query to list customers.", "SELECT * FROM customers WHERE <column> > 10;", "sql"),
@@ -61,6 +63,10 @@ PARSE_CASES: list[tuple[str, str, str | None]] = [
     ("Write a CSV file of three people.", "name,age\nAnn,30,Paris\nBob,41", "csv"),
     ("Give a JSON example.", "```json\n{\"a\": 1,}\n```", "json"),
     ("Show it.", "```js\nconst a = {b: 1}\n```", None),  # another language's fence
+    ("Write a Python function to greet.", "function greet(name) {\n  console.log('hi ' + name);\n}", None),  # no Python start
+    ("Write a Python program to greet.", "name = 'x'\nfunction greet() {\n  console.log('hi');\n}", "wrong-language"),
+    ("Show it.", "```javascript\ndef greet(name):\n    return 'hi ' + name\n```", "wrong-language"),
+    ("Show it.", "```javascript\nfunction greet(name) {\n  return 'hi ' + name;\n}\n```", None),
 ]
 
 

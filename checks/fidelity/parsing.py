@@ -53,6 +53,7 @@ KINDS = {
     "json": "claim to be JSON and do not parse",
     "yaml": "claim to be YAML and do not parse",
     "csv": "claim to be CSV and do not have the same number of fields on every row",
+    "wrong-language": "claim one language (by their instruction or a fence's tag) and are written in another",
 }
 ACTION = "repair these outputs (each example names the parse error and line) or drop them"
 
@@ -71,11 +72,6 @@ _LANGUAGE = (
 )
 _NAMED = re.compile(rf"(?<![\w.+#-])({_LANGUAGE})(?![\w+#-])", re.I)
 _IN = re.compile(rf"\b(?:in|using|with|into|to)\s+(?:an?\s+|the\s+)?({_LANGUAGE})(?![\w+#-])", re.I)
-_KIND_OF = re.compile(
-    rf"(?<![\w.+#-])({_LANGUAGE})\s+(?:function|program|script|code|class|snippet|method|query|queries|statement|"
-    r"command|object|array|document|file|string|format|schema|table|one-liner|generator|module|data|list|dictionary)\b",
-    re.I,
-)
 # The instruction asks for something to be produced (not explained, predicted or described).
 _PRODUCE = re.compile(
     r"^\s*(?:please\s+)?(?:write|create|implement|generate|develop|design|construct|build|code|compose|make|produce|"
@@ -109,15 +105,18 @@ _GATE = ("python", "sql", "json", "yaml", "csv")
 
 
 def claimed_language(instruction: str) -> str | None:
-    """The one language of ours the instruction asks its output to be in, or None (none, or ambiguous)."""
+    """The one language of ours the instruction asks its output to be in, or None (none, or ambiguous).
+
+    One language named: that one. Several ("Translate this Python code into C++", "Rewrite this SQL
+    query in Python"): only the one an "in/using/into X" phrase names, when there is exactly one."""
     if not _PRODUCE.search(instruction) or _FRAGMENT.search(instruction):
         return None
-    for pattern in (_IN, _KIND_OF, _NAMED):
-        named = {m.group(1).lower() for m in pattern.finditer(instruction)}
-        if named:
-            ours = {_OURS[n] for n in named if n in _OURS}
-            return ours.pop() if len(named) == 1 and ours else None
-    return None
+    named = {m.group(1).lower() for m in _NAMED.finditer(instruction)}
+    if len(named) > 1:
+        named = {m.group(1).lower() for m in _IN.finditer(instruction)}
+    if len(named) != 1:
+        return None
+    return _OURS.get(named.pop())
 
 
 def code_parts(output: str, instruction: str) -> list[tuple[str, str]]:
@@ -138,6 +137,41 @@ def code_parts(output: str, instruction: str) -> list[tuple[str, str]]:
             # Leading blank lines go, the first line's indent stays: the parser dedents the block as a whole.
             parts.append((language, text.lstrip("\n") if language == "python" else first))
     return parts
+
+
+# Unmistakable marks of a language: a line only that language writes. Only used to name what
+# code that failed to parse (or a fence tagged otherwise) is written in.
+_MARKS: dict[str, re.Pattern[str]] = {
+    "javascript": re.compile(r"^\s*(?:function\s+\w+\s*\(.*\)\s*\{|(?:const|let|var)\s+\w+\s*=.*;\s*$|console\.log\()", re.M),
+    "java or C#": re.compile(r"^\s*(?:public|private|protected)\s+(?:static\s+)?(?:void|int|string|String|class)\b", re.M),
+    "C or C++": re.compile(r"^\s*#include\s*[<\"]|^\s*(?:int|void)\s+main\s*\(", re.M),
+    "python": re.compile(r"^(?:def \w+\(.*\):|class \w+(?:\(.*\))?:|import \w+|from [\w.]+ import \w+)\s*$", re.M),
+}
+_OTHER_TAGS = {"js": "javascript", "javascript": "javascript", "ts": "javascript", "typescript": "javascript",
+               "java": "java or C#", "csharp": "java or C#", "cs": "java or C#", "c#": "java or C#", "c": "C or C++",
+               "cpp": "C or C++", "c++": "C or C++"}
+
+
+def written_in(code: str, claimed: str) -> str | None:
+    """Another language the code is unmistakably written in (and not ``claimed``), or None."""
+    for language, mark in _MARKS.items():
+        if language != claimed and mark.search(code) and not _MARKS.get(claimed, _NEVER).search(code):
+            return language
+    return None
+
+
+_NEVER = re.compile(r"(?!)")
+
+
+def mismatched_fences(output: str) -> list[tuple[str, str]]:
+    """(tag's language, the language the block is written in) for fences tagged with a language
+    other than ours whose content is unmistakably Python that parses."""
+    out = []
+    for m in _FENCE.finditer(output):
+        tagged = _OTHER_TAGS.get(m.group(1).lower())
+        if tagged and written_in(m.group(2), tagged) == "python" and python_error(m.group(2)) is None:
+            out.append((tagged, "python"))
+    return out
 
 
 # -- parsers: each returns None when the text parses, else the error and line -----
@@ -252,7 +286,17 @@ def find(view: View) -> RuleResult:
             error = PARSERS[language](code)
             if error is None:
                 continue
-            kind = "python2" if language == "python" and _PY2_PRINT.search(code) else language
-            result.flag(i, kind, error)
+            other = written_in(code, language) if language in ("python", "sql") else None
+            if other is not None:
+                result.flag(i, "wrong-language", f"claims {language}, written in {other} ({error})")
+            elif language == "python" and _PY2_PRINT.search(code):
+                result.flag(i, "python2", error)
+            else:
+                result.flag(i, language, error)
             break
+        else:
+            if "```" in output:
+                for tagged, actual in mismatched_fences(output):
+                    result.flag(i, "wrong-language", f"fence tagged {tagged}, written in {actual}")
+                    break
     return result
