@@ -53,6 +53,7 @@ KINDS = {
     "json": "claim to be JSON and do not parse",
     "yaml": "claim to be YAML and do not parse",
     "csv": "claim to be CSV and do not have the same number of fields on every row",
+    "wrong-language": "claim one language (by their instruction or a fence's tag) and are written in another",
 }
 ACTION = "repair these outputs (each example names the parse error and line) or drop them"
 
@@ -71,11 +72,6 @@ _LANGUAGE = (
 )
 _NAMED = re.compile(rf"(?<![\w.+#-])({_LANGUAGE})(?![\w+#-])", re.I)
 _IN = re.compile(rf"\b(?:in|using|with|into|to)\s+(?:an?\s+|the\s+)?({_LANGUAGE})(?![\w+#-])", re.I)
-_KIND_OF = re.compile(
-    rf"(?<![\w.+#-])({_LANGUAGE})\s+(?:function|program|script|code|class|snippet|method|query|queries|statement|"
-    r"command|object|array|document|file|string|format|schema|table|one-liner|generator|module|data|list|dictionary)\b",
-    re.I,
-)
 # The instruction asks for something to be produced (not explained, predicted or described).
 _PRODUCE = re.compile(
     r"^\s*(?:please\s+)?(?:write|create|implement|generate|develop|design|construct|build|code|compose|make|produce|"
@@ -104,19 +100,23 @@ _STARTS: dict[str, re.Pattern[str]] = {
     "yaml": re.compile(r"(?:---|[\w\"'-][^:\n]*:(?:\s|$)|- )"),
     "csv": re.compile(r"[^\n,]+(?:,[^\n,]*)+\n"),
 }
-_GATE = re.compile(r"```|python|sql|json|yaml|csv", re.I)
+# An instruction can only claim a language by naming it: a cheap literal gate before any regex.
+_GATE = ("python", "sql", "json", "yaml", "csv")
 
 
 def claimed_language(instruction: str) -> str | None:
-    """The one language of ours the instruction asks its output to be in, or None (none, or ambiguous)."""
+    """The one language of ours the instruction asks its output to be in, or None (none, or ambiguous).
+
+    One language named: that one. Several ("Translate this Python code into C++", "Rewrite this SQL
+    query in Python"): only the one an "in/using/into X" phrase names, when there is exactly one."""
     if not _PRODUCE.search(instruction) or _FRAGMENT.search(instruction):
         return None
-    for pattern in (_IN, _KIND_OF, _NAMED):
-        named = {m.group(1).lower() for m in pattern.finditer(instruction)}
-        if named:
-            ours = {_OURS[n] for n in named if n in _OURS}
-            return ours.pop() if len(named) == 1 and ours else None
-    return None
+    named = {m.group(1).lower() for m in _NAMED.finditer(instruction)}
+    if len(named) > 1:
+        named = {m.group(1).lower() for m in _IN.finditer(instruction)}
+    if len(named) != 1:
+        return None
+    return _OURS.get(named.pop())
 
 
 def code_parts(output: str, instruction: str) -> list[tuple[str, str]]:
@@ -137,6 +137,41 @@ def code_parts(output: str, instruction: str) -> list[tuple[str, str]]:
             # Leading blank lines go, the first line's indent stays: the parser dedents the block as a whole.
             parts.append((language, text.lstrip("\n") if language == "python" else first))
     return parts
+
+
+# Unmistakable marks of a language: a line only that language writes. Only used to name what
+# code that failed to parse (or a fence tagged otherwise) is written in.
+_MARKS: dict[str, re.Pattern[str]] = {
+    "javascript": re.compile(r"^\s*(?:function\s+\w+\s*\(.*\)\s*\{|(?:const|let|var)\s+\w+\s*=.*;\s*$|console\.log\()", re.M),
+    "java or C#": re.compile(r"^\s*(?:public|private|protected)\s+(?:static\s+)?(?:void|int|string|String|class)\b", re.M),
+    "C or C++": re.compile(r"^\s*#include\s*[<\"]|^\s*(?:int|void)\s+main\s*\(", re.M),
+    "python": re.compile(r"^(?:def \w+\(.*\):|class \w+(?:\(.*\))?:|import \w+|from [\w.]+ import \w+)\s*$", re.M),
+}
+_OTHER_TAGS = {"js": "javascript", "javascript": "javascript", "ts": "javascript", "typescript": "javascript",
+               "java": "java or C#", "csharp": "java or C#", "cs": "java or C#", "c#": "java or C#", "c": "C or C++",
+               "cpp": "C or C++", "c++": "C or C++"}
+
+
+def written_in(code: str, claimed: str) -> str | None:
+    """Another language the code is unmistakably written in (and not ``claimed``), or None."""
+    for language, mark in _MARKS.items():
+        if language != claimed and mark.search(code) and not _MARKS.get(claimed, _NEVER).search(code):
+            return language
+    return None
+
+
+_NEVER = re.compile(r"(?!)")
+
+
+def mismatched_fences(output: str) -> list[tuple[str, str]]:
+    """(tag's language, the language the block is written in) for fences tagged with a language
+    other than ours whose content is unmistakably Python that parses."""
+    out = []
+    for m in _FENCE.finditer(output):
+        tagged = _OTHER_TAGS.get(m.group(1).lower())
+        if tagged and written_in(m.group(2), tagged) == "python" and python_error(m.group(2)) is None:
+            out.append((tagged, "python"))
+    return out
 
 
 # -- parsers: each returns None when the text parses, else the error and line -----
@@ -187,6 +222,8 @@ def yaml_error(text: str) -> str | None:
     return None
 
 
+_SQL_STRING = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"")
+_CURLY = re.compile(r"[‘’“”]")
 _SQL_DIALECTS = (None, "mysql", "postgres", "tsql", "sqlite", "oracle", "bigquery")
 
 
@@ -196,6 +233,11 @@ def sql_error(text: str) -> str | None:
 
     if "..." in text or "…" in text:
         return None
+    # sqlglot reads a typographic quote as part of a name, but no database does: ‘London’ is not a string.
+    bare = _SQL_STRING.sub("''", text)
+    curly = _CURLY.search(bare)
+    if curly:
+        return f"line {bare.count(chr(10), 0, curly.start()) + 1}: typographic quote {curly.group(0)} where a ' belongs"
     first: str | None = None
     for dialect in _SQL_DIALECTS:
         try:
@@ -231,16 +273,30 @@ PARSERS: dict[str, Callable[[str], str | None]] = {
 
 def find(view: View) -> RuleResult:
     result = RuleResult()
-    outputs, instructions = view.outputs, view.inputs
+    outputs, instructions = view.outputs, view.instructions
     for i, output in enumerate(outputs):
-        if not output or not (_GATE.search(instructions[i][:2000]) or "```" in output):
+        if not output:
             continue
+        if "```" not in output:
+            low = instructions[i][:1000].lower()
+            if not any(map(low.__contains__, _GATE)):
+                continue
         for language, code in code_parts(output, view.instructions[i]):
             result.checked[language] += 1
             error = PARSERS[language](code)
             if error is None:
                 continue
-            kind = "python2" if language == "python" and _PY2_PRINT.search(code) else language
-            result.flag(i, kind, error)
+            other = written_in(code, language) if language in ("python", "sql") else None
+            if other is not None:
+                result.flag(i, "wrong-language", f"claims {language}, written in {other} ({error})")
+            elif language == "python" and _PY2_PRINT.search(code):
+                result.flag(i, "python2", error)
+            else:
+                result.flag(i, language, error)
             break
+        else:
+            if "```" in output:
+                for tagged, actual in mismatched_fences(output):
+                    result.flag(i, "wrong-language", f"fence tagged {tagged}, written in {actual}")
+                    break
     return result

@@ -11,6 +11,7 @@ from types import ModuleType
 
 # One import and one RULES line per rule, so branches adding rules merge trivially.
 from checks.fidelity import parsing
+from checks.fidelity import constraints
 from checks.fidelity import arithmetic
 from checks.fidelity import final_answer
 from checks.fidelity import statistics
@@ -20,6 +21,7 @@ from checks.fidelity import placeholder
 
 RULES: tuple[ModuleType, ...] = (
     parsing,
+    constraints,
     arithmetic,
     final_answer,
     statistics,
