@@ -461,3 +461,40 @@ PLACEHOLDER_CASES: list[tuple[str, str | None]] = [
 def test_placeholder_rule_table(output: str, kind: str | None) -> None:
     result = placeholder.find(View(["Answer."], [output]))
     assert _kinds(result) == ([kind] if kind else [])
+
+
+# -- the planted set of the checkable-answer rules (TSK005-TSK010) ----------------------
+
+from tests import synth_checkable  # noqa: E402
+
+CHECKABLE = synth_checkable.planted(1200, seed=1805)
+CHECKABLE_RULES = {"TSK005": arithmetic, "TSK006": final_answer, "TSK007": statistics, "TSK008": context,
+                   "TSK009": actions, "TSK010": placeholder}
+# Outputs for the missing-context cases, whose twins differ in the input: one that describes the material.
+CONTEXT_OUTPUT = "The article describes how the city changed over many years."
+
+
+def _checkable_view(cases: list[Any], twin: str) -> View:
+    """The twin's records: for TSK008 the twin is the input, for the others the output."""
+    inputs = [getattr(c, twin) if c.code == "TSK008" else c.instruction for c in cases]
+    outputs = [CONTEXT_OUTPUT if c.code == "TSK008" else getattr(c, twin) for c in cases]
+    return View(inputs, outputs)
+
+
+@pytest.mark.parametrize("code", sorted(CHECKABLE_RULES))
+def test_checkable_planted_recall(code: str) -> None:
+    rule = CHECKABLE_RULES[code]
+    cases = [c for c in CHECKABLE if c.code == code]
+    found = rule.find(_checkable_view(cases, "bad"))
+    hit = {h.index for h in found.hits}
+    for kind in {c.kind for c in cases}:
+        of_kind = [i for i, c in enumerate(cases) if c.kind == kind]
+        assert len(hit.intersection(of_kind)) >= 0.9 * len(of_kind), f"{code} {kind}: recall below 0.9"
+    assert {h.kind for h in found.hits} <= {c.kind for c in cases}
+
+
+@pytest.mark.parametrize("code", sorted(CHECKABLE_RULES))
+def test_checkable_clean_twin_is_left_alone(code: str) -> None:
+    """Each rule flags at most 1% of the whole clean twin (every rule's cases, not only its own)."""
+    flagged = {h.index for h in CHECKABLE_RULES[code].find(_checkable_view(CHECKABLE, "good")).hits}
+    assert len(flagged) <= 0.01 * len(CHECKABLE), f"{code} flags {len(flagged)} clean records"

@@ -250,7 +250,8 @@ def _judge(text: str, output: str, checked: set[str]) -> tuple[str, str] | None:
     """(kind, note) when the input refers to something it does not hold; ``checked`` gains
     the kinds of reference the input makes."""
     head, gap, last = text.rpartition("\n\n")
-    if gap and head.strip() and _MEDIA_PLACEHOLDER.match(last):
+    named_file = _MEDIA_FILE.match(last) and "/" not in last and not _ASKS_CODE.search(head)
+    if gap and head.strip() and (_MEDIA_PLACEHOLDER.match(last) or named_file):
         checked.add("media")
         return "media", f"holds a placeholder for an attachment: {last.strip()[:40]!r}{_seen(output)}"
     for m in _references(_MEDIA, text):
