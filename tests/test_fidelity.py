@@ -252,6 +252,10 @@ ARITHMETIC_CASES: list[tuple[str, str | None]] = [
     ("Natalia sold 48/2 = <<48/2=25>>25 clips in May.\n#### 25", "annotation"),
     ("Weng earns 12/60 = $<<12/60=0.2>>0.2 per minute.", None),
     ("A third is <<1/3=0.33>>0.33 of it.", None),  # rounded to the decimals shown
+    ("The total change is <<-36+13+-15+-10=-48>>-48 degrees.", None),  # negative operands and result
+    ("The total change is <<-36+13+-15+-10=-46>>-46 degrees.", "annotation"),
+    ("He adds <<+30+46=76>>76 more.", None),  # a leading plus
+    ("Each box holds <<560//10=56>>56.", None),  # floor division
     ("A third is <<1/3=0.3333>>0.3333 of it.", None),
     ("She spends 7+9+1+2 = $19.50 per week.", "prose"),
     ("He has 48 + 24 = 72 apples.", None),

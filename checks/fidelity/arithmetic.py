@@ -97,15 +97,23 @@ _EXPRESSION_TAIL = re.compile(r"[\d.,$€£%()\s+\-*/×÷−–^xX]+$")
 
 def _annotation_error(body: str) -> str | None:
     """'lhs=rhs (is v)' when the annotation is wrong, None when right or not judgeable."""
+    found = annotation_parts(body)
+    if found is not None and stated_matches(*found) is False:
+        return f"<<{body}>>{_true_value(found[0])}"
+    return None
+
+
+def annotation_parts(body: str) -> tuple[list[Token], Token] | None:
+    """A calculator annotation's expression and result ('-30/3=-10'), or None when it is not one."""
     lhs_text, eq, rhs_text = body.partition("=")
     if not eq or "=" in rhs_text:
         return None
     lhs, rhs = tokens(lhs_text), tokens(rhs_text)
+    if len(rhs) == 2 and rhs[0].kind == "op" and rhs[0].op == "-" and rhs[1].kind == "num":
+        rhs = [rhs[1]._replace(text="-" + rhs[1].text)]
     if len(rhs) != 1 or rhs[0].kind != "num" or not lhs or any(t.kind not in _EXPRESSION for t in lhs):
         return None
-    if stated_matches(lhs, rhs[0]) is False:
-        return f"<<{body}>>{_true_value(lhs)}"
-    return None
+    return lhs, rhs[0]
 
 
 def _true_value(lhs: Sequence[Token]) -> str:

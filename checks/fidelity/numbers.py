@@ -91,7 +91,7 @@ _TOKEN = re.compile(  # whitespace, then one token; the common kinds first (the 
     rf"|(?P<num>(?:[$€£]\s?)?(?:{NUMBER})(?:\s?%)?)"
     r"|(?P<cmp>==|<=|>=|!=|=>|=<|[-+*/]=|≠|≈|:=)"
     r"|(?P<eq>=)"
-    r"|(?P<op>\*\*|[-+*/×÷−–^])"
+    r"|(?P<op>\*\*|//|[-+*/×÷−–^])"
     r"|(?P<open>\()|(?P<close>\))"
     r"|(?P<other>\S))",
 )
@@ -187,7 +187,7 @@ class _Parser:
 
     def product(self) -> Value:
         value = self.power()
-        while (t := self.peek()) is not None and t.kind == "op" and t.op in "*/":
+        while (t := self.peek()) is not None and t.kind == "op" and t.op in ("*", "/", "//"):
             self.pos += 1
             value = self.apply(value, t.op, self.power())
         return value
@@ -218,9 +218,9 @@ class _Parser:
         t = self.peek()
         if t is None:
             raise Unjudgeable("missing operand")
-        if t.kind == "op" and t.op == "-":
+        if t.kind == "op" and t.op in "-+":
             self.pos += 1
-            return -self.unary()
+            return -self.unary() if t.op == "-" else self.unary()
         if t.kind == "open":
             self.pos += 1
             value = self.expression()
@@ -246,10 +246,10 @@ class _Parser:
             out = left - right
         elif op == "*":
             out = left * right
-        elif op == "/":
+        elif op in ("/", "//"):
             if right == 0:
                 raise Unjudgeable("division by zero")
-            out = left / right
+            out = left / right if op == "/" else Fraction(int(left // right))
         else:  # ^
             exponent = float(right)
             if exponent != int(exponent) or abs(exponent) > MAX_EXPONENT or (left == 0 and exponent < 0):
