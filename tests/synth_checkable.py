@@ -1,8 +1,8 @@
-"""A seeded planted set for the checkable-answer rules (TSK005-TSK010): each case twice, clean and planted.
+"""A seeded planted set for the checkable-answer rules (TSK005-TSK011): each case twice, clean and planted.
 
 Arithmetic in prose and calculator annotations, final answer lines, statistics
 of given numbers, instructions pointing at material, claimed actions and
-bracketed placeholders. The planted twin breaks exactly one thing (a result
+bracketed placeholders, outputs running on into another example. The planted twin breaks exactly one thing (a result
 off by a few, the article replaced by its link, the e-mail draft replaced by
 'I've sent it'); the clean twin is the same record done right, so a rule that
 flags a clean twin is wrong, not unlucky.
@@ -179,7 +179,22 @@ def _placeholder(rng: random.Random) -> Case:
                 rng.choice(["<long answer>", "[answer goes here]", f"<a short answer about {topic}>"]))
 
 
-_MAKERS = (_arithmetic, _final, _statistic, _context, _action, _placeholder)
+def _merged(rng: random.Random) -> Case:
+    topic, name = rng.choice(TOPICS), rng.choice(NAMES)
+    ask = f"Write two sentences about {topic}."
+    answer = " ".join(rng.sample(SENTENCES, 2))
+    tail = rng.choice([
+        f"\n##\n{rng.randint(2, 40)}. Instruction: Identify the noun in the following sentence:\n"
+        f"{rng.randint(2, 40)}. Input:\n{name} was happy.\n{rng.randint(2, 40)}. Output:\n{name}",
+        f"\n\nInput: {rng.choice(TOPICS)}\nOutput: {rng.choice(SENTENCES)}",
+        f"\n\nInstruction: Write two sentences about {rng.choice(TOPICS)}.\nResponse: {rng.choice(SENTENCES)}",
+    ])
+    # The clean twin may carry the labels' words in prose, never as a new block.
+    good = answer + rng.choice(["", f"\nThe input to this was short; the output is two sentences about {topic}."])
+    return Case("TSK011", "merged", ask, good, answer + tail)
+
+
+_MAKERS = (_arithmetic, _final, _statistic, _context, _action, _placeholder, _merged)
 
 
 def planted(n: int, seed: int) -> list[Case]:

@@ -231,7 +231,7 @@ def test_planted_recall_and_clean_twin(code: str) -> None:
 
 # == tsk18b: arithmetic, statistics, missing context, impossible actions ================
 
-from checks.fidelity import actions, arithmetic, context, final_answer, placeholder, statistics  # noqa: E402
+from checks.fidelity import actions, arithmetic, context, final_answer, merged, placeholder, statistics  # noqa: E402
 
 CODE_SAMPLES.update(
     {
@@ -240,6 +240,7 @@ CODE_SAMPLES.update(
         "TSK008": Sample(with_odd({"input": "Summarize the given article in 200 Words.\n\nhttps://www.bbc.com/news/world-51461830", "output": "The protests in Belarus grew."})),
         "TSK009": Sample(with_odd({"input": "Increase the font size to 12 points.", "output": "The font size has been increased to 12 points."})),
         "TSK010": Sample(with_odd({"input": "Design a logo for a bakery.", "output": "<image of a croissant inside a circle>"})),
+        "TSK011": Sample(with_odd({"input": "Should I invest in stocks?", "output": "It depends on your situation.\n##\n18. Instruction: Identify the noun in the following sentence:\n18. Input:\nThe large apple was delicious.\n18. Output:\nApple"})),
         "TSK006": Sample(with_odd({"input": "Tom has 48 apples and gets 24 more. How many?", "output": "He has 48 + 24 = 72 apples.\n#### 74"})),
     }
 )
@@ -467,13 +468,32 @@ def test_placeholder_rule_table(output: str, kind: str | None) -> None:
     assert _kinds(result) == ([kind] if kind else [])
 
 
-# -- the planted set of the checkable-answer rules (TSK005-TSK010) ----------------------
+# -- TSK011: outputs running on into another example ------------------------------------
+
+MERGED_CASES: list[tuple[str, str, str | None]] = [
+    ("Should I invest in stocks?", "It depends on your situation.\n##\n18. Instruction: Identify the noun in the "
+     "following sentence:\n18. Input:\nThe large apple was delicious.\n18. Output:\nApple", "merged"),
+    ("Expand the sentence.\n\nIt changed my life.", "It changed my life forever.\n\nInput: I ran.\nOutput: I ran far.", "merged"),
+    ("Expand the sentence.\n\nIt changed my life.", "It changed my life forever, and the input of friends helped.", None),
+    ("Output: the answer only.", "Output: 42", None),  # a label on the first line is the answer's own
+    ("Write three input and output pairs for a sorting function.", "Input: [2, 1]\nOutput: [1, 2]\n\nInput: [3]\nOutput: [3]", None),
+    ("Classify.\n\nInput: a cat\nOutput:", "animal\n\nInput: a car\nOutput: vehicle", None),  # the input uses the labels
+]
+
+
+@pytest.mark.parametrize(("inp", "output", "kind"), MERGED_CASES)
+def test_merged_rule_table(inp: str, output: str, kind: str | None) -> None:
+    result = merged.find(View([inp], [output]))
+    assert _kinds(result) == ([kind] if kind else [])
+
+
+# -- the planted set of the checkable-answer rules (TSK005-TSK011) ----------------------
 
 from tests import synth_checkable  # noqa: E402
 
-CHECKABLE = synth_checkable.planted(1200, seed=1805)
+CHECKABLE = synth_checkable.planted(1400, seed=1805)
 CHECKABLE_RULES = {"TSK005": arithmetic, "TSK006": final_answer, "TSK007": statistics, "TSK008": context,
-                   "TSK009": actions, "TSK010": placeholder}
+                   "TSK009": actions, "TSK010": placeholder, "TSK011": merged}
 # Outputs for the missing-context cases, whose twins differ in the input: one that describes the material.
 CONTEXT_OUTPUT = "The article describes how the city changed over many years."
 

@@ -18,6 +18,7 @@ from checks.fidelity import statistics
 from checks.fidelity import context
 from checks.fidelity import actions
 from checks.fidelity import placeholder
+from checks.fidelity import merged
 
 RULES: tuple[ModuleType, ...] = (
     parsing,
@@ -28,4 +29,5 @@ RULES: tuple[ModuleType, ...] = (
     context,
     actions,
     placeholder,
+    merged,
 )
