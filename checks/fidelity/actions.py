@@ -96,14 +96,22 @@ _NOT_JUDGED = re.compile(
 MAX_OUTPUT_WORDS = 60
 
 
+#: Instructions longer than this are not a one-line request for an action (a passage, a story prompt).
+MAX_INSTRUCTION_CHARS = 300
+
+
 def asked_action(instruction: str) -> str | None:
-    """The family of outside action the instruction asks for ('message', 'time' ...), or None."""
-    if _NOT_JUDGED.search(instruction):
+    """The family of outside action the instruction asks for ('message', 'time' ...), or None.
+
+    The imperative patterns are anchored at the start, so they fail fast; the costlier
+    role-play and tool test runs only on the few that match.
+    """
+    if len(instruction) > MAX_INSTRUCTION_CHARS:
         return None
-    for family, pattern in _ASKS.items():
-        if pattern.search(instruction):
-            return family
-    return None
+    family = next((f for f, pattern in _ASKS.items() if pattern.match(instruction)), None)
+    if family is None or _NOT_JUDGED.search(instruction):
+        return None
+    return family
 
 
 def find(view: View) -> RuleResult:

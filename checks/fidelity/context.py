@@ -56,8 +56,6 @@ ACTION = "put the missing material into these records (the text, a description o
 # 'the given X', 'this X', 'the following X'; never 'a given X' (a function's argument: 'reverse a given
 # string') nor a bare 'following' ('following Chapter 11 proceedings').
 _DEICTIC = r"(?:the\s+(?P<pointer>following|given|provided|attached|enclosed|uploaded|above|below|included|supplied)|this|these)"
-# Where a reference may start: found by a cheap search, then the full pattern is matched there.
-_POINTER = re.compile(r"\b(?:the\s+(?:following|given|provided|attached|enclosed|uploaded|above|below|included|supplied)|this|these)\s", re.I)
 # Up to two words between the pointer and the noun ('the following short article'), never an article.
 _ADJ = r"(?:(?!(?:the|a|an)\s)[\w-]+\s+){0,2}?"
 _MEDIA_NOUNS = (
@@ -114,8 +112,8 @@ _PLACEHOLDER = re.compile(
 )
 # The input field is a stand-in for a picture or a file: '<Picture Attached>', '[image of a dog]'.
 _MEDIA_PLACEHOLDER = re.compile(
-    r"^\s*[<\[(][^<>\[\]()\n]{0,40}\b(?:picture|image|photo|attach\w*|file|audio|video|chart|graph|diagram|"
-    r"drawing|screenshot|pdf|spreadsheet|recording|sketch|scan)s?\b[^<>\[\]()\n]{0,40}[>\])]\s*$",
+    r"^\s*[<\[(][^<>\[\]()\n\"',]{0,40}\b(?:picture|image|photo|attach\w*|file|audio|video|chart|graph|diagram|"
+    r"drawing|screenshot|pdf|spreadsheet|recording|sketch|scan)s?\b[^<>\[\]()\n\"',]{0,40}[>\])]\s*$",
     re.I,
 )
 _MEDIA_FILE = re.compile(r"^\s*\S+\.(?:jpe?g|png|gif|bmp|svg|webp|tiff?|mp3|mp4|wav|ogg|m4a|mov|avi|mkv|pdf|xlsx?|docx?|pptx?)\s*$", re.I)
@@ -126,8 +124,6 @@ _SEEN = re.compile(
     r"explains|reports|is\s+about|talks\s+about|states|highlights)\b",
     re.I,
 )
-_NEEDLES = ("follow", "given", "provided", "attach", "enclos", "upload", "above", "below", "includ", "suppl", "this",
-            "these", "http", "www.")
 #: Long-form text of fewer words than this is not the article, passage or document the instruction names.
 MIN_LONG_WORDS = 4
 _SENTENCE_END = re.compile(r"[.!?:](?:\s|$)|\n")
@@ -137,10 +133,16 @@ _CLAUSE_START = re.compile(r"(?<=[a-z0-9,;)\"'])\s+(?=[A-Z][a-z])")
 _INLINE = re.compile(r":\s*(.+)$|\"[^\"]{2,}\"|“[^”]{2,}”|\[[^\]]+\]|\{[^}]+\}", re.S)
 
 
+#: Characters looked at around a reference: enough to find its sentence and to tell whether
+#: material is there (a few words); long inputs are not scanned end to end.
+REACH = 300
+
+
 def _span(text: str, start: int, end: int) -> tuple[int, int]:
     """The instruction's sentence around text[start:end]: from the previous sentence end or new
     clause to the next sentence end."""
-    before = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    low = max(0, start - REACH)
+    before = max((m.end() for m in _SENTENCE_END.finditer(text, low, start)), default=low)
     before = max([before, *(m.end() for m in _CLAUSE_START.finditer(text, before, start))])
     after = _SENTENCE_END.search(text, end)
     return before, (after.start() if after else len(text))
@@ -150,8 +152,8 @@ def _material(text: str, start: int, end: int, deictic: str) -> str:
     """The text a reference points at: after its sentence ('following', 'below'), before it
     ('above'), or either side ('given', 'this'); plus anything written inline after it."""
     s, e = _span(text, start, end)
-    inline = " ".join(m.group(0) for m in _INLINE.finditer(text[end:e + 1]))
-    before, after = text[:s], text[e + 1 :]
+    inline = " ".join(m.group(0) for m in _INLINE.finditer(text[end : e + 1]))
+    before, after = text[max(0, s - REACH) : s], text[e + 1 : e + 1 + REACH]
     word = deictic.lower()
     if word == "above":
         return before
@@ -228,17 +230,40 @@ def _zones(text: str) -> list[tuple[int, int]]:
     return zones
 
 
-def _references(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
-    """References in the instruction's zones; in the last paragraph (the material, for an
-    alpaca record) only those pointing back ('the above', 'this'): a 'following' there is the
-    material's own."""
+_POINTERS = ("this ", "these ", "this\n", "the following", "the given", "the provided", "the attached", "the enclosed",
+             "the uploaded", "the above", "the below", "the included", "the supplied")
+
+
+def _pointers(text: str, lo: int, hi: int) -> list[int]:
+    """Where a pointer word starts in text[lo:hi], found with plain substring searches (a
+    case-insensitive regex over every input cost more than all the rest of the rule)."""
+    zone = text[lo:hi].lower()
     found = []
+    for needle in _POINTERS:
+        at = zone.find(needle)
+        while at >= 0:
+            if at == 0 or not zone[at - 1].isalnum():
+                found.append(lo + at)
+            at = zone.find(needle, at + 1)
+    return sorted(found)
+
+
+def _references(text: str) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
+    """References to media and to text in the instruction's zones, found in one pass: a
+    cheap search for the pointers ('the following', 'this'), then the full patterns there.
+
+    In the last paragraph (the material, for an alpaca record) only those pointing back
+    ('the above', 'this') count: a 'following' there is the material's own.
+    """
+    media: list[re.Match[str]] = []
+    material: list[re.Match[str]] = []
     for k, (lo, hi) in enumerate(_zones(text)):
-        for start in _POINTER.finditer(text, lo, hi):
-            m = pattern.match(text, start.start(), hi)
-            if m is not None and (k == 0 or _pointer(m) not in ("following", "below")):
-                found.append(m)
-    return found
+        for start in _pointers(text, lo, hi):
+            for pattern, found in ((_MEDIA, media), (_MATERIAL, material)):
+                m = pattern.match(text, start, hi)
+                if m is not None and (k == 0 or _pointer(m) not in ("following", "below")):
+                    found.append(m)
+    return media, material
 
 
 def _pointer(m: re.Match[str]) -> str:
@@ -249,12 +274,14 @@ def _pointer(m: re.Match[str]) -> str:
 def _judge(text: str, output: str, checked: set[str]) -> tuple[str, str] | None:
     """(kind, note) when the input refers to something it does not hold; ``checked`` gains
     the kinds of reference the input makes."""
-    head, gap, last = text.rpartition("\n\n")
-    named_file = _MEDIA_FILE.match(last) and "/" not in last and not _ASKS_CODE.search(head)
-    if gap and head.strip() and (_MEDIA_PLACEHOLDER.match(last) or named_file):
+    cut = text.rfind("\n\n")
+    last = text[cut + 2 :] if 0 < cut and len(text) - cut < 200 else ""  # a short last paragraph: the input field
+    named_file = _MEDIA_FILE.match(last) and "/" not in last and not _ASKS_CODE.search(text, 0, cut)
+    if last and (_MEDIA_PLACEHOLDER.match(last) or named_file) and text[:cut].strip():
         checked.add("media")
         return "media", f"holds a placeholder for an attachment: {last.strip()[:40]!r}{_seen(output)}"
-    for m in _references(_MEDIA, text):
+    media, material_refs = _references(text)
+    for m in media:
         if _quoted(text, m.start()):
             continue
         checked.add("media")
@@ -267,10 +294,10 @@ def _judge(text: str, output: str, checked: set[str]) -> tuple[str, str] | None:
         if link is not None:
             checked.add("url")
             return "url", f"asks about the content of {link[:60]} and holds only the link{_seen(output)}"
-    for m in _references(_MATERIAL, text):
+    for m in material_refs:
         noun = m.group("long") or m.group("short")
         if _quoted(text, m.start()) or (
-            m.group("short") and _PARAMETER.match(noun) and (_ASKS_CODE.search(text, 0, 2000) or _NAMED.match(text, m.end()))
+            m.group("short") and _PARAMETER.match(noun) and (_ASKS_CODE.search(text, 0, ZONE_CHARS) or _NAMED.match(text, m.end()))
         ):
             continue  # quoted, or a function's parameter ('the given string', 'the given number n')
         checked.add("material")
@@ -285,9 +312,6 @@ def _judge(text: str, output: str, checked: set[str]) -> tuple[str, str] | None:
 def find(view: View) -> RuleResult:
     result = RuleResult()
     for i, text in enumerate(view.inputs):
-        low = text[:2000].lower()
-        if not any(n in low for n in _NEEDLES):
-            continue
         kinds: set[str] = set()
         judged = _judge(text, view.outputs[i], kinds)
         result.checked.update(kinds)
