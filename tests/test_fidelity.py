@@ -281,6 +281,7 @@ ARITHMETIC_CASES: list[tuple[str, str | None]] = [
     ("The meeting moves from 0900-0130 = 0730.", None),  # clock times
     ("Each pays $1 / 2 = 50 cents.", None),  # cents
     ("mean = (3+5+8+9+10)/5 = 7.2", "prose"),
+    ("The proportions total 2.46 because .8 + . 84 + .82 = 2.46", None),  # '. 84' is .84 split by a typo
     ("Then 2^10 = 1024 bytes.", None),
     ("Then 9^9^9 = 1 is absurd.", None),  # a power too large is not judged (and does not hang)
     ("The ratio is 3:2 = 1.5.", None),

@@ -174,8 +174,8 @@ def _statement(items: Sequence[Token], k: int) -> tuple[list[Token], Token] | No
             return None  # glued to a variable, a unit or a quote: '2x + 3', '"2+2'
         if before.kind == "word" and before.text.lower() in _CONTINUES:
             return None
-        if before.kind == "other" and before.text in ",." and j > 1 and items[j - 2].kind == "num":
-            return None  # '14, 400 / 80': a number written with a stray space, or a list
+        if before.kind == "other" and before.text in ",." and j > 1 and items[j - 2].kind in ("num", "op"):
+            return None  # '14, 400 / 80', '.8 + . 84 + .82': a number split by a stray space, or a list
     while run and run[0].kind == "open" and sum(x.kind == "open" for x in run) > sum(x.kind == "close" for x in run):
         run = run[1:]
     if not run or sum(x.kind == "open" for x in run) != sum(x.kind == "close" for x in run):
