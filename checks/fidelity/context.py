@@ -234,18 +234,14 @@ _POINTERS = ("this ", "these ", "this\n", "the following", "the given", "the pro
              "the uploaded", "the above", "the below", "the included", "the supplied")
 
 
+_POINTER = re.compile("|".join(re.escape(p) for p in _POINTERS))
+
+
 def _pointers(text: str, lo: int, hi: int) -> list[int]:
-    """Where a pointer word starts in text[lo:hi], found with plain substring searches (a
-    case-insensitive regex over every input cost more than all the rest of the rule)."""
+    """Where a pointer word starts in text[lo:hi]: one scan of the lowered zone for plain
+    strings (a case-insensitive pattern with word boundaries cost more than the rest of the rule)."""
     zone = text[lo:hi].lower()
-    found = []
-    for needle in _POINTERS:
-        at = zone.find(needle)
-        while at >= 0:
-            if at == 0 or not zone[at - 1].isalnum():
-                found.append(lo + at)
-            at = zone.find(needle, at + 1)
-    return sorted(found)
+    return [lo + m.start() for m in _POINTER.finditer(zone) if m.start() == 0 or not zone[m.start() - 1].isalnum()]
 
 
 def _references(text: str) -> tuple[list[re.Match[str]], list[re.Match[str]]]:

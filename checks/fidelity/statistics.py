@@ -76,6 +76,8 @@ _NEEDLES = {
     "product": ("product",),
     "sort": ("sort", "order", "arrange"),
 }
+_NEEDLE = re.compile("|".join(sorted({n for ns in _NEEDLES.values() for n in ns}, key=len, reverse=True)))
+_BY_NEEDLE = {n: [s for s, ns in _NEEDLES.items() if n in ns] for ns in _NEEDLES.values() for n in ns}
 #: Instructions longer than this are not a plain request for a statistic (a passage, a story problem).
 MAX_INSTRUCTION_CHARS = 300
 # Qualifiers that change which numbers count, or ask for something else than the statistic itself.
@@ -121,8 +123,9 @@ def asked(instruction: str) -> str | None:
     """The one statistic an instruction names, or None (none, or several)."""
     if len(instruction) > MAX_INSTRUCTION_CHARS:
         return None
-    low = instruction.lower()
-    names = [name for name, needles in _NEEDLES.items() if any(n in low for n in needles) and _ASK[name].search(instruction)]
+    # One pass of all the needles (a C-level scan), then each named statistic's own pattern.
+    named = {stat for needle in _NEEDLE.findall(instruction.lower()) for stat in _BY_NEEDLE[needle]}
+    names = [name for name in _NEEDLES if name in named and _ASK[name].search(instruction)]
     return names[0] if len(names) == 1 else None
 
 
