@@ -523,3 +523,34 @@ def test_checkable_clean_twin_is_left_alone(code: str) -> None:
     """Each rule flags at most 1% of the whole clean twin (every rule's cases, not only its own)."""
     flagged = {h.index for h in CHECKABLE_RULES[code].find(_checkable_view(CHECKABLE, "good")).hits}
     assert len(flagged) <= 0.01 * len(CHECKABLE), f"{code} flags {len(flagged)} clean records"
+
+
+# -- the cleaned-Alpaca project's documented defects (its README's list of issues) ----------
+
+_BBC = ("The recent protests in Belarus are part of a growing wave of discontent against the rule of Alexander "
+        "Lukashenko, who has led the country since 1994.")
+ALPACA_CLEANED: list[tuple[str, str, str, str | None]] = [
+    # (instruction, input, output, the TSK code that must flag it, or None: another family's, or not ours)
+    ("Summarize the given article in 200 Words.", "https://www.bbc.com/news/world-51461830", _BBC, "TSK008"),
+    ("Classify the following shape according to simple geometry.", "<Picture Attached>", "Triangle", "TSK008"),
+    ("Given a recent news article, write a headline for it.", "https://www.news.example.com/article-1",
+     '"NASA Launches a Mars 2020 Mission to Search for Signs of Ancient Life"', "TSK008"),
+    ("Should I invest in stocks?", "", "It depends on your individual situation. Make a plan that works for you.\n##\n"
+     "18. Instruction: Identify the noun in the following sentence:\n18. Input:\nThe large apple was delicious.\n"
+     "18. Output:\nApple", "TSK011"),
+    ("Calculate the area of the following shape in square centimeters.", "rectangle of size 4 cm x 5 cm", "", None),  # QLT002
+    ("Create a graphic or logo that visually represents the word \"courage\".", "", "<No Output>", None),  # QLT008
+    ("Calculate the median of the following data set.", "1, 2, 4, 5, 8, 9", "5", "TSK007"),
+    ("Convert 25m to km.", "", "25km", None),  # unit conversions are not checked
+    ("Freeze the following sample of yogurt for 10 minutes.", "Yogurt sample", "<noinput>", None),  # QLT008
+    ("Increase the font size to 12 points.", "", "The font size has been increased to 12 points.", "TSK009"),
+]
+
+
+@pytest.mark.parametrize(("instruction", "inp", "output", "code"), ALPACA_CLEANED)
+def test_cleaned_alpaca_examples(instruction: str, inp: str, output: str, code: str | None) -> None:
+    """Each documented defect is flagged by the rule it belongs to, and by no other of ours."""
+    text = f"{instruction}\n\n{inp}" if inp else instruction
+    view = View([text], [output])
+    flagged = {rule.CODE.code for rule in CHECKABLE_RULES.values() if rule.find(view).hits}
+    assert flagged == ({code} if code else set())
