@@ -283,7 +283,8 @@ def constraints(instruction: str) -> list[Constraint]:
     counted or exclusive kind (one sentence and three sentences) make it ambiguous: neither is kept;
     words to include or avoid add up."""
     sentences = order_sentences(instruction)
-    if not sentences or _CODE_WORDS.search(instruction):
+    # A coding task says so where it gives its orders; the passage around them is not searched.
+    if not sentences or any(_CODE_WORDS.search(s) for s in sentences) or _CODE_WORDS.search(instruction[:200]):
         return []
     found: dict[str, list[Constraint]] = {}
     for s in sentences:
