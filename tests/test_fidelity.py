@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.core.findings import CheckResult
 from checks.fidelity import FidelityCheck
@@ -227,3 +228,21 @@ def test_planted_recall_and_clean_twin(code: str) -> None:
         assert len(found.intersection(of_kind)) >= 0.9 * len(of_kind), f"{code} {k}: recall below 0.9"
         hit_kinds = {h.kind for h in bad.hits if cases[h.index].kind == k}
         assert hit_kinds <= {k, "python2"}, f"{k} planted, reported as {hit_kinds}"
+
+
+# -- invariants: any text, no crash; a flag names a record that exists ---------------------
+
+_PIECES = [*"abc xyz\n\t.,:;?!'\"`{}[]()<>=#-*0123456789‘", "```python\n", "```", "List five ", "in 3 sentences",
+           "Write a Python function ", "SQL query ", "JSON ", "def f(x):\n", "    return x\n", "SELECT * FROM t"]
+_TEXT = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_TEXT, _TEXT), min_size=1, max_size=5))
+def test_rules_never_raise_and_flag_only_existing_records(pairs: list[tuple[str, str]]) -> None:
+    view = View([i for i, _ in pairs], [o for _, o in pairs])
+    for rule in (parsing, constraints):
+        result = rule.find(view)
+        assert all(0 <= h.index < len(pairs) for h in result.hits)
+        assert all(h.kind in rule.KINDS for h in result.hits)
+        assert sum(result.checked.values()) >= len({h.index for h in result.hits})
