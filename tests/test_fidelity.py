@@ -159,6 +159,12 @@ CONSTRAINT_CASES: list[tuple[str, str, list[str]]] = [
     ('Rewrite this: "List five reasons to exercise in under ten words, please, and do it well."', "Done.", []),
     ("Write a Python function that returns a list of five numbers.", "def f():\n    return [1, 2]", []),  # a coding task
     ("Create an HTML table with 5 columns and 10 rows.", "<table></table>", []),
+    ("Your entire response should be in French. Describe Paris.", "Paris est une ville pleine de musées et de cafés pour tous.", []),
+    ("Your entire response should be in French. Describe Paris.", "Paris is a city full of museums and cafes for everyone.", ["language"]),
+    ("Write a Python function to add two numbers. Only output the code.", "```python\ndef add(a, b):\n    return a + b\n```", []),
+    ("Write a Python function to add two numbers. Only output the code.",
+     "Sure! Here is a simple function that adds two numbers for you:\n```python\ndef add(a, b):\n    return a + b\n```", ["code-only"]),
+    ("Write a Python function to add two numbers. Only output the code.", "def add(a, b):\n    return a + b", []),  # no fence: not judged
 ]
 
 
