@@ -19,6 +19,8 @@ from auditor.core.verdict import gaps_of, verdict_of
 from auditor.load import InputInfo, load
 from auditor.load.detect import FieldOverrides
 from auditor.load.limits import Limits
+from auditor.load.prompt_baseline import prompt_baseline as prompt_baseline_feature
+from auditor.load.prompt_baseline import read_prompt_baseline
 from auditor.report.model import Report
 from auditor.runtime.errors import InputError
 from auditor.similarity import Normalizer
@@ -51,6 +53,7 @@ def audit(
     baseline: Sequence[PathLike] = (),
     annotations: PathLike | None = None,
     expectations: PathLike | None = None,
+    prompt_baseline: PathLike | None = None,
     split: str | None = None,
     progress: Progress | None = None,
     engine: str | None = None,
@@ -62,7 +65,8 @@ def audit(
     with None, the nearest auditor.toml / [tool.auditor] is used, as on the CLI.
     ``engine`` ("memory", "stream", "spark" or "auto"; default ``scale.engine``)
     chooses between holding the dataset in memory and a partitioned run of the
-    checks that scale (see ``auditor.scale``).
+    checks that scale (see ``auditor.scale``). ``prompt_baseline`` names the
+    prompt-only system's scores on the eval set, for the decision check.
     """
     started = time.perf_counter()
     if engine is not None:
@@ -76,7 +80,7 @@ def audit(
 
     chosen, _ = choose_engine(cfg, source)
     if chosen != "memory":
-        sides = [n for n, v in (("eval", eval), ("reference", reference), ("baseline", baseline), ("annotations", annotations), ("expectations", expectations)) if v]
+        sides = [n for n, v in (("eval", eval), ("reference", reference), ("baseline", baseline), ("annotations", annotations), ("expectations", expectations), ("prompt_baseline", prompt_baseline)) if v]
         if sides:
             raise InputError(f"the {chosen} engine audits one file on its own; {', '.join(sides)} need engine 'memory'")
         ready = audit_partitioned(Path(source), cfg, chosen, progress, keep=_keep_fields(cfg), checks=all_checks())
@@ -84,6 +88,8 @@ def audit(
     if str(cfg["scale.engine"]) != "memory":  # 'auto' chose memory: the report says which engine ran
         cfg = resolve_config(cfg, {"scale__engine": "memory"})
 
+    # A baseline file that cannot be used stops the run before the data is read.
+    baseline_scores = None if prompt_baseline is None else read_prompt_baseline(prompt_baseline)
     with progress.stage("load"):
         # The loader's workers hash the normalised texts while they hold them (see load()).
         normalizer = Normalizer.from_config(cfg.section("normalize"))
@@ -105,7 +111,11 @@ def audit(
             if not paths[name].is_file():
                 raise InputError(f"{given}: no such {name} file")
 
+    if prompt_baseline is not None:
+        paths["prompt_baseline"] = Path(prompt_baseline)
     ctx = Context(dataset=dataset, config=cfg, others=others, paths=paths, progress=progress)
+    if baseline_scores is not None:
+        ctx.provide(prompt_baseline_feature, baseline_scores)
     return run(ctx, info, started=started, load_seconds=loaded - started)
 
 

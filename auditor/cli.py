@@ -55,6 +55,7 @@ def main() -> None:
 @click.option("--agreement-level", type=click.Choice(["nominal", "ordinal", "interval", "ratio"]), help="Level of measurement for alpha.")
 @click.option("--embeddings", help="Local sentence-transformers model for coverage (never downloaded).")
 @click.option("--expectations", type=click.Path(path_type=Path), help="great_expectations suite JSON to run on the records.")
+@click.option("--prompt-baseline", type=click.Path(path_type=Path), help="Scores of the best prompt-only system on the eval set (per item: id, score; or a summary).")
 @click.option(
     "--engine",
     type=click.Choice(["auto", "memory", "stream", "spark"]),
@@ -89,6 +90,7 @@ def check(
     agreement_level: str | None,
     embeddings: str | None,
     expectations: Path | None,
+    prompt_baseline: Path | None,
     engine: str | None,
     seed: int | None,
     strict: bool | None,
@@ -116,8 +118,8 @@ def check(
     try:
         config = _resolve_config(config_file, overrides)  # the whole config is checked before any data is read
         history_path = _history_path(history_file, no_history, config_file)
-        _guard(source, config, output, export_findings, history_path, eval_file, reference, baseline, annotations, expectations)
-        report = _run_check(source, config, split, eval_file, reference, baseline, annotations, expectations, quiet)
+        _guard(source, config, output, export_findings, history_path, eval_file, reference, baseline, annotations, expectations, prompt_baseline)
+        report = _run_check(source, config, split, eval_file, reference, baseline, annotations, expectations, prompt_baseline, quiet)
         text = _render(report, fmt, to_file=output is not None)
         from auditor.runtime.fsio import write_atomic
 
@@ -150,6 +152,7 @@ def _guard(
     baseline: tuple[Path, ...],
     annotations: Path | None,
     expectations: Path | None,
+    prompt_baseline: Path | None,
 ) -> None:
     """Every file this run writes, against every file it reads and each other: refused before any work."""
     from auditor.runtime.fsio import guard_outputs
@@ -162,7 +165,11 @@ def _guard(
     reads = [("input", source)]
     reads += [(flag, path) for flag, path in (("--eval", eval_file), ("--reference", reference)) if path is not None]
     reads += [("--baseline", path) for path in baseline]
-    reads += [(flag, path) for flag, path in (("--annotations", annotations), ("--expectations", expectations)) if path is not None]
+    reads += [
+        (flag, path)
+        for flag, path in (("--annotations", annotations), ("--expectations", expectations), ("--prompt-baseline", prompt_baseline))
+        if path is not None
+    ]
     if config.source:
         reads.append(("config", Path(config.source)))  # given with --config, or found
     if config["expectations.suite"]:
@@ -232,6 +239,7 @@ def _run_check(
     baseline: tuple[Path, ...],
     annotations: Path | None,
     expectations: Path | None,
+    prompt_baseline: Path | None,
     quiet: bool,
 ) -> Any:
     from auditor.api import audit
@@ -251,6 +259,7 @@ def _run_check(
         baseline=baseline,
         annotations=annotations,
         expectations=expectations,
+        prompt_baseline=prompt_baseline,
         split=split,
         progress=progress,
     )

@@ -57,7 +57,7 @@ def _words(rng: random.Random, n: int) -> str:
 
 def _case(rng: random.Random) -> Case:
     topic = rng.choice(TOPICS)
-    which = rng.randrange(16)
+    which = rng.randrange(17)
     if which == 0:
         n = rng.randint(2, 6)
         noun = rng.choice(NOUNS)
@@ -115,6 +115,10 @@ def _case(rng: random.Random) -> Case:
         bad = rng.choice([good.replace(f"'{city}'", f"‘{city}’"), good.replace("FROM customers", "FROM customers WHERE"),
                           good.replace("WHERE city", "WHERE <column>")])
         return Case("TSK001", "sql", f"Write a SQL query to list the customers in {city}.", good, bad)
+    if which == 16:
+        code = "```python\ndef area(r):\n    return 3.14159 * r * r\n```"
+        return Case("TSK002", "code-only", "Write a Python function for the area of a circle. Respond with code only.", code,
+                    f"Of course! Here is a short function that computes the area of a circle about {topic}:\n{code}")
     good_json = '{"name": "%s", "tags": ["a", "b"], "size": %d}' % (topic, rng.randint(1, 99))
     bad_json = rng.choice([good_json.replace('"', "'"), good_json[:-1] + ",}", good_json.replace(', "size"', ' "size"')])
     return Case("TSK001", "json", f"Create a JSON object describing {topic}.", good_json, bad_json)

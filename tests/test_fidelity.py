@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.core.findings import CheckResult
 from checks.fidelity import FidelityCheck
@@ -12,6 +14,7 @@ from checks.fidelity import constraints, counting, parsing
 from checks.fidelity.base import RuleResult, View
 from checks.fidelity.instructions import Constraint
 from checks.fidelity.instructions import constraints as parse_constraints
+from checks.fidelity.rules import RULES
 from tests.code_samples import Sample, with_odd
 from tests.helpers import make_context, make_dataset
 from tests.synth_fidelity import planted, twins
@@ -158,6 +161,12 @@ CONSTRAINT_CASES: list[tuple[str, str, list[str]]] = [
     ('Rewrite this: "List five reasons to exercise in under ten words, please, and do it well."', "Done.", []),
     ("Write a Python function that returns a list of five numbers.", "def f():\n    return [1, 2]", []),  # a coding task
     ("Create an HTML table with 5 columns and 10 rows.", "<table></table>", []),
+    ("Your entire response should be in French. Describe Paris.", "Paris est une ville pleine de musées et de cafés pour tous.", []),
+    ("Your entire response should be in French. Describe Paris.", "Paris is a city full of museums and cafes for everyone.", ["language"]),
+    ("Write a Python function to add two numbers. Only output the code.", "```python\ndef add(a, b):\n    return a + b\n```", []),
+    ("Write a Python function to add two numbers. Only output the code.",
+     "Sure! Here is a simple function that adds two numbers for you:\n```python\ndef add(a, b):\n    return a + b\n```", ["code-only"]),
+    ("Write a Python function to add two numbers. Only output the code.", "def add(a, b):\n    return a + b", []),  # no fence: not judged
 ]
 
 
@@ -227,6 +236,24 @@ def test_planted_recall_and_clean_twin(code: str) -> None:
         assert len(found.intersection(of_kind)) >= 0.9 * len(of_kind), f"{code} {k}: recall below 0.9"
         hit_kinds = {h.kind for h in bad.hits if cases[h.index].kind == k}
         assert hit_kinds <= {k, "python2"}, f"{k} planted, reported as {hit_kinds}"
+
+
+# -- invariants: any text, no crash; a flag names a record that exists ---------------------
+
+_PIECES = [*"abc xyz\n\t.,:;?!'\"`{}[]()<>=#-*0123456789‘", "```python\n", "```", "List five ", "in 3 sentences",
+           "Write a Python function ", "SQL query ", "JSON ", "def f(x):\n", "    return x\n", "SELECT * FROM t"]
+_TEXT = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_TEXT, _TEXT), min_size=1, max_size=5))
+def test_rules_never_raise_and_flag_only_existing_records(pairs: list[tuple[str, str]]) -> None:
+    view = View([i for i, _ in pairs], [o for _, o in pairs])
+    for rule in RULES:
+        result = rule.find(view)
+        assert all(0 <= h.index < len(pairs) for h in result.hits)
+        assert all(h.kind in rule.KINDS for h in result.hits)
+        assert sum(result.checked.values()) >= len({h.index for h in result.hits})
 
 
 # == tsk18b: arithmetic, statistics, missing context, impossible actions ================

@@ -28,7 +28,7 @@ from tests.synth_duplicates import generate
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((REPO / "sample_data").glob("*.jsonl"))
-PARTITIONED = ("count", "duplicates", "quality")
+PARTITIONED = ("count", "duplicates", "quality", "decision")
 KB = 1 / 1024  # scale.partition_mb of one kilobyte
 
 

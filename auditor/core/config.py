@@ -216,7 +216,13 @@ def render_toml() -> str:
                 lines.append("# one of: " + ", ".join(repr(c) for c in option.choices))
             # No space after '#': uncommenting is deleting one character, and a
             # value line can never be confused with a wrapped reason line.
-            lines.append(f"#{option.name} = {_toml_value(option.default)}")
+            if option.default is None:
+                # No default (a price, a volume): the value is left empty, so a line uncommented without
+                # a value of the team's own is a TOML error, never a made-up figure in force.
+                lines.append(f"# an example only, not a default: {option.name} = {_toml_value(option.example)}")
+                lines.append(f"#{option.name} =")
+            else:
+                lines.append(f"#{option.name} = {_toml_value(option.default)}")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

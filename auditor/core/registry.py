@@ -30,6 +30,7 @@ BUILTINS: tuple[str, ...] = (
     "checks.quality:QualityCheck",
     "checks.fidelity:FidelityCheck",
     "checks.expectations:ExpectationsCheck",
+    "checks.decision:DecisionCheck",
 )
 
 ENTRY_POINT_GROUP = "auditor.checks"

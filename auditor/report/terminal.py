@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from auditor.core.verdict import NOT_READY, READY
+from auditor.report.decision import HEADER, decision_rows
 from auditor.report.mask import mask, mask_id
 from auditor.report.model import Report
 
@@ -30,6 +31,7 @@ HEADLINE_METRICS: dict[str, tuple[str, ...]] = {
     "coverage": ("imbalance_ratio", "reference_coverage"),
     "quality": ("empty_outputs", "truncated_outputs", "pii_records"),
     "expectations": ("evaluated", "failed"),
+    "decision": ("prompt_share", "training_tokens", "break_even_day"),
 }
 
 
@@ -83,6 +85,7 @@ def render(
         table.add_row(Text(safe(name, 30)), Text(status, style=STATUS_STYLE.get(status, "")), Text(figures))
     console.print()
     console.print(table)
+    _decision(console, report)
 
     if report.gaps:
         console.print()
@@ -112,3 +115,21 @@ def render(
     text = buffer.getvalue()
     # rich pads lines to the full width; in a pipe or a file that is just noise.
     return "".join(line.rstrip() + "\n" for line in text.splitlines())
+
+
+def _decision(console: Any, report: Report) -> None:
+    """The decision table (prompting against fine-tuning), when the decision check ran."""
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = decision_rows(report.metrics.get("decision", {}))
+    if not rows:
+        return
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, expand=False)
+    for heading in HEADER:
+        table.add_column(heading, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))  # figures and flag names only: no record text
+    console.print()
+    console.print(Text("Decision: prompt first, then the cost of fine-tuning", style="bold"))
+    console.print(table)

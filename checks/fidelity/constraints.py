@@ -49,10 +49,14 @@ KINDS = {
     "ends": "do not end the way their instruction asks",
     "includes": "leave out a word their instruction says to include",
     "excludes": "use a word their instruction says to avoid",
+    "code-only": "wrap their code in prose where their instruction asks for code only",
 }
 ACTION = "rewrite these outputs to follow their instruction (or fix the instruction when a whole template breaks it)"
 
 _STRIP = " \t\n\"'*#>`_"
+_FENCED = re.compile(r"```.*?(?:```|$)", re.S)
+# Words outside the code block that make it prose around code, not a label ("Python:") or a file name.
+_PROSE_WORDS = 6
 
 
 def _bounds_note(c: Constraint, got: int) -> str | None:
@@ -82,6 +86,16 @@ def _word_in(word: str, output: str) -> bool:
     return len(word) >= 4 and re.search(rf"(?<!\w){re.escape(stem)}", output, re.I) is not None
 
 
+def judgeable(c: Constraint, output: str) -> bool:
+    """Whether the output has the shape the constraint needs: items need a list or an enumeration,
+    code-only needs a fenced block to tell the code from the prose. The rest always can be judged."""
+    if c.kind == "items":
+        return counting.items(output) is not None
+    if c.kind == "code-only":
+        return "```" in output
+    return True
+
+
 def violation(c: Constraint, output: str) -> str | None:
     """What ``output`` does against constraint ``c``, or None when it keeps it (or cannot be judged)."""
     kind = c.kind
@@ -94,6 +108,9 @@ def violation(c: Constraint, output: str) -> str | None:
     if kind == "items":
         got = counting.items(output)
         return None if got is None else _bounds_note(c, got)
+    if kind == "code-only":
+        prose = counting.words(_FENCED.sub(" ", output)) if "```" in output else 0
+        return f"asks for code only, has {prose} words outside its code block" if prose >= _PROSE_WORDS else None
     if kind == "bullets":
         return _bounds_note(c, counting.list_lines(output))
     if kind == "numbered":
@@ -129,6 +146,8 @@ def find(view: View) -> RuleResult:
         if not output:
             continue
         for c in constraints(instruction):
+            if not judgeable(c, output):
+                continue
             result.checked[c.kind] += 1
             note = violation(c, output)
             if note is not None:

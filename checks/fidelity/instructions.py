@@ -42,7 +42,7 @@ _LANG = r"(" + "|".join(LANGUAGES) + r")"
 class Constraint:
     """One checkable constraint: its kind, and its bounds or value."""
 
-    kind: str  # words, sentences, paragraphs, items, bullets, json, table, numbered, yes-no, case, language, starts, ends, includes, excludes
+    kind: str  # words, sentences, paragraphs, items, bullets, json, table, numbered, yes-no, case, language, starts, ends, includes, excludes, code-only
     low: int = 0
     high: int = 0  # 0: no upper bound
     value: str = ""
@@ -75,7 +75,7 @@ _IMPERATIVE = re.compile(
     r"start|begin|end|finish|format|present|express|draft|outline|recommend|offer|share|construct|classify|"
     r"compare|show|display|organi[sz]e|arrange|tabulate|"
     r"don't|do not|never|avoid|without|keep|limit|restrict|put|add|in (?:no more|fewer|less|under|at most|exactly|"
-    + _N[1:-1] + r")|your (?:answer|response|reply|output|summary|description|explanation)|the (?:answer|response|"
+    + _N[1:-1] + r")|only|your (?:entire\s+|whole\s+)?(?:answer|response|reply|output|summary|description|explanation)|the (?:answer|response|"
     r"output) (?:should|must))\b",
     re.I,
 )
@@ -89,12 +89,12 @@ _FIRST_WORDS = frozenset(
     "summarise sum tell state identify mention enumerate brainstorm come think output return produce rewrite convert "
     "change translate make use include start begin end finish format present express draft outline recommend offer "
     "share construct classify compare show display organize organise arrange tabulate don't do never avoid without keep limit restrict put add in your please now then "
-    "also yes try using".split()
+    "also yes try using only".split()
 )
 # Every constraint pattern below needs one of these (lower case) in its sentence: a cheap literal gate.
 _NEEDLES = (
     "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "word", "sentence", "paragraph", "bullet", "json", "tabl",
-    "numbered", "yes", "upper", "lower", "capital", " caps", "translat", "phrase", "the term", "your",
+    "numbered", "yes", "upper", "lower", "capital", " caps", "translat", "phrase", "the term", "your", "code", "explanation",
     " one", " two", " three", " four", " five", " six", " seven", " eight", " nine", " ten", " twelve", " fifteen",
     " twenty", " thirty", " forty", " fifty", " hundred", "single",
 )
@@ -195,7 +195,15 @@ _CASE = re.compile(
     re.I,
 )
 _LANGUAGE = re.compile(
-    rf"^(?:please\s+)?(?:translate\b[^.?!]{{0,200}}?\b(?:in)?to|(?:answer|respond|reply|write)\s+(?:only\s+)?in)\s+{_LANG}\b(?!\s+(?:code|words?|letters?|alphabet|characters?|script|sign|grammar))",
+    rf"^(?:please\s+)?(?:translate\b[^.?!]{{0,200}}?\b(?:in)?to|(?:answer|respond|reply|write)\s+(?:only\s+)?in|"
+    rf"your\s+(?:entire\s+|whole\s+)?(?:answer|response|reply|output)\s+(?:should|must)\s+be\s+(?:written\s+)?(?:entirely\s+)?in)"
+    rf"\s+{_LANG}\b(?!\s+(?:code|words?|letters?|alphabet|characters?|script|sign|grammar))",
+    re.I,
+)
+# Code and nothing else: "Only output the code", "Respond with code only", "... without any explanation".
+_CODE_ONLY = re.compile(
+    r"\b(?:(?:only|just)\s+(?:output|return|give|provide|write|respond with|reply with)?\s*(?:the\s+)?code\b|"
+    r"code\s+only\b|(?:without|no)\s+(?:any\s+)?(?:explanations?|comments?\s+or\s+explanations?)\b)",
     re.I,
 )
 _QUOTE = r"['\"‘“]([^'\"’”\n]{1,40})['\"’”]"
@@ -283,8 +291,12 @@ def constraints(instruction: str) -> list[Constraint]:
     counted or exclusive kind (one sentence and three sentences) make it ambiguous: neither is kept;
     words to include or avoid add up."""
     sentences = order_sentences(instruction)
-    if not sentences or _CODE_WORDS.search(instruction):
+    if not sentences:
         return []
+    # A coding task says so where it gives its orders; the passage around them is not searched.
+    # Its words, items and case are the code's, so only "code only" is read there.
+    if any(_CODE_WORDS.search(s) for s in sentences) or _CODE_WORDS.search(instruction[:200]):
+        return [Constraint("code-only")] if any(_CODE_ONLY.search(s) for s in sentences) else []
     found: dict[str, list[Constraint]] = {}
     for s in sentences:
         for c in (*_lengths(s), *_others(s)):
