@@ -124,6 +124,8 @@ _SEEN = re.compile(
     r"explains|reports|is\s+about|talks\s+about|states|highlights)\b",
     re.I,
 )
+#: Inputs longer than this hold more than a link and its instruction (the url kind allows 60 words).
+MAX_LINK_INPUT = 1500
 #: Long-form text of fewer words than this is not the article, passage or document the instruction names.
 MIN_LONG_WORDS = 4
 _SENTENCE_END = re.compile(r"[.!?:](?:\s|$)|\n")
@@ -285,20 +287,26 @@ def _judge(text: str, output: str, checked: set[str]) -> tuple[str, str] | None:
         if not material or _PLACEHOLDER.match(material) or _MEDIA_FILE.match(material) or _URL_ONLY.match(material):
             shown = material[:40] if material else "nothing"
             return "media", f"refers to '{m.group(0).strip()}' and holds {shown!r}{_seen(output)}"
-    if "http" in text or "www." in text:
+    if len(text) < MAX_LINK_INPUT and ("http" in text or "www." in text):
         link = _content_link(text)
         if link is not None:
             checked.add("url")
             return "url", f"asks about the content of {link[:60]} and holds only the link{_seen(output)}"
     for m in material_refs:
         noun = m.group("long") or m.group("short")
-        if _quoted(text, m.start()) or (
-            m.group("short") and _PARAMETER.match(noun) and (_ASKS_CODE.search(text, 0, ZONE_CHARS) or _NAMED.match(text, m.end()))
-        ):
-            continue  # quoted, or a function's parameter ('the given string', 'the given number n')
-        checked.add("material")
+        if _quoted(text, m.start()):
+            continue
+        parameter = m.group("short") is not None and _PARAMETER.match(noun) is not None
+        if parameter and _NAMED.match(text, m.end()):
+            continue  # 'the given number n': a function's parameter
         material = _material(text, m.start(), m.end(), _pointer(m))
-        if _missing(material, m.group("long") is not None):
+        missing = _missing(material, m.group("long") is not None)
+        # Asked for code, 'the given string' is the function's argument (looked up only when
+        # the material is missing: the pattern is long and most references have their material).
+        if missing and parameter and _ASKS_CODE.search(text, 0, ZONE_CHARS):
+            continue
+        checked.add("material")
+        if missing:
             body = material.strip()
             shown = repr(body[:40]) if body else "nothing"
             return "material", f"refers to '{m.group(0).strip()}' and holds {shown}{_seen(output)}"
