@@ -17,6 +17,9 @@ bytes. ``python sample_data/generate.py`` rewrites every file in this folder.
   score on each (passing about 60 %, against a target of 0.9); ``auditor.toml``, the target, the
   techniques tried, a production volume and example prices. Drawn from a random generator of its
   own, so the other files do not change when these do.
+
+``python sample_data/generate.py rate SHEET OUT --config sample_data/rubric.toml``
+fills a sheet from ``auditor sample`` with two simulated raters (``raters.py``).
 """
 
 from __future__ import annotations
@@ -420,4 +423,11 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:2] == ["rate"]:  # simulated raters fill a sheet from `auditor sample` (see raters.py)
+        import raters
+
+        raters.main(sys.argv[2:])
+    else:
+        main()

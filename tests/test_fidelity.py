@@ -79,6 +79,16 @@ def test_parse_rule_table(instruction: str, output: str, kind: str | None) -> No
     assert _kinds(result) == ([kind] if kind else [])
 
 
+def test_hostile_code_is_bounded_not_parsed() -> None:
+    bomb = "```yaml\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b]\n```"
+    huge = "Write a Python function.", "def f():\n" + "    x = (\n" * 30_000
+    nested = "Create a JSON object.", "[" * 100_000
+    result = parsing.find(View(["Give the config.", huge[0], nested[0]], [bomb, huge[1], nested[1]]))
+    assert [h.kind for h in result.hits] == []  # the bomb and the huge code are skipped
+    deep = parsing.find(View(["Create a JSON object."], ["[" * 5_000 + "]" * 4_999]))
+    assert [h.kind for h in deep.hits] == ["json"]  # deep but bounded: parsed, and its error reported
+
+
 def test_parse_error_names_the_line() -> None:
     result = parsing.find(View(["Write a Python function."], ["def f():\n    x = 1\n    y = = 2"]))
     assert result.hits[0].note.startswith("line 3:")

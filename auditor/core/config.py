@@ -223,8 +223,18 @@ def render_toml() -> str:
                 lines.append(f"#{option.name} =")
             else:
                 lines.append(f"#{option.name} = {_toml_value(option.default)}")
+                if option.example is not None:  # an empty default says nothing: show what a value looks like
+                    # "# " (with the space): a value line stays the one line that sets the option
+                    lines.append("# for example (delete the '# ' starting each line, and the line above):")
+                    lines += _example_lines(option.name, option.example)
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _example_lines(name: str, example: Any) -> list[str]:
+    if isinstance(example, list):  # one item a line: a rubric reads as a list of criteria
+        return [f"# {name} = [", *(f"#   {_toml_value(item)}," for item in example), "# ]"]
+    return [f"# {name} = {_toml_value(example)}"]
 
 
 def _wrap(text: str, width: int = 86) -> list[str]:

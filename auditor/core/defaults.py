@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.core.rubric import EXAMPLE as RUBRIC_EXAMPLE
+
 
 @dataclass(frozen=True)
 class Option:
@@ -21,7 +23,7 @@ class Option:
     minimum: float | None = None
     maximum: float | None = None
     items: type | None = None  # a list option: the type of each item (checked when the config is read)
-    example: Any = None  # shown by `auditor init` for an option without a default (a price, a volume)
+    example: Any = None  # shown by `auditor init`: for an option without a default (a price), or beside an empty one (a rubric)
 
     @property
     def section(self) -> str:
@@ -406,6 +408,37 @@ OPTIONS: tuple[Option, ...] = (
         "Wide form: every data column starting with this prefix holds one annotator's label (e.g. 'label_'). "
         "Empty: not used.",
         kind=str,
+    ),
+    Option(
+        "agreement.rubric",
+        [],
+        "For generation tasks the thing to agree on is a judgement of each output against the team's criteria: "
+        "a list of criteria, each {name, question, scale} with scale 'pass/fail' or '1-5' (any '1-N'). Alpha is "
+        "measured per criterion (nominal for pass/fail, ordinal for ratings) and a criterion raters read "
+        "differently is named. Empty: annotations are labels, one alpha. `auditor init` writes an example.",
+        kind=list,
+        items=dict,
+        example=[dict(c) for c in RUBRIC_EXAMPLE],
+    ),
+    Option(
+        "agreement.ci_width",
+        0.20,
+        "`auditor sample` draws enough items for the 95% bootstrap interval of alpha to be no wider than this "
+        "in nine samples of ten: 0.20 (+/-0.10, under the 0.133 from the reliable limit .800 down to .667) "
+        "takes about 190 items at alpha .8 with two raters on pass/fail, an afternoon's work; 0.10 takes about "
+        "690 (simulated, checks/samplesize.py). Skewed pass rates and lower alpha need more.",
+        kind=float,
+        minimum=0.01,
+        maximum=1.0,
+    ),
+    Option(
+        "agreement.raters",
+        2,
+        "Raters per item in the sheet `auditor sample` writes: two is the least that measures agreement and the "
+        "cheapest; a third rater also gives a majority on every pass/fail item.",
+        kind=int,
+        minimum=2,
+        maximum=20,
     ),
     # --- coverage -----------------------------------------------------------
     Option(

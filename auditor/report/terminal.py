@@ -26,7 +26,7 @@ SEVERITY_STYLE = {"blocker": "red", "warning": "yellow", "info": "dim"}
 # Metrics worth a glance in the checks table, per check; others stay in JSON.
 HEADLINE_METRICS: dict[str, tuple[str, ...]] = {
     "count": ("effective_examples", "valid_records", "invalid_records"),
-    "agreement": ("alpha", "units_pairable", "annotators"),
+    "agreement": ("alpha", "weakest_criterion", "units_pairable", "annotators"),
     "duplicates": ("exact_duplicate_records", "near_duplicate_records", "conflicting_records"),
     "coverage": ("imbalance_ratio", "reference_coverage"),
     "quality": ("empty_outputs", "truncated_outputs", "pii_records"),

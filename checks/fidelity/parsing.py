@@ -20,6 +20,10 @@ What is not a defect, and so is not parsed or not flagged:
 - JSON or SQL written with an ellipsis as a placeholder for elided parts.
 Python 2 code (``print "x"``) does not parse as Python 3 and is flagged as
 its own kind, so a set kept for Python 2 on purpose can ignore it.
+
+Bounded cost on hostile records: code longer than ``MAX_CODE_CHARS`` and YAML
+with anchors and aliases (which can expand exponentially) are not parsed;
+nesting too deep for a parser is reported as an error, never raised.
 """
 
 from __future__ import annotations
@@ -102,6 +106,8 @@ _STARTS: dict[str, re.Pattern[str]] = {
 }
 # An instruction can only claim a language by naming it: a cheap literal gate before any regex.
 _GATE = ("python", "sql", "json", "yaml", "csv")
+# Longer code is not parsed: it bounds the time a hostile record can cost (sqlglot and PyYAML are pure Python).
+MAX_CODE_CHARS = 20_000
 
 
 def claimed_language(instruction: str) -> str | None:
@@ -208,9 +214,14 @@ def json_error(text: str) -> str | None:
     return None
 
 
+_YAML_ALIAS = re.compile(r"(?:^|[\s\[{,])&\w[^\n]*\n(?:.*\n)*?.*\*\w", re.M)
+
+
 def yaml_error(text: str) -> str | None:
     import yaml
 
+    if _YAML_ALIAS.search(text):
+        return None  # anchors and aliases can expand exponentially (a "billion laughs" record): not parsed
     try:
         yaml.safe_load(text)
     except yaml.YAMLError as e:
@@ -282,6 +293,8 @@ def find(view: View) -> RuleResult:
             if not any(map(low.__contains__, _GATE)):
                 continue
         for language, code in code_parts(output, view.instructions[i]):
+            if len(code) > MAX_CODE_CHARS:
+                continue
             result.checked[language] += 1
             error = PARSERS[language](code)
             if error is None:
