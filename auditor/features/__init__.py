@@ -20,6 +20,7 @@ from auditor.features.near import (
     near_input_clusters,
     near_params,
     pair_reps,
+    similar_input_clusters,
 )
 from auditor.features.partitioned import HASHES, NEAR_DUPLICATES, REPEATED_INPUTS
 from auditor.features.texts import (
@@ -67,4 +68,5 @@ __all__ = [
     "pair_hashes",
     "pair_reps",
     "pair_runs",
+    "similar_input_clusters",
 ]
