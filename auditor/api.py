@@ -61,6 +61,7 @@ def audit(
     split: str | None = None,
     progress: Progress | None = None,
     engine: str | None = None,
+    table: str | None = None,
     **overrides: Any,
 ) -> Report:
     """Audit ``source`` (a path, a ``datasets.Dataset`` or a pandas DataFrame).
@@ -69,8 +70,11 @@ def audit(
     with None, the nearest auditor.toml / [tool.auditor] is used, as on the CLI.
     ``engine`` ("memory", "stream", "spark" or "auto"; default ``scale.engine``)
     chooses between holding the dataset in memory and a partitioned run of the
-    checks that scale (see ``auditor.scale``). ``prompt_baseline`` names the
-    prompt-only system's scores on the eval set, for the decision check.
+    checks that scale (see ``auditor.scale``). With engine "spark", ``source``
+    is anything Spark reads (a path, glob or URI of JSON lines, gzipped or not,
+    or Parquet files), or None and ``table`` a table name (``db.name``).
+    ``prompt_baseline`` names the prompt-only system's scores on the eval set,
+    for the decision check.
     """
     started = time.perf_counter()
     if engine is not None:
@@ -82,12 +86,21 @@ def audit(
     from auditor.core.registry import all_checks
     from auditor.scale import audit_partitioned, choose_engine
 
+    if table is not None and str(cfg["scale.engine"]) != "spark":
+        raise InputError("--table reads a Spark table: it needs --engine spark")
+    if (table is None) == (source is None):
+        raise InputError("give a source or --table (with --engine spark), not both" if table is not None else "no source given")
     chosen, _ = choose_engine(cfg, source)
     if chosen != "memory":
         sides = [n for n, v in (("eval", eval), ("reference", reference), ("baseline", baseline), ("annotations", annotations), ("expectations", expectations), ("prompt_baseline", prompt_baseline)) if v]
         if sides:
             raise InputError(f"the {chosen} engine audits one file on its own; {', '.join(sides)} need engine 'memory'")
-        ready = audit_partitioned(Path(source), cfg, chosen, progress, keep=_keep_fields(cfg), checks=all_checks())
+        if chosen == "spark":
+            from auditor.scale.sparkrun import audit_spark
+
+            ready = audit_spark(None if source is None else str(source), table, cfg, progress, keep=_keep_fields(cfg), checks=all_checks())
+        else:
+            ready = audit_partitioned(Path(source), cfg, chosen, progress, keep=_keep_fields(cfg), checks=all_checks())
         return run(ready.context, ready.info, started=started, load_seconds=ready.loaded - started, checks=ready.checks)
     if str(cfg["scale.engine"]) != "memory":  # 'auto' chose memory: the report says which engine ran
         cfg = resolve_config(cfg, {"scale__engine": "memory"})

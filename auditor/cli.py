@@ -35,7 +35,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("source", required=False)
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file (default: nearest auditor.toml or [tool.auditor]).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True, help="Report format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to FILE (atomically) instead of stdout.")
@@ -63,6 +63,7 @@ def main() -> None:
     "quality with bounded memory; spark: the same on pyspark (local mode); auto (default): stream above "
     "scale.auto_bytes.",
 )
+@click.option("--table", help="With --engine spark: audit this Spark table (db.name) instead of SOURCE.")
 @click.option("--seed", type=int, help="Seed for every random step.")
 @click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; rely on the exit code (and --output).")
@@ -70,7 +71,7 @@ def main() -> None:
 @click.option("--no-history", is_flag=True, help="Do not record this run, even when the project has an .auditor/ folder.")
 @click.option("--label", help="Name of this run in the history, e.g. 'batch 13' (default: the input file name).")
 def check(
-    source: Path,
+    source: str | None,
     config_file: Path | None,
     fmt: str,
     output: Path | None,
@@ -92,6 +93,7 @@ def check(
     expectations: Path | None,
     prompt_baseline: Path | None,
     engine: str | None,
+    table: str | None,
     seed: int | None,
     strict: bool | None,
     quiet: bool,
@@ -99,8 +101,11 @@ def check(
     no_history: bool,
     label: str | None,
 ) -> None:
-    """Audit SOURCE (JSONL, JSON, CSV, Parquet, or a saved datasets folder)."""
+    """Audit SOURCE (JSONL, JSON, CSV, Parquet, or a saved datasets folder; with --engine spark, any
+    path, glob or URI Spark reads)."""
     _terminate_cleanly()
+    if (source is None) == (table is None):
+        _fail("give SOURCE or --table, not both" if table is not None else "missing argument SOURCE (or --table with --engine spark)")
     overrides: dict[str, Any] = {
         **_field_overrides(input_field, output_field, category_field, id_field),
         "min_examples": min_examples,
@@ -114,9 +119,15 @@ def check(
     }
     try:
         config = _resolve_config(config_file, overrides)  # the whole config is checked before any data is read
+        spark = str(config["scale.engine"]) == "spark"
+        if table is not None and not spark:
+            _fail("--table reads a Spark table: it needs --engine spark")
+        # Spark reads URIs (s3a://bucket/x), which a Path would mangle; every other engine reads a local path.
+        given: str | Path | None = source if spark or source is None else Path(source)
         history_path = _history_path(history_file, no_history, config_file)
-        _guard(source, config, output, export_findings, history_path, eval_file, reference, baseline, annotations, expectations, prompt_baseline)
-        report = _run_check(source, config, split, eval_file, reference, baseline, annotations, expectations, prompt_baseline, quiet)
+        local = None if source is None or (spark and "://" in source) else Path(source)
+        _guard(local, config, output, export_findings, history_path, eval_file, reference, baseline, annotations, expectations, prompt_baseline)
+        report = _run_check(given, table, config, split, eval_file, reference, baseline, annotations, expectations, prompt_baseline, quiet)
         text = _render(report, fmt, to_file=output is not None)
         from auditor.runtime.fsio import write_atomic
 
@@ -143,7 +154,7 @@ def _field_overrides(input_field: str | None, output_field: str | None, category
 
 
 def _guard(
-    source: Path,
+    source: Path | None,
     config: Any,
     output: Path | None,
     export_findings: Path | None,
@@ -163,7 +174,7 @@ def _guard(
         for what, path in (("the findings export", export_findings), ("the report", output), ("the history", history_path))
         if path is not None
     ]
-    reads = [("input", source)]
+    reads = [("input", source)] if source is not None else []
     reads += [(flag, path) for flag, path in (("--eval", eval_file), ("--reference", reference)) if path is not None]
     reads += [("--baseline", path) for path in baseline]
     reads += [
@@ -232,7 +243,8 @@ def _history_path(explicit: Path | None, disabled: bool, config_file: Path | Non
 
 
 def _run_check(
-    source: Path,
+    source: str | Path | None,
+    table: str | None,
     config: Any,
     split: str | None,
     eval_file: Path | None,
@@ -263,6 +275,7 @@ def _run_check(
         prompt_baseline=prompt_baseline,
         split=split,
         progress=progress,
+        table=table,
     )
 
 

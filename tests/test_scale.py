@@ -9,8 +9,6 @@ pyspark or Java is missing.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -161,31 +159,7 @@ def test_cli_engine_flag(planted: Path) -> None:
     assert reports["stream"]["checks"]["duplicates"]["findings"] == reports["memory"]["checks"]["duplicates"]["findings"]
 
 
-# --- spark ----------------------------------------------------------------------------
-
-
-def _spark_missing() -> str | None:
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        return "pyspark is not installed (pip install -e '.[test]')"
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        return "no Java runtime (apt-get install openjdk-17-jre-headless)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def spark() -> Any:
-    missing = _spark_missing()
-    if missing:
-        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
-            pytest.fail(f"CI is set but {missing}; .ci/run installs both")
-        pytest.skip(missing)
-    from auditor.scale.engines import SparkEngine
-
-    engine = SparkEngine("local[2]", 2)  # started once: later sessions in this process reuse it
-    yield engine
-    engine.session.stop()
+# --- spark (the session is the test session's: tests/conftest.py) ---------------------
 
 
 def test_spark_equals_stream_and_memory(spark: Any, planted: Path, planted_memory: dict[str, Any]) -> None:
