@@ -62,6 +62,29 @@ def diversity(output_keys: Sequence[int], input_keys: Sequence[int], skip: set[i
     return Diversity(n=len(output_keys), distinct_outputs=len(by_output), repeated=repeated)
 
 
+def templated_within(
+    output_keys: Sequence[int], input_keys: Sequence[int], group_of: Sequence[int], exempt: Sequence[bool], min_inputs: int, skip: set[int]
+) -> list[Repeated]:
+    """Outputs given for at least ``min_inputs`` different inputs of one task group, most records first.
+
+    Records of ``exempt`` groups (labels, short answers: repeats by design) and
+    ``skip`` keys are left out. Within a group: a multi-task set renders one
+    source text under several prompts, and the one summary it gets under each
+    answers its own input.
+    """
+    by_output: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for index, (key, group) in enumerate(zip(output_keys, group_of)):
+        if not exempt[index] and key not in skip:
+            by_output[(key, group)].append(index)
+    found = [
+        Repeated(key, members, distinct)
+        for (key, _), members in by_output.items()
+        if len(members) >= min_inputs and (distinct := len({input_keys[i] for i in members})) >= min_inputs
+    ]
+    found.sort(key=lambda r: (-len(r.records), r.records[0]))
+    return found
+
+
 def preview(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= PREVIEW else flat[: PREVIEW - 1] + "…"

@@ -159,6 +159,7 @@ class DuplicatesCheck(FromFeatures):
             "conflicting_records": split.contradicting_records,
             "open_input_groups": len(split.open_groups),
             "open_categories": list(split.open_categories),
+            "task_groups": ctx.cached(task_groups).to_metrics(),
             "near_duplicate_clusters": len(near.groups),
             "near_duplicate_records": near.extra_records,
             "near_duplicate_pairs": len(near.pairs),
@@ -209,8 +210,8 @@ class DuplicatesCheck(FromFeatures):
         for j, (inp, out) in enumerate(zip(baseline.inputs, baseline.outputs)):
             answers, _ = accepted.setdefault(hash128(norm(inp)), (set(), j))
             answers.add(loose(norm(out)))
-        groups = task_groups(ctx)
-        open_groups = set(split.open_categories)
+        tasks = ctx.cached(task_groups)
+        open_group = [g.kind == "open" for g in tasks.groups]
         ids: list[Any] = []
         labels: list[str | None] = []
         shown: list[dict[str, str]] = []
@@ -219,7 +220,7 @@ class DuplicatesCheck(FromFeatures):
             seen = accepted.get(key)
             if seen is None or loose(outs[i]) in seen[0]:
                 continue
-            if groups is not None and groups[i] in open_groups:
+            if open_group[tasks.of_record[i]]:
                 continue  # several valid outputs by design in this group
             j = seen[1]
             ids.append(ctx.dataset.ids[i])

@@ -146,6 +146,31 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("normalize.casefold", True, "Case rarely changes what a training pair teaches; folding it finds more real duplicates."),
     Option("normalize.whitespace", True, "Runs of spaces, tabs and newlines are formatting, not content."),
+    # --- task groups ----------------------------------------------------------
+    Option(
+        "tasks.infer",
+        True,
+        "Without a category, template, source or task field, records are grouped by the fixed instruction "
+        "wording they share (prompt templates), so rules that depend on the task (contradictions, templated "
+        "outputs) apply per group; false treats the file as one task.",
+    ),
+    Option(
+        "tasks.sample",
+        20000,
+        "The template wording is found on a seeded sample of 20,000 distinct inputs: enough for every template "
+        "with 20 or more records to show (T0: the same groups from 20,000 as from all 49,000), and a bounded cost "
+        "whatever the file's size; every input is then assigned to the wording it holds.",
+        kind=int,
+        minimum=100,
+    ),
+    Option(
+        "tasks.min_records",
+        20,
+        "Wording shared by fewer than 20 distinct inputs is not taken for a template: common phrases and short "
+        "shared passages reach a few inputs by chance; a group's kind is judged from 20 records or more.",
+        kind=int,
+        minimum=2,
+    ),
     # --- count --------------------------------------------------------------
     Option(
         "count.min_per_category",

@@ -3,7 +3,7 @@
 A feature is a plain function of the ``Context`` (``ctx.cached(exact_groups)``
 computes it on first use and keeps it); a check that is switched off costs
 nothing. ``texts``: normalised texts, hashes, exact and repeated-input
-groups; ``near``: near-duplicate pairs and clusters, and matches against
+groups; ``taskgroups``: each record's task group (a field, else the prompt template its input shares, ``templates``); ``near``: near-duplicate pairs and clusters, and matches against
 another dataset. All of it is built on ``auditor.similarity``; none of it
 judges: thresholds and verdicts belong to the checks. ``partitioned``: the
 same features as a partitioned run computes them without the texts
@@ -22,6 +22,7 @@ from auditor.features.near import (
     pair_reps,
 )
 from auditor.features.partitioned import HASHES, NEAR_DUPLICATES, REPEATED_INPUTS
+from auditor.features.taskgroups import TASK_GROUP_FIELDS, TEMPLATE_NODES, GroupField, TemplateNodes, group_field, template_nodes
 from auditor.features.texts import (
     ExactGroups,
     InputGroups,
@@ -44,11 +45,16 @@ __all__ = [
     "HASHES",
     "NEAR_DUPLICATES",
     "REPEATED_INPUTS",
+    "TASK_GROUP_FIELDS",
+    "TEMPLATE_NODES",
     "ExactGroups",
+    "GroupField",
     "InputGroups",
     "NearClusters",
+    "TemplateNodes",
     "cross_match",
     "exact_groups",
+    "group_field",
     "input_groups",
     "input_hashes",
     "input_keys",
@@ -67,4 +73,5 @@ __all__ = [
     "pair_hashes",
     "pair_reps",
     "pair_runs",
+    "template_nodes",
 ]
