@@ -21,6 +21,7 @@ from auditor.features import template_nodes
 from auditor.features.templates import assign, infer
 from auditor.load import load
 from auditor.load.limits import Limits
+from auditor.report.terminal import render
 from checks.coverage import CoverageCheck
 from checks.duplicates import DuplicatesCheck
 from checks.tasks import GENERATION, LABEL, OPEN, SHORT, REST, WHOLE, conflict_split, task_grouping, task_groups
@@ -118,6 +119,8 @@ def test_stream_engine_assigns_the_same_groups(t0_mix: tuple[Path, Path, list[st
     assert stream.checks["duplicates"].metrics["task_groups"] == memory.checks["duplicates"].metrics["task_groups"]
     for key in ("conflicting_input_groups", "open_input_groups", "effective_examples"):
         assert stream.checks["duplicates"].metrics[key] == memory.checks["duplicates"].metrics[key]
+    shown = render(memory, width=200)
+    assert "task groups (inferred from shared instruction wording): " in shown and "(open, 200)" in shown
 
 
 def test_assignment_is_per_text_and_repeated_inputs_share_a_node() -> None:

@@ -18,7 +18,7 @@ from auditor.core.verdict import NOT_READY, READY
 from auditor.report.examples import fields, locate, shorten
 from auditor.report.mask import mask, mask_id
 from auditor.report.model import Report
-from auditor.report.terminal import HEADLINE_METRICS
+from auditor.report.terminal import HEADLINE_METRICS, task_groups_line
 
 EXAMPLES_PER_GAP = 3
 # A pull-request comment holds 65,536 characters; a check may raise thousands
@@ -104,7 +104,8 @@ def _checks(report: Report) -> list[str]:
         if result.note and status in ("skipped", "error"):
             figures = md(result.note, 120)
         out.append(f"| {md(name)} | {status} | {figures} |")
-    return [*out, ""]
+    groups = task_groups_line(report)
+    return [*out, "", md(groups, 600), ""] if groups else [*out, ""]
 
 
 def _examples(report: Report) -> list[str]:
