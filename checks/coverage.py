@@ -117,7 +117,8 @@ TEMPLATED = CodeInfo(
     "instead of reading the input; classification labels repeat by design and are not flagged.",
     fix="Rewrite the templated outputs so each answers its own input, or set task = 'classification' if "
     "the outputs are labels.",
-    threshold="outputs given for >= coverage.template_min_inputs = 3 different inputs covering more than "
+    threshold="outputs given for >= coverage.template_min_inputs = 3 different inputs of one task group whose "
+    "outputs are not labels (nor short answers, with task = 'auto'), covering more than "
     "coverage.max_templated_share = 5% of records",
 )
 NO_EMBEDDINGS = CodeInfo(

@@ -84,7 +84,8 @@ OPEN = CodeInfo(
     why="For generation tasks with many valid answers (write a review, ask a question) several outputs per "
     "input add variety rather than contradiction.",
     fix="Nothing if this is by design; set task = 'generation' to have them treated as contradictions.",
-    threshold="task = 'open', or a category with >= duplicates.open_share = 80% of repeated inputs varying",
+    threshold="task = 'open', or a task group (category, template field, or inferred instruction wording) with "
+    ">= duplicates.open_share = 80% of repeated inputs varying (and >= duplicates.open_min_groups = 5)",
 )
 LEAK = CodeInfo(
     code="DUP006",

@@ -304,7 +304,11 @@ def task_groups(ctx: Context) -> TaskGroups:
         return TaskGroups(field.name, groups, of_record)
     nodes = ctx.cached(template_nodes)
     if nodes.found:
-        return _inferred(nodes, evidence)
+        inferred = _inferred(nodes, evidence)
+        if len(inferred.groups) > 1:
+            return inferred
+        # Shared wording that leaves one group (a set-wide prefix, a few phrases merged back) is one task:
+        # judged as the file, never opened (chosen vs rejected replies to one prompt must stay contradictions).
     # One task: its kind is the file's task type, as every rule judged it before groups existed.
     words = evidence.words
     median = int(np.partition(words, n // 2)[n // 2]) if n else 0
