@@ -12,7 +12,7 @@ The algorithm (facts only: no thresholds on outputs, no verdicts):
    The minimum support ``m`` (``min_records`` distinct inputs in the whole
    set) is scaled to the sample, with a floor of 5 texts.
 2. **Tokens and 4-grams.** Words, single punctuation marks and line breaks,
-   lower-cased, with a start and an end token (``similarity.tokens``);
+   lower-cased, with a start and an end token (``similarity.wordgrams``);
    k-grams of ``K = 4`` tokens. A field label sits against its slot
    (``Question: "what``), so whitespace words would miss it; a shorter k
    lets common phrases through (T0: kind agreement 0.80 with k = 2, 0.95
@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from auditor.similarity.shingles import chunks_by_bytes
-from auditor.similarity.tokens import END, START, TOKEN_RE, WORD, Kgrams, holds, kgrams, tokenize
+from auditor.similarity.wordgrams import END, START, TOKEN_RE, WORD, Kgrams, holds, kgrams, tokenize
 
 K = 4  # tokens per k-gram
 GLUE = 0.9  # share of a candidate's occurrences with the same neighbouring k-gram
