@@ -23,7 +23,7 @@ from auditor.core.records import Dataset
 from auditor.features import input_hashes, output_hashes
 from auditor.similarity import hash128
 from checks.categories import CategoryStats, category_stats, unseen
-from checks.diversity import diversity, preview, templated_within
+from checks.diversity import diversity, echoes_inputs, preview, templated_within
 from checks.embed import Unavailable, load_encoder
 from checks.lengths import compare, summary, word_lengths
 from checks.reference import coverage_share, nearest
@@ -118,8 +118,8 @@ TEMPLATED = CodeInfo(
     fix="Rewrite the templated outputs so each answers its own input, or set task = 'classification' if "
     "the outputs are labels.",
     threshold="outputs given for >= coverage.template_min_inputs = 3 different inputs of one task group whose "
-    "outputs are not labels (nor short answers, with task = 'auto'), covering more than "
-    "coverage.max_templated_share = 5% of records",
+    "outputs are not labels (nor short answers, with task = 'auto') and that do not restate those inputs (half "
+    "the output's words in half the inputs), covering more than coverage.max_templated_share = 5% of records",
 )
 NO_EMBEDDINGS = CodeInfo(
     code="COV009",
@@ -351,7 +351,10 @@ class CoverageCheck:
         # under several prompts gets one summary under each; a rote output repeats within one task.
         tasks = ctx.cached(task_groups)
         exempt = repeats_by_design(ctx).tolist()
-        templates = templated_within(outputs, inputs, tasks.of_record.tolist(), exempt, min_inputs, {hash128("")})
+        found = templated_within(outputs, inputs, tasks.of_record.tolist(), exempt, min_inputs, {hash128("")})
+        # One answer to paraphrases of one request restates each of them: not a reply by rote.
+        templates = [t for t in found if not echoes_inputs(data.outputs[t.records[0]], [data.inputs[i] for i in t.records])]
+        metrics["templated_records_restating_inputs"] = sum(len(t.records) for t in found) - sum(len(t.records) for t in templates)
         templated = sum(len(t.records) for t in templates)
         metrics["templated_records"] = sum(len(t.records) for t in result.templates(min_inputs))
         metrics["templated_records_in_task"] = templated  # the records COV008 judges

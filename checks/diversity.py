@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -83,6 +85,25 @@ def templated_within(
     ]
     found.sort(key=lambda r: (-len(r.records), r.records[0]))
     return found
+
+
+_WORD = re.compile(r"\w+")
+ECHO_SHARE = 0.5  # an output whose words are half in its input restates that input (from three words on)
+
+
+def echoes_inputs(output: str, inputs: Sequence[str]) -> bool:
+    """Whether a repeated output restates its inputs: at least half its words are in at least half the inputs.
+
+    One answer given to paraphrases of one request ("List the files in the
+    current directory." / "Show the files in this directory" -> "The files in
+    the current directory are: shell('ls').") answers each of them; a canned
+    reply ("Thank you, we will get back to you.") shares nothing with the inputs.
+    """
+    words = set(_WORD.findall(output.lower()))
+    if len(words) < 3:
+        return False  # "Yes." is in many inputs without restating any
+    restating = sum(len(words & set(_WORD.findall(text.lower()))) >= ECHO_SHARE * len(words) for text in inputs)
+    return restating >= ECHO_SHARE * len(inputs)
 
 
 def preview(text: str) -> str:

@@ -23,6 +23,7 @@ from auditor.load import load
 from auditor.load.limits import Limits
 from auditor.report.terminal import render
 from checks.coverage import CoverageCheck
+from checks.diversity import echoes_inputs
 from checks.duplicates import DuplicatesCheck
 from checks.tasks import GENERATION, LABEL, OPEN, SHORT, REST, WHOLE, conflict_split, task_grouping, task_groups
 from tests.conftest import SHARED_DATASETS
@@ -191,3 +192,15 @@ def test_load_without_limits_reads_the_defaults(tmp_path: Path) -> None:
     path.write_text('{"input": "a", "output": "b"}\n', encoding="utf-8")
     assert len(load(path)[0]) == 1
     assert Limits.default().max_line_bytes > 0
+
+
+@pytest.mark.parametrize(
+    ("output", "inputs", "echoes"),
+    [
+        ("The files in the current directory are: shell('ls').", ["List files in the current directory.", "Show the files in this directory", "What files are in the current directory?"], True),
+        ("Thank you, we will get back to you.", ["My invoice is wrong", "Where is my parcel?", "Cancel my plan"], False),
+        ("Yes.", ["Is it yes or no?", "Say yes", "yes?"], False),  # too short to restate anything
+    ],
+)
+def test_an_output_restating_its_inputs_is_not_templated(output: str, inputs: list[str], echoes: bool) -> None:
+    assert echoes_inputs(output, inputs) is echoes
