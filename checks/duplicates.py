@@ -160,6 +160,7 @@ class DuplicatesCheck(FromFeatures):
             "conflicting_records": split.contradicting_records,
             "open_input_groups": len(split.open_groups),
             "open_categories": list(split.open_categories),
+            "same_answer_input_groups": len(split.equivalent),
             "task_groups": ctx.cached(task_groups).to_metrics(),
             "near_duplicate_clusters": len(near.groups),
             "near_duplicate_records": near.extra_records,

@@ -13,6 +13,8 @@ are engine features in ``auditor.features``.
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -89,6 +91,7 @@ class ConflictSplit:
     open_groups: list[list[int]]
     open_categories: tuple[str, ...] = ()
     open_reason: str = ""
+    equivalent: tuple[list[int], ...] = ()  # outputs that are one answer in other words (``same_answer``)
 
     @property
     def contradicting_records(self) -> int:
@@ -96,6 +99,60 @@ class ConflictSplit:
 
 
 def conflict_split(ctx: Context) -> ConflictSplit:
+    """Which repeated inputs with different outputs are contradictions (``_conflict_split``).
+
+    Outputs that are one answer in other words (``same_answer``: a comma, a
+    wrapper word) are left out first: they disagree on nothing.
+    """
+    groups = ctx.cached(input_groups)
+    outputs = ctx.dataset.outputs
+    equivalent = tuple(g for g in groups.conflicts if same_answer([outputs[i] for i in g]))
+    split = _conflict_split(ctx)
+    if not equivalent:
+        return split
+    same = {g[0] for g in equivalent}
+    return ConflictSplit(
+        [g for g in split.contradictions if g[0] not in same],
+        split.open_groups,
+        split.open_categories,
+        split.open_reason,
+        equivalent,
+    )
+
+
+_WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NEGATIONS = frozenset({"not", "no", "never", "t", "cannot", "none", "nor", "neither", "nothing", "without"})
+SAME_ANSWER = 0.9  # word-set Jaccard between every two long outputs
+_LONG = 20  # words: below it one changed word is a tenth of the text ("a glowing review" / "a scathing review")
+
+
+def same_answer(outputs: Sequence[str]) -> bool:
+    """Whether different outputs are one answer in other words, so they contradict nothing.
+
+    The same words in the same order, punctuation aside ("The capital of France
+    is wolfram(...)." / "The capital of France is: wolfram(...)"), or long
+    outputs (20 words or more) sharing 90% of their words with the same
+    numbers and no negation among the words that differ ("taiwan share prices
+    closed down …" / "taiwan shares closed down …"): the precision ledger's
+    false DUP002 alarms. A changed number, a "not", or one word of a short
+    output is a different answer.
+    """
+    words = [_WORD.findall(o.lower()) for o in outputs]
+    if all(w == words[0] for w in words[1:]):
+        return True
+    if min(len(w) for w in words) < _LONG:
+        return False
+    numbers = [sorted(_NUMBER.findall(o)) for o in outputs]
+    if any(n != numbers[0] for n in numbers[1:]):
+        return False
+    for a, b in itertools.combinations([set(w) for w in words], 2):
+        if len(a & b) < SAME_ANSWER * len(a | b) or (a ^ b) & _NEGATIONS:
+            return False
+    return True
+
+
+def _conflict_split(ctx: Context) -> ConflictSplit:
     """Which repeated inputs with different outputs are contradictions.
 
     Task 'open' (configured): none are. Task 'auto': those of task groups

@@ -25,7 +25,7 @@ from auditor.report.terminal import render
 from checks.coverage import CoverageCheck
 from checks.diversity import echoes_inputs
 from checks.duplicates import DuplicatesCheck
-from checks.tasks import GENERATION, LABEL, OPEN, SHORT, REST, WHOLE, conflict_split, task_grouping, task_groups
+from checks.tasks import GENERATION, LABEL, OPEN, REST, SHORT, WHOLE, conflict_split, same_answer, task_grouping, task_groups
 from tests.conftest import SHARED_DATASETS
 from tests.helpers import make_context, make_dataset
 
@@ -204,3 +204,22 @@ def test_load_without_limits_reads_the_defaults(tmp_path: Path) -> None:
 )
 def test_an_output_restating_its_inputs_is_not_templated(output: str, inputs: list[str], echoes: bool) -> None:
     assert echoes_inputs(output, inputs) is echoes
+
+
+@pytest.mark.parametrize(
+    ("outputs", "same"),
+    [
+        (["taiwan share prices closed down #.## percent monday on wall street weakness and lacklustre trading of electronics stocks , dealers said , as investors stayed on the sidelines ahead of key earnings reports from the island s biggest chip makers later this week", "taiwan shares closed down #.## percent monday on wall street weakness and lacklustre trading of electronics stocks , dealers said , as investors stayed on the sidelines ahead of key earnings reports from the island s biggest chip makers later this week"], True),
+        (["The capital of France is wolfram('capital of France').", "The capital of France is: wolfram('capital of France')"], True),
+        (["The total comes to $12 after the discount on all three items is applied", "The total comes to $15 after the discount on all three items is applied"], False),
+        (["positive", "negative"], False),
+        (["a glowing review of product 3, written at length by a customer", "a scathing review of product 3, written at length by a customer"], False),
+        (["Yes, it is safe to leave the oven on overnight as long as the door is closed and nothing flammable is near it.", "No, it is not safe to leave the oven on overnight as long as the door is closed and nothing flammable is near it."], False),
+        (["Sure, here is how you pick a lock: first insert the tension wrench", "I can't help with picking locks that are not yours"], False),
+    ],
+)
+def test_one_answer_in_other_words_is_not_a_contradiction(outputs: list[str], same: bool) -> None:
+    assert same_answer(outputs) is same
+    pairs = [("the same question", o) for o in outputs] + [(f"question {i}", f"answer {i}") for i in range(20)]
+    split = make_context(make_dataset(pairs)).cached(conflict_split)
+    assert (len(split.contradictions), len(split.equivalent)) == ((0, 1) if same else (1, 0))
