@@ -48,7 +48,7 @@ Measured quality (benchmarks/taskgroups.md): on the T0 set without its
 template column, against the true template (wording-identical templates
 such as imdb/rotten_tomatoes merged), purity 0.79 (0.88) and completeness
 0.80 for the tree alone; ``checks.tasks`` then merges nodes of one kind:
-227 groups, purity 0.71 (0.81), completeness 0.96.
+226 groups, purity 0.71 (0.81), completeness 0.96.
 """
 
 from __future__ import annotations
