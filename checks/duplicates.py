@@ -85,7 +85,7 @@ OPEN = CodeInfo(
     "input add variety rather than contradiction.",
     fix="Nothing if this is by design; set task = 'generation' to have them treated as contradictions.",
     threshold="task = 'open', or a task group (category, template field, or inferred instruction wording) with "
-    ">= duplicates.open_share = 80% of repeated inputs varying (and >= duplicates.open_min_groups = 5)",
+    ">= duplicates.open_share = 60% of repeated inputs varying (and >= duplicates.open_min_groups = 5)",
 )
 LEAK = CodeInfo(
     code="DUP006",

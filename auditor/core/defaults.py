@@ -299,16 +299,17 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "duplicates.open_min_groups",
         5,
-        "With task 'auto' and a category column, a category needs at least 5 repeated inputs with several "
-        "outputs before it can be judged open (several valid outputs by design); fewer could be chance.",
+        "With task 'auto', a task group (category, template field or inferred wording) needs at least 5 repeated "
+        "inputs with several outputs before it can be judged open (several valid outputs by design); fewer could be chance.",
         kind=int,
         minimum=1,
     ),
     Option(
         "duplicates.open_share",
-        0.8,
-        "A category is open when 80% or more of its repeated inputs have several outputs: label noise touches a "
-        "minority of repeats, while a generate-a-question or write-a-review template varies them all.",
+        0.6,
+        "A task group is open when 60% or more of its repeated inputs have several outputs: label noise touches a "
+        "minority of repeats, while a generate-a-question or write-a-review template varies most of them (T0: every "
+        "template with varied repeats varies 95% or more of them, but writing an article from a headline 61%).",
         kind=float,
         minimum=0.0,
         maximum=1.0,
