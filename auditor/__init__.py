@@ -10,20 +10,20 @@ from typing import TYPE_CHECKING, Any
 
 from auditor.version import __version__
 
-__all__ = ["audit", "clean", "CleanResult", "Report", "NotReadyError", "__version__"]
+__all__ = ["audit", "clean", "CleanResult", "Report", "NotReadyError", "sample", "__version__"]
 
 if TYPE_CHECKING:
-    from auditor.api import audit
+    from auditor.api import audit, sample
     from auditor.cleaning import CleanResult, clean
     from auditor.report.model import Report
     from auditor.runtime.errors import NotReadyError
 
 
 def __getattr__(name: str) -> Any:
-    if name == "audit":
-        from auditor.api import audit
+    if name in ("audit", "sample"):
+        from auditor import api
 
-        return audit
+        return getattr(api, name)
     if name == "Report":
         from auditor.report.model import Report
 

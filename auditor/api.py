@@ -10,15 +10,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from auditor.core.config import Config, resolve
+from auditor.core.config import Config, defaults, resolve
 from auditor.core.context import Context, Progress, SilentProgress
 from auditor.core.protocol import Check
 from auditor.core.records import Dataset
+from auditor.core.sampling import Sample
 from auditor.core.registry import checked
 from auditor.core.verdict import gaps_of, verdict_of
 from auditor.load import InputInfo, load
 from auditor.load.detect import FieldOverrides
 from auditor.load.limits import Limits
+from auditor.load.prompt_baseline import prompt_baseline as prompt_baseline_feature
+from auditor.load.prompt_baseline import read_prompt_baseline
 from auditor.report.model import Report
 from auditor.runtime.errors import InputError
 from auditor.similarity import Normalizer
@@ -33,7 +36,10 @@ def resolve_config(config: Config | PathLike | Mapping[str, Any] | None, overrid
     """
     flat = {k.replace("__", "."): v for k, v in overrides.items()}
     if isinstance(config, Config):
-        merged = dict(config.values)
+        # Only what was set carries over: a key left at its default stays "not configured"
+        # (the agreement check infers the level of measurement only when nobody chose one).
+        default = defaults()
+        merged = {k: v for k, v in config.values.items() if k in config.origins or v != default.get(k)}
         resolved = resolve(search=False, base=merged, overrides=flat)
     elif isinstance(config, str | Path):
         resolved = resolve(config_file=config, overrides=flat)
@@ -51,9 +57,11 @@ def audit(
     baseline: Sequence[PathLike] = (),
     annotations: PathLike | None = None,
     expectations: PathLike | None = None,
+    prompt_baseline: PathLike | None = None,
     split: str | None = None,
     progress: Progress | None = None,
     engine: str | None = None,
+    table: str | None = None,
     **overrides: Any,
 ) -> Report:
     """Audit ``source`` (a path, a ``datasets.Dataset`` or a pandas DataFrame).
@@ -62,7 +70,11 @@ def audit(
     with None, the nearest auditor.toml / [tool.auditor] is used, as on the CLI.
     ``engine`` ("memory", "stream", "spark" or "auto"; default ``scale.engine``)
     chooses between holding the dataset in memory and a partitioned run of the
-    checks that scale (see ``auditor.scale``).
+    checks that scale (see ``auditor.scale``). With engine "spark", ``source``
+    is anything Spark reads (a path, glob or URI of JSON lines, gzipped or not,
+    or Parquet files), or None and ``table`` a table name (``db.name``).
+    ``prompt_baseline`` names the prompt-only system's scores on the eval set,
+    for the decision check.
     """
     started = time.perf_counter()
     if engine is not None:
@@ -74,21 +86,28 @@ def audit(
     from auditor.core.registry import all_checks
     from auditor.scale import audit_partitioned, choose_engine
 
+    if table is not None and str(cfg["scale.engine"]) != "spark":
+        raise InputError("--table reads a Spark table: it needs --engine spark")
+    if (table is None) == (source is None):
+        raise InputError("give a source or --table (with --engine spark), not both" if table is not None else "no source given")
     chosen, _ = choose_engine(cfg, source)
     if chosen != "memory":
-        sides = [n for n, v in (("eval", eval), ("reference", reference), ("baseline", baseline), ("annotations", annotations), ("expectations", expectations)) if v]
+        sides = [n for n, v in (("eval", eval), ("reference", reference), ("baseline", baseline), ("annotations", annotations), ("expectations", expectations), ("prompt_baseline", prompt_baseline)) if v]
         if sides:
             raise InputError(f"the {chosen} engine audits one file on its own; {', '.join(sides)} need engine 'memory'")
-        ready = audit_partitioned(Path(source), cfg, chosen, progress, keep=_keep_fields(cfg), checks=all_checks())
+        if chosen == "spark":
+            from auditor.scale.sparkrun import audit_spark
+
+            ready = audit_spark(None if source is None else str(source), table, cfg, progress, keep=_keep_fields(cfg), checks=all_checks())
+        else:
+            ready = audit_partitioned(Path(source), cfg, chosen, progress, keep=_keep_fields(cfg), checks=all_checks())
         return run(ready.context, ready.info, started=started, load_seconds=ready.loaded - started, checks=ready.checks)
     if str(cfg["scale.engine"]) != "memory":  # 'auto' chose memory: the report says which engine ran
         cfg = resolve_config(cfg, {"scale__engine": "memory"})
 
-    with progress.stage("load"):
-        # The loader's workers hash the normalised texts while they hold them (see load()).
-        normalizer = Normalizer.from_config(cfg.section("normalize"))
-        limits = Limits.from_config(cfg.section("load"))
-        dataset, info = load(source, fields, keep=_keep_fields(cfg), split=split, jobs=int(cfg["jobs"]), normalizer=normalizer, limits=limits)
+    # A baseline file that cannot be used stops the run before the data is read.
+    baseline_scores = None if prompt_baseline is None else read_prompt_baseline(prompt_baseline)
+    dataset, info, limits = _load_main(source, cfg, fields, split, progress)
     loaded = time.perf_counter()
 
     others: dict[str, Dataset] = {}
@@ -102,11 +121,57 @@ def audit(
     for name, given in (("annotations", annotations), ("expectations", expectations)):
         if given is not None:
             paths[name] = Path(given)
-            if not paths[name].is_file():
+            if not (paths[name].is_file() or (name == "annotations" and paths[name].is_dir())):  # a folder of rater sheets
                 raise InputError(f"{given}: no such {name} file")
 
+    if prompt_baseline is not None:
+        paths["prompt_baseline"] = Path(prompt_baseline)
     ctx = Context(dataset=dataset, config=cfg, others=others, paths=paths, progress=progress)
+    if baseline_scores is not None:
+        ctx.provide(prompt_baseline_feature, baseline_scores)
     return run(ctx, info, started=started, load_seconds=loaded - started)
+
+
+def sample(
+    source: Any,
+    config: Config | PathLike | Mapping[str, Any] | None = None,
+    *,
+    n: int | None = None,
+    annotations: PathLike | None = None,
+    split: str | None = None,
+    progress: Progress | None = None,
+    **overrides: Any,
+) -> Sample:
+    """The double-labelling sample of ``source``: ``n`` usable items, or as many as ``agreement.ci_width`` needs.
+
+    Stratified by category (else task group), seeded by ``seed``; records the
+    audit would not train on (empty, duplicate, contradicted, unreadable) are
+    never drawn. ``annotations`` already collected size the next sample on the
+    alpha they show. Write it with ``auditor.report.sheet``.
+    """
+    from auditor.core.registry import sampler
+
+    cfg = resolve_config(config, overrides)
+    progress = progress or SilentProgress()
+    dataset, _, _ = _load_main(source, cfg, FieldOverrides.from_config(cfg.section("fields")), split, progress)
+    paths = {}
+    if annotations is not None:
+        paths["annotations"] = Path(annotations)
+        if not (paths["annotations"].is_file() or paths["annotations"].is_dir()):
+            raise InputError(f"{annotations}: no such annotations file or folder")
+    ctx = Context(dataset=dataset, config=cfg, paths=paths, progress=progress)
+    with progress.stage("sample"):
+        drawn: Sample = sampler()(ctx, n)
+    return drawn
+
+
+def _load_main(source: Any, cfg: Config, fields: FieldOverrides, split: str | None, progress: Progress) -> tuple[Dataset, InputInfo, Limits]:
+    """The audited dataset, read in memory; the loader's workers hash the normalised texts while they hold them."""
+    with progress.stage("load"):
+        normalizer = Normalizer.from_config(cfg.section("normalize"))
+        limits = Limits.from_config(cfg.section("load"))
+        dataset, info = load(source, fields, keep=_keep_fields(cfg), split=split, jobs=int(cfg["jobs"]), normalizer=normalizer, limits=limits)
+    return dataset, info, limits
 
 
 def run(ctx: Context, info: InputInfo, *, started: float, load_seconds: float, checks: Sequence[Check] | None = None) -> Report:

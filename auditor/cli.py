@@ -35,7 +35,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("source", required=False)
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file (default: nearest auditor.toml or [tool.auditor]).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True, help="Report format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to FILE (atomically) instead of stdout.")
@@ -55,6 +55,7 @@ def main() -> None:
 @click.option("--agreement-level", type=click.Choice(["nominal", "ordinal", "interval", "ratio"]), help="Level of measurement for alpha.")
 @click.option("--embeddings", help="Local sentence-transformers model for coverage (never downloaded).")
 @click.option("--expectations", type=click.Path(path_type=Path), help="great_expectations suite JSON to run on the records.")
+@click.option("--prompt-baseline", type=click.Path(path_type=Path), help="Scores of the best prompt-only system on the eval set (per item: id, score; or a summary).")
 @click.option(
     "--engine",
     type=click.Choice(["auto", "memory", "stream", "spark"]),
@@ -62,6 +63,7 @@ def main() -> None:
     "quality with bounded memory; spark: the same on pyspark (local mode); auto (default): stream above "
     "scale.auto_bytes.",
 )
+@click.option("--table", help="With --engine spark: audit this Spark table (db.name) instead of SOURCE.")
 @click.option("--seed", type=int, help="Seed for every random step.")
 @click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; rely on the exit code (and --output).")
@@ -69,7 +71,7 @@ def main() -> None:
 @click.option("--no-history", is_flag=True, help="Do not record this run, even when the project has an .auditor/ folder.")
 @click.option("--label", help="Name of this run in the history, e.g. 'batch 13' (default: the input file name).")
 def check(
-    source: Path,
+    source: str | None,
     config_file: Path | None,
     fmt: str,
     output: Path | None,
@@ -89,7 +91,9 @@ def check(
     agreement_level: str | None,
     embeddings: str | None,
     expectations: Path | None,
+    prompt_baseline: Path | None,
     engine: str | None,
+    table: str | None,
     seed: int | None,
     strict: bool | None,
     quiet: bool,
@@ -97,13 +101,13 @@ def check(
     no_history: bool,
     label: str | None,
 ) -> None:
-    """Audit SOURCE (JSONL, JSON, CSV, Parquet, or a saved datasets folder)."""
+    """Audit SOURCE (JSONL, JSON, CSV, Parquet, or a saved datasets folder; with --engine spark, any
+    path, glob or URI Spark reads)."""
     _terminate_cleanly()
+    if (source is None) == (table is None):
+        _fail("give SOURCE or --table, not both" if table is not None else "missing argument SOURCE (or --table with --engine spark)")
     overrides: dict[str, Any] = {
-        "fields.input": input_field,
-        "fields.output": output_field,
-        "fields.category": category_field,
-        "fields.id": id_field,
+        **_field_overrides(input_field, output_field, category_field, id_field),
         "min_examples": min_examples,
         "agreement.annotator_columns": [c.strip() for c in annotator_columns.split(",") if c.strip()] if annotator_columns else None,
         "agreement.annotator_prefix": annotator_prefix,
@@ -115,9 +119,15 @@ def check(
     }
     try:
         config = _resolve_config(config_file, overrides)  # the whole config is checked before any data is read
+        spark = str(config["scale.engine"]) == "spark"
+        if table is not None and not spark:
+            _fail("--table reads a Spark table: it needs --engine spark")
+        # Spark reads URIs (s3a://bucket/x), which a Path would mangle; every other engine reads a local path.
+        given: str | Path | None = source if spark or source is None else Path(source)
         history_path = _history_path(history_file, no_history, config_file)
-        _guard(source, config, output, export_findings, history_path, eval_file, reference, baseline, annotations, expectations)
-        report = _run_check(source, config, split, eval_file, reference, baseline, annotations, expectations, quiet)
+        local = None if source is None or (spark and "://" in source) else Path(source)
+        _guard(local, config, output, export_findings, history_path, eval_file, reference, baseline, annotations, expectations, prompt_baseline)
+        report = _run_check(given, table, config, split, eval_file, reference, baseline, annotations, expectations, prompt_baseline, quiet)
         text = _render(report, fmt, to_file=output is not None)
         from auditor.runtime.fsio import write_atomic
 
@@ -139,8 +149,12 @@ def check(
     sys.exit(report.exit_code)
 
 
+def _field_overrides(input_field: str | None, output_field: str | None, category_field: str | None, id_field: str | None) -> dict[str, Any]:
+    return {"fields.input": input_field, "fields.output": output_field, "fields.category": category_field, "fields.id": id_field}
+
+
 def _guard(
-    source: Path,
+    source: Path | None,
     config: Any,
     output: Path | None,
     export_findings: Path | None,
@@ -150,6 +164,7 @@ def _guard(
     baseline: tuple[Path, ...],
     annotations: Path | None,
     expectations: Path | None,
+    prompt_baseline: Path | None,
 ) -> None:
     """Every file this run writes, against every file it reads and each other: refused before any work."""
     from auditor.runtime.fsio import guard_outputs
@@ -159,10 +174,14 @@ def _guard(
         for what, path in (("the findings export", export_findings), ("the report", output), ("the history", history_path))
         if path is not None
     ]
-    reads = [("input", source)]
+    reads = [("input", source)] if source is not None else []
     reads += [(flag, path) for flag, path in (("--eval", eval_file), ("--reference", reference)) if path is not None]
     reads += [("--baseline", path) for path in baseline]
-    reads += [(flag, path) for flag, path in (("--annotations", annotations), ("--expectations", expectations)) if path is not None]
+    reads += [
+        (flag, path)
+        for flag, path in (("--annotations", annotations), ("--expectations", expectations), ("--prompt-baseline", prompt_baseline))
+        if path is not None
+    ]
     if config.source:
         reads.append(("config", Path(config.source)))  # given with --config, or found
     if config["expectations.suite"]:
@@ -224,7 +243,8 @@ def _history_path(explicit: Path | None, disabled: bool, config_file: Path | Non
 
 
 def _run_check(
-    source: Path,
+    source: str | Path | None,
+    table: str | None,
     config: Any,
     split: str | None,
     eval_file: Path | None,
@@ -232,6 +252,7 @@ def _run_check(
     baseline: tuple[Path, ...],
     annotations: Path | None,
     expectations: Path | None,
+    prompt_baseline: Path | None,
     quiet: bool,
 ) -> Any:
     from auditor.api import audit
@@ -251,8 +272,10 @@ def _run_check(
         baseline=baseline,
         annotations=annotations,
         expectations=expectations,
+        prompt_baseline=prompt_baseline,
         split=split,
         progress=progress,
+        table=table,
     )
 
 
@@ -304,6 +327,102 @@ def _handle(exc: Exception) -> None:
     if isinstance(exc, MemoryError):
         _fail("out of memory while auditing; see benchmarks/README.md for the sizes one machine handles")
     _fail(f"internal error: {type(exc).__name__}: {exc} (set AUDITOR_DEBUG=1 for the traceback)")
+
+
+@main.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--out", "-o", "out_text", type=click.Path(), required=True, help="Write the sample to FILE (.csv or .jsonl sheet; .json for --format label-studio or argilla), or to FOLDER/ as one sheet per rater.")
+@click.option("--n", "n", type=click.IntRange(min=2), help="Items to draw (default: enough for agreement.ci_width).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "label-studio", "argilla"]), help="csv or jsonl sheet (default: from the file name), a Label Studio import (tasks JSON and a labeling config FILE.xml), or Argilla records.")
+@click.option("--raters", type=click.IntRange(min=2, max=20), help="Raters per item (default agreement.raters = 2).")
+@click.option("--annotations", type=click.Path(path_type=Path), help="Annotations already collected: the sample is sized on the alpha they show.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file (default: nearest auditor.toml or [tool.auditor]).")
+@click.option("--input-field", help="Source field holding the input.")
+@click.option("--output-field", help="Source field holding the output.")
+@click.option("--category-field", help="Source field holding the category.")
+@click.option("--id-field", help="Source field holding the record id.")
+@click.option("--split", help="Split to sample when SOURCE is a saved DatasetDict.")
+@click.option("--seed", type=int, help="Seed for the draw (default: the config's seed).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def sample(
+    source: Path,
+    out_text: str,
+    n: int | None,
+    fmt: str | None,
+    raters: int | None,
+    annotations: Path | None,
+    config_file: Path | None,
+    input_field: str | None,
+    output_field: str | None,
+    category_field: str | None,
+    id_field: str | None,
+    split: str | None,
+    seed: int | None,
+    quiet: bool,
+) -> None:
+    """Draw the double-labelling sample of SOURCE and write the sheet the raters fill."""
+    from auditor.runtime.errors import InputError
+
+    _terminate_cleanly()
+    overrides: dict[str, Any] = {
+        **_field_overrides(input_field, output_field, category_field, id_field),
+        "agreement.raters": raters,
+        "seed": seed,
+    }
+    try:
+        out = Path(out_text)
+        folder = out.is_dir() or out_text.endswith(("/", os.sep))  # pathlib drops the trailing slash that says "folder"
+        fmt = fmt or ("csv" if folder else {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(out.suffix.lower()))
+        if fmt is None:
+            raise InputError(f"{shown(out)}: name a .csv or .jsonl sheet, a folder for one sheet per rater, or give --format label-studio or argilla")
+        if folder and fmt not in ("csv", "jsonl"):
+            raise InputError(f"{shown(out)}: one sheet per rater is csv or jsonl; Label Studio and Argilla keep each rater's answers apart themselves")
+        config = _resolve_config(config_file, overrides)
+        from auditor.report.sheet import labeling_config_path, render, rater_sheets
+
+        extra = labeling_config_path(out) if fmt == "label-studio" else None
+        writes = [("the sample", out), *([("the labeling config", extra)] if extra else [])]
+        if folder:
+            raters_n = int(config["agreement.raters"])
+            writes = [(f"rater_{k}'s sheet", out / f"rater_{k}.{'jsonl' if fmt == 'jsonl' else 'csv'}") for k in range(1, raters_n + 1)]
+        reads = [("input", source), *([("--annotations", annotations)] if annotations else [])]
+        if config.source:
+            reads.append(("config", Path(config.source)))
+        from auditor.runtime.fsio import guard_outputs, write_atomic
+
+        guard_outputs(writes, reads, makes_folders=[path for _, path in writes] if folder else [])
+        from auditor.api import sample as draw
+
+        drawn = draw(source, config, n=n, annotations=annotations, split=split)
+        files = [text for _, text in rater_sheets(drawn, out, fmt)] if folder else render(drawn, fmt)
+        if folder:
+            out.mkdir(parents=True, exist_ok=True)
+        for (what, path), text in zip(writes, files):
+            write_atomic(path, text, what=what)
+        if not quiet:
+            for line in _sample_lines(drawn, [path for _, path in writes]):
+                click.echo(line, err=True)
+    except (KeyboardInterrupt, Terminated):
+        _fail("interrupted", 130)
+    except Exception as exc:
+        _handle(exc)
+
+
+def _sample_lines(drawn: Any, written: list[Path]) -> list[str]:
+    lines = [drawn.reasoning] if drawn.reasoning else []
+    strata = ", ".join(f"{k} {v}" for k, v in sorted(drawn.strata.items()))
+    left = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in drawn.excluded.items())
+    lines.append(
+        f"drew {len(drawn.items)} of {drawn.eligible} usable records"
+        + (f" (by {drawn.stratified_by}: {strata})" if strata else "")
+        + (f"; never drawn: {left}" if left else "")
+    )
+    for c in drawn.criteria:
+        lines.append(f"  {c.name} ({c.scale}): {c.question}")
+    blind = "one sheet per rater, each with only their own columns" if len(written) == len(drawn.raters) > 1 else (
+        f"each rater fills only their own column ({', '.join(drawn.raters)})")  # fmt: skip
+    lines.append(f"wrote {', '.join(shown(p) for p in written)}: {blind}")
+    return lines
 
 
 @main.command()

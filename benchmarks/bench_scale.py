@@ -2,6 +2,11 @@
 
     python benchmarks/bench_scale.py benchmarks/data/gen_1000000.jsonl --engines floor stream spark
     python benchmarks/bench_scale.py benchmarks/data/gen_10000000.jsonl --engines floor stream
+    python benchmarks/bench_scale.py data/1m.parquet --engines spark --findings /tmp/findings   # any source Spark reads
+
+With --findings DIR each run writes the JSON of its partitioned checks (count,
+duplicates, quality) to DIR/<engine>-<source name>.json, to compare engines
+and sources record for record (``cmp`` them, or diff).
 
 Each run is a fresh process tree. A sampler reads /proc every half second and
 records the peak of the summed proportional set size (PSS: shared pages split
@@ -46,6 +51,12 @@ report = audit(sys.argv[1], config={}, engine=sys.argv[2], progress=Log())
 m = report.metrics
 print(m['count']['total_records'], m['duplicates'].get('exact_duplicate_records'), m['duplicates'].get('near_duplicate_records'),
       m['count']['effective_examples'], report.verdict, file=sys.stderr)
+if len(sys.argv) > 3:
+    import json
+    from auditor.report import json as json_report
+    data = json.loads(json_report.render(report))
+    with open(sys.argv[3], "w") as fh:
+        json.dump({c: data["checks"][c] for c in ("count", "duplicates", "quality")}, fh, indent=1, sort_keys=True)
 print(m['count']['total_records'])
 """,
 }
@@ -130,6 +141,13 @@ def run(name: str, code: str, *args: str) -> dict[str, float | str]:
     }
 
 
+def _findings(folder: Path | None, engine: str, path: Path) -> list[str]:
+    if folder is None:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    return [str(folder / f"{engine}-{path.name}.json")]
+
+
 def machine() -> str:
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return f"{platform.machine()}, {os.cpu_count()} cores (shared), {mem:.0f} GiB RAM, Python {platform.python_version()}"
@@ -140,13 +158,14 @@ def main() -> None:
     parser.add_argument("path", type=Path)
     parser.add_argument("--engines", nargs="+", default=["floor", "stream", "spark"], help="floor, memory, stream, spark")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--findings", type=Path, help="write each run's count/duplicates/quality JSON here")
     args = parser.parse_args()
-    size = args.path.stat().st_size
+    size = sum(p.stat().st_size for p in args.path.rglob("*")) if args.path.is_dir() else args.path.stat().st_size
     print(f"machine: {machine()}; file {args.path.name}: {size / 1e9:.2f} GB", flush=True)
     rows = []
     floor = None
     for engine in args.engines:
-        r = run(engine, PROGRAMS["floor"], str(args.path)) if engine == "floor" else run(engine, PROGRAMS["engine"], str(args.path), engine)
+        r = run(engine, PROGRAMS["floor"], str(args.path)) if engine == "floor" else run(engine, PROGRAMS["engine"], str(args.path), engine, *_findings(args.findings, engine, args.path))
         floor = floor or (r["seconds"] if engine == "floor" else None)
         r["records_per_s"] = round(r["records"] / r["seconds"])  # type: ignore[operator]
         r["x_floor"] = round(r["seconds"] / floor, 1) if floor else ""  # type: ignore[operator]

@@ -17,10 +17,14 @@ from typing import Any
 
 import numpy as np
 
+from auditor.core.config import Config
 from auditor.core.context import Context
 from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
-from auditor.load.annotations import AnnotationInputError, Annotations, clean, label_key, read_annotations
+from auditor.core.rubric import Criterion, rubric_of
+from auditor.load.annotations import AnnotationInputError, Annotations, RawAnnotations, clean, label_key, read_annotations
 from checks import alpha as ka
+from checks.agreement_rubric import CRITERION, FAILING, failure_finding, majority_fails, run_rubric, summary
+from checks.agreement_scale import advice_text, infer_level, scale_advice
 
 LOW = CodeInfo(
     code="AGR001",
@@ -126,6 +130,18 @@ UNREADABLE = CodeInfo(
     fix="Fix the path, the file format or the column names given in the message and run the audit again.",
 )
 
+SCALE_LEVEL = CodeInfo(
+    code="AGR014",
+    symbol="scale-level",
+    severity=Severity.WARNING,
+    summary="Numeric ratings judged as unordered categories (a warning), or the level inferred from the labels (info).",
+    why="Judged nominally, a 4 against a 5 counts as far apart as a 1 against a 5: alpha understates agreement on "
+    "a rating scale and the advice speaks of 'confused' numbers, which means nothing on a scale.",
+    fix="Set agreement.level to 'ordinal' for a rating scale (Likert points), 'interval' for scores with equal "
+    "steps, or keep 'nominal' only if the numbers are codes for categories.",
+    threshold="numeric labels with 5 or more distinct values (fewer are as often codes for categories)",
+)
+
 #: Pairwise kappa is a table for people to read: the 20 busiest annotators,
 #: pairs with at least 5 shared items (fewer makes kappa meaningless).
 KAPPA_MAX_ANNOTATORS = 20
@@ -173,7 +189,11 @@ class AgreementCheck:
 
     name = "agreement"
     codes = (LOW, TENTATIVE, NOT_MEASURED, THIN_OVERLAP, OUTLIER, LOW_CATEGORY, DISAGREED, UNKNOWN_ITEMS, DUPLICATES,
-             UNUSABLE, UNREADABLE)  # fmt: skip
+             UNUSABLE, UNREADABLE, CRITERION, FAILING, SCALE_LEVEL)  # fmt: skip
+
+    def validate_config(self, config: Config) -> None:
+        """A rubric that cannot be read is refused with the config, before any data is read."""
+        rubric_of(config)
 
     def run(self, ctx: Context) -> CheckResult:
         data = ctx.dataset
@@ -199,9 +219,26 @@ class AgreementCheck:
         if raw is None:
             metrics["source"] = None
             return CheckResult(name=self.name, metrics=metrics, findings=(not_measured(ctx, "no annotations were given", 0),))
+        metrics["source"] = raw.source
+        rubric = rubric_of(cfg)
+        if rubric:
+            return _rubric(ctx, raw, rubric, metrics)
+        if raw.criteria:
+            names = ", ".join(repr(c) for c in raw.criterion_names() if c)
+            finding = UNREADABLE.finding(
+                f"{raw.source} rates rubric criteria ({names}) but agreement.rubric lists none",
+                "list the criteria in agreement.rubric (name, question, scale) or give one label per rater",
+            )
+            return CheckResult(name=self.name, metrics=metrics, findings=(finding,))
         ann = clean(raw)
-        metrics["source"] = ann.source
-        return _Run(ctx, ann, level, metrics).result()
+        inferred = None if "agreement.level" in ctx.config.origins else infer_level(ann.label_names)
+        if inferred is not None:  # not configured: numbers with many values are a scale, not categories
+            level = inferred.level
+            metrics.update(level=level, level_inferred=True)
+        result = _Run(ctx, ann, level, metrics, inferred=inferred.reason if inferred else None).result()
+        if raw.silent:
+            return CheckResult(name=self.name, metrics=result.metrics, findings=(*result.findings, _silent(raw.silent)))
+        return result
 
     def not_run(self, ctx: Context, reason: str) -> CheckResult:
         """An engine that holds no text does not measure agreement (``auditor.core.protocol.ReportsNotRun``).
@@ -227,7 +264,8 @@ def not_measured(ctx: Context, why: str, single: int, pairable: int = 0, *, unif
     start = f", starting with the {single} that already have one label" if single else ""
     action = (
         f"have a second person independently label {need} items{start}, then pass both sets of labels "
-        "(inline annotations, --annotations FILE, or annotator columns)"
+        "(inline annotations, --annotations FILE, or annotator columns); `auditor sample DATA --out sheet.csv` "
+        "draws the items and writes the sheet"
     )
     if uniform:  # labels with no variation say nothing about agreement
         action = (
@@ -244,18 +282,76 @@ def not_measured(ctx: Context, why: str, single: int, pairable: int = 0, *, unif
     )
 
 
+def criterion_scale(criterion: Criterion, labels: Sequence[str]) -> Scale:
+    """The criterion's own scale: pass/fail (with true/false, 1/0 read as pass/fail) or the points 1..N."""
+    names = criterion.labels
+    if criterion.points is None:
+        code_of = {label: int(not fails) for label in labels if (fails := criterion.fails(label)) is not None}
+        return Scale(names, None, code_of)
+    code_of = {}
+    for label in labels:
+        try:
+            x = float(label)
+        except ValueError:
+            continue
+        if x.is_integer() and 1 <= x <= criterion.points:
+            code_of[label] = int(x) - 1
+    return Scale(names, np.arange(1, criterion.points + 1, dtype=np.float64), code_of)
+
+
+def _rubric(ctx: Context, raw: RawAnnotations, rubric: Sequence[Criterion], metrics: dict[str, Any]) -> CheckResult:
+    """Agreement per criterion; the weakest criterion stands for the whole in the top-level metrics."""
+
+    def run_one(part: RawAnnotations, criterion: Criterion) -> CheckResult:
+        m: dict[str, Any] = {"alpha": None, "alpha_ci_low": None, "alpha_ci_high": None, "level": criterion.level, "units_pairable": 0,
+             "annotators": 0, "per_annotator": {}}  # fmt: skip
+        return _Run(ctx, clean(part), criterion.level, m, criterion=criterion).result()
+
+    def not_rated(criteria: Sequence[Criterion]) -> Finding:
+        names = ", ".join(repr(c.name) for c in criteria)
+        what = f"rubric criteri{'a' if len(criteria) > 1 else 'on'} {names} {'were' if len(criteria) > 1 else 'was'} not rated"
+        return not_measured(ctx, f"{what} (no sheet column or exported answer names {'them' if len(criteria) > 1 else 'it'})", 0)
+
+    def unusable(message: str, count: int) -> Finding:
+        return UNUSABLE.finding(message, "name the columns or questions after the criteria in agreement.rubric", (), count=count)
+
+    findings, per = run_rubric(raw, rubric, run_one, not_rated, unusable)
+    if raw.silent:
+        findings.append(_silent(raw.silent))
+    metrics.update(summary(per, rubric))
+    order = {c.code: i for i, c in enumerate(AgreementCheck.codes)}
+    return CheckResult(name="agreement", metrics=metrics, findings=tuple(sorted(findings, key=lambda f: order[f.code])))
+
+
+def _silent(columns: Sequence[str]) -> Finding:
+    listed = ", ".join(map(repr, columns[:10]))
+    return UNUSABLE.finding(
+        f"{len(columns)} sheet column{'s' * (len(columns) > 1)} nobody filled: {listed}",
+        "have the rater fill their column, or delete it from the sheet if they dropped out",
+        (),
+        count=len(columns),
+        details={"empty_columns": list(columns)},
+    )
+
+
 class _Run:
     """One run of the check over cleaned annotations: holds the arrays the parts share."""
 
-    def __init__(self, ctx: Context, ann: Annotations, level: str, metrics: dict[str, Any]) -> None:
+    def __init__(self, ctx: Context, ann: Annotations, level: str, metrics: dict[str, Any], *,
+                 criterion: Criterion | None = None, inferred: str | None = None) -> None:  # fmt: skip
         self.ctx, self.ann, self.level, self.metrics = ctx, ann, level, metrics
         self.cfg = ctx.config.section("agreement")
         self.ids: list[RecordId] = ctx.dataset.ids
         self.findings: list[Finding] = []
+        self.criterion, self.inferred = criterion, inferred
+        self.advice: dict[str, Any] | None = None
 
     def result(self) -> CheckResult:
         ctx, ann, cfg, m = self.ctx, self.ann, self.cfg, self.metrics
-        scale = place_labels(ann.label_names, self.level, cfg["label_order"])
+        if self.criterion is not None:
+            scale = criterion_scale(self.criterion, ann.label_names)
+        else:
+            scale = place_labels(ann.label_names, self.level, cfg["label_order"])
         self.scale = scale
         column = np.asarray([scale.code_of.get(n, -1) for n in ann.label_names] or [0], dtype=np.int64)
         on_scale = column[ann.label]
@@ -298,13 +394,16 @@ class _Run:
             self.findings.insert(0, not_measured(ctx, why, single, int(pairable.sum()), uniform=True))
             return self._done()
         m["alpha"] = round(alpha, 6)
+        self._level_note(alpha)
         self._bootstrap(alpha)
         self._annotators(alpha)
         self._kappa()
         self._confusions()
         self._categories()
+        self._scale_advice()
         self._verdict(alpha, single)
         self._disagreed()
+        self._failures()
         return self._done()
 
     def _done(self) -> CheckResult:
@@ -313,6 +412,63 @@ class _Run:
         return CheckResult(name="agreement", metrics=self.metrics, findings=tuple(findings))
 
     # --- parts ----------------------------------------------------------------
+
+    def _level_note(self, alpha: float) -> None:
+        """AGR014: the level was inferred (info), or a numeric scale is judged nominally (warning)."""
+        if self.criterion is not None:
+            return
+        if self.inferred is not None:
+            nominal = self._alpha_at("nominal")
+            self.findings.append(
+                SCALE_LEVEL.finding(
+                    f"the labels are {self.inferred}: alpha is computed at the {self.level} level ({alpha:.3f}; judged as "
+                    f"unordered categories it would be {nominal:.3f})",
+                    "set agreement.level to keep this choice explicit ('ordinal' for rating points, 'interval' for "
+                    "equal steps, 'nominal' if the numbers are codes for categories)",
+                    severity=Severity.INFO,
+                    details={"level": self.level, "inferred": True, "alpha": _num(alpha), "alpha_nominal": _num(nominal)},
+                )
+            )
+            return
+        found = infer_level(self.scale.names) if self.level == "nominal" else None
+        if found is None:
+            return
+        other = self._alpha_at(found.level)
+        self.findings.append(
+            SCALE_LEVEL.finding(
+                f"the labels are {found.reason}, judged as unordered categories (agreement.level = 'nominal'): alpha "
+                f"{alpha:.3f} counts a near miss as a full disagreement; at the {found.level} level it is {other:.3f}",
+                f"set agreement.level = '{found.level}' if the numbers are a scale",
+                details={"level": self.level, "suggested_level": found.level, "alpha": _num(alpha), f"alpha_{found.level}": _num(other)},
+            )
+        )
+
+    def _alpha_at(self, level: str) -> float:
+        """Alpha of the same labels at another level (for the AGR014 comparison)."""
+        scale = place_labels(self.ann.label_names, level, [])
+        column = np.asarray([scale.code_of.get(n, -1) for n in self.ann.label_names] or [0], dtype=np.int64)
+        codes = column[self.ann.label]
+        keep = codes >= 0
+        counts = ka.count_matrix(self.ann.items[keep], codes[keep], len(self.ids), max(len(scale.names), 1))
+        return float(ka.alpha_point(counts, level, scale.values)[0])
+
+    def _scale_advice(self) -> None:
+        """On a rating scale: offsets, spread and widest items instead of confused label pairs."""
+        if self.level == "nominal":
+            return
+        values = self.scale.values[self.codes] if self.scale.values is not None else self.codes.astype(np.float64)
+        self.advice = scale_advice(self.units, self.raters, values, self.names, self.ids, self.scale.names)
+        self.metrics["scale_advice"] = self.advice
+
+    def _failures(self) -> None:
+        """AGR013: the share of rated outputs a majority fails on this criterion, with its interval."""
+        if self.criterion is None:
+            return
+        fails = np.asarray([self.criterion.fails(n) is True for n in self.scale.names], dtype=bool)[self.codes]
+        k, n = majority_fails(self.units, fails, len(self.ids))
+        finding, metrics = failure_finding(self.criterion, k, n, float(self.cfg["confidence"]))
+        self.metrics.update(metrics)
+        self.findings.append(finding)
 
     def _bootstrap(self, alpha: float) -> None:
         cfg, m = self.cfg, self.metrics
@@ -431,6 +587,9 @@ class _Run:
             )
         if judged >= reliable:
             return
+        if self.criterion is not None:
+            self._criterion_gap(alpha, judged, tentative, on_bound)
+            return
         code, limit = (LOW, f"below {tentative:.3f}, the lowest limit for tentative conclusions") if judged < tentative else (
             TENTATIVE, f"below {reliable:.3f}, the limit for reliable labels")  # fmt: skip
         basis = f"its {m['confidence']:.0%} lower bound {judged:.3f} is " if on_bound else ""
@@ -440,6 +599,29 @@ class _Run:
         )
         self.findings.append(
             code.finding(message, self._remedy(), (), count=pairable, details={"alpha": _num(alpha), "judged": _num(judged)})
+        )
+
+    def _criterion_gap(self, alpha: float, judged: float, tentative: float, on_bound: bool) -> None:
+        """AGR012: the criterion named, as the raters' reading of it is what needs the work."""
+        assert self.criterion is not None
+        name, m = self.criterion.name, self.metrics
+        low = judged < tentative
+        basis = f" (its {m['confidence']:.0%} lower bound {judged:.3f})" if on_bound else ""
+        reading = "the raters read it differently" if low else "the raters' reading of it is only tentatively shared"
+        message = (
+            f"criterion {name!r} alpha {alpha:.3f}{basis}: {reading} ({self.level}, "
+            f"{_n(int(m['units_pairable']), 'item')} rated by two or more{self._interval_text()})"
+        )
+        advice = advice_text(self.advice) if self.advice else "relabel the most-disagreed items (AGR007) and measure again"
+        self.findings.append(
+            CRITERION.finding(
+                message,
+                f"sharpen the wording of {name!r} ({self.criterion.question!r}) and its examples; {advice}",
+                (),
+                severity=None if low else Severity.WARNING,
+                count=int(m["units_pairable"]),
+                details={"criterion": name, "alpha": _num(alpha), "judged": _num(judged), "level": self.level},
+            )
         )
 
     def _interval_text(self) -> str:
@@ -452,6 +634,8 @@ class _Run:
         return text
 
     def _remedy(self) -> str:
+        if self.advice is not None:  # a scale: offsets and spread, not "confused" numbers
+            return advice_text(self.advice)
         parts = []
         if self.confused:
             pairs = "; ".join(f"{a!r} vs {b!r} ({_n(p.items, 'item')}, {p.share:.0%} of disagreement)" for a, b, p in self.confused[:3])
@@ -530,7 +714,8 @@ class _Run:
         if off.any():
             off_labels = Counter(ann.label[off].tolist())
             shown = ", ".join(f"{ann.label_names[c]!r}" for c, _ in off_labels.most_common(5))
-            problems.append(f"{int(off.sum())} labels off the {self.level} scale ({shown})")
+            scale = f"{self.criterion.scale} scale of {self.criterion.name!r}" if self.criterion else f"{self.level} scale"
+            problems.append(f"{int(off.sum())} labels off the {scale} ({shown})")
             affected.update(ann.items[off].tolist())
         malformed_lines: list[int] = []
         if ann.malformed:
@@ -542,7 +727,9 @@ class _Run:
                 problems.append(f"{len(ann.malformed)} unreadable rows in the annotations file (first at row {ann.malformed[0]})")
         if problems:
             fix = "fix the listed annotations"
-            if off.any():
+            if off.any() and self.criterion is not None:
+                fix += f"; {self.criterion.name!r} takes {', '.join(self.criterion.labels)}"
+            elif off.any():
                 fix += "; set agreement.label_order for ordinal text labels" if self.level == "ordinal" else (
                     f"; {self.level} agreement needs numeric labels (or use agreement.level = 'nominal')")  # fmt: skip
             self.findings.append(

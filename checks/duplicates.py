@@ -1,15 +1,19 @@
 """DUP: exact and near-duplicates, contradicting outputs, leakage into the eval set, repeats of earlier batches.
 
 Texts are compared after normalisation (``normalize.*``: NFKC, case folding,
-whitespace). Near-duplicates are word 5-gram sets with a true Jaccard
-similarity of at least ``duplicates.threshold``, found by MinHash LSH (or
-exhaustively for small sets) with boilerplate shared by many records left out;
-see ``auditor.similarity.neardup``. Effective examples (``checks.effective``) keep one
-record per exact group and per near cluster and leave out contradictions.
+whitespace). Near-duplicate examples are word 5-gram sets with a true Jaccard
+similarity of at least ``duplicates.threshold``, of input and output together
+and of the output alone (two answers to one input are never copies of one
+example), found by MinHash LSH (or exhaustively for small sets) with
+boilerplate shared by many records left out; see ``auditor.similarity.neardup``.
+Similar inputs (DUP004) differ by an edit shorter than a shingle and are
+compared within a task group. Effective examples (``checks.effective``) keep
+one record per exact group and per near cluster and leave out contradictions.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,11 +31,12 @@ from auditor.features import (
     near_params,
     norm_outputs,
     normalizer,
+    similar_input_clusters,
 )
 from auditor.similarity import CrossMatch, hash128, loose
 from checks.effective import FEATURES as EFFECTIVE_FEATURES
 from checks.effective import effective
-from checks.tasks import ConflictSplit, conflict_split, task_groups, task_type
+from checks.tasks import ConflictSplit, conflict_split, task_grouping, task_groups, task_type
 
 EXACT = CodeInfo(
     code="DUP001",
@@ -59,22 +64,27 @@ NEAR = CodeInfo(
     code="DUP003",
     symbol="near-duplicates",
     severity=Severity.WARNING,
-    summary="Clusters of examples within Jaccard 0.8 of each other (word 5-grams), beyond exact copies.",
+    summary="Clusters of examples within Jaccard 0.8 of each other (word 5-grams of input and output together, "
+    "and of the output alone), beyond exact copies.",
     why="Examples that differ by a word or a sentence teach the same thing twice and inflate the count just "
     "as exact copies do.",
     fix="Review each cluster (the group id ties it together in the export) and keep one example, or make "
     "the others genuinely different.",
-    threshold="duplicates.threshold = 0.8 Jaccard; severity by the same shares as DUP001",
+    threshold="duplicates.threshold = 0.8 Jaccard on the whole example and on its output; severity by the same "
+    "shares as DUP001",
 )
 NEAR_INPUT = CodeInfo(
     code="DUP004",
     symbol="similar-inputs-different-outputs",
     severity=Severity.INFO,
-    summary="Near-duplicate inputs whose examples are not near-duplicates: similar questions, different answers.",
+    summary="Near-identical inputs (one edit shorter than a shingle apart) whose examples are not near-duplicates: "
+    "similar questions, different answers.",
     why="Either the small input change really changes the answer (fine), or the outputs are inconsistent, "
     "which teaches contradictions just as identical inputs would.",
     fix="Skim each cluster and check the outputs agree where the inputs mean the same thing.",
-    threshold="duplicates.threshold = 0.8 Jaccard on the inputs",
+    threshold="duplicates.threshold = 0.8 Jaccard on the inputs, fewer than duplicates.shingle_size words of each "
+    "in no shingle of the other, within one task group; answers every input of the cluster holds (a span, an "
+    "offered option) are left out unless the inputs differ by punctuation alone",
 )
 OPEN = CodeInfo(
     code="DUP005",
@@ -120,6 +130,31 @@ BASELINE_CONFLICT = CodeInfo(
 )
 
 _EXCERPT = 500  # characters of each text shown in details: enough to judge, small enough for a report
+
+
+_PUNCTUATION = re.compile(r"[^\w\s]+")
+
+
+def _not_drawn_from_inputs(ctx: Context, records: list[int], outs: Sequence[str]) -> list[int]:
+    """The records of a similar-input cluster whose output is not drawn from the inputs.
+
+    An output every input of the cluster holds as a whole word run (a name, a
+    span, an offered option, 'more' of 'more or less') picks from the shared
+    text: near-identical questions picking different spans are contrast
+    questions ('more' vs 'less', 'most' vs 'least likely'), each answer right.
+    Unless the inputs differ by punctuation alone: then one question has two answers.
+    """
+    norm = ctx.cached(normalizer)
+    inputs = norm.many([ctx.dataset.inputs[i] for i in records])
+    if len({" ".join(_PUNCTUATION.sub(" ", t).split()) for t in inputs}) == 1:
+        return records
+    kept = []
+    for i in records:
+        answer = outs[i].strip(" .,;:!?'\"")
+        word = re.compile(r"(?<!\w)" + re.escape(answer) + r"(?!\w)") if answer else None
+        if word is None or not all(word.search(t) for t in inputs):
+            kept.append(i)
+    return kept
 
 
 def _excerpt(text: str) -> str:
@@ -182,7 +217,9 @@ class DuplicatesCheck(FromFeatures):
         if near.groups:
             what = f"are near-duplicates (Jaccard >= {params.threshold:g} on word shingles) of another record"
             findings.append(self._copies(ctx, NEAR, near.groups, near.extra_records, "near", what))
-        similar = self._similar_inputs(ctx, near_inputs.groups, near.groups)
+        similar_inputs = ctx.cached(similar_input_clusters)
+        metrics["similar_input_clusters"] = len(similar_inputs.groups)
+        similar = self._similar_inputs(ctx, similar_inputs.groups, near.groups)
         if similar:
             findings.append(similar)
         if split.open_groups:
@@ -324,12 +361,20 @@ class DuplicatesCheck(FromFeatures):
     def _similar_inputs(self, ctx: Context, input_clusters: list[list[int]], pair_clusters: list[list[int]]) -> Finding | None:
         cluster_of: dict[int, int] = {i: k for k, g in enumerate(pair_clusters) for i in g}
         outs = ctx.cached(norm_outputs)
+        grouping = task_grouping(ctx)  # a field's or the inferred template groups; None for one task
+        groups = grouping[1] if grouping else None
         flagged = []
-        for g in input_clusters:
-            # The same example family (or the same output) throughout is a near-duplicate, not a disagreement.
-            families = {cluster_of.get(i, -1 - i) for i in g}
-            if len(families) > 1 and len({outs[i] for i in g}) > 1:
-                flagged.append(g)
+        for cluster in input_clusters:
+            # Outputs are compared within a task group: under two templates one input asks two things.
+            by_group: dict[Any, list[int]] = {}
+            for i in cluster:
+                by_group.setdefault(None if groups is None else groups[i], []).append(i)
+            for g in by_group.values():
+                g = _not_drawn_from_inputs(ctx, g, outs)
+                # The same example family (or the same output) throughout is a near-duplicate, not a disagreement.
+                families = {cluster_of.get(i, -1 - i) for i in g}
+                if len(families) > 1 and len({outs[i] for i in g}) > 1:
+                    flagged.append(g)
         if not flagged:
             return None
         ids, labels = self._grouped(ctx, flagged, "similar-input")

@@ -12,6 +12,14 @@ bytes. ``python sample_data/generate.py`` rewrites every file in this folder.
   and two lines that are not valid JSON. ``expectations/support_suite.json``
   is a great_expectations suite it fails on purpose.
 - ``support_chat.jsonl``: the ready records as OpenAI chat conversations (system, user, assistant).
+- ``decision/``: the decision questions for the ready set (README, "Prompt first, then the cost"):
+  ``support_eval.jsonl``, 200 held-out messages; ``prompt_baseline.csv``, a prompt-only system's
+  score on each (passing about 60 %, against a target of 0.9); ``auditor.toml``, the target, the
+  techniques tried, a production volume and example prices. Drawn from a random generator of its
+  own, so the other files do not change when these do.
+
+``python sample_data/generate.py rate SHEET OUT --config sample_data/rubric.toml``
+fills a sheet from ``auditor sample`` with two simulated raters (``raters.py``).
 """
 
 from __future__ import annotations
@@ -341,6 +349,59 @@ def chat(records: list[dict[str, object]]) -> list[dict[str, object]]:
     return out
 
 
+DECISION_SEED = SEED + 21
+# The prompt-only system's chance of passing an item, by category: it handles the common requests.
+PROMPT_PASS = {"billing": 0.7, "shipping": 0.7, "returns": 0.6, "account": 0.55, "technical": 0.5, "cancellation": 0.45}
+DECISION_CONFIG = """\
+# The decision questions for the sample data (README: "Prompt first, then the cost").
+# The prices are examples for the walk-through, not any provider's current rates.
+
+[agreement]
+required = true
+
+[decision]
+target_quality = 0.9
+techniques_tried = ["few-shot", "system-prompt"]
+calls_per_day = 50000
+prompt_extra_tokens = 1200        # the prompted system's instructions and few-shot examples
+training_price = 25.0             # per million training tokens
+prompted_input_price = 2.5        # per million tokens: a large general model
+prompted_output_price = 10.0
+tuned_input_price = 0.3           # per million tokens: a small fine-tuned model
+tuned_output_price = 1.2
+"""
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = text.lower().split()
+    return {tuple(words[i : i + 5]) for i in range(max(1, len(words) - 4))}
+
+
+def _near(text: str, others: list[set[tuple[str, ...]]]) -> bool:
+    """Shares 60 % of its word 5-grams with another text: a margin below the auditor's 0.8, so no eval item leaks."""
+    mine = _shingles(text)
+    return any(len(mine & o) >= 0.6 * len(mine | o) for o in others)
+
+
+def decision(train: list[dict[str, object]]) -> tuple[list[dict[str, object]], list[str]]:
+    """A held-out eval set unlike any training message, and a prompt-only system's score per item."""
+    rng = random.Random(DECISION_SEED)
+    taken = [_shingles(f"{r['input']}") for r in train] + [_shingles(f"{r['output']}") for r in train]
+    evals: list[dict[str, object]] = []
+    scores = ["id,score,passed"]
+    while len(evals) < 200:
+        category = rng.choice(CATEGORIES)
+        message, reply = make_pair(category, rng)
+        if _near(message, taken) or _near(reply, taken):
+            continue
+        taken += [_shingles(message), _shingles(reply)]
+        item = f"e{len(evals) + 1:03d}"
+        evals.append({"id": item, "category": category, "input": message, "output": reply})
+        passed = rng.random() < PROMPT_PASS.get(category, 0.6)
+        scores.append(f"{item},{int(passed)},{str(passed).lower()}")
+    return evals, scores
+
+
 def write_jsonl(path: Path, rows: list[dict[str, object]] | list[dict[str, object] | str]) -> None:
     with path.open("w", encoding="utf-8", newline="\n") as fh:
         for row in rows:
@@ -354,7 +415,19 @@ def main() -> None:
     write_jsonl(HERE / "support_ready.jsonl", ready_records)
     write_jsonl(HERE / "support_not_ready.jsonl", not_ready(rng))
     write_jsonl(HERE / "support_chat.jsonl", chat(ready_records))
+    evals, scores = decision(ready_records)
+    (HERE / "decision").mkdir(exist_ok=True)
+    write_jsonl(HERE / "decision" / "support_eval.jsonl", evals)
+    (HERE / "decision" / "prompt_baseline.csv").write_text("\n".join(scores) + "\n", encoding="utf-8", newline="\n")
+    (HERE / "decision" / "auditor.toml").write_text(DECISION_CONFIG, encoding="utf-8", newline="\n")
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:2] == ["rate"]:  # simulated raters fill a sheet from `auditor sample` (see raters.py)
+        import raters
+
+        raters.main(sys.argv[2:])
+    else:
+        main()

@@ -76,3 +76,23 @@ def generate(
             ins[i], outs[i] = both[: len(ins[j])], both[len(ins[j]) :]
             near_of[i] = j
     return Synthetic(_render(vocab, ins), _render(vocab, outs), near_of, exact_of)
+
+
+def near_copy_families(size: int, families: int = 1, seed: int = 0, words: int = 100, output_words: int = 3) -> Synthetic:
+    """``families`` families of ``size`` records: a ``words``-word text copied with one word replaced per
+    copy (at a random position), every copy with its family's one output.
+
+    The slot-filled template of issue 17: a family of any size is one example,
+    though its shared text is common enough to count as boilerplate.
+    """
+    rng = np.random.default_rng(seed)
+    vocab = _vocab(rng, 50_000, 5)
+    base = rng.integers(0, len(vocab), (families, words))
+    texts = np.repeat(base, size, axis=0)
+    where = rng.integers(0, words, len(texts))
+    rows = np.arange(len(texts))
+    # A replacement differs from the word it replaces: every copy is a distinct text.
+    texts[rows, where] = (texts[rows, where] + rng.integers(1, len(vocab), len(texts))) % len(vocab)
+    outs = np.repeat(rng.integers(0, len(vocab), (families, output_words)), size, axis=0)
+    first = {i: i - i % size for i in range(len(texts)) if i % size}
+    return Synthetic(_render(vocab, list(texts)), _render(vocab, list(outs)), first, {})

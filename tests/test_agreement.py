@@ -287,6 +287,11 @@ def test_place_labels() -> None:
 
 _ANNOTATIONS_CSV = ["item_id,annotator,label", *[f"{i},{a},x{i % 3}" for i in range(1, 31) for a in "ab"], "999,a,x1"]
 
+_RUBRIC = {"agreement.rubric": [{"name": "complete", "question": "Does the reply answer everything asked?", "scale": "pass/fail"}]}
+# r1 fails every fourth item, r2 every third: they agree on little beyond chance (AGR012), a majority fails some (AGR013)
+_SHEET = ["id,r1:complete,r2:complete", *[f"s{i},{'fail' if i % 4 == 0 else 'pass'},{'fail' if i % 3 == 0 else 'pass'}" for i in range(60)]]
+_SCALE = [[(a, str(1 + (i + (k if i % 2 else 0)) % 5)) for k, a in enumerate(("a1", "a2", "a3"))] for i in range(60)]
+
 CODE_SAMPLES: dict[str, Sample] = {
     "AGR001": Sample(labelled(noisy_annotators(200, {"a1": 0.75, "a2": 0.75, "a3": 0.75}))),
     "AGR002": Sample(labelled(noisy_annotators(200, {"a1": 0.85, "a2": 0.85, "a3": 0.85}))),
@@ -306,4 +311,7 @@ CODE_SAMPLES: dict[str, Sample] = {
     "AGR009": Sample(labelled([[("a", "x"), ("b", "x")]] * 10 + [[("a", "x"), ("a", "y"), ("b", "y")]])),
     "AGR010": Sample(labelled([[("a", "x"), ("b", "x")]] * 10 + [[("a", ""), ("b", "x")]])),
     "AGR011": Sample(lines(numbered(3)), files={"annotations": ("labels.csv", ["foo,bar", "1,2"])}),
+    "AGR012": Sample(lines(numbered(60)), _RUBRIC, files={"annotations": ("sheet.csv", _SHEET)}),
+    "AGR013": Sample(lines(numbered(60)), _RUBRIC, files={"annotations": ("sheet.csv", _SHEET)}),
+    "AGR014": Sample(labelled(_SCALE)),
 }

@@ -71,3 +71,17 @@ def test_init_template_is_valid_toml_with_every_option() -> None:
     parsed = tomllib.loads(uncommented)
     cfg = resolve(search=False, base=parsed)
     assert dict(cfg.values) == defaults()
+
+
+def test_init_template_example_rubric_uncomments_to_a_valid_rubric() -> None:
+    from auditor.core.rubric import parse_rubric
+
+    text = render_toml()
+    lines = text.splitlines()
+    start = lines.index("# rubric = [")
+    end = lines.index("# ]", start)
+    block = "[agreement]\n" + "\n".join(line[2:] for line in lines[start : end + 1])
+    cfg = resolve(search=False, base=tomllib.loads(block))
+    criteria = parse_rubric(cfg["agreement.rubric"])
+    assert [c.name for c in criteria] == ["correct", "complete", "tone"]
+    assert [c.level for c in criteria] == ["nominal", "nominal", "ordinal"]

@@ -97,6 +97,6 @@ CODE_SAMPLES: dict[str, Sample] = {
     "CNT003": Sample([*lines(numbered(3)), '{"input": "cut off'], {"min_examples": 1}),
     "CNT004": Sample(
         [*lines(numbered(3)), '{"input": "asked twice", "output": "first", "output": "second"}'],
-        {"min_examples": 1, "load.check_repeated_keys": True},
+        {"min_examples": 1},
     ),
 }

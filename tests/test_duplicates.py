@@ -153,10 +153,78 @@ def test_shared_system_prompt_does_not_make_chat_records_alike():
         for i in range(120)
     ]
     _, result = run(pairs)
-    assert result.metrics["near_duplicate_clusters"] == 0
+    assert result.metrics["near_duplicate_clusters"] == 0 and result.metrics["near_input_clusters"] == 0
     assert result.metrics["boilerplate_shingles"]["input"] > 100
     _, without = run(pairs, duplicates__boilerplate_share=1.0)
-    assert without.metrics["near_duplicate_records"] > 100  # what the rule prevents
+    assert without.metrics["near_input_records"] > 100  # what the rule prevents: every input alike
+    assert without.metrics["near_duplicate_records"] == 0  # (the outputs differ, so never whole examples)
+
+
+@pytest.mark.parametrize("same_output", [False, True])
+def test_short_user_turns_under_one_system_prompt(same_output):
+    """A user turn shorter than a shingle is a slot in the shared prompt: the inputs compare whole and
+    are alike. Different answers keep the examples apart (DUP004 at most); one answer to all makes
+    them copies of one example."""
+    system = " ".join(f"rule{i} always answer politely and cite the handbook section {i}" for i in range(25))
+    pairs = [(f"system: {system}\nuser: question {i}", "we cannot say" if same_output else f"answer {i} covering t{i}") for i in range(120)]
+    _, result = run(pairs)
+    assert result.metrics["near_duplicate_records"] == (119 if same_output else 0)
+    assert ("DUP004" in by_code(result)) is not same_output
+
+
+def test_different_answers_to_one_long_input_are_not_near_duplicate_examples():
+    """Issue 17: the union of input and output shingles is dominated by a long input, so two short
+    answers to nearly one input reached Jaccard 0.8 as whole examples; an example is a near-duplicate
+    only when its output is one too."""
+    passage = " ".join(f"sentence {i} of the passage says something about item {i} and its place" for i in range(12))
+    pairs = [(f"{passage} question: which item is the best?", "the first one"), (f"{passage} question: which item is the worst?", "the last one")]
+    _, result = run(pairs)
+    assert result.metrics["near_duplicate_clusters"] == 0
+    assert list(by_code(result)["DUP004"].ids) == [1, 2]  # the same request but one word, another answer
+
+
+_PASSAGE = " ".join(f"sentence {i} of the passage says something about item {i} and its place" for i in range(12))
+
+
+@pytest.mark.parametrize(
+    ("questions", "flagged"),
+    [
+        # Contrast questions picking other spans of the shared passage: each answer is right.
+        (("which item comes first?", "which item comes last?"), False),
+        # The same question up to punctuation, two spans: one of them is wrong.
+        (("which item comes first?", "which item comes first ?!"), True),
+    ],
+)
+def test_answers_drawn_from_a_shared_passage(questions, flagged):
+    """DUP004 leaves out records whose answer every input of the cluster holds (a span, a name, an
+    offered option): near-identical questions over one text that pick different spans are contrast
+    questions ('more' vs 'less'), unless the inputs differ by punctuation alone."""
+    pairs = [(f"{_PASSAGE} question: {q}", answer) for q, answer in zip(questions, ("item 0", "item 11"))]
+    _, result = run(pairs)
+    assert result.metrics["near_duplicate_clusters"] == 0
+    assert ("DUP004" in by_code(result)) is flagged
+
+
+def test_a_paraphrased_request_with_the_same_long_answer_is_a_near_duplicate():
+    """The whole example is compared (input and output shingles together): a short instruction
+    reworded around one long output is one example twice (GPTeacher codegen has such pairs)."""
+    code = " ".join(f"line {i}: total = total + value_{i} * weight_{i}" for i in range(10))
+    pairs = [("Write a Python function that sums the weighted values.", code), ("Create a Python function to sum the weighted values.", code)]
+    _, result = run(pairs)
+    assert result.metrics["near_duplicate_clusters"] == 1
+
+
+def test_other_questions_on_a_shared_passage_are_not_similar_inputs():
+    """Inputs within Jaccard 0.8 only through a long shared passage ask different things: each holds
+    a question of a shingle or more that the other lacks, so DUP004 does not call them similar."""
+    passage = " ".join(f"sentence {i} of the passage says something about item {i} and its place" for i in range(12))
+    pairs = [
+        (f"{passage} question: which item is said to come first in the passage?", "item 0"),
+        (f"{passage} question: how many sentences does the whole passage hold?", "twelve"),
+    ]
+    _, result = run(pairs)
+    assert result.metrics["near_input_clusters"] == 1 and result.metrics["similar_input_clusters"] == 0
+    assert "DUP004" not in by_code(result)
 
 
 def test_eval_leakage_exact_and_near():
@@ -239,7 +307,7 @@ def test_degenerate_texts_on_both_search_paths(pairs, exact_below):
 def test_lsh_and_exact_paths_agree_on_small_inputs(pairs):
     lsh = run(pairs, duplicates__exact_below=0)[1].metrics
     exact = run(pairs, duplicates__exact_below=5000)[1].metrics
-    for key in ("near_duplicate_clusters", "near_duplicate_records", "near_input_clusters", "effective_examples"):
+    for key in ("near_duplicate_clusters", "near_duplicate_records", "near_input_clusters", "similar_input_clusters", "effective_examples"):
         assert lsh[key] == exact[key]
 
 

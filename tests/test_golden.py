@@ -49,5 +49,7 @@ def test_sample_data_is_reproducible(tmp_path: Path) -> None:
     spec.loader.exec_module(gen)
     gen.HERE = tmp_path
     gen.main()
-    for name in SAMPLES:
+    decision = sorted(f"decision/{p.name}" for p in (REPO / "sample_data" / "decision").iterdir())
+    assert decision == ["decision/auditor.toml", "decision/prompt_baseline.csv", "decision/support_eval.jsonl"]
+    for name in [*SAMPLES, *decision]:
         assert (tmp_path / name).read_bytes() == (REPO / "sample_data" / name).read_bytes(), name

@@ -309,16 +309,23 @@ def test_duplicate_keys_are_noted(tmp_path: Path, name: str, filename: str, cont
     assert all(f"key {key!r} appears twice" in n.reason for n, (_, key) in zip(data.notes, expected))
 
 
-def test_by_default_only_lines_the_careful_parser_reads_are_checked(tmp_path: Path) -> None:
-    """The check of every line costs ~20% of the load (load.check_repeated_keys); the careful parser's is free."""
+def test_every_line_is_checked_by_default(tmp_path: Path) -> None:
+    """Issue 15 point 14: a repeated key is a load problem without any option set."""
     content = _lines(2) + b'{"input": "q", "output": "a", "output": "b"}\n' + b'{"input": "q", "output": "a", "n": 1e400, "n": 2}\n'
     data, _ = load(_write(tmp_path / "d.jsonl", content))
+    assert sorted((n.line, n.key) for n in data.notes) == [(3, "output"), (4, "n")]
+
+
+def test_switched_off_only_lines_the_careful_parser_reads_are_checked(tmp_path: Path) -> None:
+    """load.check_repeated_keys = false skips the byte count; the careful parser's check is free, so it stays."""
+    content = _lines(2) + b'{"input": "q", "output": "a", "output": "b"}\n' + b'{"input": "q", "output": "a", "n": 1e400, "n": 2}\n'
+    data, _ = load(_write(tmp_path / "d.jsonl", content), limits=Limits(check_repeated_keys=False))
     assert [(n.line, n.key) for n in data.notes] == [(4, "n")]
 
 
 def test_duplicate_keys_are_a_warning_finding(tmp_path: Path) -> None:
     path = _write(tmp_path / "d.jsonl", _lines(5) + b'{"input": "q", "output": "a", "output": "b"}\n')
-    report = auditor.audit(path, config={}, min_examples=1, select=["CNT"], load__check_repeated_keys=True)
+    report = auditor.audit(path, config={}, min_examples=1, select=["CNT"])
     (finding,) = [g.finding for g in report.gaps if g.finding.code == "CNT004"]
     assert finding.severity.value == "warning" and "'output'" in finding.message and finding.ids == (6,)
 

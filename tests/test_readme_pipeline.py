@@ -49,3 +49,24 @@ def test_schedule_recipes_are_well_formed() -> None:
     steps = workflow["jobs"]["audit"]["steps"]
     assert workflow[True]["schedule"][0]["cron"] == "0 6 * * *"  # YAML 1.1 reads the key 'on' as True
     assert any("auditor history --fail-on-regression" in s.get("run", "") for s in steps)
+
+
+@pytest.mark.slow
+def test_agreement_walkthrough_runs_as_written(tmp_path: Path) -> None:
+    """README "How to get past AGR003": every command of the block, in order, with the outcome its comment states."""
+    import shlex
+
+    commands = [line for line in block_after("<!-- agreement-walkthrough -->", "bash").splitlines() if line and not line.startswith("#")]
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    outcomes = []
+    for line in commands:
+        argv = [str(REPO / a) if a.startswith("sample_data/") else a for a in shlex.split(line)]
+        argv = [sys.executable, "-m", "auditor", *argv[1:]] if argv[0] == "auditor" else [sys.executable, *argv[1:]]
+        done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        outcomes.append((done.returncode, " ".join((done.stdout + done.stderr).split())))  # the terminal report wraps
+    assert [code for code, _ in outcomes] == [1, 0, 0, 1, 0, 0], [text[-500:] for _, text in outcomes]
+    first, drawn, _, unclear, _, ready = (text for _, text in outcomes)
+    assert first.startswith("NOT_READY") and "AGR003" in first and "'correct', 'complete', 'tone' were not rated" in first
+    assert drawn.startswith("246 items: at alpha 0.80") and "drew 246 of 640 usable records (by category:" in drawn
+    assert unclear.startswith("NOT_READY") and "AGR012 criterion 'complete' alpha 0.198: the raters read it differently" in unclear
+    assert ready.startswith("READY ")

@@ -9,8 +9,6 @@ pyspark or Java is missing.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +22,11 @@ from auditor.core.config import resolve
 from auditor.report import json as json_report
 from auditor.runtime.errors import InputError
 from auditor.scale import choose_engine
-from tests.synth_duplicates import generate
+from tests.synth_duplicates import generate, near_copy_families
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((REPO / "sample_data").glob("*.jsonl"))
-PARTITIONED = ("count", "duplicates", "quality")
+PARTITIONED = ("count", "duplicates", "quality", "decision")
 KB = 1 / 1024  # scale.partition_mb of one kilobyte
 
 
@@ -40,6 +38,8 @@ def checks_of(report: Any) -> dict[str, Any]:
 def write_planted(path: Path, n: int = 700, seed: int = 3) -> Path:
     """Records with planted exact and near copies, contradictions, defects, bad and blank lines."""
     syn = generate(n, seed=seed, near_share=0.08, exact_share=0.04)
+    # Common enough to be boilerplate: its copies keep their whole sets and a second sketch row.
+    family = near_copy_families(80, seed=seed, words=60)
     rng = np.random.default_rng(seed)
     lines: list[str] = []
     for i, (inp, out) in enumerate(zip(syn.inputs, syn.outputs)):
@@ -53,6 +53,9 @@ def write_planted(path: Path, n: int = 700, seed: int = 3) -> Path:
         if i % 113 == 21:
             rec["input"] += " write to jane.doe@example.com"
         lines.append(json.dumps(rec))
+        if i % 7 == 0 and i < 7 * len(family.inputs):  # a family of near-copies, spread over partitions
+            j = i // 7
+            lines.append(json.dumps({"id": f"f{j}", "input": family.inputs[j], "output": family.outputs[j], "category": "family"}))
         if i % 150 == 149:
             lines.append("{not json")
         if i % 211 == 3:
@@ -99,7 +102,7 @@ def test_stream_equals_memory_with_planted_defects_across_partitions(planted: Pa
     assert stream == planted_memory
     dup = stream["duplicates"]["metrics"]
     assert dup["exact_duplicate_groups"] > 0 and dup["near_duplicate_clusters"] > 0 and dup["conflicting_input_groups"] > 0
-    assert dup["near_method"] == "lsh"
+    assert dup["near_method"] == "lsh" and dup["boilerplate_shingles"]["input"] > 0
     count = stream["count"]["metrics"]
     assert count["invalid_records"] == 4 and count["blank_lines"] > 0
 
@@ -156,31 +159,7 @@ def test_cli_engine_flag(planted: Path) -> None:
     assert reports["stream"]["checks"]["duplicates"]["findings"] == reports["memory"]["checks"]["duplicates"]["findings"]
 
 
-# --- spark ----------------------------------------------------------------------------
-
-
-def _spark_missing() -> str | None:
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        return "pyspark is not installed (pip install -e '.[test]')"
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        return "no Java runtime (apt-get install openjdk-17-jre-headless)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def spark() -> Any:
-    missing = _spark_missing()
-    if missing:
-        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
-            pytest.fail(f"CI is set but {missing}; .ci/run installs both")
-        pytest.skip(missing)
-    from auditor.scale.engines import SparkEngine
-
-    engine = SparkEngine("local[2]", 2)  # started once: later sessions in this process reuse it
-    yield engine
-    engine.session.stop()
+# --- spark (the session is the test session's: tests/conftest.py) ---------------------
 
 
 def test_spark_equals_stream_and_memory(spark: Any, planted: Path, planted_memory: dict[str, Any]) -> None:

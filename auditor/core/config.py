@@ -216,9 +216,25 @@ def render_toml() -> str:
                 lines.append("# one of: " + ", ".join(repr(c) for c in option.choices))
             # No space after '#': uncommenting is deleting one character, and a
             # value line can never be confused with a wrapped reason line.
-            lines.append(f"#{option.name} = {_toml_value(option.default)}")
+            if option.default is None:
+                # No default (a price, a volume): the value is left empty, so a line uncommented without
+                # a value of the team's own is a TOML error, never a made-up figure in force.
+                lines.append(f"# an example only, not a default: {option.name} = {_toml_value(option.example)}")
+                lines.append(f"#{option.name} =")
+            else:
+                lines.append(f"#{option.name} = {_toml_value(option.default)}")
+                if option.example is not None:  # an empty default says nothing: show what a value looks like
+                    # "# " (with the space): a value line stays the one line that sets the option
+                    lines.append("# for example (delete the '# ' starting each line, and the line above):")
+                    lines += _example_lines(option.name, option.example)
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _example_lines(name: str, example: Any) -> list[str]:
+    if isinstance(example, list):  # one item a line: a rubric reads as a list of criteria
+        return [f"# {name} = [", *(f"#   {_toml_value(item)}," for item in example), "# ]"]
+    return [f"# {name} = {_toml_value(example)}"]
 
 
 def _wrap(text: str, width: int = 86) -> list[str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.core.rubric import EXAMPLE as RUBRIC_EXAMPLE
+
 
 @dataclass(frozen=True)
 class Option:
@@ -21,6 +23,7 @@ class Option:
     minimum: float | None = None
     maximum: float | None = None
     items: type | None = None  # a list option: the type of each item (checked when the config is read)
+    example: Any = None  # shown by `auditor init`: for an option without a default (a price), or beside an empty one (a rubric)
 
     @property
     def section(self) -> str:
@@ -129,12 +132,12 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "load.check_repeated_keys",
-        False,
-        "An object that names a key twice is read with its last value and reported (CNT004) wherever Python's "
-        "parser reads it anyway (lines with numbers beyond a double, JSON arrays read element by element). "
-        "Checking every other line too counts each line's keys on its bytes against the parsed object's: "
-        "measured at 18-20% of the load's CPU (0.08 s per 100k records), so it is off by default; turn it on "
-        "for hand-edited or template-written JSON.",
+        True,
+        "An object that names a key twice is read with its last value and reported (CNT004), since a "
+        "trainer's loader may read the other one. Every line is checked by counting its keys on its bytes "
+        "against the parsed object's: 0.06-0.08 s of CPU per 100k records, under 1% of a default audit. "
+        "Turning it off leaves only the lines Python's parser reads anyway (numbers beyond a double, JSON "
+        "arrays read element by element) checked.",
     ),
     # --- normalisation used to compare texts --------------------------------
     Option(
@@ -431,6 +434,37 @@ OPTIONS: tuple[Option, ...] = (
         "Wide form: every data column starting with this prefix holds one annotator's label (e.g. 'label_'). "
         "Empty: not used.",
         kind=str,
+    ),
+    Option(
+        "agreement.rubric",
+        [],
+        "For generation tasks the thing to agree on is a judgement of each output against the team's criteria: "
+        "a list of criteria, each {name, question, scale} with scale 'pass/fail' or '1-5' (any '1-N'). Alpha is "
+        "measured per criterion (nominal for pass/fail, ordinal for ratings) and a criterion raters read "
+        "differently is named. Empty: annotations are labels, one alpha. `auditor init` writes an example.",
+        kind=list,
+        items=dict,
+        example=[dict(c) for c in RUBRIC_EXAMPLE],
+    ),
+    Option(
+        "agreement.ci_width",
+        0.20,
+        "`auditor sample` draws enough items for the 95% bootstrap interval of alpha to be no wider than this "
+        "in nine samples of ten: 0.20 (+/-0.10, under the 0.133 from the reliable limit .800 down to .667) "
+        "takes about 190 items at alpha .8 with two raters on pass/fail, an afternoon's work; 0.10 takes about "
+        "690 (simulated, checks/samplesize.py). Skewed pass rates and lower alpha need more.",
+        kind=float,
+        minimum=0.01,
+        maximum=1.0,
+    ),
+    Option(
+        "agreement.raters",
+        2,
+        "Raters per item in the sheet `auditor sample` writes: two is the least that measures agreement and the "
+        "cheapest; a third rater also gives a majority on every pass/fail item.",
+        kind=int,
+        minimum=2,
+        maximum=20,
     ),
     # --- coverage -----------------------------------------------------------
     Option(
@@ -738,6 +772,140 @@ OPTIONS: tuple[Option, ...] = (
         "scale.spark_master",
         "",
         "Spark master URL for engine 'spark'; empty: local mode with one thread per core (local[<jobs>]).",
+        kind=str,
+    ),
+    # --- decision: prompt first, then the cost of fine-tuning ----------------
+    Option(
+        "decision.target_quality",
+        None,
+        "The quality the fine-tuned model must reach on the eval set, in the prompt baseline's score units. No "
+        "default: only the team knows what the task needs; a 'target' in the --prompt-baseline file is used when "
+        "this is not set, and this wins when both are.",
+        kind=float,
+        example=0.9,
+    ),
+    Option(
+        "decision.prompt_share",
+        0.8,
+        "Prompt first: fine-tuning is justified only when the best prompt-only system (few-shot examples, chain of "
+        "thought, structured outputs, system-prompt refinement, prompt chaining) stays below 80% of the target "
+        "quality. Within a fifth of it, the techniques not yet tried usually close the gap for far less than "
+        "labelling and training cost.",
+        kind=float,
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Option(
+        "decision.techniques_tried",
+        [],
+        "The prompt techniques already tried, when the baseline file does not list them: the finding names the ones "
+        "left to try.",
+        kind=list,
+        items=str,
+        choices=("few-shot", "chain-of-thought", "structured-output", "system-prompt", "prompt-chaining"),
+    ),
+    Option(
+        "decision.score_min",
+        0.0,
+        "Lowest score of the baseline's metric. Scores are shares (accuracy, pass rate, a 0-1 judge score) unless "
+        "told otherwise; a 1-5 rating sets 1 and 5 here (or 'range' in the file), so prompting's share is measured "
+        "from the scale's floor and a score off the scale is caught.",
+        kind=float,
+    ),
+    Option("decision.score_max", 1.0, "Highest score of the baseline's metric (see decision.score_min).", kind=float),
+    Option(
+        "decision.confidence",
+        0.95,
+        "The customary 95% two-sided level for the bootstrap interval of prompting's share, from per-item scores.",
+        kind=float,
+        minimum=0.5,
+        maximum=0.999,
+    ),
+    Option(
+        "decision.bootstrap_samples",
+        1000,
+        "1,000 resamples of the eval items give stable 2.5/97.5 percentiles (Efron and Tibshirani's usual figure) "
+        "in well under a second for a few thousand items; 0 switches the interval off.",
+        kind=int,
+        minimum=0,
+    ),
+    Option(
+        "decision.epochs",
+        3,
+        "Hosted fine-tuning bills every token of the training file once per epoch. 3 is the common default: OpenAI's "
+        "own cost estimate (its chat fine-tuning data-preparation guide) trains for 3 epochs unless the set is very "
+        "small or very large; other services differ (Together's default is 1, Amazon Bedrock's 1 to 5 by model), so "
+        "set the epochs you will train.",
+        kind=int,
+        minimum=1,
+    ),
+    Option(
+        "decision.training_price",
+        None,
+        "Price per million training tokens of the fine-tuning service, in decision.currency. No default: prices "
+        "change every few months, so none is built in and the training cost is 'not estimated' until the team "
+        "gives its provider's current price.",
+        kind=float,
+        minimum=0.0,
+        example=25.0,
+    ),
+    Option(
+        "decision.calls_per_day",
+        None,
+        "Production calls a day, for the inference cost of the prompted and the fine-tuned model. No default: only "
+        "the team knows its volume, and the economics turn on it (occasional work against fifty thousand calls a day).",
+        kind=int,
+        minimum=0,
+        example=50000,
+    ),
+    Option(
+        "decision.prompt_extra_tokens",
+        0,
+        "Tokens the prompted system adds to every call beyond the input itself (system prompt, few-shot examples, "
+        "chain-of-thought instructions), which a fine-tuned model no longer needs. 0 by default: only the team knows "
+        "its prompt; with it, the prompted model's cost includes them.",
+        kind=int,
+        minimum=0,
+    ),
+    Option(
+        "decision.prompted_input_price",
+        None,
+        "Price per million input tokens of the model used with prompting today. No default (prices change; none is "
+        "built in): without it the prompted model's cost is 'not estimated'.",
+        kind=float,
+        minimum=0.0,
+        example=2.5,
+    ),
+    Option(
+        "decision.prompted_output_price",
+        None,
+        "Price per million output tokens of the model used with prompting today; no default, see prompted_input_price.",
+        kind=float,
+        minimum=0.0,
+        example=10.0,
+    ),
+    Option(
+        "decision.tuned_input_price",
+        None,
+        "Price per million input tokens of the fine-tuned candidate (hosted fine-tuned models often cost more per "
+        "token than their base model); no default, see prompted_input_price.",
+        kind=float,
+        minimum=0.0,
+        example=0.3,
+    ),
+    Option(
+        "decision.tuned_output_price",
+        None,
+        "Price per million output tokens of the fine-tuned candidate; no default, see prompted_input_price.",
+        kind=float,
+        minimum=0.0,
+        example=1.2,
+    ),
+    Option(
+        "decision.currency",
+        "USD",
+        "Only a label for the amounts: they are in whatever currency the prices are given in (hosted providers price "
+        "in US dollars).",
         kind=str,
     ),
     # --- expectations --------------------------------------------------------

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from auditor.core.config import Config, defaults
 from auditor.core.findings import CodeInfo
@@ -29,9 +29,19 @@ BUILTINS: tuple[str, ...] = (
     "checks.coverage:CoverageCheck",
     "checks.quality:QualityCheck",
     "checks.expectations:ExpectationsCheck",
+    "checks.decision:DecisionCheck",
 )
 
 ENTRY_POINT_GROUP = "auditor.checks"
+
+#: The double-labelling sampler (`auditor sample`): judgement, so it lives with the checks.
+SAMPLER = "checks.sampling:draw"
+
+
+def sampler() -> Callable[..., Any]:
+    """``draw(context, n) -> auditor.core.sampling.Sample``, imported when a sample is asked for."""
+    module, _, attr = SAMPLER.partition(":")
+    return cast(Callable[..., Any], getattr(importlib.import_module(module), attr))
 
 
 def _load(spec: str) -> Check:

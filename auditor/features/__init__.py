@@ -20,6 +20,7 @@ from auditor.features.near import (
     near_input_clusters,
     near_params,
     pair_reps,
+    similar_input_clusters,
 )
 from auditor.features.partitioned import HASHES, NEAR_DUPLICATES, REPEATED_INPUTS
 from auditor.features.taskgroups import TASK_GROUP_FIELDS, TEMPLATE_NODES, GroupField, TemplateNodes, group_field, template_nodes
@@ -73,5 +74,6 @@ __all__ = [
     "pair_hashes",
     "pair_reps",
     "pair_runs",
+    "similar_input_clusters",
     "template_nodes",
 ]

@@ -78,6 +78,13 @@ def near_clusters(ctx: Context) -> NearClusters:
     return _clusters(len(ctx.dataset), ctx.cached(pair_reps)[1], ctx.cached(near_duplicates).pairs, redundant)
 
 
+def similar_input_clusters(ctx: Context) -> NearClusters:
+    """Records whose inputs differ by an edit shorter than a shingle and whose examples are not near-duplicates."""
+    similar = ctx.cached(near_duplicates).similar
+    assert similar is not None  # near_duplicates always asks for it
+    return _clusters(len(ctx.dataset), ctx.cached(input_reps)[1], similar, [])
+
+
 def near_input_clusters(ctx: Context) -> NearClusters:
     """Near-duplicate inputs (whatever their outputs)."""
     return _clusters(len(ctx.dataset), ctx.cached(input_reps)[1], ctx.cached(near_duplicates).inputs, [])

@@ -18,7 +18,7 @@ from auditor.core.context import Context
 from auditor.core.partitioned import Partitions
 from auditor.features.near import input_reps, near_duplicates, near_params, pair_reps
 from auditor.features.texts import InputGroups, input_groups, input_keys, input_runs, norm_inputs, norm_outputs, normalizer, output_keys, pair_runs
-from auditor.similarity import NearParams, NearViews, Normalizer, Runs, Shingler, Sketch, SpilledSketch, hash_rows, loose, near_views, sketch_all, verify_sketch
+from auditor.similarity import Boilerplate, NearParams, NearViews, Normalizer, Runs, Shingler, Sketch, SpilledSketch, hash_rows, loose, near_views, sketch_all, verify_sketch
 
 
 def _rows(parts: Sequence[np.ndarray]) -> np.ndarray:
@@ -134,7 +134,7 @@ def _sketched(ctx: Context, partitions: Partitions, shingler: Shingler, pm: np.n
 class SketchJob:
     norm: Normalizer
     params: NearParams
-    boiler: list[np.ndarray]
+    boiler: list[Boilerplate]
 
 
 def sketch_partition(part: Context, rows: tuple[np.ndarray, np.ndarray], job: SketchJob) -> Sketch:

@@ -28,31 +28,16 @@ from typing import Any
 
 import numpy as np
 
-from auditor.runtime.errors import InputError
-
-ITEM_NAMES = ("id", "item", "item_id", "record_id", "example_id", "unit", "unit_id", "question", "question_id",
-              "instance_id", "sample_id", "uid")  # fmt: skip
-ANNOTATOR_NAMES = ("annotator", "annotator_id", "rater", "rater_id", "coder", "coder_id", "worker", "worker_id",
-                   "labeler", "labeller", "user", "user_id", "judge")  # fmt: skip
-LABEL_NAMES = ("label", "annotation", "rating", "score", "value", "answer", "judgement", "judgment", "grade", "class")
-
-
-class AnnotationInputError(InputError):
-    """The annotation source named by the user cannot be read at all."""
-
-
-@dataclass
-class RawAnnotations:
-    """Rows as read, before the duplicate and empty-label policy."""
-
-    source: str  # for messages: "inline field 'annotations'", "file x.csv", "columns a1, a2"
-    items: list[int] = field(default_factory=list)  # record index
-    annotators: list[str] = field(default_factory=list)
-    labels: list[Any] = field(default_factory=list)
-    unknown_items: dict[str, int] = field(default_factory=dict)  # item id -> rows, in order of appearance
-    malformed: list[int] = field(default_factory=list)  # records (inline) or rows (file) that are not annotations
-    anonymous: bool = False  # annotators known only by position
-
+from auditor.load.annotation_rows import (  # noqa: F401 - re-exported: the names this module always offered
+    ANNOTATOR_NAMES,
+    ITEM_NAMES,
+    LABEL_NAMES,
+    AnnotationInputError,
+    RawAnnotations,
+    _pick,
+    id_key,
+    label_key,
+)
 
 @dataclass(frozen=True)
 class Annotations:
@@ -85,41 +70,6 @@ class Annotations:
         return [self.label_names[c] for c in self.label.tolist()]
 
 
-# --- label and id canonical forms ----------------------------------------------
-
-
-def label_key(value: Any) -> str | None:
-    """A label as comparable text; None when missing. Never turns text into a missing value."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, (list, tuple, set, frozenset)):  # a multi-label answer is one category: its sorted set
-        parts = sorted({k for k in (label_key(v) for v in value) if k})
-        return ",".join(parts)
-    if isinstance(value, Mapping):
-        import orjson
-
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str).decode()
-    if hasattr(value, "item"):  # numpy scalars from Parquet or pandas
-        return label_key(value.item())
-    return str(value)
-
-
-def id_key(value: Any) -> str:
-    """Record ids and file item ids meet as text: 7, 7.0 and "7" are the same item."""
-    key = label_key(value)
-    return "" if key is None else key
-
-
 # --- the three layouts ----------------------------------------------------------
 
 
@@ -132,7 +82,7 @@ def read_annotations(
 ) -> RawAnnotations | None:
     """Rows from the first layout present (file, then wide columns, then inline), or None."""
     if path is not None:
-        return read_file(Path(path), ids, options)
+        return read_folder(Path(path), ids, options) if Path(path).is_dir() else read_file(Path(path), ids, options)
     columns = wide_columns(extra, options)
     if columns:
         return read_wide(extra, columns, len(ids), str(options.get("annotator_prefix") or ""))
@@ -239,26 +189,70 @@ class _FieldPicker:
         return found
 
 
-def _pick(names: Iterable[Any], configured: str, candidates: Sequence[str]) -> Any | None:
-    """The configured field name, else the first candidate present (case-insensitive)."""
-    by_lower = {str(n).lower(): n for n in names}
-    if configured:
-        return by_lower.get(configured.lower())
-    for c in candidates:
-        if c in by_lower:
-            return by_lower[c]
-    return None
+#: Long-form column naming the rubric criterion a row rates.
+CRITERION_NAMES = ("criterion", "criteria", "aspect", "dimension")
+#: Files a folder of annotations is read from (one sheet per rater, as `auditor sample --out FOLDER/` writes).
+FOLDER_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet")
+
+
+def read_folder(path: Path, ids: Sequence[Any], options: Mapping[str, Any]) -> RawAnnotations:
+    """Every annotation file in a folder, read as one: each rater's own sheet, filled blind to the others."""
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in FOLDER_SUFFIXES and p.is_file() and not p.name.startswith("."))
+    if not files:
+        raise AnnotationInputError(f"annotations folder {path.name} holds no annotation file ({', '.join(FOLDER_SUFFIXES)})")
+    parts = [read_file(f, ids, options) for f in files]
+    merged = RawAnnotations(source=f"folder {path.name} ({len(files)} files)", anonymous=any(p.anonymous for p in parts))
+    with_criteria = any(p.criteria for p in parts)
+    for f, part in zip(files, parts):
+        merged.items += part.items
+        merged.annotators += part.annotators
+        merged.labels += part.labels
+        if with_criteria:
+            merged.criteria += part.criteria or [""] * len(part.items)
+        for key, rows in part.unknown_items.items():
+            merged.unknown_items[key] = merged.unknown_items.get(key, 0) + rows
+        merged.malformed += part.malformed
+        merged.silent += [f"{f.name}: {column}" for column in part.silent]
+    merged.malformed = sorted(set(merged.malformed))
+    return merged
 
 
 def read_file(path: Path, ids: Sequence[Any], options: Mapping[str, Any]) -> RawAnnotations:
-    """A long-form file: one row per (item id, annotator, label)."""
+    """A long-form file (one row per item id, annotator, label), a wide sheet, or a labelling tool's export.
+
+    A JSON export of Label Studio tasks or Argilla records is recognised by its
+    shape (``auditor.load.annotation_tools``); a table with an item id column
+    and neither an annotator nor a label column is a sheet with one column per
+    rater (or per rater and rubric criterion, ``rater:criterion``).
+    """
     if not path.is_file():
         raise AnnotationInputError(f"annotations file {path} does not exist")
-    columns, malformed = _read_columns(path)
+    index: dict[str, int] = {}
+    for i, record_id in enumerate(ids):
+        index.setdefault(id_key(record_id), i)  # a repeated record id: annotations go to its first record
+    rows: list[tuple[int, Any]] | None = None
+    if path.suffix.lower() in (".json", ".jsonl", ".ndjson"):
+        rows, bad = _json_rows(path, path.suffix.lower() == ".json")
+        from auditor.load.annotation_tools import read_tool_export
+
+        tool = read_tool_export(rows, bad, path.name, index, options)
+        if tool is not None:
+            return tool
+    columns, malformed = _read_columns(path) if rows is None else _columns_of(rows, bad)
     names = list(columns)
     item_c = _pick(names, str(options.get("item_column") or ""), ITEM_NAMES)
     annot_c = _pick(names, str(options.get("annotator_column") or ""), ANNOTATOR_NAMES)
     label_c = _pick(names, str(options.get("label_column") or ""), LABEL_NAMES)
+    if item_c is not None and annot_c is None and label_c is None:
+        from auditor.load.annotation_tools import read_sheet
+
+        return read_sheet(columns, item_c, malformed, path.name, index)
+    rubric = [str(c.get("name")) for c in options.get("rubric") or [] if isinstance(c, Mapping)]
+    if label_c is None and item_c is not None and annot_c is not None and any(n in names for n in rubric):
+        # One row per item and rater, one column per criterion: Label Studio's JSON-MIN and CSV exports.
+        from auditor.load.annotation_tools import read_rater_rows
+
+        return read_rater_rows(columns, item_c, annot_c, [n for n in rubric if n in names], malformed, path.name, index)
     if label_c is None and item_c is not None and annot_c is not None and len(names) == 3:
         label_c = next(n for n in names if n not in (item_c, annot_c))  # the only column left
     lacking = [what for what, c in (("item id", item_c), ("annotator", annot_c), ("label", label_c)) if c is None]
@@ -267,11 +261,10 @@ def read_file(path: Path, ids: Sequence[Any], options: Mapping[str, Any]) -> Raw
             f"annotations file {path.name}: no {' / '.join(lacking)} column among {', '.join(map(str, names))}; "
             "name them with agreement.item_column, agreement.annotator_column, agreement.label_column"
         )
-    index: dict[str, int] = {}
-    for i, record_id in enumerate(ids):
-        index.setdefault(id_key(record_id), i)  # a repeated record id: annotations go to its first record
     raw = RawAnnotations(source=f"file {path.name}", malformed=malformed)
-    for item, annotator, label in zip(columns[item_c], columns[annot_c], columns[label_c]):
+    criterion_c = _pick(names, "", CRITERION_NAMES)  # rubric ratings in long form: one row per criterion
+    criteria = columns[criterion_c] if criterion_c is not None else None
+    for r, (item, annotator, label) in enumerate(zip(columns[item_c], columns[annot_c], columns[label_c])):
         key = id_key(item)
         row = index.get(key)
         if row is None:
@@ -280,6 +273,8 @@ def read_file(path: Path, ids: Sequence[Any], options: Mapping[str, Any]) -> Raw
         raw.items.append(row)
         raw.annotators.append(id_key(annotator))
         raw.labels.append(label)
+        if criteria is not None:
+            raw.criteria.append(id_key(criteria[r]))
     return raw
 
 
@@ -311,24 +306,39 @@ def _read_columns(path: Path) -> tuple[dict[str, list[Any]], list[int]]:
 
 
 def _read_json_rows(path: Path, array: bool) -> tuple[dict[str, list[Any]], list[int]]:
-    """Rows of a JSON array or JSONL file with their 1-based element or line numbers."""
+    """Columns of a JSON array or JSONL file, and the 1-based elements or lines that are not rows."""
+    return _columns_of(*_json_rows(path, array))
+
+
+def _json_rows(path: Path, array: bool) -> tuple[list[tuple[int, Any]], list[int]]:
+    """Rows of a JSON array or JSONL file with their 1-based element or line numbers, and the unreadable lines."""
     import orjson
 
     rows: list[tuple[int, Any]] = []
     malformed: list[int] = []
-    if array:
-        data = orjson.loads(path.read_bytes())
-        if not isinstance(data, list):
-            raise AnnotationInputError(f"annotations file {path.name}: expected a JSON array of rows")
-        rows = list(enumerate(data, 1))
-    else:
-        with path.open("rb") as fh:
-            for line_no, line in enumerate(fh, 1):
-                if line.strip():
-                    try:
-                        rows.append((line_no, orjson.loads(line)))
-                    except orjson.JSONDecodeError:
-                        malformed.append(line_no)
+    try:
+        if array:
+            data = orjson.loads(path.read_bytes())
+            if not isinstance(data, list):
+                raise AnnotationInputError(f"annotations file {path.name}: expected a JSON array of rows")
+            rows = list(enumerate(data, 1))
+        else:
+            with path.open("rb") as fh:
+                for line_no, line in enumerate(fh, 1):
+                    if line.strip():
+                        try:
+                            rows.append((line_no, orjson.loads(line)))
+                        except orjson.JSONDecodeError:
+                            malformed.append(line_no)
+    except AnnotationInputError:
+        raise
+    except Exception as exc:  # any reader failure becomes one clear line
+        raise AnnotationInputError(f"cannot read annotations file {path.name}: {exc}") from None
+    return rows, malformed
+
+
+def _columns_of(rows: list[tuple[int, Any]], malformed: list[int]) -> tuple[dict[str, list[Any]], list[int]]:
+    malformed = list(malformed)
     names: dict[str, None] = {}
     for _, row in rows:
         if isinstance(row, dict):

@@ -24,7 +24,7 @@ class Limits:
     max_bad_run: int = 10_000  # 0: never stop
     max_bytes: int | None = None  # text read in all, and this process's growth while reading; None: unbounded
     budget: str = ""  # where max_bytes came from, for the message
-    check_repeated_keys: bool = False  # on the orjson path too (always where Python's parser reads)
+    check_repeated_keys: bool = True  # on the orjson path too (always where Python's parser reads)
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> Limits:

@@ -62,6 +62,14 @@ def jsonl_range_rows(
         yield from _parse_lines(_chunks(fh, head, remaining), first_line, counters, limits or RANGE_LIMITS, str(path))
 
 
+def jsonl_line_rows(lines: list[bytes], first_line: int, counters: dict[str, int], label: str, limits: Limits | None = None) -> Iterator[Row]:
+    """Rows of lines already split (a Spark partition's); numbered from ``first_line + 1``, parsed as in a file."""
+    if not lines:
+        return iter(())
+    # Every line ends with its newline, so a blank last line is counted as one, as in a file.
+    return _parse_lines(iter([b"\n".join(lines) + b"\n"]), first_line, counters, limits or RANGE_LIMITS, label)
+
+
 def _chunks(fh: Any, head: bytes, limit: int | None = None) -> Iterator[bytes]:
     if head:
         yield head

@@ -26,6 +26,7 @@ from typing import Any
 
 from auditor.core.findings import Finding
 from auditor.report.charts import Chart, charts_for
+from auditor.report.decision import HEADER, decision_rows
 from auditor.report.examples import fields, locate, shorten
 from auditor.report.mask import mask, mask_id
 from auditor.report.model import Report
@@ -113,6 +114,8 @@ def render(report: Report) -> str:
         )
         if result.note:
             parts.append(f'<p class="muted">{_t(result.note, 500)}</p>')
+        if name == "decision":
+            parts.append(_decision(result.metrics))
         parts.append(_metrics(result.metrics))
         parts.extend(_figure(c) for c in charts_for(name, result.metrics, findings))
         helped: set[str] = set()
@@ -197,6 +200,16 @@ def _metrics(metrics: Mapping[str, Any]) -> str:
         rows = "".join(f"<tr><th>{_t(k)}</th><td>{_fmt(v)}</td></tr>" for k, v in nested.items())
         out.append(f"<details><summary>More metrics ({len(nested)})</summary><table>{rows}</table></details>")
     return "".join(out)
+
+
+def _decision(metrics: Mapping[str, Any]) -> str:
+    rows = decision_rows(metrics)
+    if not rows:
+        return ""
+    # Figures and option names only, no record text: escaped, never masked (a masker could take a long number for a card).
+    head = "".join(f"<th>{escape(h)}</th>" for h in HEADER)
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="decision"><caption>Prompt first, then the cost of fine-tuning</caption><tr>{head}</tr>{body}</table>'
 
 
 def _figure(chart: Chart) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.core.verdict import NOT_READY, READY
+from auditor.report.decision import HEADER, decision_rows
 from auditor.report.examples import fields, locate, shorten
 from auditor.report.mask import mask, mask_id
 from auditor.report.model import Report
@@ -54,6 +55,7 @@ def render(report: Report) -> str:
     lines = [f"## auditor: {ICON.get(report.verdict, '⚠️')} {report.verdict}", "", _summary(report), ""]
     lines += _gaps(report)
     lines += _checks(report)
+    lines += _decision(report)
     lines += _examples(report)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -106,6 +108,15 @@ def _checks(report: Report) -> list[str]:
         out.append(f"| {md(name)} | {status} | {figures} |")
     groups = task_groups_line(report)
     return [*out, "", md(groups, 600), ""] if groups else [*out, ""]
+
+
+def _decision(report: Report) -> list[str]:
+    rows = decision_rows(report.metrics.get("decision", {}))
+    if not rows:
+        return []
+    out = ["### Decision: prompt first, then the cost of fine-tuning", "", "| " + " | ".join(HEADER) + " |", "|---|---|---|"]
+    out += ["| " + " | ".join(md(cell, masked=False) for cell in row) + " |" for row in rows]
+    return [*out, ""]
 
 
 def _examples(report: Report) -> list[str]:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from auditor.core.records import Dataset
     from auditor.load import InputInfo
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @dataclass

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from auditor.core.verdict import NOT_READY, READY
+from auditor.report.decision import HEADER, decision_rows
 from auditor.report.mask import mask, mask_id
 from auditor.report.model import Report
 
@@ -25,11 +26,12 @@ SEVERITY_STYLE = {"blocker": "red", "warning": "yellow", "info": "dim"}
 # Metrics worth a glance in the checks table, per check; others stay in JSON.
 HEADLINE_METRICS: dict[str, tuple[str, ...]] = {
     "count": ("effective_examples", "valid_records", "invalid_records"),
-    "agreement": ("alpha", "units_pairable", "annotators"),
+    "agreement": ("alpha", "weakest_criterion", "units_pairable", "annotators"),
     "duplicates": ("exact_duplicate_records", "near_duplicate_records", "conflicting_records"),
     "coverage": ("imbalance_ratio", "reference_coverage"),
     "quality": ("empty_outputs", "truncated_outputs", "pii_records"),
     "expectations": ("evaluated", "failed"),
+    "decision": ("prompt_share", "training_tokens", "break_even_day"),
 }
 
 
@@ -98,6 +100,7 @@ def render(
     groups = task_groups_line(report)
     if groups:
         console.print(Text(safe(mask(groups), 600), style="dim"))  # the wording comes from inputs
+    _decision(console, report)
 
     if report.gaps:
         console.print()
@@ -127,3 +130,21 @@ def render(
     text = buffer.getvalue()
     # rich pads lines to the full width; in a pipe or a file that is just noise.
     return "".join(line.rstrip() + "\n" for line in text.splitlines())
+
+
+def _decision(console: Any, report: Report) -> None:
+    """The decision table (prompting against fine-tuning), when the decision check ran."""
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = decision_rows(report.metrics.get("decision", {}))
+    if not rows:
+        return
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, expand=False)
+    for heading in HEADER:
+        table.add_column(heading, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))  # figures and flag names only: no record text
+    console.print()
+    console.print(Text("Decision: prompt first, then the cost of fine-tuning", style="bold"))
+    console.print(table)

@@ -30,7 +30,7 @@ import numpy as np
 from auditor.core.config import Config, resolve
 from auditor.core.context import Context, Progress
 from auditor.core.findings import CheckResult, CodeInfo
-from auditor.core.partitioned import PartitionedCheck, in_order
+from auditor.core.partitioned import PartitionedCheck, Partitions, in_order
 from auditor.core.protocol import Check, ReportsNotRun
 from auditor.core.records import Dataset
 from auditor.features import norm_inputs, norm_outputs, normalizer
@@ -39,7 +39,7 @@ from auditor.load.detect import FieldOverrides
 from auditor.load.limits import Limits
 from auditor.load.parallel import worker_count
 from auditor.runtime.errors import AuditorError, InputError
-from auditor.scale.engines import Engine, make_engine
+from auditor.scale.engines import Engine, LocalEngine
 from auditor.scale.lazy import IntColumn, LazyColumn, RecordReader
 from auditor.scale.measure import Encoded, Failed, MeasureJob, PartFeatures, measure_partition, on_records
 from auditor.scale.partitions import Layout, Partition, cut, detect_layout, streamable
@@ -57,6 +57,8 @@ def choose_engine(cfg: Config, source: Any) -> tuple[str, str]:
     asked = str(cfg["scale.engine"])
     if asked == "memory":
         return "memory", "asked"
+    if asked == "spark" and (source is None or isinstance(source, str | os.PathLike)):
+        return "spark", "asked"  # anything Spark reads: listed, and refused if need be, by the Spark session
     if not isinstance(source, str | os.PathLike):
         if asked == "auto":
             return "memory", "an in-memory source"
@@ -104,24 +106,36 @@ def audit_partitioned(path: Path, cfg: Config, engine_name: str, progress: Progr
     cfg = resolve(search=False, base=dict(cfg.values), overrides={"scale.engine": engine_name})
     partitioned = [c for c in checks if isinstance(c, PartitionedCheck)]
     features = in_order([f for c in partitioned for f in c.features])
-    engine = make_engine(engine_name, worker_count(int(cfg["jobs"])), str(cfg["scale.spark_master"]))
+    engine = LocalEngine(worker_count(int(cfg["jobs"])))
     try:
         partitions = cut(path, int(float(cfg["scale.partition_mb"]) * (1 << 20)))
         job = MeasureJob(layout, cfg, (*features, *partitioned))
         ctx, info, measured, starts = _pass_one(path, partitions, job, engine, progress)
         loaded = time.perf_counter()
-        # Each unit's partition results are dropped once merged: the checks' first
-        # (their merge is pure), so they are gone before a feature's second pass.
-        judged: dict[int, Check] = {}
-        for k, check in enumerate(partitioned, len(features)):
-            judged[id(check)] = _Judged(check, _merged(check, measured[k], starts[:-1].tolist()))
-            measured[k] = []
         handle = _Partitions(engine, partitions, layout, cfg, starts, progress)
-        for k, feature in enumerate(features):
-            feature.merge(ctx, measured[k], handle)
-            measured[k] = []
+        judged = reduce_measures(ctx, measured, starts, features, partitioned, handle)
     finally:
         engine.close()
+    return prepared(ctx, info, checks, partitioned, judged, loaded)
+
+
+def reduce_measures(
+    ctx: Context, measured: list[list[Any]], starts: np.ndarray, features: list[Any], partitioned: list[PartitionedCheck], handle: Partitions
+) -> dict[int, Check]:
+    """The reduce: each check merges its partitions, then each feature merges into the context."""
+    # Each unit's partition results are dropped once merged: the checks' first
+    # (their merge is pure), so they are gone before a feature's second pass.
+    judged: dict[int, Check] = {}
+    for k, check in enumerate(partitioned, len(features)):
+        judged[id(check)] = _Judged(check, _merged(check, measured[k], starts[:-1].tolist()))
+        measured[k] = []
+    for k, feature in enumerate(features):
+        feature.merge(ctx, measured[k], handle)
+        measured[k] = []
+    return judged
+
+
+def prepared(ctx: Context, info: InputInfo, checks: Sequence[Check], partitioned: list[PartitionedCheck], judged: dict[int, Check], loaded: float) -> Prepared:
     ran = ", ".join(c.name for c in partitioned)
     return Prepared(ctx, info, [judged.get(id(c)) or _NotRun(c, ran) for c in checks], loaded)
 
@@ -137,8 +151,6 @@ def _pass_one(
     path: Path, partitions: list[Partition], job: MeasureJob, engine: Engine, progress: Progress
 ) -> tuple[Context, InputInfo, list[list[Any]], np.ndarray]:
     """Pass one: the context (records, grouping columns, lazy texts) and each unit's results by partition."""
-    cfg, layout = job.config, job.layout
-    norm = Normalizer.from_config(cfg.section("normalize"))
     hashing = readers.Hashing()
     # The sha256 fingerprint runs in a thread beside the map; it starts once the
     # first result is in, so the local engine has forked its workers already and
@@ -151,10 +163,27 @@ def _pass_one(
         fingerprint.start()
     fingerprint.join()
 
+    ctx, measured, starts = assemble(parts, job, str(path), RecordReaderAt(str(path)), progress)
+    info = InputInfo(path=str(path), format=ctx.dataset.format, bytes=hashing.bytes, sha256=hashing.hexdigest())
+    return ctx, info, measured, starts
+
+
+@dataclass(frozen=True)
+class RecordReaderAt:
+    """Where the records' lines are read back from: a file by path, or an open descriptor (a spilled copy)."""
+
+    path: str
+    fd: int | None = None
+
+
+def assemble(parts: list[PartFeatures], job: MeasureJob, source: str, at: RecordReaderAt, progress: Progress) -> tuple[Context, list[list[Any]], np.ndarray]:
+    """The context of a partitioned run (records, grouping columns, lazy texts) and each unit's results by partition."""
+    cfg, layout = job.config, job.layout
+    norm = Normalizer.from_config(cfg.section("normalize"))
     starts = np.concatenate([[0], np.cumsum([len(p) for p in parts])]).astype(np.int64)
     n = int(starts[-1])
     template = layout.template
-    data = Dataset(format=template.format, fields=template.fields, source=str(path))
+    data = Dataset(format=template.format, fields=template.fields, source=source)
     for p in parts:
         data.ids.extend(p.ids)
         data.problems.extend(p.problems)
@@ -168,12 +197,13 @@ def _pass_one(
     for name in layout.kept:
         data.extra[name] = _decode([p.extra[name] for p in parts])
     reader = RecordReader(
-        str(path),
+        at.path,
         np.concatenate([p.offsets for p in parts]) if parts else np.zeros(0, np.int64),
         np.concatenate([p.lengths for p in parts]) if parts else np.zeros(0, np.int64),
         lines,
         layout,
         norm,
+        fd=at.fd,
     )
     # Text columns: the in-memory checks index them for the few records a finding shows.
     data.inputs = LazyColumn(reader, "input")  # type: ignore[assignment]
@@ -191,8 +221,7 @@ def _pass_one(
     ctx.provide(normalizer, norm)
     ctx.provide(norm_inputs, LazyColumn(reader, "input", normalised=True))
     ctx.provide(norm_outputs, LazyColumn(reader, "output", normalised=True))
-    info = InputInfo(path=str(path), format=data.format, bytes=hashing.bytes, sha256=hashing.hexdigest())
-    return ctx, info, measured, starts
+    return ctx, measured, starts
 
 
 def _decode(columns: list[Encoded | None]) -> list[Any]:

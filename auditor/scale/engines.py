@@ -1,7 +1,7 @@
-"""Engines that run a map over partitions: forked local processes, or pyspark.
+"""Engines that run a map over partitions: forked local processes (a file's byte ranges), or pyspark (an RDD's partitions).
 
-Both yield the results in partition order, one at a time, so the driver can
-fold each into its arrays and drop it: the driver never holds every
+Both yield the results in partition order, a few at a time, so the driver
+can fold each into its arrays and drop it: the driver never holds every
 partition's result twice. Workers hold one partition at a time.
 """
 
@@ -69,11 +69,12 @@ def _run_item(item: Any) -> Any:
 
 
 class SparkEngine:
-    """pyspark in local mode: partitions as an RDD of descriptors, ``mapPartitions`` running the same map.
+    """A pyspark session, and a map over an RDD's partitions in the executors (``auditor.scale.sparkrun``).
 
-    The session is local (``scale.spark_master``, default ``local[<jobs>]``),
-    with the UI off, bound to the loopback interface and quiet; Python
-    workers import this very package (its folder is put on their PYTHONPATH).
+    The session is local by default (``scale.spark_master`` empty:
+    ``local[<jobs>]``, bound to the loopback interface), with the UI off and
+    quiet; Python workers import this very package (its folder is put on their
+    PYTHONPATH; on a cluster, auditor must be installed on the executors).
     """
 
     name = "spark"
@@ -87,39 +88,37 @@ class SparkEngine:
         os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         self.workers = max(1, workers)
+        self.local = not master or master.startswith("local")  # executors share the driver's disk
+        if self.local:
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         quiet = f"-Dlog4j2.configurationFile={Path(__file__).with_name('log4j2.properties').as_uri()}"
         builder = (
             SparkSession.builder.master(master or f"local[{self.workers}]")
             .appName("auditor")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.driver.host", "127.0.0.1")
             # Results come back one partition at a time (toLocalIterator); a partition's features are megabytes.
             .config("spark.driver.maxResultSize", "0")
             .config("spark.python.worker.reuse", "true")
             .config("spark.driver.extraJavaOptions", quiet)
         )
+        if self.local:  # nothing listens beyond this machine; a cluster's executors must reach the driver
+            builder = builder.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
         with warnings.catch_warnings():  # pyspark warns about pandas versions; it does not use pandas here
             warnings.simplefilter("ignore", FutureWarning)
             self.session = builder.getOrCreate()
-        self.session.sparkContext.setLogLevel("ERROR")
+        self.session.sparkContext.setLogLevel("FATAL")  # a failed job reaches the auditor, which says why in one line
 
-    def map(self, fn: Callable[[T, Any], R], items: Sequence[T], job: Any) -> Iterator[R]:
-        if not items:
-            return iter(())
-        sc = self.session.sparkContext
-        shared = sc.broadcast((fn, job))
+    def map_partitions(self, rdd: Any, fn: Callable[[int, Iterable[Any], Any], R], job: Any) -> Iterator[R]:
+        """``fn(k, partition k's items, job)`` for every partition of ``rdd``, in the executors; results in order."""
+        shared = self.session.sparkContext.broadcast((fn, job))
 
-        def run(part: Iterable[T]) -> Iterable[R]:
+        def run(k: int, items: Iterable[Any]) -> Iterable[R]:
             f, j = shared.value
-            for item in part:
-                yield f(item, j)
+            yield f(k, items, j)
 
-        rdd = sc.parallelize(list(items), len(items)).mapPartitions(run)
-        return self._waves(rdd, len(items))
+        return self._waves(rdd.mapPartitionsWithIndex(run), rdd.getNumPartitions())
 
     def _waves(self, rdd: Any, n: int) -> Iterator[Any]:
         """Results in partition order, a wave of two partitions per core at a time.
@@ -136,9 +135,3 @@ class SparkEngine:
 
     def close(self) -> None:
         """The session stays up for the next run in this process (starting one costs seconds)."""
-
-
-def make_engine(name: str, workers: int, spark_master: str) -> Engine:
-    if name == "spark":
-        return SparkEngine(spark_master, workers)
-    return LocalEngine(workers)

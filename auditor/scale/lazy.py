@@ -28,7 +28,9 @@ CACHE_RECORDS = 200_000  # records kept once read: the involved records of a ver
 class RecordReader:
     """Reads records by index: one ``pread`` of the record's line, parsed and mapped as the loader does."""
 
-    def __init__(self, path: str, offsets: np.ndarray, lengths: np.ndarray, lines: np.ndarray, layout: Layout, normalizer: Normalizer) -> None:
+    def __init__(
+        self, path: str, offsets: np.ndarray, lengths: np.ndarray, lines: np.ndarray, layout: Layout, normalizer: Normalizer, fd: int | None = None
+    ) -> None:
         self.path = path
         self.offsets = offsets
         self.lengths = lengths
@@ -38,7 +40,7 @@ class RecordReader:
         self.reads = 0  # records read from the file (for the report and tests)
         self._cache: dict[int, dict[str, Any]] = {}
         self._lock = threading.Lock()
-        self._fd: int | None = None
+        self._fd: int | None = fd  # given: an open copy of the records (a Spark source's), owned from here on
 
     def __len__(self) -> int:
         return len(self.offsets)

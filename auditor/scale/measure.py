@@ -23,7 +23,7 @@ from auditor.core.context import Context
 from auditor.core.partitioned import PartitionedCheck
 from auditor.core.records import LoadNote, LoadProblem
 from auditor.runtime.errors import AuditorError
-from auditor.scale.partitions import Layout, Partition, read
+from auditor.scale.partitions import Layout, Partition, Read, read
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,9 @@ class PartFeatures:
     problems: list[LoadProblem] = field(default_factory=list)
     blank_lines: int = 0
     notes: list[LoadNote] = field(default_factory=list)
+    # A Spark source's valid records as JSON lines, for the driver's read-back copy (offsets point into them):
+    # zlib-compressed bytes, or the path of a file the executor wrote them to (local mode).
+    raw: bytes | str = b""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -104,11 +107,15 @@ def _portable(exc: Exception) -> Exception:
 
 
 def measure_partition(part: Partition, job: MeasureJob) -> PartFeatures:
-    got = read(part, job.layout)
+    return measure_read(part.number, read(part, job.layout), job)
+
+
+def measure_read(number: int, got: Read, job: MeasureJob) -> PartFeatures:
+    """One partition's records, as read, measured by every unit of the job."""
     data = got.data
     ctx = Context(dataset=data, config=job.config)
     return PartFeatures(
-        number=part.number,
+        number=number,
         ids=data.ids,
         lines=np.asarray(data.lines, np.int64),
         offsets=got.offsets,

@@ -16,11 +16,12 @@ Nothing here knows about records, contexts or checks.
 from auditor.similarity.clusters import components
 from auditor.similarity.crossdup import CrossMatch, Indexed, match_sets
 from auditor.similarity.keys import Runs, pair_keys
-from auditor.similarity.neardup import NearPairs, NearParams, NearViews, Shingler, Sketch, near_views, sketch_all, verify_sketch
+from auditor.similarity.neardup import Boilerplate, NearPairs, NearParams, NearViews, Shingler, Sketch, near_views, sketch_all, verify_sketch
 from auditor.similarity.normalize import Normalizer, hash128, hash_rows, ints, loose, pair_key
 from auditor.similarity.spill import SpilledSketch
 
 __all__ = [
+    "Boilerplate",
     "CrossMatch",
     "Indexed",
     "NearPairs",

@@ -63,7 +63,7 @@ def match_sets(ours: Indexed, theirs: Indexed, views: tuple[str, ...], params: N
     n = len(ours.inputs)
     # One pool: our distinct texts, then theirs (indices offset by n).
     pool = {v: np.concatenate([ours.firsts[v], theirs.firsts[v] + n]) for v in ("input", "pair")}
-    found = near_views(ours.inputs + theirs.inputs, ours.outputs + theirs.outputs, pool["pair"], pool["input"] if "input" in views else _NONE, params)
+    found = near_views(ours.inputs + theirs.inputs, ours.outputs + theirs.outputs, pool["pair"], pool["input"] if "input" in views else _NONE, params, with_similar=False)
     best: dict[int, tuple[float, int, str]] = {}
     for view in views:
         mine, their_keys = ours.keys[view], theirs.keys[view]

@@ -9,6 +9,7 @@ two different shingles of one pair of texts collide with probability about
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +47,16 @@ class SetIndex:
         return np.diff(self.offsets)
 
     @classmethod
+    def merge(cls, indexes: list[SetIndex]) -> SetIndex:
+        """One index of the same texts' sets joined (fields whose shingles are salted apart)."""
+        keys, _ = sorted_unique(np.concatenate([index.keys for index in indexes]), in_place=True)
+        owners = (keys >> np.uint64(32)).astype(np.int64)
+        n = len(indexes[0].offsets) - 1
+        offsets = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(owners, minlength=n), out=offsets[1:])
+        return cls(keys, offsets)
+
+    @classmethod
     def build(cls, shingles: Shingles) -> SetIndex:
         keys = shingles.owner.astype(np.uint64)
         keys <<= np.uint64(32)
@@ -59,6 +70,13 @@ class SetIndex:
 
 def pair_jaccard(index: SetIndex, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """True Jaccard similarity of each pair (a[i], b[i]) of text positions in ``index``."""
+    inter = pair_intersection(index, a, b)
+    union = index.sizes[a] + index.sizes[b] - inter
+    return np.divide(inter, union, out=np.zeros(len(a)), where=union > 0)
+
+
+def pair_intersection(index: SetIndex, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Shingles shared by each pair (a[i], b[i]) of text positions in ``index``."""
     sizes = index.sizes
     out = np.zeros(len(a), np.float64)
     if len(a) == 0:
@@ -82,11 +100,25 @@ def pair_jaccard(index: SetIndex, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         query = (g[pair].astype(np.uint64) << np.uint64(32)) | members
         pos = np.searchsorted(index.keys, query)
         pos[pos == len(index.keys)] = 0
-        inter = np.bincount(pair, weights=index.keys[pos] == query, minlength=hi - lo)
-        union = sizes[s] + sizes[g] - inter
-        out[by_large[lo:hi]] = np.divide(inter, union, out=np.zeros(hi - lo), where=union > 0)
+        out[by_large[lo:hi]] = np.bincount(pair, weights=index.keys[pos] == query, minlength=hi - lo)
         lo = hi
     return out
+
+
+Parts = tuple[tuple[int, ...], ...]
+
+
+def combined(inters: Sequence[np.ndarray], sizes_a: Sequence[np.ndarray], sizes_b: Sequence[np.ndarray], parts: Parts) -> np.ndarray:
+    """A pair's similarity over several fields: the smallest, over ``parts``, of the Jaccard of the
+    union of the part's fields (their shingles are salted apart, so intersections and unions add).
+    Per field f: ``inters[f]`` shared shingles, ``sizes_a[f]``/``sizes_b[f]`` set sizes of each pair.
+    A part whose sets are empty on both sides counts as equal (1)."""
+    value = np.ones(len(inters[0]))
+    for part in parts:
+        inter = np.sum([inters[f] for f in part], axis=0)
+        union = np.sum([sizes_a[f] + sizes_b[f] for f in part], axis=0) - inter
+        value = np.minimum(value, np.divide(inter, union, out=np.ones(len(value)), where=union > 0))
+    return value
 
 
 def all_pairs_above(index: SetIndex, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -95,11 +127,17 @@ def all_pairs_above(index: SetIndex, threshold: float) -> tuple[np.ndarray, np.n
     Exact, hence the reference the LSH path is tested against, and faster than
     hashing for small sets. Pairs sharing no shingle never enter the product.
     """
+    a, b, jac, _ = pairs_above(index, threshold)
+    return a, b, jac
+
+
+def pairs_above(index: SetIndex, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``all_pairs_above``, with the number of shingles each pair shares."""
     from scipy import sparse
 
     n = len(index.offsets) - 1
     if n < 2 or len(index.keys) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
     owners = (index.keys >> np.uint64(32)).astype(np.int64)
     low = index.keys & np.uint64(0xFFFFFFFF)
     vocab, _ = sorted_unique(low)
@@ -113,4 +151,5 @@ def all_pairs_above(index: SetIndex, threshold: float) -> tuple[np.ndarray, np.n
     jac = inter.data / np.maximum(union, 1)
     keep = jac >= threshold
     order = np.lexsort((inter.col[keep], inter.row[keep]))
-    return inter.row[keep][order].astype(np.int64), inter.col[keep][order].astype(np.int64), jac[keep][order]
+    row, col = inter.row[keep][order].astype(np.int64), inter.col[keep][order].astype(np.int64)
+    return row, col, jac[keep][order], inter.data[keep][order].astype(np.float64)

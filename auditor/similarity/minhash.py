@@ -171,13 +171,14 @@ def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return mix64(keys)
 
 
-def candidate_pairs(keys: np.ndarray, ids: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def candidate_pairs(keys: np.ndarray, ids: np.ndarray, window: int, tie: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs (a < b) of ``ids`` sharing a band key, without repeats, with the number of bands they share.
 
     Within a bucket every pair is a candidate when the bucket holds at most
     ``window + 1`` texts; a bigger bucket (a large family of near-copies) pairs
     each text with its ``window`` successors, which still links the family
-    into one cluster while keeping the work linear in its size.
+    into one cluster while keeping the work linear in its size. ``tie``
+    orders texts inside a bucket (else they keep their order).
     """
     found: list[np.ndarray] = []
     n = len(ids)
@@ -185,7 +186,7 @@ def candidate_pairs(keys: np.ndarray, ids: np.ndarray, window: int) -> tuple[np.
     if n < 2:
         return none, none, none
     for b in range(keys.shape[1]):
-        order = np.argsort(keys[:, b], kind="stable")
+        order = np.argsort(keys[:, b], kind="stable") if tie is None else np.lexsort((tie, keys[:, b]))
         sk = keys[order, b]
         same = sk[1:] == sk[:-1]
         if not same.any():

@@ -69,17 +69,30 @@ class Shingles:
     owner: np.ndarray  # int32 or int64, non-decreasing
     hashes: np.ndarray  # uint64
     n_texts: int
+    # With ``edges``: per text, the hashes of its first and last 1..k-1 words (the k-grams a text
+    # padded with k-1 boundary marks would add), row of zeros for texts of fewer than k words.
+    edges: np.ndarray | None = None
 
 
 def encode(texts: Sequence[str]) -> list[bytes]:
     return [t.encode("utf-8", "surrogatepass") for t in texts]
 
 
-def shingle(encoded: Sequence[bytes], k: int, salt: int = 0) -> Shingles:
-    """Hash the word k-grams of every text; ``salt`` keeps fields (input, output) apart."""
+_EDGE_MARKS = (0x243F6A8885A308D3, 0x13198A2E03707344)  # a text's start and end: never equal to a k-gram's hash
+
+
+def shingle(encoded: Sequence[bytes], k: int, salt: int = 0, edges: bool = False) -> Shingles:
+    """Hash the word k-grams of every text; ``salt`` keeps fields (input, output) apart.
+
+    ``edges`` adds each text's boundary grams: its first and its last j words
+    for j = 1..k-1, hashed apart from k-grams. They are not part of the text's
+    set; they tell whether the words near a text's edges are shared with other
+    texts, which the k-grams alone cannot (a word near the start is in fewer
+    than k of them).
+    """
     n = len(encoded)
     if n == 0:
-        return Shingles(np.zeros(0, np.int64), np.zeros(0, np.uint64), 0)
+        return _nothing(0, k, edges)
     lengths = np.fromiter(map(len, encoded), np.int64, n)
     # One whitespace byte between texts: a word never spans two texts.
     buf = np.frombuffer(b"\n".join(encoded), np.uint8)
@@ -87,7 +100,7 @@ def shingle(encoded: Sequence[bytes], k: int, salt: int = 0) -> Shingles:
     np.cumsum(lengths[:-1] + 1, out=starts[1:])
     size = len(buf)
     if size == 0:
-        return Shingles(np.zeros(0, np.int64), np.zeros(0, np.uint64), n)
+        return _nothing(n, k, edges)
     powers, inverses = _POWERS.upto(size)
 
     # Space and control bytes separate words (one compare, far cheaper than a lookup table).
@@ -100,7 +113,7 @@ def shingle(encoded: Sequence[bytes], k: int, salt: int = 0) -> Shingles:
     marks = np.flatnonzero(edge)
     w_start, w_end = marks[0::2], marks[1::2]
     if len(w_start) == 0:
-        return Shingles(np.zeros(0, np.int64), np.zeros(0, np.uint64), n)
+        return _nothing(n, k, edges)
     # Owner of each word: a running count of text starts, read at the word's first byte
     # (one pass over the bytes beats a binary search per word).
     # One slot past the end: an empty last text starts there.
@@ -138,7 +151,49 @@ def shingle(encoded: Sequence[bytes], k: int, salt: int = 0) -> Shingles:
     h = ((prefix[e] - prefix[s]) * inverses[s]).astype(np.uint64)
     if salt:
         h ^= np.uint64(salt & 0xFFFFFFFFFFFFFFFF)
-    return Shingles(w_owner[first], mix64(h), n)
+    edge_hashes = _edges(prefix, inverses, w_start, w_end, words_per_text, k, salt) if edges else None
+    return Shingles(w_owner[first], mix64(h), n, edge_hashes)
+
+
+def _nothing(n: int, k: int, edges: bool) -> Shingles:
+    """No shingle at all (texts without a word)."""
+    return Shingles(np.zeros(0, np.int64), np.zeros(0, np.uint64), n, np.zeros((n, 2 * (k - 1)), np.uint64) if edges else None)
+
+
+def _edges(
+    prefix: np.ndarray, inverses: np.ndarray, w_start: np.ndarray, w_end: np.ndarray, words: np.ndarray, k: int, salt: int
+) -> np.ndarray:
+    n = len(words)
+    out = np.zeros((n, 2 * (k - 1)), np.uint64)
+    texts = np.flatnonzero(words >= k)
+    if len(texts) == 0 or k < 2:
+        return out
+    offsets = np.zeros(n + 1, np.int64)
+    np.cumsum(words, out=offsets[1:])
+    j = np.arange(1, k)
+    first = np.concatenate([np.repeat(offsets[texts], k - 1), (offsets[texts + 1][:, None] - j).ravel()])
+    last = np.concatenate([(offsets[texts][:, None] + j - 1).ravel(), np.repeat(offsets[texts + 1] - 1, k - 1)])
+    s, e = w_start[first], w_end[last]
+    h = ((prefix[e] - prefix[s]) * inverses[s]).astype(np.uint64)
+    half = len(texts) * (k - 1)
+    h[:half] ^= np.uint64((salt ^ _EDGE_MARKS[0]) & 0xFFFFFFFFFFFFFFFF)
+    h[half:] ^= np.uint64((salt ^ _EDGE_MARKS[1]) & 0xFFFFFFFFFFFFFFFF)
+    mix64(h)
+    out[texts, : k - 1] = h[:half].reshape(-1, k - 1)
+    out[texts, k - 1 :] = h[half:].reshape(-1, k - 1)
+    return out
+
+
+def concat(parts: Sequence[Shingles]) -> Shingles:
+    """Batches of texts one after the other: owners renumbered, edge grams kept when every batch has them."""
+    if not parts:
+        return Shingles(np.zeros(0, np.int64), np.zeros(0, np.uint64), 0)
+    owners, offset = [], 0
+    for part in parts:
+        owners.append(part.owner + offset)  # a Python int keeps the owners' dtype (int32 from shingle)
+        offset += part.n_texts
+    edges = np.concatenate([p.edges for p in parts]) if all(p.edges is not None for p in parts) else None
+    return Shingles(np.concatenate(owners), np.concatenate([p.hashes for p in parts]), offset, edges)
 
 
 def chunks_by_bytes(lengths: np.ndarray, budget: int = CHUNK_BYTES) -> list[tuple[int, int]]:

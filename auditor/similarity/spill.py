@@ -25,18 +25,21 @@ class SpilledSketch:
         self.folder = Path(tempfile.mkdtemp(prefix="auditor-sketch-"))
         self.parts = 0
         self.rows = [0, 0]  # rows per view so far
-        self.widths: dict[str, int] = {}
+        self.widths: dict[tuple[int, str], int] = {}
 
     def add(self, part: Sketch) -> None:
         for view in (0, 1):
-            for kind, array in (("keys", part.keys[view]), ("sigs", part.sigs[view])):
+            extra = [part.load_keys(view)[len(part.keys[view]) :], part.load_sigs(view)[len(part.sigs[view]) :]]
+            of = part.load_extra(view) + self.rows[view]
+            for kind, array in (("keys", part.keys[view]), ("sigs", part.sigs[view]), ("xkeys", extra[0]), ("xsigs", extra[1]), ("xrows", of)):
                 np.save(self.folder / f"{self.parts}-{view}-{kind}.npy", array, allow_pickle=False)
-                self.widths[kind] = array.shape[1]
+                if array.ndim == 2:
+                    self.widths[(view, kind)] = array.shape[1]
             self.rows[view] += len(part.keys[view])
         self.parts += 1
 
     def _gather(self, view: int, kind: str, dtype: type) -> np.ndarray:
-        out: np.ndarray = np.empty((self.rows[view], self.widths.get(kind, 0)), dtype)
+        out: np.ndarray = np.empty((self.rows[view], self.widths.get((view, kind), 0)), dtype)
         at = 0
         for k in range(self.parts):
             piece = np.load(self.folder / f"{k}-{view}-{kind}.npy", allow_pickle=False)
@@ -44,11 +47,21 @@ class SpilledSketch:
             at += len(piece)
         return out
 
+    def _extra(self, view: int, kind: str) -> np.ndarray:
+        """A view's extra rows (records with a slot field, ``Sketch``) of every partition, partitions in order."""
+        pieces = [np.load(self.folder / f"{k}-{view}-{kind}.npy", allow_pickle=False) for k in range(self.parts)]
+        if pieces:
+            return np.concatenate(pieces)
+        return np.zeros(0, np.int64) if kind == "xrows" else np.zeros((0, self.widths.get((view, kind[1:]), 0)), np.uint64 if kind == "xkeys" else np.uint8)
+
     def load_keys(self, view: int) -> np.ndarray:
-        return self._gather(view, "keys", np.uint64)
+        return np.concatenate([self._gather(view, "keys", np.uint64), self._extra(view, "xkeys")])
 
     def load_sigs(self, view: int) -> np.ndarray:
-        return self._gather(view, "sigs", np.uint8)
+        return np.concatenate([self._gather(view, "sigs", np.uint8), self._extra(view, "xsigs")])
+
+    def load_extra(self, view: int) -> np.ndarray:
+        return self._extra(view, "xrows")
 
     def drop(self, view: int) -> None:
         for path in self.folder.glob(f"*-{view}-*.npy"):

@@ -1,0 +1,146 @@
+"""A Spark source audited: the map in the executors over whatever Spark reads, the reduce as the stream engine's.
+
+Stages: list the source and detect its layout (``sparksource``); count each
+partition's lines, so every record gets the line (or row) number it has in
+its file and ids match the in-memory engine's; pass one in the executors
+(the same ``measure_read`` as the stream engine: no text back beyond the
+valid records' JSON lines); then the stream engine's reduce
+(``audit.reduce_measures``), whose further passes (the near-duplicate
+sketch) run in the executors again over the same partitions.
+
+The driver keeps a copy of the valid records as JSON lines in an anonymous
+temporary file, written as partitions arrive: the reduce reads back by
+offset the records a finding shows, the boilerplate sample and the records
+of candidate pairs, as the stream engine reads its file. The grouping,
+candidate search and exact verification therefore still run on the driver
+(about 0.5 KB a record, see benchmarks/scale.md).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
+from typing import Any, TypeVar
+
+import numpy as np
+
+from auditor.core.config import Config, resolve
+from auditor.core.context import Context, Progress
+from auditor.core.partitioned import PartitionedCheck, in_order
+from auditor.core.protocol import Check
+from auditor.load import GROUP_FIELDS, InputInfo
+from auditor.load.detect import FieldOverrides
+from auditor.load.limits import Limits
+from auditor.load.parallel import worker_count
+from auditor.runtime.errors import InputError
+from auditor.scale.audit import Prepared, RecordReaderAt, _stage, assemble, prepared, reduce_measures
+from auditor.scale.engines import SparkEngine
+from auditor.scale.measure import MeasureJob, PartFeatures, measure_read
+from auditor.scale.sparksource import ReadJob, head_layout, locate, numbering, rdd_of, read_items
+
+A = TypeVar("A")
+J = TypeVar("J")
+R = TypeVar("R")
+
+
+def audit_spark(source: str | None, table: str | None, cfg: Config, progress: Progress, keep: Sequence[str], checks: Sequence[Check]) -> Prepared:
+    """Measure a Spark source (path, glob or URI; or ``table``) for ``checks`` (``keep``: raw fields some check asked for)."""
+    fields = FieldOverrides.from_config(cfg.section("fields"))
+    limits = Limits.from_config({**cfg.section("load"), "max_memory_share": 0})
+    cfg = resolve(search=False, base=dict(cfg.values), overrides={"scale.engine": "spark"})
+    engine = SparkEngine(str(cfg["scale.spark_master"]), worker_count(int(cfg["jobs"])))
+    session = engine.session
+    partition_bytes = int(float(cfg["scale.partition_mb"]) * (1 << 20))
+    with progress.stage("spark: listing the source"):
+        src = locate(session, source, table)
+        rdd, piece_of = rdd_of(session, src, partition_bytes)
+        layout = head_layout(rdd, src, fields, tuple(dict.fromkeys((*GROUP_FIELDS, *keep))), replace(limits, max_bad_run=0))
+    if layout is None:
+        raise InputError(f"{src.label}: no JSON object in its first lines or rows")
+    with progress.stage(f"spark: counting the lines of {len(piece_of)} partitions"):
+        read_job = ReadJob(src.kind, layout, numbering(rdd, piece_of, src), len(src.pieces) > 1)
+    partitioned = [c for c in checks if isinstance(c, PartitionedCheck)]
+    features = in_order([f for c in partitioned for f in c.features])
+    job = MeasureJob(layout, cfg, (*features, *partitioned))
+    parts, fd = _pass_one(engine, rdd, read_job, job, progress)
+    ctx, measured, starts = assemble(parts, job, src.label, RecordReaderAt(f"{src.label} (the driver's copy of its records)", fd), progress)
+    loaded = time.perf_counter()
+    info = InputInfo(path=src.label, format=ctx.dataset.format, bytes=src.bytes, sha256=None)
+    handle = SparkPartitions(engine, rdd, read_job, cfg, starts, progress)
+    judged = reduce_measures(ctx, measured, starts, features, partitioned, handle)
+    return prepared(ctx, info, checks, partitioned, judged, loaded)
+
+
+def _pass_one(engine: SparkEngine, rdd: Any, read_job: ReadJob, job: MeasureJob, progress: Progress) -> tuple[list[PartFeatures], int]:
+    """Every partition measured in the executors; their records' lines spilled to an anonymous file as they arrive.
+
+    In local mode the executors write each partition's lines to a file of a
+    temporary folder and the driver appends it to the copy: a partition's
+    lines (a gzipped part is one partition, however large) never pass through
+    the JVM's heap as a task result. On a cluster they come back compressed.
+    """
+    n = rdd.getNumPartitions()
+    parts: list[PartFeatures] = []
+    label = f"spark: measuring {n} partitions on {engine.workers} cores"
+    with tempfile.TemporaryFile(prefix="auditor-spark-") as spill, tempfile.TemporaryDirectory(prefix="auditor-spark-") as folder:
+        at = 0
+        work = (read_job, job, folder if engine.local else None)
+        for part in _stage(progress, label, n, engine.map_partitions(rdd, measure_items, work)):
+            part.offsets += at
+            if isinstance(part.raw, str):
+                with open(part.raw, "rb") as fh:
+                    at += _copy(fh, spill)
+                os.unlink(part.raw)
+            else:
+                at += spill.write(zlib.decompress(part.raw))
+            part.raw = b""
+            parts.append(part)
+        spill.flush()
+        return parts, os.dup(spill.fileno())  # the file is gone from the folder already; the descriptor keeps it
+
+
+def _copy(source: Any, target: Any) -> int:
+    copied = 0
+    while chunk := source.read(1 << 20):
+        copied += target.write(chunk)
+    return copied
+
+
+def measure_items(k: int, items: Iterable[Any], work: tuple[ReadJob, MeasureJob, str | None]) -> PartFeatures:
+    """In an executor: partition k read and measured as the stream engine measures a byte range."""
+    read_job, job, folder = work
+    got, raw = read_items(k, items, read_job, keep_raw=True)
+    part = measure_read(k, got, job)
+    if folder is None:
+        part.raw = zlib.compress(raw, 1)
+    else:
+        part.raw = os.path.join(folder, f"part-{k:06d}")
+        with open(part.raw, "wb") as fh:
+            fh.write(raw)
+    return part
+
+
+def on_items(k: int, items: Iterable[Any], work: tuple[ReadJob, Config, Callable[[Context, Any, Any], Any], Any, Sequence[Any]]) -> Any:
+    """In an executor: a further pass, ``fn(context over partition k's records, its argument, job)``."""
+    read_job, config, fn, job, args = work
+    got, _ = read_items(k, items, read_job, keep_raw=False)
+    return fn(Context(dataset=got.data, config=config), args[k], job)
+
+
+class SparkPartitions:
+    """``auditor.core.partitioned.Partitions`` over a Spark source: a further map in the executors."""
+
+    engine = "spark"
+
+    def __init__(self, spark: SparkEngine, rdd: Any, read_job: ReadJob, cfg: Config, starts: np.ndarray, progress: Progress) -> None:
+        self._spark, self._rdd, self._read_job, self._config = spark, rdd, read_job, cfg
+        self.starts, self.progress = starts, progress
+
+    def map(self, fn: Callable[[Context, A, J], R], args: Sequence[A], job: J, label: str) -> Iterator[R]:
+        n = self._rdd.getNumPartitions()
+        work = (self._read_job, self._config, fn, job, list(args))
+        yield from _stage(self.progress, f"spark: {label}", n, self._spark.map_partitions(self._rdd, on_items, work))

@@ -1,0 +1,5 @@
+"""DEC: the decision questions (prompt first; what fine-tuning costs) next to the data verdict."""
+
+from checks.decision.check import DecisionCheck
+
+__all__ = ["DecisionCheck"]
