@@ -26,10 +26,10 @@ from auditor.features import input_hashes, input_reps, output_hashes
 from auditor.similarity import hash128
 from checks.calibration import Judgement, judge
 from checks.categories import CategoryStats, category_stats, unseen
-from checks.diversity import diversity, preview
+from checks.diversity import diversity, echoes_inputs, preview, templated_within
 from checks.embed import Unavailable, load_encoder
 from checks.lengths import compare, summary, word_lengths
-from checks.tasks import task_type
+from checks.tasks import repeats_by_design, task_groups, task_type
 from checks.topics import Background, Topic, Topics, choose_k, cluster
 
 if TYPE_CHECKING:  # scikit-learn is imported when a text space is built, not with the check
@@ -123,8 +123,9 @@ TEMPLATED = CodeInfo(
     "instead of reading the input; classification labels repeat by design and are not flagged.",
     fix="Rewrite the templated outputs so each answers its own input, or set task = 'classification' if "
     "the outputs are labels.",
-    threshold="outputs given for >= coverage.template_min_inputs = 3 different inputs covering more than "
-    "coverage.max_templated_share = 5% of records",
+    threshold="outputs given for >= coverage.template_min_inputs = 3 different inputs of one task group whose "
+    "outputs are not labels (nor short answers, with task = 'auto') and that do not restate those inputs (half "
+    "the output's words in half the inputs), covering more than coverage.max_templated_share = 5% of records",
 )
 NO_EMBEDDINGS = CodeInfo(
     code="COV009",
@@ -168,7 +169,8 @@ class CoverageCheck:
     - lengths (words): ``lengths`` {input, output, <role>_input, <role>_output: min/p50/p90/p99/max/mean,
       input_shift / output_shift: ks_statistic, p_value, out_of_range_share, max_ratio, median_ratio, sentence};
     - outputs: ``distinct_output_share``, ``top_outputs`` [{output, count, distinct_inputs, example_id}],
-      ``templated_records``, ``task_type``;
+      ``templated_records`` (any task), ``templated_records_in_task`` (repeated within a task group whose
+      outputs do not repeat by design: what COV008 judges), ``task_type``;
     - with a reference (or the eval set standing in): ``reference_source``, ``reference_records``,
       ``representation`` ("tfidf" or "embeddings:<model>"), ``similarity_threshold`` (the one used),
       ``calibration`` {mode "training"|"absolute", quantile, neighbours, distinct_training_inputs,
@@ -348,26 +350,37 @@ class CoverageCheck:
     def _diversity(self, ctx: Context, metrics: dict[str, Any]) -> list[Finding]:
         data, cfg = ctx.dataset, ctx.config
         # Empty outputs are the quality check's finding; they are not a template.
-        result = diversity(ctx.cached(output_hashes), ctx.cached(input_hashes), skip={hash128("")})
+        outputs, inputs = ctx.cached(output_hashes), ctx.cached(input_hashes)
+        result = diversity(outputs, inputs, skip={hash128("")})
         task = ctx.cached(task_type)
         metrics.update(result.to_metrics(data.outputs, data.ids))
         metrics["task_type"] = task
         min_inputs = int(cfg["coverage.template_min_inputs"])
-        templates = result.templates(min_inputs)
+        # Labels and short answers repeat by design: only outputs repeated within generation groups count.
+        # Per task group: labels and short answers repeat by design, and a multi-task set's one source text
+        # under several prompts gets one summary under each; a rote output repeats within one task.
+        tasks = ctx.cached(task_groups)
+        exempt = repeats_by_design(ctx).tolist()
+        found = templated_within(outputs, inputs, tasks.of_record.tolist(), exempt, min_inputs, {hash128("")})
+        # One answer to paraphrases of one request restates each of them: not a reply by rote.
+        templates = [t for t in found if not echoes_inputs(data.outputs[t.records[0]], [data.inputs[i] for i in t.records])]
+        metrics["templated_records_restating_inputs"] = sum(len(t.records) for t in found) - sum(len(t.records) for t in templates)
         templated = sum(len(t.records) for t in templates)
-        metrics["templated_records"] = templated
+        metrics["templated_records"] = sum(len(t.records) for t in result.templates(min_inputs))
+        metrics["templated_records_in_task"] = templated  # the records COV008 judges
         share = templated / len(data)
-        if task == "classification" or not templates or share <= float(cfg["coverage.max_templated_share"]):
+        if not templates or share <= float(cfg["coverage.max_templated_share"]):
             return []
         top = templates[0]
         first = preview(data.outputs[top.records[0]])
         ids = [data.ids[i] for t in templates for i in t.records]
         groups = [f"output {n + 1}" for n, t in enumerate(templates) for _ in t.records]
+        where = "" if tasks.source == "none" else f"{tasks.groups[tasks.of_record[top.records[0]]].kind} task group"
         return [
             TEMPLATED.finding(
                 f"{templated} records ({share:.1%}) share {len(templates)} output"
                 f"{'s' * (len(templates) != 1)} given for {min_inputs} or more different inputs; the most "
-                f"repeated, {first!r}, answers {top.distinct_inputs} different inputs ({task} task)",
+                f"repeated, {first!r}, answers {top.distinct_inputs} different inputs ({where or task + ' task'})",
                 "rewrite templated outputs so each answers its own input, or set task = 'classification' "
                 "if the outputs are labels",
                 ids,

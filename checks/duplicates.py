@@ -36,7 +36,7 @@ from auditor.features import (
 from auditor.similarity import CrossMatch, hash128, loose
 from checks.effective import FEATURES as EFFECTIVE_FEATURES
 from checks.effective import effective
-from checks.tasks import ConflictSplit, conflict_split, task_groups, task_type
+from checks.tasks import ConflictSplit, conflict_split, task_grouping, task_groups, task_type
 
 EXACT = CodeInfo(
     code="DUP001",
@@ -94,7 +94,8 @@ OPEN = CodeInfo(
     why="For generation tasks with many valid answers (write a review, ask a question) several outputs per "
     "input add variety rather than contradiction.",
     fix="Nothing if this is by design; set task = 'generation' to have them treated as contradictions.",
-    threshold="task = 'open', or a category with >= duplicates.open_share = 80% of repeated inputs varying",
+    threshold="task = 'open', or a task group (category, template field, or inferred instruction wording) with "
+    ">= duplicates.open_share = 60% of repeated inputs varying (and >= duplicates.open_min_groups = 5)",
 )
 LEAK = CodeInfo(
     code="DUP006",
@@ -194,6 +195,8 @@ class DuplicatesCheck(FromFeatures):
             "conflicting_records": split.contradicting_records,
             "open_input_groups": len(split.open_groups),
             "open_categories": list(split.open_categories),
+            "same_answer_input_groups": len(split.equivalent),
+            "task_groups": ctx.cached(task_groups).to_metrics(),
             "near_duplicate_clusters": len(near.groups),
             "near_duplicate_records": near.extra_records,
             "near_duplicate_pairs": len(near.pairs),
@@ -246,8 +249,8 @@ class DuplicatesCheck(FromFeatures):
         for j, (inp, out) in enumerate(zip(baseline.inputs, baseline.outputs)):
             answers, _ = accepted.setdefault(hash128(norm(inp)), (set(), j))
             answers.add(loose(norm(out)))
-        groups = task_groups(ctx)
-        open_groups = set(split.open_categories)
+        tasks = ctx.cached(task_groups)
+        open_group = [g.kind == "open" for g in tasks.groups]
         ids: list[Any] = []
         labels: list[str | None] = []
         shown: list[dict[str, str]] = []
@@ -256,7 +259,7 @@ class DuplicatesCheck(FromFeatures):
             seen = accepted.get(key)
             if seen is None or loose(outs[i]) in seen[0]:
                 continue
-            if groups is not None and groups[i] in open_groups:
+            if open_group[tasks.of_record[i]]:
                 continue  # several valid outputs by design in this group
             j = seen[1]
             ids.append(ctx.dataset.ids[i])
@@ -358,7 +361,8 @@ class DuplicatesCheck(FromFeatures):
     def _similar_inputs(self, ctx: Context, input_clusters: list[list[int]], pair_clusters: list[list[int]]) -> Finding | None:
         cluster_of: dict[int, int] = {i: k for k, g in enumerate(pair_clusters) for i in g}
         outs = ctx.cached(norm_outputs)
-        groups = task_groups(ctx)
+        grouping = task_grouping(ctx)  # a field's or the inferred template groups; None for one task
+        groups = grouping[1] if grouping else None
         flagged = []
         for cluster in input_clusters:
             # Outputs are compared within a task group: under two templates one input asks two things.

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auditor.core.context import Context
-from auditor.features import HASHES, NEAR_DUPLICATES, REPEATED_INPUTS, exact_groups, near_clusters
-from checks.tasks import TASK_WORDS, conflict_split
+from auditor.features import NEAR_DUPLICATES, exact_groups, near_clusters
+from checks.tasks import TASK_GROUP_FEATURES, conflict_split
 
 #: The shared features the rule reads, for a partitioned run (``auditor.core.partitioned``).
-FEATURES = (HASHES, REPEATED_INPUTS, TASK_WORDS, NEAR_DUPLICATES)
+FEATURES = (*TASK_GROUP_FEATURES, NEAR_DUPLICATES)
 
 
 @dataclass(frozen=True)

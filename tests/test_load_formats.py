@@ -252,3 +252,9 @@ def test_lines_spanning_chunks_parse_as_whole_lines(
     with monkeypatch.context() as m:
         m.setattr(source, "CHUNK", chunk)
         assert rows() == whole
+
+
+def test_load_without_limits_uses_the_default_limits(tmp_path: Path) -> None:
+    """``load(path)`` as the Python API documents it: no limits given, the configured defaults apply."""
+    data, _ = load(_write_jsonl(tmp_path / "d.jsonl", [{"input": "a question", "output": "an answer"}]))
+    assert data.inputs == ["a question"]

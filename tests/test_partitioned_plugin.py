@@ -173,7 +173,7 @@ def test_a_plugin_without_the_protocol_is_reported_as_not_run(plugins: None, dat
     assert whole.status.value == "skipped" and not whole.findings
     assert "--engine memory" in whole.note
     # Every partitioned check is named in the reason, plugins included.
-    assert "(it runs count, duplicates, quality, decision, shouting, copies)" in whole.note
+    assert "(it runs count, duplicates, quality, fidelity, decision, shouting, copies)" in whole.note
 
 
 def test_features_are_merged_after_what_they_require() -> None:

@@ -175,6 +175,31 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("normalize.casefold", True, "Case rarely changes what a training pair teaches; folding it finds more real duplicates."),
     Option("normalize.whitespace", True, "Runs of spaces, tabs and newlines are formatting, not content."),
+    # --- task groups ----------------------------------------------------------
+    Option(
+        "tasks.infer",
+        True,
+        "Without a category, template, source or task field, records are grouped by the fixed instruction "
+        "wording they share (prompt templates), so rules that depend on the task (contradictions, templated "
+        "outputs) apply per group; false treats the file as one task.",
+    ),
+    Option(
+        "tasks.sample",
+        20000,
+        "The template wording is found on a seeded sample of 20,000 distinct inputs: enough for every template "
+        "with 20 or more records to show (T0: the same groups from 20,000 as from all 49,000), and a bounded cost "
+        "whatever the file's size; every input is then assigned to the wording it holds.",
+        kind=int,
+        minimum=100,
+    ),
+    Option(
+        "tasks.min_records",
+        20,
+        "Wording shared by fewer than 20 distinct inputs is not taken for a template: common phrases and short "
+        "shared passages reach a few inputs by chance; a group's kind is judged from 20 records or more.",
+        kind=int,
+        minimum=2,
+    ),
     # --- count --------------------------------------------------------------
     Option(
         "count.min_per_category",
@@ -303,16 +328,17 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "duplicates.open_min_groups",
         5,
-        "With task 'auto' and a category column, a category needs at least 5 repeated inputs with several "
-        "outputs before it can be judged open (several valid outputs by design); fewer could be chance.",
+        "With task 'auto', a task group (category, template field or inferred wording) needs at least 5 repeated "
+        "inputs with several outputs before it can be judged open (several valid outputs by design); fewer could be chance.",
         kind=int,
         minimum=1,
     ),
     Option(
         "duplicates.open_share",
-        0.8,
-        "A category is open when 80% or more of its repeated inputs have several outputs: label noise touches a "
-        "minority of repeats, while a generate-a-question or write-a-review template varies them all.",
+        0.6,
+        "A task group is open when 60% or more of its repeated inputs have several outputs: label noise touches a "
+        "minority of repeats, while a generate-a-question or write-a-review template varies most of them (T0: every "
+        "template with varied repeats varies 95% or more of them, but writing an article from a headline 61%).",
         kind=float,
         minimum=0.0,
         maximum=1.0,
@@ -812,6 +838,18 @@ OPTIONS: tuple[Option, ...] = (
         "Fewer than 5 flagged records say nothing about where a defect comes from.",
         kind=int,
         minimum=1,
+    ),
+    # --- fidelity: arithmetic ----------------------------------------------------
+    Option(
+        "fidelity.arithmetic_blocker_share",
+        0.02,
+        "Wrong arithmetic (TSK005) and wrong statistics (TSK007) block from 2% of the records whose arithmetic "
+        "could be checked: a worked-solution set is near 0 when it is sound (GSM8K train has 0.4% slips in "
+        "its prose and none in its calculator annotations), and at 1 in 50 the model learns wrong sums "
+        "often enough to repeat them. Below it the slips are a warning: fix them, they do not stop a run.",
+        kind=float,
+        minimum=0.0,
+        maximum=1.0,
     ),
     # --- scale ---------------------------------------------------------------
     Option(

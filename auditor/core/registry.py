@@ -28,6 +28,7 @@ BUILTINS: tuple[str, ...] = (
     "checks.duplicates:DuplicatesCheck",
     "checks.coverage:CoverageCheck",
     "checks.quality:QualityCheck",
+    "checks.fidelity:FidelityCheck",
     "checks.expectations:ExpectationsCheck",
     "checks.decision:DecisionCheck",
 )

@@ -3,7 +3,7 @@
 A feature is a plain function of the ``Context`` (``ctx.cached(exact_groups)``
 computes it on first use and keeps it); a check that is switched off costs
 nothing. ``texts``: normalised texts, hashes, exact and repeated-input
-groups; ``near``: near-duplicate pairs and clusters, and matches against
+groups; ``taskgroups``: each record's task group (a field, else the prompt template its input shares, ``templates``); ``near``: near-duplicate pairs and clusters, and matches against
 another dataset. All of it is built on ``auditor.similarity``; none of it
 judges: thresholds and verdicts belong to the checks. ``partitioned``: the
 same features as a partitioned run computes them without the texts
@@ -26,6 +26,7 @@ from auditor.features.near import (
     similar_input_clusters,
 )
 from auditor.features.partitioned import HASHES, NEAR_DUPLICATES, REPEATED_INPUTS
+from auditor.features.taskgroups import TASK_GROUP_FIELDS, TEMPLATE_NODES, GroupField, TemplateNodes, group_field, template_nodes
 from auditor.features.texts import (
     ExactGroups,
     InputGroups,
@@ -52,11 +53,16 @@ __all__ = [
     "HASHES",
     "NEAR_DUPLICATES",
     "REPEATED_INPUTS",
+    "TASK_GROUP_FIELDS",
+    "TEMPLATE_NODES",
     "ExactGroups",
+    "GroupField",
     "InputGroups",
     "NearClusters",
+    "TemplateNodes",
     "cross_match",
     "exact_groups",
+    "group_field",
     "input_groups",
     "input_hashes",
     "input_keys",
@@ -76,4 +82,5 @@ __all__ = [
     "pair_reps",
     "pair_runs",
     "similar_input_clusters",
+    "template_nodes",
 ]

@@ -19,7 +19,7 @@ from auditor.report.decision import HEADER, decision_rows
 from auditor.report.examples import Records, shorten
 from auditor.report.mask import mask, mask_id
 from auditor.report.model import Report
-from auditor.report.terminal import HEADLINE_METRICS
+from auditor.report.terminal import HEADLINE_METRICS, task_groups_line
 
 EXAMPLES_PER_GAP = 3
 # A pull-request comment holds 65,536 characters; a check may raise thousands
@@ -106,7 +106,8 @@ def _checks(report: Report) -> list[str]:
         if result.note and status in ("skipped", "error"):
             figures = md(result.note, 120)
         out.append(f"| {md(name)} | {status} | {figures} |")
-    return [*out, ""]
+    groups = task_groups_line(report)
+    return [*out, "", md(groups, 600), ""] if groups else [*out, ""]
 
 
 def _decision(report: Report) -> list[str]:

@@ -41,6 +41,18 @@ def safe(text: Any, limit: int = 400) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
+def task_groups_line(report: Report, shown: int = 3) -> str:
+    """One line naming the task groups the rules were judged in, when the file has more than one."""
+    duplicates = report.checks.get("duplicates")
+    groups = duplicates.metrics.get("task_groups") if duplicates else None
+    if not groups or groups.get("source") == "none":
+        return ""
+    origin = "inferred from shared instruction wording" if groups["source"] == "inferred" else f"by {groups['source']}"
+    kinds = ", ".join(f"{n} {kind}" for kind, n in groups["kinds"].items())
+    largest = "; ".join(f"{safe(g['name'], 60)} ({g['kind']}, {g['records']:,})" for g in groups["groups"][:shown])
+    return f"task groups ({origin}): {groups['count']}: {kinds}; largest: {largest}"
+
+
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3f}"
@@ -85,6 +97,9 @@ def render(
         table.add_row(Text(safe(name, 30)), Text(status, style=STATUS_STYLE.get(status, "")), Text(figures))
     console.print()
     console.print(table)
+    groups = task_groups_line(report)
+    if groups:
+        console.print(Text(safe(mask(groups), 600), style="dim"))  # the wording comes from inputs
     _decision(console, report)
 
     if report.gaps:
