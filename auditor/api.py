@@ -33,8 +33,7 @@ def resolve_config(config: Config | PathLike | Mapping[str, Any] | None, overrid
     """
     flat = {k.replace("__", "."): v for k, v in overrides.items()}
     if isinstance(config, Config):
-        merged = dict(config.values)
-        resolved = resolve(search=False, base=merged, overrides=flat)
+        resolved = resolve(search=False, base=config, overrides=flat)
     elif isinstance(config, str | Path):
         resolved = resolve(config_file=config, overrides=flat)
     else:
@@ -129,6 +128,7 @@ def run(ctx: Context, info: InputInfo, *, started: float, load_seconds: float, c
         timing=timing,
         strict=bool(ctx.config["strict"]),
         dataset=ctx.dataset,
+        others=dict(ctx.others),
     )
 
 

@@ -27,7 +27,7 @@ from checks.quality import QualityCheck  # noqa: E402
 from checks.quality_rules.encoding import damage_kind  # noqa: E402
 from checks.quality_rules.phrases import BOILERPLATE, REFUSALS  # noqa: E402
 from checks.quality_rules.scan import ScanOptions, scan  # noqa: E402
-from checks.quality_rules.tokens import estimate_tokens  # noqa: E402
+from auditor.features.tokens import estimate_tokens  # noqa: E402
 from checks.quality_rules.truncation import truncation_reason  # noqa: E402
 from tests.helpers import make_context, make_dataset  # noqa: E402
 

@@ -59,7 +59,7 @@ TOPIC_CODES = ("COV004", "COV005", "COV006")
 # Codes whose group ties records flagged *together* (a duplicate cluster, a shared output):
 # judging one needs the others. A QLT group is only the record's template, not evidence.
 GROUPED = ("DUP", "COV007", "COV008")
-MASK = re.compile(r"\[(?:email|phone|card|iban|secret|private key)\]")
+MASK = re.compile(r"\[(?:email|phone|card|iban|national id|ip|secret|private key|personal data)\]")
 
 
 @dataclass(frozen=True)
@@ -327,12 +327,16 @@ class Filler:
         """The raw record behind a flagged id and its export row.
 
         ``side``: the id names a record of the eval/reference file (the finding's
-        details say ``dataset``). The export cannot tell: it attaches the *training*
-        record that has the same id, so its text is not used for those."""
+        details say ``dataset``), and the export row carries that file's record (its
+        ``dataset`` column says which): the raw record is read from that file and checked
+        against the row's text like any other."""
         if side and self.side is not None:
             raw = self.side.get(record_id)
             if raw is None:
                 raise SystemExit(f"{self.run.name} {code}: id {record_id} is not a line of {self.run.side}")
+            row = self.rows_by_key.get((code, str(record_id)))
+            for field_name in ("input", "output"):
+                check_alignment((row or {}).get(field_name), raw, f"{self.run.name} {code} eval/reference id {record_id}")
             return raw, None
         row = self.rows_by_key.get((code, str(record_id)))
         if row is not None and row.get("line") is not None:

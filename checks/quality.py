@@ -24,16 +24,20 @@ import numpy as np
 from auditor.core.context import Context
 from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity
 from auditor.core.partitioned import PartitionedFeature
-from auditor.privacy.pii import LABELS, PII_KINDS, SECRET_KINDS
+from auditor.features.tokens import Budget, TokenCounter, token_budget, token_counter
+from auditor.privacy.pii import LABELS, NOT_PERSONAL_SHORT, PII_KINDS, SECRET_KINDS
 from checks.quality_rules.chat import PROBLEMS as CHAT_PROBLEMS
 from checks.quality_rules.chat import chat_problems
 from checks.quality_rules.groups import Breakdown, GroupField, breakdown, members
 from checks.quality_rules.lengths import outliers
 from checks.quality_rules.scan import ScanResult, options_from, scan
 from checks.quality_rules.scan import merge as merge_scans
-from checks.quality_rules.tokens import TokenCounter, make_counter
 from checks.quality_rules.truncation import UNPUNCTUATED
 from checks.tasks import TASK_WORDS, task_type
+
+#: A set is judged to teach refusals (see ``QualityCheck._refusals``) only from this many
+#: refusals on: two or three say nothing about the set.
+SAFETY_SET_MIN = 5
 
 EMPTY_INPUT = CodeInfo(
     code="QLT001",
@@ -97,25 +101,31 @@ OVER_TOKENS = CodeInfo(
     summary="Records whose input plus output exceed the token budget.",
     why="Trainers cut or drop examples longer than the context; a cut example loses the end of its output, the "
     "part the model is meant to learn.",
-    fix="Shorten or split the records, drop them, or raise quality.max_tokens to your training context length.",
-    threshold="quality.max_tokens = 4096 tokens (offline estimate unless quality.tokenizer names one)",
+    fix="Shorten or split the records, drop them, or set quality.max_tokens (or quality.model_family) to your "
+    "training context.",
+    threshold="quality.max_tokens = 8192 tokens, or the context of quality.model_family; counted exactly where "
+    "quality.tokenizer has a tokenizer offline (records that could exceed the budget), else estimated",
 )
 REFUSAL = CodeInfo(
     code="QLT007",
     symbol="refusal",
     severity=Severity.WARNING,
-    summary="Outputs that refuse or speak as an AI model ('As an AI language model', 'I'm sorry, but I cannot').",
+    summary="Outputs that refuse an ordinary request or speak as an AI model ('As an AI language model', "
+    "'I'm sorry, but I cannot').",
     why="Refusals copied from a model teach the fine-tuned model to refuse ordinary requests and to sound like "
-    "the model the data came from.",
+    "the model the data came from. Declining a request that looks harmful (weapons, crime, someone's address) is "
+    "the intended reply and is not flagged.",
     fix="Replace them with real answers or drop them; keep them only when teaching refusals is the point "
     "(then ignore QLT007).",
-    threshold="built-in phrases plus quality.refusal_phrases",
+    threshold="built-in phrases plus quality.refusal_phrases, where the request shows no harm cue; in a set whose "
+    "refusals mostly answer harmful requests (quality.safety_set_share) only outputs speaking as an AI model",
 )
 BOILERPLATE = CodeInfo(
     code="QLT008",
     symbol="boilerplate",
     severity=Severity.WARNING,
-    summary="Outputs holding placeholder text (<noinput>, TODO, lorem ipsum, [insert ...]).",
+    summary="Outputs holding placeholder text (<noinput>, TODO, lorem ipsum, [insert ...]) that the input does not "
+    "give as the task's data.",
     why="Placeholders are unfinished labelling; the model learns to emit them.",
     fix="Finish the outputs or drop them.",
     threshold="built-in phrases plus quality.boilerplate_phrases",
@@ -125,7 +135,9 @@ PERSONAL_DATA = CodeInfo(
     symbol="personal-data",
     severity=Severity.WARNING,
     summary="Records containing personal data: e-mail addresses, phone numbers, card numbers (Luhn-checked), "
-    "IBANs (checksum), national ids or IP addresses.",
+    "IBANs (checksum), national ids or IP addresses. Values that identify no one are counted, not flagged: "
+    "reserved and placeholder values, toll-free and service numbers, organisations' role addresses and help "
+    "lines, private and public-infrastructure addresses, the digits of a calculation.",
     why="A fine-tuned model can reproduce personal data from its training set verbatim; keeping it may also "
     "break data-protection law.",
     fix="Redact or pseudonymise the values (e.g. <EMAIL>), or drop the records; the report names the kind and "
@@ -184,9 +196,10 @@ class Measures:
     in_chars: np.ndarray  # characters per input
     out_chars: np.ndarray
     out_words: np.ndarray  # spaces and newlines plus one: the fast word count the short-output norm uses
-    tokens: np.ndarray | None  # input plus output tokens; None when quality.max_tokens is off
+    tokens: np.ndarray | None  # input plus output tokens; None when the token budget is off
     chats: dict[str, list[int]] | None  # chat problem kind -> records; None when the records are not chats
     malformed_chats: int = 0
+    tokens_counted: int = 0  # records whose tokens were counted exactly (the others could not exceed the budget)
 
     @classmethod
     def merge(cls, parts: Sequence[Measures], starts: Sequence[int]) -> Measures:
@@ -211,6 +224,7 @@ class Measures:
             tokens,
             chats,
             sum(p.malformed_chats for p in parts),
+            sum(p.tokens_counted for p in parts),
         )
 
 
@@ -220,6 +234,7 @@ def measure_texts(
     messages: Sequence[Any] | None,
     cfg: dict[str, Any],
     counter: TokenCounter,
+    budget: int,
     advance: Callable[[int], None] = lambda n: None,
 ) -> Measures:
     """The one pass over the texts: every per-text rule, plus the per-record numbers the dataset-wide rules use."""
@@ -228,9 +243,11 @@ def measure_texts(
     in_chars = np.fromiter(map(len, inputs), dtype=np.int64, count=n)
     out_chars = np.fromiter(map(len, outputs), dtype=np.int64, count=n)
     out_words = np.fromiter((o.count(" ") + o.count("\n") + 1 for o in outputs), dtype=np.int64, count=n)
-    tokens = None
-    if int(cfg["max_tokens"]) > 0:
-        tokens = np.asarray(counter.count_many(inputs), dtype=np.int64) + np.asarray(counter.count_many(outputs), dtype=np.int64)
+    tokens, counted = None, 0
+    if budget > 0:
+        # Exact counts only for records that could exceed the budget: the decision stays exact.
+        counts = counter.record_tokens(inputs, outputs, budget)
+        tokens, counted = counts.tokens, counts.counted
     chats: dict[str, list[int]] | None = None
     bad = 0
     if messages is not None:
@@ -241,17 +258,7 @@ def measure_texts(
             bad += bool(problems)
             for p in problems:
                 chats.setdefault(p, []).append(i)
-    return Measures(found, in_chars, out_chars, out_words, tokens, chats, bad)
-
-
-_COUNTERS: dict[str, TokenCounter] = {}
-
-
-def _counter(spec: str) -> TokenCounter:
-    """One token counter per worker process of a partitioned run (a tokenizer can take seconds to load)."""
-    if spec not in _COUNTERS:
-        _COUNTERS[spec] = make_counter(spec)
-    return _COUNTERS[spec]
+    return Measures(found, in_chars, out_chars, out_words, tokens, chats, bad, counted)
 
 
 class QualityCheck:
@@ -287,25 +294,26 @@ class QualityCheck:
         n = len(data)
         if n == 0:
             return CheckResult.skipped(self.name, "no valid records to judge")
-        counter = make_counter(str(cfg["tokenizer"]))  # fails early, before the long pass, on a bad tokenizer
+        counter = ctx.cached(token_counter)  # fails early, before the long pass, on a bad tokenizer
+        budget = token_budget(ctx.config)
         with ctx.progress.stage("quality: scanning records", total=n) as advance:
-            measured = measure_texts(data.inputs, data.outputs, data.messages, cfg, counter, advance)
-        return self._judge(ctx, measured, counter.name, counter.exact)
+            measured = measure_texts(data.inputs, data.outputs, data.messages, cfg, counter, budget.tokens, advance)
+        return self._judge(ctx, measured, counter)
 
     # -- partitioned: one partition's records measured in a worker, merged, judged ------
 
     def measure(self, part: Context) -> Measures:
         data, cfg = part.dataset, part.config.section("quality")
-        return measure_texts(data.inputs, data.outputs, data.messages, cfg, _counter(str(cfg["tokenizer"])))
+        counter = part.cached(token_counter)  # the engine keeps one per worker process
+        return measure_texts(data.inputs, data.outputs, data.messages, cfg, counter, token_budget(part.config).tokens)
 
     def merge(self, parts: Sequence[Measures], starts: Sequence[int]) -> Measures:
         return Measures.merge(parts, starts)
 
     def judge(self, ctx: Context, merged: Measures) -> CheckResult:
-        counter = make_counter(str(ctx.config["quality.tokenizer"]))
-        return self._judge(ctx, merged, counter.name, counter.exact)
+        return self._judge(ctx, merged, ctx.cached(token_counter))
 
-    def _judge(self, ctx: Context, measured: Measures, token_counting: str, exact_tokens: bool) -> CheckResult:
+    def _judge(self, ctx: Context, measured: Measures, counter: TokenCounter) -> CheckResult:
         """Findings from what the pass over the texts measured: the texts themselves are not needed.
 
         The in-memory run measures the whole dataset at once; a partitioned run
@@ -325,8 +333,9 @@ class QualityCheck:
         findings += self._short(reporter, measured.out_words, found, task, cfg, metrics)
         findings += self._truncated(reporter, found, float(cfg["unpunctuated_style_share"]), metrics)
         findings += self._outliers(reporter, measured, task, float(cfg["outlier_z"]), metrics)
-        findings += self._tokens(reporter, measured.tokens, token_counting, exact_tokens, int(cfg["max_tokens"]), metrics)
-        findings += self._phrases(reporter, found, n, metrics)
+        findings += self._tokens(reporter, measured, counter, token_budget(ctx.config), metrics)
+        findings += self._refusals(reporter, found, n, float(cfg["safety_set_share"]), metrics)
+        findings += self._boilerplate(reporter, found, n, metrics)
         findings += self._pii(reporter, found, metrics)
         findings += self._encoding(reporter, found, metrics)
         findings += self._chats(reporter, measured, metrics)
@@ -434,19 +443,16 @@ class QualityCheck:
         return out
 
     def _tokens(
-        self,
-        rep: _Reporter,
-        tokens: np.ndarray | None,
-        token_counting: str,
-        exact_tokens: bool,
-        max_tokens: int,
-        metrics: dict[str, Any],
+        self, rep: _Reporter, measured: Measures, counter: TokenCounter, budget: Budget, metrics: dict[str, Any]
     ) -> list[Finding]:
+        tokens, max_tokens = measured.tokens, budget.tokens
         metrics["max_tokens"] = max_tokens
-        metrics["token_counting"] = token_counting
+        metrics["token_budget_source"] = budget.source
+        metrics["token_counting"] = counter.name
         if max_tokens <= 0 or tokens is None:
             metrics["over_token_limit"] = 0
             return []
+        metrics["tokens_counted_exactly"] = measured.tokens_counted
         over = np.flatnonzero(tokens > max_tokens).tolist()
         metrics["over_token_limit"] = len(over)
         metrics["tokens_p50"] = int(np.percentile(tokens, 50))
@@ -454,30 +460,77 @@ class QualityCheck:
         metrics["tokens_max"] = int(tokens.max())
         if not over:
             return []
-        how = "counted with " + token_counting if exact_tokens else "estimated offline (set quality.tokenizer for exact counts)"
+        how = (
+            f"counted with {counter.name}"
+            if counter.exact
+            else "estimated offline (install auditor[tokens] or set quality.tokenizer for exact counts)"
+        )
+        where = "" if budget.source in ("default", "quality.max_tokens") else f" ({budget.source})"
         return [
             rep.finding(
                 OVER_TOKENS,
                 over,
-                f"{len(over):,} records exceed {max_tokens:,} tokens of input plus output (longest {int(tokens[over].max()):,}; "
-                f"tokens {how})",
-                "shorten, split or drop these records, or set quality.max_tokens to your training context length",
-                details={"max_tokens": max_tokens, "tokenizer": token_counting},
+                f"{len(over):,} records exceed {max_tokens:,} tokens{where} of input plus output (longest "
+                f"{int(tokens[over].max()):,}; tokens {how})",
+                "shorten, split or drop these records, or set quality.max_tokens (or quality.model_family) to your "
+                "training context",
+                details={"max_tokens": max_tokens, "tokenizer": counter.name, "budget": budget.source},
             )
         ]
 
-    def _phrases(self, rep: _Reporter, found: ScanResult, n: int, metrics: dict[str, Any]) -> list[Finding]:
-        metrics["refusals"] = len(found.refusals)
+    def _refusals(self, rep: _Reporter, found: ScanResult, n: int, safety_share: float, metrics: dict[str, Any]) -> list[Finding]:
+        """Refusals judged with their request: declining a harmful request is the intended reply.
+
+        A set whose refusals mostly (``safety_share``, and at least ``SAFETY_SET_MIN``) answer
+        requests with harm cues teaches refusals; there a refusal without a cue more likely
+        answers a harm the cue list misses than an ordinary request, so only outputs that speak
+        as an AI model (the model's voice, a defect whatever was asked) are flagged.
+        """
+        harmful, voice = set(found.refusal_harmful), set(found.refusal_voice)
+        matched = found.refusals
+        safety_set = len(matched) >= SAFETY_SET_MIN and len(harmful) >= safety_share * len(matched)
+        flagged = [i for i in matched if i not in harmful and (i in voice or not safety_set)]
+        metrics["refusals"] = len(flagged)
+        metrics["refusals_to_harmful_requests"] = len(harmful)
+        metrics["refusal_safety_set"] = safety_set
+        if not flagged:
+            return []
+        message = f"{len(flagged):,} of {n:,} outputs ({len(flagged) / n:.1%}) refuse or speak as an AI model"
+        message += " where the request does not look harmful" if harmful else ""
+        if harmful:
+            message += f"; {len(harmful):,} more decline requests that look harmful, the intended reply"
+        excused = len(matched) - len(flagged) - len(harmful)
+        if excused:
+            message += (
+                f", and {excused:,} plain refusals are taken as intended too: most refusals of this set answer "
+                "harmful requests"
+            )
+        return [
+            rep.finding(
+                REFUSAL,
+                flagged,
+                message,
+                "replace them with real answers or drop them, unless teaching refusals is the point",
+            )
+        ]
+
+    def _boilerplate(self, rep: _Reporter, found: ScanResult, n: int, metrics: dict[str, Any]) -> list[Finding]:
         metrics["boilerplate_outputs"] = len(found.boilerplate)
+        metrics["boilerplate_given_by_input"] = len(found.boilerplate_given)
         return _share_findings(
             rep,
             n,
-            (REFUSAL, found.refusals, "outputs", "refuse or speak as an AI model", "replace them with real answers or drop them, unless teaching refusals is the point"),
             (BOILERPLATE, found.boilerplate, "outputs", "hold placeholder text (<noinput>, TODO, lorem ipsum, ...)", "finish these outputs or drop them"),
         )
 
     def _pii(self, rep: _Reporter, found: ScanResult, metrics: dict[str, Any]) -> list[Finding]:
         out = []
+        # Values the detector found that identify no one, by kind and reason ("phone:service"): counted, never flagged.
+        skipped: dict[str, dict[str, int]] = {}
+        for key, records in sorted(found.pii_not_personal.items()):
+            kind, reason = key.split(":", 1)
+            skipped.setdefault(kind, {})[reason] = records
+        metrics["pii_not_personal"] = {f"{kind}:{reason}": v for kind, reasons in skipped.items() for reason, v in reasons.items()}
         for code, kinds, metric in ((PERSONAL_DATA, PII_KINDS, "pii_records"), (SECRET, SECRET_KINDS, "secret_records")):
             per_kind = {k: found.pii[k] for k in kinds if found.pii.get(k)}
             indices = sorted({i for hits in per_kind.values() for i in hits})
@@ -492,15 +545,14 @@ class QualityCheck:
                     if code is SECRET
                     else f"redact or pseudonymise the {label} (e.g. as <{kind.upper()}>) or drop these records"
                 )
-                out.append(
-                    rep.finding(
-                        code,
-                        hits,
-                        f"{len(hits):,} records contain {label} ({where}); the values are not shown",
-                        action,
-                        details={"kind": kind, "sides": sides},
+                message = f"{len(hits):,} records contain {label} ({where}); the values are not shown"
+                details: dict[str, Any] = {"kind": kind, "sides": sides}
+                if kind in skipped:
+                    details["not_personal"] = skipped[kind]
+                    message += "; not counted: " + ", ".join(
+                        f"{v:,} records with {NOT_PERSONAL_SHORT[r]}" for r, v in sorted(skipped[kind].items(), key=lambda t: -t[1])
                     )
-                )
+                out.append(rep.finding(code, hits, message, action, details=details))
         return out
 
     def _encoding(self, rep: _Reporter, found: ScanResult, metrics: dict[str, Any]) -> list[Finding]:

@@ -23,9 +23,9 @@ PAYLOADS = {
     "x-svg": "<svg onload=\"document.title='pwned'\"></svg>",
     "x-markdown": "a | b `tick` **bold** [link](http://evil.invalid) <b>html</b>",
     "x-formula": "=HYPERLINK(\"http://evil.invalid\",\"click\")",
-    "x-pii": "mail jane.doe@example.com, card 4111 1111 1111 1111, call +44 20 7946 0958",
+    "x-pii": "mail jane.roe@gmail.com, card 4111 1111 1111 1111, call +44 20 7946 0958",
 }
-PII_VALUES = ("jane.doe@example.com", "4111 1111 1111 1111", "+44 20 7946 0958")
+PII_VALUES = ("jane.roe@gmail.com", "4111 1111 1111 1111", "+44 20 7946 0958")
 
 _PII = CodeInfo("QLT009", "personal-data", Severity.BLOCKER, "Personal data in records.", "why", "fix")
 _NEAR = CodeInfo("DUP003", "near-duplicates", Severity.WARNING, "Near-duplicates.", "why", "fix")

@@ -52,7 +52,7 @@ def test_clean_data_passes_and_reports_every_metric() -> None:
     assert result.status is Status.PASS, [f.message for f in result.findings]
     for key in REQUIRED_METRICS:
         assert result.metrics[key] == 0
-    assert result.metrics["token_counting"] == "estimate"
+    assert result.metrics["token_counting"] == "cl100k_base (bpe-openai)"  # quality.tokenizer "auto"
 
 
 # One failing example per code: (code, the bad record, extra config).
@@ -198,7 +198,7 @@ CODE_SAMPLES: dict[str, Sample] = {
     "QLT003": Sample(with_odd({"input": "Explain the refund policy in detail.", "output": "Yes."})),
     "QLT004": Sample(with_odd({"input": "Explain the refund policy.", "output": "Your parcel left our warehouse yesterday and should arrive by Friday if the"})),
     "QLT005": Sample(with_odd({"input": "Explain the refund policy? " * 300, "output": "The policy is explained in full here."}, n=60)),
-    "QLT006": Sample(with_odd({"input": "Explain the refund policy.", "output": "token " * 6000})),
+    "QLT006": Sample(with_odd({"input": "Explain the refund policy.", "output": "token " * 9000})),
     "QLT007": Sample(with_odd({"input": "Explain the refund policy.", "output": "As an AI language model, I cannot help with that request."})),
     "QLT008": Sample(with_odd({"input": "Explain the refund policy.", "output": "Lorem ipsum dolor sit amet, consectetur adipiscing elit, TODO fill in."})),
     "QLT009": Sample(with_odd({"input": "Write to me at jane.roe@gmail.com about it.", "output": "I will write to you about the refund shortly."})),

@@ -16,18 +16,20 @@ from checks.quality_rules.language import detected_language
 from checks.quality_rules.lengths import outliers
 from checks.quality_rules.phrases import boilerplate, refusals
 from checks.quality_rules.scan import CHUNK, ScanOptions, scan
-from checks.quality_rules.tokens import estimate_tokens, make_counter
+from auditor.features.tokens import estimate_tokens, make_counter
 from checks.quality_rules.truncation import UNPUNCTUATED, truncation_reason
 
 
 @pytest.mark.parametrize(
     ("text", "kinds"),
     [
-        ("write to john.doe@gmail.com today", {"email"}),
+        ("write to john.roe@gmail.com today", {"email"}),
+        ("write to john.doe@gmail.com today", set()),  # the stock placeholder name
         ("see user@example.com in the docs", set()),  # reserved documentation domain
-        ("call (555) 123-4567 now", {"phone"}),
+        ("call (415) 867-2213 now", {"phone"}),
+        ("call (555) 123-4567 now", set()),  # 555: the numbers films and examples use
         ("call +44 20 7946 0958", {"phone"}),
-        ("1-800-555-0199 is toll free", {"phone"}),
+        ("1-800-555-0199 is toll free", set()),  # a toll-free service line, and a 555 number
         ("seasons 2006 2007 2009 and 2010 2011 2012", set()),  # years, not a phone
         ("card 4111 1111 1111 1111 expires", {"credit_card"}),
         ("card 4111-1111-1111-1111", {"credit_card"}),
@@ -37,10 +39,12 @@ from checks.quality_rules.truncation import UNPUNCTUATED, truncation_reason
         ("IBAN DE89 3704 0044 0532 0130 00", {"iban"}),
         ("GB82WEST12345698765432", {"iban"}),
         ("IBAN DE89 3704 0044 0532 0130 01", set()),  # bad checksum
-        ("ssn 123-45-6789", {"national_id"}),
+        ("ssn 234-56-7890", {"national_id"}),
+        ("ssn 123-45-6789", set()),  # never issued: the advertising number
         ("ssn 000-45-6789", set()),
         ("NINO AB 12 34 56 C", {"national_id"}),
-        ("server at 192.168.1.20 is down", {"ip_address"}),
+        ("my IP is 81.2.69.160", {"ip_address"}),
+        ("server at 192.168.1.20 is down", set()),  # a private network's address
         ("localhost 127.0.0.1", set()),
         ("use sk-abcdefghijklmnopqrstuvwxyz123456", {"api_key"}),
         ("AKIAIOSFODNN7EXAMPLE", {"api_key"}),

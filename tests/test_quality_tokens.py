@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from auditor.runtime.errors import ConfigError
-from checks.quality_rules.tokens import make_counter
+from auditor.features.tokens import make_counter
 
 URL = "https://example.invalid/encodings/fake_base.tiktoken"
 
@@ -88,6 +88,8 @@ def test_hugging_face_tokenizer_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_missing_libraries_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "tiktoken", None)
+    monkeypatch.setitem(sys.modules, "bpe_openai", None)  # the other way to an OpenAI encoding
+    monkeypatch.setitem(sys.modules, "bpe_openai._bindings", None)
     monkeypatch.setitem(sys.modules, "tokenizers", None)
     with pytest.raises(ConfigError, match="pip install tiktoken"):
         make_counter("tiktoken:cl100k_base")

@@ -99,3 +99,25 @@ def test_cli_formats(tmp_path: Path, fmt: str) -> None:
     assert result.exit_code == 1 and "NOT_READY" in out.read_text()
     printed = CliRunner().invoke(main, ["check", str(NOT_READY), "--format", fmt])
     assert "NOT_READY" in printed.stdout
+
+
+def test_eval_findings_carry_the_eval_record_not_the_training_one(tmp_path: Path) -> None:
+    # Line numbers are the ids of both files: eval line 3 and training line 3 share the id 3.
+    # A finding about the eval data (COV005/COV006 name it in their details) must show the
+    # eval record; the training record with the same id was shown before.
+    train = tmp_path / "train.jsonl"
+    questions = [f"Where is my parcel {i}? It has not arrived and the tracking page shows no update." for i in range(60)]
+    train.write_text("".join(json.dumps({"input": q, "output": f"Parcel {i} is on its way."}) + "\n" for i, q in enumerate(questions)))
+    evals = tmp_path / "eval.jsonl"
+    poems = [f"Compose a sonnet about {w} in the voice of a medieval troubadour." for w in ("autumn", "glaciers", "owls", "lanterns", "tides", "comets")]
+    evals.write_text("".join(json.dumps({"input": p, "output": "A sonnet."}) + "\n" for p in poems))
+    from auditor.api import audit
+
+    report = audit(train, eval=evals, config={})
+    got = [r for r in rows(report) if r["code"] in ("COV005", "COV006")]
+    assert got, "the eval set's sonnets should be uncovered by parcel questions"
+    for row in got:
+        assert row["dataset"] == "eval" and row["input"] == poems[int(row["line"]) - 1], row
+        assert "parcel" not in row["input"]
+    csv_text = render_csv(report)
+    assert csv_text.splitlines()[0].split(",")[6] == "dataset"

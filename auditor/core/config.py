@@ -169,7 +169,7 @@ def resolve(
     overrides: Mapping[str, Any] | None = None,
     *,
     search: bool = True,
-    base: Mapping[str, Any] | None = None,
+    base: Mapping[str, Any] | Config | None = None,
 ) -> Config:
     """Defaults, then the config file (explicit or found), then overrides.
 
@@ -178,9 +178,16 @@ def resolve(
     checked against its option here; what only the checks know (the codes in
     ``severity``, a check's own options) is checked by
     ``auditor.core.registry.checked``, which the CLI and the API call next.
+    A resolved ``Config`` as ``base`` keeps where each of its keys was set: a
+    default that another option replaces when left alone (quality.max_tokens
+    by quality.model_family) must still read as left alone.
     """
     values = defaults()
     origins: dict[str, str] = {}
+    base_origins: Mapping[str, str] = {}
+    if isinstance(base, Config):
+        base_origins = base.origins
+        base = {k: v for k, v in base.values.items() if k in base_origins}
     source: str | None = None
     path = Path(config_file) if config_file is not None else (find_config_file() if search else None)
     if path is not None:
@@ -191,8 +198,9 @@ def resolve(
     for layer, origin in ((base, "config"), (overrides, "options")):
         for key, value in flatten(layer or {}).items():
             if value is not None:
-                values[key] = validate(key, value, origin)
-                origins[key] = origin
+                where = base_origins.get(key, origin) if layer is base else origin
+                values[key] = validate(key, value, where)
+                origins[key] = where
     return Config(values=values, source=source, origins=origins)
 
 

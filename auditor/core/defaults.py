@@ -12,6 +12,32 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class ModelFamily:
+    """A model family: the context its fine-tuning trains on, its encoding when one ships offline, and why."""
+
+    context: int
+    encoding: str | None
+    reason: str
+
+
+#: quality.model_family: training contexts of current model families. Hosted fine-tuning
+#: limits each training example; open models train up to the context they were built for.
+MODEL_FAMILIES: dict[str, ModelFamily] = {
+    "gpt-4o": ModelFamily(65_536, "o200k_base", "OpenAI fine-tuning takes training examples of up to 65,536 tokens"),
+    "gpt-4o-mini": ModelFamily(65_536, "o200k_base", "OpenAI fine-tuning takes training examples of up to 65,536 tokens"),
+    "gpt-3.5-turbo": ModelFamily(16_385, "cl100k_base", "OpenAI fine-tuning of gpt-3.5-turbo-0125/-1106: 16,385 tokens an example"),
+    "llama-2": ModelFamily(4_096, None, "Llama 2 was pretrained with a 4,096-token context"),
+    "llama-3": ModelFamily(8_192, None, "Llama 3 (8B, 70B) was pretrained with an 8,192-token context"),
+    "llama-3.1": ModelFamily(131_072, None, "Llama 3.1 to 3.3 extend the context to 128k tokens"),
+    "mistral-7b": ModelFamily(32_768, None, "Mistral 7B has a 32k context from v0.2 on"),
+    "qwen2.5": ModelFamily(32_768, None, "Qwen2.5's native context is 32,768 tokens (131,072 only with YaRN scaling)"),
+    "gemma-2": ModelFamily(8_192, None, "Gemma 2 has an 8,192-token context"),
+    "gemma-3": ModelFamily(131_072, None, "Gemma 3 (4B and larger) has a 128k context"),
+    "phi-4": ModelFamily(16_384, None, "Phi-4 has a 16k context"),
+}
+
+
+@dataclass(frozen=True)
 class Option:
     key: str
     default: Any
@@ -587,19 +613,42 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "quality.max_tokens",
-        4096,
-        "Input plus output above 4,096 tokens overflows common fine-tuning context lengths and is cut or dropped "
-        "silently by trainers; set it to your model's training context (0 turns the check off).",
+        8192,
+        "Input plus output above the training context is cut or dropped silently by trainers. 8,192 tokens is the "
+        "smallest context current families train with (Llama 3, Gemma 2; hosted fine-tuning takes 16k to 64k): set "
+        "your training context here, or name quality.model_family. 0 turns the check off.",
         kind=int,
         minimum=0,
     ),
     Option(
-        "quality.tokenizer",
-        "estimate",
-        "'estimate' counts tokens offline (about 4 ASCII characters a token, more for other scripts, errs high); "
-        "'tiktoken:<encoding>' or a path to a tokenizer.json counts exactly when that library is installed and the "
-        "file is already on disk. Nothing is downloaded.",
+        "quality.model_family",
+        "",
+        "The model family you will fine-tune: when set (and quality.max_tokens is not), its training context is the "
+        "token budget and, where its encoding ships offline, its tokenizer counts. "
+        + "; ".join(f"{name}: {f.context:,} ({f.reason})" for name, f in MODEL_FAMILIES.items())
+        + ".",
         kind=str,
+        choices=("", *MODEL_FAMILIES),
+    ),
+    Option(
+        "quality.tokenizer",
+        "auto",
+        "'auto' counts exactly with the model family's encoding, else cl100k_base (a modern 100k BPE vocabulary), "
+        "when one is available offline (pip install 'auditor[tokens]'), else estimates; 'estimate' counts tokens "
+        "offline (about 4 ASCII characters a token, more for other scripts, errs high); 'cl100k_base', 'o200k_base' "
+        "(or 'tiktoken:<encoding>') or a path to a tokenizer.json count exactly. Nothing is downloaded. Exact counts "
+        "cost little: only records that could exceed the budget are counted.",
+        kind=str,
+    ),
+    Option(
+        "quality.safety_set_share",
+        0.5,
+        "When at least half of the refusals (and 5 or more) answer requests that look harmful, the set teaches "
+        "refusals: a plain refusal there is taken as intended even when its request shows no harm cue, and only "
+        "outputs speaking as an AI model are flagged.",
+        kind=float,
+        minimum=0.0,
+        maximum=1.0,
     ),
     Option(
         "quality.refusal_phrases",

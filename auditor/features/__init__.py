@@ -8,7 +8,10 @@ another dataset. All of it is built on ``auditor.similarity``; none of it
 judges: thresholds and verdicts belong to the checks. ``partitioned``: the
 same features as a partitioned run computes them without the texts
 (``HASHES``, ``REPEATED_INPUTS``, ``NEAR_DUPLICATES``), for a check's
-``features`` (see ``auditor.core.partitioned``).
+``features`` (see ``auditor.core.partitioned``). ``tokens``: the run's token
+counter (``ctx.cached(token_counter)``: exact where a tokenizer is available
+offline, else the estimate; any check may count with it) and the token budget
+the config names (``token_budget``).
 """
 
 from auditor.features.near import (
@@ -39,8 +42,12 @@ from auditor.features.texts import (
     pair_hashes,
     pair_runs,
 )
+from auditor.features.tokens import TokenCounter, token_budget, token_counter
 
 __all__ = [
+    "TokenCounter",
+    "token_budget",
+    "token_counter",
     "HASHES",
     "NEAR_DUPLICATES",
     "REPEATED_INPUTS",

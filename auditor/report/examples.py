@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from auditor.report.mask import mask, mask_value
 
 if TYPE_CHECKING:
-    from auditor.core.findings import RecordId
+    from auditor.core.findings import Finding, RecordId
     from auditor.core.records import Dataset
+    from auditor.report.model import Report
 
 
 def locate(dataset: Dataset | None, wanted: Iterable[RecordId]) -> dict[RecordId, int]:
@@ -42,6 +43,38 @@ def fields(dataset: Dataset, row: int) -> dict[str, Any]:
         out.setdefault(name, mask_value(column[row]))
     out["line"] = dataset.lines[row] if row < len(dataset.lines) else None
     return out
+
+
+def source_of(finding: Finding) -> str | None:
+    """The side dataset whose ids a finding lists ("eval", "reference"), or None for the audited one.
+
+    Findings about the eval or reference data (COV003, COV005-7) name it in their details.
+    """
+    role = (finding.details or {}).get("dataset")
+    return role if isinstance(role, str) and role else None
+
+
+class Records:
+    """The records behind the ids findings list, each looked up in the dataset its finding names.
+
+    An eval or reference record shares its id (a line number, say) with some training
+    record: looking every id up in the audited dataset showed the wrong record.
+    """
+
+    def __init__(self, report: Report, picks: Iterable[tuple[Finding, Iterable[RecordId]]]) -> None:
+        wanted: dict[str | None, set[RecordId]] = {}
+        for finding, ids in picks:
+            wanted.setdefault(source_of(finding), set()).update(ids)
+        self.datasets: dict[str | None, Dataset | None] = {
+            role: report.dataset if role is None else report.others.get(role) for role in wanted
+        }
+        self.rows = {role: locate(self.datasets[role], ids) for role, ids in wanted.items()}
+
+    def fields(self, finding: Finding, record_id: RecordId) -> dict[str, Any] | None:
+        """The masked fields of the record, or None when the id is no loaded record of its dataset."""
+        role = source_of(finding)
+        dataset, row = self.datasets.get(role), self.rows.get(role, {}).get(record_id)
+        return None if dataset is None or row is None else fields(dataset, row)
 
 
 def shorten(text: str, limit: int) -> str:

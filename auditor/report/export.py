@@ -2,8 +2,10 @@
 
 Each row has the finding's code, severity, check, group and message, and the
 record's own fields (input, output, category, chat turns, kept raw fields),
-masked, ready to import into a labelling tool. Ids that are not loaded records
-(unreadable lines, another dataset's ids) get the finding columns only.
+masked, ready to import into a labelling tool. A finding about the eval or
+reference data lists that dataset's ids: its rows carry that dataset's records
+and name it in a ``dataset`` column. Ids that are not loaded records
+(unreadable lines) get the finding columns only.
 
 Ids are masked like every report's (``mask_id``: an id holding personal data
 is masked, any other keeps its value).
@@ -28,7 +30,7 @@ from typing import Any
 
 import orjson
 
-from auditor.report.examples import fields, locate
+from auditor.report.examples import Records, source_of
 from auditor.report.mask import mask, mask_id
 from auditor.report.model import Report
 from auditor.runtime.fsio import utf8_safe
@@ -40,8 +42,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "
 def rows(report: Report) -> Iterator[dict[str, Any]]:
     """Every flagged example: finding columns, then the record's own fields."""
     findings = list(report.findings())
-    where = locate(report.dataset, {i for _, f in findings for i in f.ids})
-    dataset = report.dataset
+    records = Records(report, ((f, f.ids) for _, f in findings))
     shown_ids: dict[Any, Any] = {}  # a record flagged by several findings is looked at once
     for check, f in findings:
         message = mask(f.message)
@@ -58,9 +59,12 @@ def rows(report: Report) -> Iterator[dict[str, Any]]:
                 "group": None if group is None else mask(group),
                 "message": message,
             }
-            at = where.get(record_id)
-            if at is not None and dataset is not None:
-                for key, value in fields(dataset, at).items():
+            role = source_of(f)
+            if role is not None:
+                row["dataset"] = role
+            record = records.fields(f, record_id)
+            if record is not None:
+                for key, value in record.items():
                     row.setdefault(key, value)
             yield row
 
@@ -97,6 +101,8 @@ def _columns(report: Report) -> list[str]:
         if data.messages is not None:
             record_columns.append("messages")
         record_columns += [name for name in data.extra if name not in FINDING_COLUMNS and name not in record_columns]
+    if any(source_of(f) is not None for _, f in report.findings()):
+        record_columns.insert(0, "dataset")  # whose line and text the row holds
     return [*FINDING_COLUMNS, *record_columns]
 
 

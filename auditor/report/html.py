@@ -26,7 +26,7 @@ from typing import Any
 
 from auditor.core.findings import Finding
 from auditor.report.charts import Chart, charts_for
-from auditor.report.examples import fields, locate, shorten
+from auditor.report.examples import Records, shorten, source_of
 from auditor.report.mask import mask, mask_id
 from auditor.report.model import Report
 
@@ -87,7 +87,7 @@ def _selected(report: Report) -> list[tuple[str, Finding, list[Any]]]:
 
 def render(report: Report) -> str:
     selected = _selected(report)
-    rows = locate(report.dataset, {i for _, _, ids in selected for i in ids})
+    rows = Records(report, ((f, ids) for _, f, ids in selected))
     # Findings are frozen dataclasses compared by value; the object's identity
     # is what ties a gap to its place in its check's section.
     shown = {id(f): ids for _, f, ids in selected}
@@ -206,7 +206,7 @@ def _figure(chart: Chart) -> str:
 
 
 def _finding(
-    report: Report, f: Finding, ids: list[Any], rows: Mapping[Any, int], anchor: str, helped: set[str]
+    report: Report, f: Finding, ids: list[Any], rows: Records, anchor: str, helped: set[str]
 ) -> str:
     head = (
         f'<div class="card finding" id="{anchor}"><div><span class="badge {f.severity.value}">{f.severity.value}</span>'
@@ -223,7 +223,7 @@ def _finding(
     return "".join(body)
 
 
-def _examples(report: Report, f: Finding, ids: list[Any], rows: Mapping[Any, int]) -> str:
+def _examples(report: Report, f: Finding, ids: list[Any], rows: Records) -> str:
     total = len(f.ids)
     if ids:
         note = f"Showing the first {len(ids):,} of {total:,} flagged examples" if len(ids) < total else f"{total:,} flagged example{'s' * (total != 1)}"
@@ -234,7 +234,7 @@ def _examples(report: Report, f: Finding, ids: list[Any], rows: Mapping[Any, int
     head = f'<p class="muted">{note}</p>'
     if not ids:
         return head
-    dataset = report.dataset
+    dataset = rows.datasets.get(source_of(f))  # the eval or reference data for findings about them
     has_category = dataset is not None and dataset.categories is not None
     lines = [
         "<table class=\"examples\"><tr><th>id</th>"
@@ -246,12 +246,11 @@ def _examples(report: Report, f: Finding, ids: list[Any], rows: Mapping[Any, int
         cells = [f"<td>{_t(mask_id(record_id), 60, masked=False)}</td>"]
         if f.groups is not None:
             cells.append(f"<td>{_t(f.group_of(index) or '', 40)}</td>")
-        row = rows.get(record_id)
-        if row is None or dataset is None:
+        record = rows.fields(f, record_id)
+        if record is None:
             span = 3 if has_category else 2
-            cells.append(f'<td class="muted" colspan="{span}">not a loaded record (an unreadable line, or another dataset\'s id)</td>')
+            cells.append(f'<td class="muted" colspan="{span}">not a loaded record (an unreadable line)</td>')
         else:
-            record = fields(dataset, row)
             if has_category:
                 cells.append(f"<td>{_t(record.get('category') or '', 60)}</td>")
             cells.append(f'<td class="text">{_t(record["input"], TEXT_LIMIT)}</td>')

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.core.verdict import NOT_READY, READY
-from auditor.report.examples import fields, locate, shorten
+from auditor.report.examples import Records, shorten
 from auditor.report.mask import mask, mask_id
 from auditor.report.model import Report
 from auditor.report.terminal import HEADLINE_METRICS
@@ -111,7 +111,7 @@ def _examples(report: Report) -> list[str]:
     picked = [(g, list(g.finding.ids[:EXAMPLES_PER_GAP])) for g in report.gaps if g.finding.ids][:GAPS_WITH_EXAMPLES]
     if not picked:
         return []
-    rows = locate(report.dataset, {i for _, ids in picked for i in ids})
+    records = Records(report, ((g.finding, ids) for g, ids in picked))
     out = [
         "<details><summary>Flagged examples (first "
         f"{EXAMPLES_PER_GAP} per gap, first {GAPS_WITH_EXAMPLES} gaps; <code>--export-findings</code> writes them all)</summary>",
@@ -121,11 +121,10 @@ def _examples(report: Report) -> list[str]:
     ]
     for gap, ids in picked:
         for record_id in ids:
-            row = rows.get(record_id)
-            if row is None or report.dataset is None:
+            record = records.fields(gap.finding, record_id)
+            if record is None:
                 text_in, text_out = "(not a loaded record)", ""
             else:
-                record = fields(report.dataset, row)
                 text_in, text_out = md(record["input"], TEXT_LIMIT), md(record["output"], TEXT_LIMIT)
             out.append(f"| `{gap.finding.code}` | {md(mask_id(record_id), 40, masked=False)} | {text_in} | {text_out} |")
         more = len(gap.finding.ids) - len(ids)

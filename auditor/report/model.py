@@ -33,6 +33,8 @@ class Report:
     timing: dict[str, Any]
     strict: bool = False
     dataset: Dataset | None = field(default=None, repr=False)  # for exports; not serialised
+    # The eval, reference and baseline data by role, for findings that list their ids; not serialised.
+    others: Mapping[str, Dataset] = field(default_factory=dict, repr=False)
 
     @property
     def ready(self) -> bool:

@@ -101,7 +101,7 @@ def audit_partitioned(path: Path, cfg: Config, engine_name: str, progress: Progr
     layout = detect_layout(path, fields, tuple(dict.fromkeys((*GROUP_FIELDS, *keep))), limits)
     if layout is None:
         raise InputError(f"{path}: no JSON object in its first lines; use --engine memory to see every unreadable line")
-    cfg = resolve(search=False, base=dict(cfg.values), overrides={"scale.engine": engine_name})
+    cfg = resolve(search=False, base=cfg, overrides={"scale.engine": engine_name})
     partitioned = [c for c in checks if isinstance(c, PartitionedCheck)]
     features = in_order([f for c in partitioned for f in c.features])
     engine = make_engine(engine_name, worker_count(int(cfg["jobs"])), str(cfg["scale.spark_master"]))

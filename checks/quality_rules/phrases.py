@@ -5,6 +5,10 @@ alternation at every position, which made this the slowest rule; a plain
 substring search per phrase on the lowercased text runs at C speed. The
 built-in lists cover the common model refusals and labelling placeholders; the
 config adds a team's own phrases (matched literally, in any case).
+
+Refusal phrases come in two kinds: the model's voice (speaking as an AI,
+disclaiming an ability or an opinion), a defect whatever was asked, and
+declining, which the quality check judges with the request (``harm``).
 """
 
 from __future__ import annotations
@@ -13,12 +17,22 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-REFUSALS: tuple[str, ...] = (
+# The model's own voice: speaking as an AI, or disclaiming an ability or an opinion. These
+# teach the fine-tuned model to sound like the model the data came from, whatever was asked.
+VOICE: tuple[str, ...] = (
     "as an ai language model",
     "as an ai model",
     "as a language model",
     "as a large language model",
     "as an ai assistant, i",
+    "i don't have personal opinions",
+    "i do not have personal opinions",
+    "i don't have the ability to",
+    "i do not have the ability to",
+    "my knowledge cutoff",
+)
+# Declining: the right reply to a harmful request, a defect on an ordinary one.
+DECLINES: tuple[str, ...] = (
     "i'm sorry, but i cannot",
     "i'm sorry, but i can't",
     "i am sorry, but i cannot",
@@ -35,12 +49,8 @@ REFUSALS: tuple[str, ...] = (
     "i am not able to provide",
     "i'm unable to provide",
     "i am unable to provide",
-    "i don't have personal opinions",
-    "i do not have personal opinions",
-    "i don't have the ability to",
-    "i do not have the ability to",
-    "my knowledge cutoff",
 )
+REFUSALS: tuple[str, ...] = VOICE + DECLINES
 BOILERPLATE: tuple[str, ...] = (
     "<noinput>",
     "<nooutput>",
@@ -102,9 +112,30 @@ class PhraseList:
             return True
         return self.upper_words and any(w in text for w in UPPER_WORDS) and _UPPER_WORD.search(text) is not None
 
+    def found(self, text: str) -> list[str]:
+        """The phrases (and upper-case placeholder words) ``text`` contains, as matched."""
+        low = lowered(text)
+        hits = [p for p in self.phrases if p in low]
+        if self.upper_words and any(w in text for w in UPPER_WORDS):
+            hits += sorted(set(_UPPER_WORD.findall(text)))
+        return hits
+
+    def given_by(self, output: str, request: str) -> bool:
+        """Whether every placeholder in ``output`` is also in ``request``: the task's own data
+        ("count the vowels in 'Lorem ipsum ...'"), not a blank left in the answer."""
+        hits = self.found(output)
+        if not hits:
+            return False
+        low = lowered(request)
+        return all((w in request) if w in UPPER_WORDS else (w in low) for w in hits)
+
 
 def refusals(extra: Iterable[str] = ()) -> PhraseList:
     return PhraseList.of(REFUSALS, extra)
+
+
+def voice() -> PhraseList:
+    return PhraseList.of(VOICE, ())
 
 
 def boilerplate(extra: Iterable[str] = ()) -> PhraseList:

@@ -21,11 +21,11 @@ from typing import Any, AnyStr, Generic
 import numpy as np
 
 from auditor.privacy import pii
-from auditor.privacy.pii import kinds_in
 from checks.quality_rules import encoding
 from checks.quality_rules.encoding import damage_kind
+from checks.quality_rules.harm import harm_cues
 from checks.quality_rules.language import detected_language
-from checks.quality_rules.phrases import UPPER_WORDS, PhraseList, boilerplate, lowered, refusals
+from checks.quality_rules.phrases import UPPER_WORDS, PhraseList, boilerplate, lowered, refusals, voice
 from checks.quality_rules.shapes import SHAPE
 from checks.quality_rules.truncation import truncation_reason
 
@@ -41,10 +41,14 @@ class ScanResult:
     empty_out: list[int] = field(default_factory=list)
     short_candidates: list[int] = field(default_factory=list)
     truncated: dict[str, list[int]] = field(default_factory=dict)
-    refusals: list[int] = field(default_factory=list)
-    boilerplate: list[int] = field(default_factory=list)
+    refusals: list[int] = field(default_factory=list)  # every output holding a refusal phrase
+    refusal_voice: list[int] = field(default_factory=list)  # ... of them, those speaking as an AI model
+    refusal_harmful: list[int] = field(default_factory=list)  # ... of them, those whose request looks harmful
+    boilerplate: list[int] = field(default_factory=list)  # placeholders the input does not give
+    boilerplate_given: list[int] = field(default_factory=list)  # placeholders the input gives as the task's data
     pii: dict[str, list[int]] = field(default_factory=dict)
     pii_sides: Counter[str] = field(default_factory=Counter)
+    pii_not_personal: Counter[str] = field(default_factory=Counter)  # "kind:reason" -> records holding such values
     encoding: dict[str, list[int]] = field(default_factory=dict)
     language: dict[str, list[int]] = field(default_factory=dict)
 
@@ -157,6 +161,13 @@ def _phrase_gate(chunk: _Chunk, phrases: PhraseList) -> set[int]:
     return hits
 
 
+@dataclass(frozen=True)
+class _Lists:
+    refusals: PhraseList
+    voice: PhraseList
+    boilerplate: PhraseList
+
+
 def scan(
     inputs: Sequence[str],
     outputs: Sequence[str],
@@ -165,12 +176,11 @@ def scan(
 ) -> ScanResult:
     """Run every per-text rule over all records; indices in the result are record indices."""
     result = ScanResult()
-    refusal_list = refusals(options.refusal_phrases)
-    boiler_list = boilerplate(options.boilerplate_phrases)
+    lists = _Lists(refusals(options.refusal_phrases), voice(), boilerplate(options.boilerplate_phrases))
     for offset in range(0, len(outputs), CHUNK):
         ins = inputs[offset : offset + CHUNK]
         outs = outputs[offset : offset + CHUNK]
-        _scan_chunk(ins, outs, offset, options, refusal_list, boiler_list, result)
+        _scan_chunk(ins, outs, offset, options, lists, result)
         advance(len(outs))
     return result
 
@@ -180,8 +190,7 @@ def _scan_chunk(
     outs: Sequence[str],
     offset: int,
     options: ScanOptions,
-    refusal_list: PhraseList,
-    boiler_list: PhraseList,
+    lists: _Lists,
     result: ScanResult,
 ) -> None:
     joined_in, joined_out = _Chunk(ins), _Chunk(outs)
@@ -201,12 +210,19 @@ def _scan_chunk(
         if reason is not None:
             truncated.setdefault(reason, []).append(offset + k)
 
-    for k in sorted(_phrase_gate(joined_out, refusal_list)):
-        if refusal_list.matches(outs[k]):
+    for k in sorted(_phrase_gate(joined_out, lists.refusals)):
+        if lists.refusals.matches(outs[k]):
+            # The reply and the request: speaking as an AI is the model's voice whatever was
+            # asked, declining a request that looks harmful is the intended reply.
             result.refusals.append(offset + k)
-    for k in sorted(_phrase_gate(joined_out, boiler_list)):
-        if boiler_list.matches(outs[k]):
-            result.boilerplate.append(offset + k)
+            if lists.voice.matches(outs[k]):
+                result.refusal_voice.append(offset + k)
+            if harm_cues(ins[k]):
+                result.refusal_harmful.append(offset + k)
+    for k in sorted(_phrase_gate(joined_out, lists.boilerplate)):
+        if lists.boilerplate.matches(outs[k]):
+            given = lists.boilerplate.given_by(outs[k], ins[k])
+            (result.boilerplate_given if given else result.boilerplate).append(offset + k)
 
     damaged_in, damaged_out = _encoding_gate(joined_in), _encoding_gate(joined_out)
     for k in sorted(damaged_in | damaged_out):
@@ -217,14 +233,17 @@ def _scan_chunk(
     wanted = options.pii_kinds
     gate_in, gate_out = _pii_gate(joined_in), _pii_gate(joined_out)
     for k in sorted(gate_in | gate_out):
-        found_in = kinds_in(ins[k], wanted) if k in gate_in else set()
-        found_out = kinds_in(outs[k], wanted) if k in gate_out else set()
+        hits_in = pii.find(ins[k], wanted) if k in gate_in else []
+        hits_out = pii.find(outs[k], wanted) if k in gate_out else []
+        found_in = {h.kind for h in hits_in if h.reason is None}
+        found_out = {h.kind for h in hits_out if h.reason is None}
         for kind in sorted(found_in | found_out):
             result.pii.setdefault(kind, []).append(offset + k)
         for kind in found_in:
             result.pii_sides[f"{kind}:input"] += 1
         for kind in found_out:
             result.pii_sides[f"{kind}:output"] += 1
+        result.pii_not_personal.update({f"{h.kind}:{h.reason}" for h in (*hits_in, *hits_out) if h.reason is not None})
 
     if options.language:
         for k, (inp, out) in enumerate(zip(ins, outs)):
@@ -244,12 +263,13 @@ def merge(parts: Sequence[ScanResult], starts: Sequence[int]) -> ScanResult:
         out.empty_in += [start + i for i in part.empty_in]
         out.empty_out += [start + i for i in part.empty_out]
         out.short_candidates += [start + i for i in part.short_candidates]
-        out.refusals += [start + i for i in part.refusals]
-        out.boilerplate += [start + i for i in part.boilerplate]
+        for name in ("refusals", "refusal_voice", "refusal_harmful", "boilerplate", "boilerplate_given"):
+            getattr(out, name).extend(start + i for i in getattr(part, name))
         for mine, theirs in ((out.truncated, part.truncated), (out.pii, part.pii), (out.encoding, part.encoding), (out.language, part.language)):
             for key, indices in theirs.items():
                 mine.setdefault(key, []).extend(start + i for i in indices)
         out.pii_sides.update(part.pii_sides)
+        out.pii_not_personal.update(part.pii_not_personal)
     return out
 
 
