@@ -252,3 +252,12 @@ def test_lines_spanning_chunks_parse_as_whole_lines(
     with monkeypatch.context() as m:
         m.setattr(source, "CHUNK", chunk)
         assert rows() == whole
+
+
+def test_load_without_limits_reads_them_from_the_defaults(tmp_path: Path) -> None:
+    # load() called as the Python API documents it (no Limits) built them from a module the
+    # one-way layout had moved (auditor.config): every such call raised ModuleNotFoundError.
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"input": "hi", "output": "hello"}\n')
+    data, _ = load(path)
+    assert data.inputs == ["hi"]

@@ -41,7 +41,7 @@ class Limits:
 
     @classmethod
     def default(cls) -> Limits:
-        from auditor.config import defaults
+        from auditor.core.config import defaults
 
         values = defaults()
         return cls.from_config({k.removeprefix("load."): v for k, v in values.items() if k.startswith("load.")})
