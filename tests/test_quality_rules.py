@@ -272,3 +272,23 @@ def test_chunk_gates_never_hide_what_the_rules_find(texts: list[str]) -> None:
     assert result.pii == expected
     damaged = sorted(i for i, t in enumerate(texts) if damage_kind(t))
     assert sorted(i for members in result.encoding.values() for i in members) == damaged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NI number AB 1234 56C, thanks",  # a NINO spaced after its letters: the shape gate once let it through only beside a date
+        "NI number AB123456C",
+        "NI number AB 12 34 56 C",
+        "born 2013-11-02, NI number AB 1234 56 C",
+        "SSN 212-34-5678 on file",
+        "on 2013-11-02 and 2014-01-05",  # dates: no value, and no longer sent to the per-text rules
+        "api_\u212aey = 'a1b2c3d4e5f6g7h8i9j0k1l2'",  # a Kelvin sign is a K to the case-insensitive key name
+        "SECRET_TOKEN: \"Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk\"",
+        "use ghp_" + "a1" * 20 + " here",
+        "snake_case_identifier = compute_total(items)",  # underscores only: no key shape
+    ],
+)
+def test_scan_gates_let_every_value_through(text: str) -> None:
+    result = scan([text], ["ok."], ScanOptions())
+    assert {kind for kind, members in result.pii.items() if members} == kinds_in(text)

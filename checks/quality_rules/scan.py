@@ -16,6 +16,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, AnyStr, Generic
 
 import numpy as np
@@ -73,8 +74,11 @@ class _Haystack(Generic[AnyStr]):
 
     def containing(self, needles: Iterable[AnyStr]) -> set[int]:
         """Indices of the texts containing any of ``needles``."""
-        hits: set[int] = set()
+        needles = tuple(needles)
         big: AnyStr = self.big
+        if isinstance(big, bytes) and not any(_SEP.encode() in n for n in needles):
+            return self._containing_any(needles)  # type: ignore[arg-type]
+        hits: set[int] = set()
         starts, last = self.starts, len(self.starts) - 1
         for needle in needles:
             pos = big.find(needle)
@@ -83,6 +87,18 @@ class _Haystack(Generic[AnyStr]):
                 hits.add(k)
                 pos = big.find(needle, starts[k + 1]) if k + 1 < last else -1
         return hits
+
+    def _containing_any(self, needles: tuple[bytes, ...]) -> set[int]:
+        # One pass for all needles. Matches do not overlap, but no needle holds the separator,
+        # so a match never swallows the start of another text's: every text holding a needle
+        # has a match of its own.
+        if not needles:
+            return set()
+        found = _automaton(needles).find_matches_as_indexes(self.big)
+        if not found:
+            return set()
+        positions = np.fromiter((m[1] for m in found), dtype=np.int64, count=len(found))
+        return set(np.unique(np.searchsorted(self.starts, positions, side="right") - 1).tolist())
 
     def matching(self, pattern: re.Pattern[AnyStr]) -> set[int]:
         """Indices of the texts in which ``pattern`` matches (no pattern here matches the separator)."""
@@ -94,6 +110,13 @@ class _Haystack(Generic[AnyStr]):
             hits.add(k)
             m = pattern.search(big, starts[k + 1]) if k + 1 < last else None
         return hits
+
+
+@lru_cache(maxsize=16)
+def _automaton(needles: tuple[bytes, ...]) -> Any:
+    import ahocorasick_rs
+
+    return ahocorasick_rs.BytesAhoCorasick(needles)
 
 
 def _starts(lengths: Iterable[int]) -> list[int]:
@@ -138,8 +161,17 @@ class _Chunk:
         return self._shape
 
 
+_PII_NEEDLES = tuple(n.encode() for n in pii.GATE_NEEDLES)
+
+
 def _pii_gate(chunk: _Chunk) -> set[int]:
-    return chunk.text.containing(pii.GATE_NEEDLES) | chunk.shape.matching(pii.GATE_SHAPE)
+    # In UTF-8 bytes, not the joined str: a text of wide characters makes every str.find
+    # scan two or four bytes a character (the needles are ASCII, so the texts hit are the same).
+    return (
+        chunk.utf8.containing(_PII_NEEDLES)
+        | chunk.low.containing(pii.KEY_NAME_LOW_NEEDLES)
+        | chunk.shape.matching(pii.GATE_SHAPE)
+    )
 
 
 def _encoding_gate(chunk: _Chunk) -> set[int]:
@@ -157,7 +189,7 @@ def _phrase_gate(chunk: _Chunk, phrases: PhraseList) -> set[int]:
         lows = [lowered(t) for t in chunk.texts]
         hits = _Haystack(_SEP.join(lows), _starts(map(len, lows))).containing(needles)
     if phrases.upper_words:
-        hits |= chunk.text.containing(UPPER_WORDS)
+        hits |= chunk.utf8.containing([w.encode() for w in UPPER_WORDS])
     return hits
 
 
