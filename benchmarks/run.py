@@ -7,8 +7,9 @@
 
 Both generators run by default (``--kinds zipf realtext``, see generate.py):
 the full audit prints, after its own line, one line per check with its wall
-seconds, CPU-seconds (the process's threads and waited children), × floor and
-CPU cost per byte of file, and after both kinds the per-byte cost of each check
+seconds, CPU-seconds (the process's threads and waited children), × floor,
+CPU cost per byte of file and the process's peak memory after it (so the
+check that sets the run's peak shows), and after both kinds the per-byte cost of each check
 on the realtext file over its cost on the zipf file.
 
 Every stage runs in a fresh subprocess so that its peak memory (max RSS) is
@@ -112,13 +113,15 @@ def timed(check, ctx):
     try:
         return guarded(check, ctx)
     finally:
-        per_check[check.name] = [time.perf_counter() - w, cpu() - c]
+        # The process's peak so far: the check that raises it is the one that sets the run's peak.
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        per_check[check.name] = [time.perf_counter() - w, cpu() - c, peak]
 pipeline._guarded = timed
 from auditor.api import audit
 w, c = time.perf_counter(), cpu()
 report = audit(sys.argv[1], config={})
 total = [time.perf_counter() - w, cpu() - c]
-load = [report.timing['load_seconds'], total[1] - sum(v[1] for v in per_check.values())]
+load = [report.timing['load_seconds'], total[1] - sum(v[1] for v in per_check.values()), min(v[2] for v in per_check.values())]
 print('CHECKS ' + json.dumps({'load (and the rest)': load, **per_check}))
 print(report.metrics['count']['total_records'])
 """,
@@ -207,10 +210,10 @@ def print_checks(r: dict[str, object], floor: dict[str, float], size_bytes: int)
     """The full audit's checks, one line each: wall, CPU, × floor (wall, and CPU against the floor's CPU), CPU ns per byte of file."""
     checks = r.get("checks") or {}
     assert isinstance(checks, dict)
-    for name, (wall, cpu) in checks.items():
+    for name, (wall, cpu, peak) in checks.items():
         print(
             f"{'':>35}  {name:<22} {wall:8.2f} s (cpu {cpu:6.2f} s)  x{wall / floor['seconds']:6.2f} of floor"
-            f" (cpu x{cpu / floor['cpu']:6.2f})  {cpu / size_bytes * 1e9:7.1f} ns/byte",
+            f" (cpu x{cpu / floor['cpu']:6.2f})  {cpu / size_bytes * 1e9:7.1f} ns/byte  peak so far {peak:6.0f} MiB",
             flush=True,
         )
 
@@ -221,7 +224,7 @@ def print_per_byte_ratios(rows: list[dict[str, object]], size: int) -> None:
     if {"zipf", "realtext"} - audits.keys():
         return
     z, t = audits["zipf"], audits["realtext"]
-    for name, (_, cpu_t) in t["checks"].items():  # type: ignore[union-attr]
+    for name, (_, cpu_t, _) in t["checks"].items():  # type: ignore[union-attr]
         if name not in z["checks"]:  # type: ignore[operator]
             continue
         cpu_z = z["checks"][name][1]  # type: ignore[index]

@@ -138,11 +138,10 @@ _API_KEY_HINTS = (
     "AKIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "sk-", "xox", "AIza", "k_live_", "glpat-", "eyJ",
 )
 # The assigned key's name, in any case: the same sub-pattern as _ASSIGNED_KEY (so the same
-# Unicode case folding: "\u212a" is a K), found from its literal "_".
+# Unicode case folding: "\u212a", the Kelvin sign, is a K), found from its literal "_".
 _KEY_NAME = re.compile(r"_(?i:key|token)")
-#: The same two hints for a gate on many texts at once, searched in ASCII-lowered UTF-8
-#: (bytes.lower), plus the one non-ASCII character that case-folds to a letter of them.
-KEY_NAME_LOW_NEEDLES: tuple[bytes, ...] = (b"_key", b"_token", "\u212a".encode())
+#: The names _KEY_NAME finds after its "_", for a gate on many texts at once.
+KEY_NAMES: tuple[str, ...] = ("key", "token")
 _PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 
 # IBAN lengths per country (ISO 13616 registry): the checksum alone lets 1 in 97
@@ -420,8 +419,8 @@ def has_api_key_hint(text: str) -> bool:
     return any(h in text for h in _API_KEY_HINTS) or ("_" in text and _KEY_NAME.search(text) is not None)
 
 
-#: Substrings and a pattern every kind needs: a text matching none of them (and none of
-#: ``KEY_NAME_LOW_NEEDLES`` lowered) has no personal data or secret, so a scan over many
+#: Substrings and a pattern every kind needs: a text matching none of them (nor "_" and a
+#: name of ``KEY_NAMES`` in any case) has no personal data or secret, so a scan over many
 #: texts looks only at the others. All ASCII, so they can be searched in UTF-8.
 GATE_NEEDLES: tuple[str, ...] = ("@", "PRIVATE KEY", *_API_KEY_HINTS)
 #: The digit-based kinds' gate on the text's shape (``shapes.SHAPE``): ten digits in a

@@ -100,6 +100,19 @@ class _Haystack(Generic[AnyStr]):
         positions = np.fromiter((m[1] for m in found), dtype=np.int64, count=len(found))
         return set(np.unique(np.searchsorted(self.starts, positions, side="right") - 1).tolist())
 
+    def containing_each(self, groups: Sequence[Sequence[bytes]]) -> list[set[int]]:
+        """For each group of needles, the indices of the texts containing one of them: one
+        pass for all groups. Matches may overlap here, so no group's match hides another's."""
+        needles = [n for group in groups for n in group]
+        owners = np.repeat(np.arange(len(groups)), [len(group) for group in groups])
+        found = _automaton(tuple(needles)).find_matches_as_indexes(self.big, overlapping=True) if needles else []
+        if not found:
+            return [set() for _ in groups]
+        matches = np.array(found, dtype=np.int64).reshape(-1, 3)
+        texts = np.searchsorted(self.starts, matches[:, 1], side="right") - 1
+        group_of = owners[matches[:, 0]]
+        return [set(np.unique(texts[group_of == g]).tolist()) for g in range(len(groups))]
+
     def matching(self, pattern: re.Pattern[AnyStr]) -> set[int]:
         """Indices of the texts in which ``pattern`` matches (no pattern here matches the separator)."""
         hits: set[int] = set()
@@ -161,17 +174,23 @@ class _Chunk:
         return self._shape
 
 
-_PII_NEEDLES = tuple(n.encode() for n in pii.GATE_NEEDLES)
+def _any_case(word: str) -> list[str]:
+    """Every ASCII upper/lower spelling of ``word``: a case-insensitive needle for a case-sensitive search."""
+    spellings = [""]
+    for c in word:
+        spellings = [s + v for s in spellings for v in dict.fromkeys((c.lower(), c.upper()))]
+    return spellings
 
 
-def _pii_gate(chunk: _Chunk) -> set[int]:
-    # In UTF-8 bytes, not the joined str: a text of wide characters makes every str.find
-    # scan two or four bytes a character (the needles are ASCII, so the texts hit are the same).
-    return (
-        chunk.utf8.containing(_PII_NEEDLES)
-        | chunk.low.containing(pii.KEY_NAME_LOW_NEEDLES)
-        | chunk.shape.matching(pii.GATE_SHAPE)
-    )
+# What the personal-data rule's gate looks for in a text's UTF-8 bytes (all ASCII but one,
+# so the texts hit are the texts whose str holds them): its needles, and the assigned key's
+# name in every case (_key, _Token, ...), with the Kelvin sign a case-insensitive K also matches.
+_PII_NEEDLES: tuple[bytes, ...] = (
+    *(n.encode() for n in pii.GATE_NEEDLES),
+    *(v.encode() for name in pii.KEY_NAMES for v in _any_case("_" + name)),
+    "\u212a".encode(),
+)
+_UPPER_NEEDLES: tuple[bytes, ...] = tuple(w.encode() for w in UPPER_WORDS)
 
 
 def _encoding_gate(chunk: _Chunk) -> set[int]:
@@ -181,15 +200,20 @@ def _encoding_gate(chunk: _Chunk) -> set[int]:
     return hits
 
 
-def _phrase_gate(chunk: _Chunk, phrases: PhraseList) -> set[int]:
-    needles = phrases.needles
-    if all(n.isascii() for n in needles):
-        hits = chunk.low.containing([n.encode() for n in needles])
+def _phrase_gates(chunk: _Chunk, lists: Sequence[PhraseList]) -> list[set[int]]:
+    """The texts each phrase list's gate lets through (upper-case placeholder words included)."""
+    needles = [phrases.needles for phrases in lists]
+    if all(n.isascii() for group in needles for n in group):
+        hits = chunk.low.containing_each([[n.encode() for n in group] for group in needles])
     else:  # a team's phrase with non-ASCII letters: lowered per text, the slow but exact way
         lows = [lowered(t) for t in chunk.texts]
-        hits = _Haystack(_SEP.join(lows), _starts(map(len, lows))).containing(needles)
-    if phrases.upper_words:
-        hits |= chunk.utf8.containing([w.encode() for w in UPPER_WORDS])
+        low = _Haystack(_SEP.join(lows), _starts(map(len, lows)))
+        hits = [low.containing(group) for group in needles]
+    if any(phrases.upper_words for phrases in lists):
+        upper = chunk.utf8.containing(_UPPER_NEEDLES)
+        for k, phrases in enumerate(lists):
+            if phrases.upper_words:
+                hits[k] |= upper
     return hits
 
 
@@ -242,7 +266,8 @@ def _scan_chunk(
         if reason is not None:
             truncated.setdefault(reason, []).append(offset + k)
 
-    for k in sorted(_phrase_gate(joined_out, lists.refusals)):
+    refusal_gate, boilerplate_gate = _phrase_gates(joined_out, (lists.refusals, lists.boilerplate))
+    for k in sorted(refusal_gate):
         if lists.refusals.matches(outs[k]):
             # The reply and the request: speaking as an AI is the model's voice whatever was
             # asked, declining a request that looks harmful is the intended reply.
@@ -251,7 +276,7 @@ def _scan_chunk(
                 result.refusal_voice.append(offset + k)
             if harm_cues(ins[k]):
                 result.refusal_harmful.append(offset + k)
-    for k in sorted(_phrase_gate(joined_out, lists.boilerplate)):
+    for k in sorted(boilerplate_gate):
         if lists.boilerplate.matches(outs[k]):
             given = lists.boilerplate.given_by(outs[k], ins[k])
             (result.boilerplate_given if given else result.boilerplate).append(offset + k)
@@ -263,7 +288,7 @@ def _scan_chunk(
             result.encoding.setdefault(kind, []).append(offset + k)
 
     wanted = options.pii_kinds
-    gate_in, gate_out = _pii_gate(joined_in), _pii_gate(joined_out)
+    gate_in, gate_out = (c.utf8.containing(_PII_NEEDLES) | c.shape.matching(pii.GATE_SHAPE) for c in (joined_in, joined_out))
     for k in sorted(gate_in | gate_out):
         hits_in = pii.find(ins[k], wanted) if k in gate_in else []
         hits_out = pii.find(outs[k], wanted) if k in gate_out else []
