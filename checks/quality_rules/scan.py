@@ -193,15 +193,16 @@ _PII_NEEDLES: tuple[bytes, ...] = (
 _UPPER_NEEDLES: tuple[bytes, ...] = tuple(w.encode() for w in UPPER_WORDS)
 
 
-def _encoding_gate(chunk: _Chunk) -> set[int]:
-    hits = chunk.shape.containing([encoding.GATE_SHAPE_NEEDLE])
-    if not chunk.ascii:
-        hits |= chunk.utf8.matching(encoding.GATE_UTF8)
-    return hits
+def _utf8_gates(chunk: _Chunk, outputs: bool) -> tuple[set[int], set[int], set[int]]:
+    """The texts the personal-data, encoding and (outputs) upper-case placeholder needles hit:
+    one pass over the chunk's UTF-8 bytes for all three."""
+    damaged = encoding.GATE_UTF8_NEEDLES if not chunk.ascii else ()  # ASCII text holds none of them
+    pii_hits, damage_hits, upper_hits = chunk.utf8.containing_each([_PII_NEEDLES, damaged, _UPPER_NEEDLES if outputs else ()])
+    return pii_hits | chunk.shape.matching(pii.GATE_SHAPE), damage_hits | chunk.shape.containing([encoding.GATE_SHAPE_NEEDLE]), upper_hits
 
 
-def _phrase_gates(chunk: _Chunk, lists: Sequence[PhraseList]) -> list[set[int]]:
-    """The texts each phrase list's gate lets through (upper-case placeholder words included)."""
+def _phrase_gates(chunk: _Chunk, lists: Sequence[PhraseList], upper: set[int]) -> list[set[int]]:
+    """The texts each phrase list's gate lets through (``upper``: the texts holding an upper-case placeholder word)."""
     needles = [phrases.needles for phrases in lists]
     if all(n.isascii() for group in needles for n in group):
         hits = chunk.low.containing_each([[n.encode() for n in group] for group in needles])
@@ -209,11 +210,9 @@ def _phrase_gates(chunk: _Chunk, lists: Sequence[PhraseList]) -> list[set[int]]:
         lows = [lowered(t) for t in chunk.texts]
         low = _Haystack(_SEP.join(lows), _starts(map(len, lows)))
         hits = [low.containing(group) for group in needles]
-    if any(phrases.upper_words for phrases in lists):
-        upper = chunk.utf8.containing(_UPPER_NEEDLES)
-        for k, phrases in enumerate(lists):
-            if phrases.upper_words:
-                hits[k] |= upper
+    for k, phrases in enumerate(lists):
+        if phrases.upper_words:
+            hits[k] |= upper
     return hits
 
 
@@ -266,7 +265,9 @@ def _scan_chunk(
         if reason is not None:
             truncated.setdefault(reason, []).append(offset + k)
 
-    refusal_gate, boilerplate_gate = _phrase_gates(joined_out, (lists.refusals, lists.boilerplate))
+    gate_in, damaged_in, _ = _utf8_gates(joined_in, outputs=False)
+    gate_out, damaged_out, upper_out = _utf8_gates(joined_out, outputs=True)
+    refusal_gate, boilerplate_gate = _phrase_gates(joined_out, (lists.refusals, lists.boilerplate), upper_out)
     for k in sorted(refusal_gate):
         if lists.refusals.matches(outs[k]):
             # The reply and the request: speaking as an AI is the model's voice whatever was
@@ -281,14 +282,12 @@ def _scan_chunk(
             given = lists.boilerplate.given_by(outs[k], ins[k])
             (result.boilerplate_given if given else result.boilerplate).append(offset + k)
 
-    damaged_in, damaged_out = _encoding_gate(joined_in), _encoding_gate(joined_out)
     for k in sorted(damaged_in | damaged_out):
         kind = damage_kind(ins[k]) or damage_kind(outs[k])
         if kind is not None:
             result.encoding.setdefault(kind, []).append(offset + k)
 
     wanted = options.pii_kinds
-    gate_in, gate_out = (c.utf8.containing(_PII_NEEDLES) | c.shape.matching(pii.GATE_SHAPE) for c in (joined_in, joined_out))
     for k in sorted(gate_in | gate_out):
         hits_in = pii.find(ins[k], wanted) if k in gate_in else []
         hits_out = pii.find(outs[k], wanted) if k in gate_out else []
