@@ -30,6 +30,10 @@ from checks.quality_rules.phrases import UPPER_WORDS, PhraseList, boilerplate, l
 from checks.quality_rules.shapes import SHAPE
 from checks.quality_rules.truncation import truncation_reason
 
+#: Bytes a multi-needle search reads per call (see ``_Haystack.containing_each``).
+_WINDOW = 1 << 20
+#: Matches in one window beyond which the last text hit is settled on its own (see ``containing_each``).
+_DENSE = 1 << 14
 CHUNK = 20_000  # records per joined string: large enough to amortise, small enough to stay in cache-friendly memory
 _SEP = "\n"  # no gate needle contains a newline, so no gate hit can span two records
 
@@ -76,8 +80,8 @@ class _Haystack(Generic[AnyStr]):
         """Indices of the texts containing any of ``needles``."""
         needles = tuple(needles)
         big: AnyStr = self.big
-        if isinstance(big, bytes) and not any(_SEP.encode() in n for n in needles):
-            return self._containing_any(needles)  # type: ignore[arg-type]
+        if isinstance(big, bytes):
+            return self.containing_each([needles])[0]  # type: ignore[list-item]
         hits: set[int] = set()
         starts, last = self.starts, len(self.starts) - 1
         for needle in needles:
@@ -88,30 +92,61 @@ class _Haystack(Generic[AnyStr]):
                 pos = big.find(needle, starts[k + 1]) if k + 1 < last else -1
         return hits
 
-    def _containing_any(self, needles: tuple[bytes, ...]) -> set[int]:
-        # One pass for all needles. Matches do not overlap, but no needle holds the separator,
-        # so a match never swallows the start of another text's: every text holding a needle
-        # has a match of its own.
-        if not needles:
-            return set()
-        found = _automaton(needles).find_matches_as_indexes(self.big)
-        if not found:
-            return set()
-        positions = np.fromiter((m[1] for m in found), dtype=np.int64, count=len(found))
-        return set(np.unique(np.searchsorted(self.starts, positions, side="right") - 1).tolist())
-
     def containing_each(self, groups: Sequence[Sequence[bytes]]) -> list[set[int]]:
         """For each group of needles, the indices of the texts containing one of them: one
-        pass for all groups. Matches may overlap here, so no group's match hides another's."""
+        Aho-Corasick pass for all groups, a window at a time.
+
+        The library returns every match as a list, so a text made of one needle repeated
+        (50 MB of '@') would build millions of tuples at once: a window bounds the list,
+        and once the last text a window hit holds a needle of every group, the search goes
+        on after it. Matches may overlap (none hides another, even across the separator),
+        and windows overlap by a needle's length less one, so a match across a window's
+        end is found in the next window.
+        """
         needles = [n for group in groups for n in group]
+        hits: list[set[int]] = [set() for _ in groups]
+        if not needles:
+            return hits
         owners = np.repeat(np.arange(len(groups)), [len(group) for group in groups])
-        found = _automaton(tuple(needles)).find_matches_as_indexes(self.big, overlapping=True) if needles else []
-        if not found:
-            return [set() for _ in groups]
-        matches = np.array(found, dtype=np.int64).reshape(-1, 3)
-        texts = np.searchsorted(self.starts, matches[:, 1], side="right") - 1
-        group_of = owners[matches[:, 0]]
-        return [set(np.unique(texts[group_of == g]).tolist()) for g in range(len(groups))]
+        wanted = [g for g, group in enumerate(groups) if group]
+        automaton = _automaton(tuple(needles))
+        overlap = max(map(len, needles)) - 1
+        view, size, starts = memoryview(self.big), len(self.big), self.starts
+        pos = 0
+        while pos < size:
+            end = min(size, pos + _WINDOW)
+            found = automaton.find_matches_as_indexes(view[pos:end], overlapping=True)
+            nxt = end - overlap if end < size else size
+            if found:
+                matches = np.array(found, dtype=np.int64).reshape(-1, 3)
+                texts = np.searchsorted(starts, matches[:, 1] + pos, side="right") - 1
+                pairs = np.unique(texts * len(groups) + owners[matches[:, 0]])
+                for text, group in (divmod(key, len(groups)) for key in pairs.tolist()):
+                    hits[group].add(text)
+                last = int(texts.max())
+                settled = all(last in hits[g] for g in wanted)
+                if not settled and len(found) > _DENSE:  # a text repeating a needle: settle it group by group
+                    for g in wanted:
+                        if last not in hits[g] and self._holds(groups[g], starts[last], starts[last + 1] - 1):
+                            hits[g].add(last)
+                    settled = True
+                if settled:  # nothing left to learn about it
+                    nxt = max(nxt, starts[last + 1])
+            pos = nxt
+        return hits
+
+    def _holds(self, needles: Sequence[bytes], start: int, end: int) -> bool:
+        """Whether ``big[start:end]`` holds one of ``needles`` (stops at the first window that does)."""
+        automaton = _automaton(tuple(needles))
+        overlap = max(map(len, needles)) - 1
+        view = memoryview(self.big)
+        pos = start
+        while pos < end:
+            stop = min(end, pos + _WINDOW)
+            if automaton.find_matches_as_indexes(view[pos:stop], overlapping=True):
+                return True
+            pos = stop - overlap if stop < end else end
+        return False
 
     def matching(self, pattern: re.Pattern[AnyStr]) -> set[int]:
         """Indices of the texts in which ``pattern`` matches (no pattern here matches the separator)."""
