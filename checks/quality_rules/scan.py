@@ -111,7 +111,9 @@ class _Haystack(Generic[AnyStr]):
         wanted = [g for g, group in enumerate(groups) if group]
         automaton = _automaton(tuple(needles))
         overlap = max(map(len, needles)) - 1
-        view, size, starts = memoryview(self.big), len(self.big), self.starts
+        big = self.big
+        assert isinstance(big, bytes)  # the multi-needle search runs on the byte haystacks only
+        view, size, starts = memoryview(big), len(big), self.starts
         pos = 0
         while pos < size:
             end = min(size, pos + _WINDOW)
@@ -139,7 +141,9 @@ class _Haystack(Generic[AnyStr]):
         """Whether ``big[start:end]`` holds one of ``needles`` (stops at the first window that does)."""
         automaton = _automaton(tuple(needles))
         overlap = max(map(len, needles)) - 1
-        view = memoryview(self.big)
+        big = self.big
+        assert isinstance(big, bytes)
+        view = memoryview(big)
         pos = start
         while pos < end:
             stop = min(end, pos + _WINDOW)
