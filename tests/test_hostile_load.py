@@ -445,7 +445,7 @@ def test_memory_of_small_records_is_bounded_not_only_their_text(tmp_path: Path) 
     """
     path = _gzip_stream(tmp_path / "d.jsonl.gz", [b'{"input":"a","output":"b"}\n' * 100_000] * 6)
     code = (
-        "import sys; from auditor.errors import InputError; from auditor.load import Limits, load\n"
+        "import sys; from auditor.runtime.errors import InputError; from auditor.load import Limits, load\n"
         "try:\n    load(sys.argv[1], limits=Limits(max_bytes=64 << 20))\nexcept InputError as exc:\n    print(exc)"
     )
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=300, cwd=REPO)

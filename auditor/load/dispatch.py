@@ -117,7 +117,7 @@ def load(
     fields = fields or FieldOverrides()
     keep_fields = tuple(dict.fromkeys((*GROUP_FIELDS, *keep)))
     if isinstance(source, str | os.PathLike):
-        with gcpause.paused():  # parsed JSON holds no cycles: see auditor.gcpause
+        with gcpause.paused():  # parsed JSON holds no cycles: see auditor.runtime.gcpause
             return _load_path(Path(source), fields, keep_fields, split, jobs, normalizer, limits or Limits.default())
     kind = kind_of(source, split=split)
     reading = Reading(source, NoHashing(), limits or Limits(), split, OBJECT_LABELS.get(kind.reader, ""))
