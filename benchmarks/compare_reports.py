@@ -40,6 +40,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 SHARED = Path(os.environ.get("AUDITOR_SHARED_DATASETS", REPO.parent / "shared" / "datasets"))
 SAMPLES = ("support_ready.jsonl", "support_not_ready.jsonl", "support_chat.jsonl")
+#: Records in the generated benchmark files the harness audits (generated once into benchmarks/data).
+BENCH_RECORDS = 20_000
 #: ``auditor check`` exits 0 (ready) or 1 (not ready); anything else is a failed run.
 VERDICT_EXITS = (0, 1)
 
@@ -126,6 +128,9 @@ def runs() -> list[Run]:
         )
     )
     out.append(Run("real/gsm8k-train.stream", ("check", "{shared}/gsm8k/train.jsonl", "--format", "json", "--no-history", "--engine", "stream"), needs=gsm))
+    # The benchmark's files, both generators (issue 20: findings stay byte-identical on them too).
+    for kind in ("zipf", "realtext"):
+        out.append(Run(f"bench/{kind}_{BENCH_RECORDS}", ("check", "{bench_" + kind + "}", "--format", "json", "--no-history")))
     t0 = "self_instruct_t0_50k/canonical.jsonl"
     out.append(Run("real/t0.stream", ("check", "{shared}/" + t0, "--format", "json", "--no-history", "--engine", "stream"), needs=(t0,)))
     return out
@@ -141,6 +146,18 @@ def _prepare(run: Run, tmp: Path) -> None:
         with (tmp / "dog_items.jsonl").open("w") as out:
             for item in items:
                 out.write(f'{{"id": "{item}", "input": "Which dog breed is shown in image {item}?", "output": "see label"}}\n')
+
+
+def _bench_files(run: Run) -> dict[str, Path]:
+    """The generated benchmark files a run audits, generated on first use (benchmarks/run.py's)."""
+    if not run.name.startswith("bench/"):
+        return {}
+    sys.path.insert(0, str(HERE))
+    try:
+        from run import dataset
+    finally:
+        sys.path.pop(0)
+    return {f"bench_{kind}": dataset(BENCH_RECORDS, kind) for kind in ("zipf", "realtext") if kind in run.name}
 
 
 _TIMING = re.compile(r'("timing": \{)(.*?)(\n  \})', re.S)
@@ -162,7 +179,7 @@ def execute(run: Run, code: Path | None = None) -> dict[str, str]:
     with tempfile.TemporaryDirectory(prefix="compare-reports-") as scratch:
         tmp = Path(scratch).resolve()
         _prepare(run, tmp)
-        argv = [a.format(repo=REPO, shared=SHARED, tmp=tmp) for a in run.argv]
+        argv = [a.format(repo=REPO, shared=SHARED, tmp=tmp, **_bench_files(run)) for a in run.argv]
         env = {**os.environ, "GX_ANALYTICS_ENABLED": "false", "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "COLUMNS": "100"}
         env.pop("AUDITOR_DEBUG", None)
         if code is not None:  # that checkout's auditor and checks come first on the path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.privacy.pii import iban_ok, kinds_in, luhn_ok
@@ -290,6 +290,7 @@ def test_natural_text_is_not_boilerplate() -> None:
 PII_TEXTS = [text for text, _ in test_pii_kinds.pytestmark[0].args[1]]  # the golden table above
 
 
+@settings(deadline=None)  # the first example builds the gates' automata and may import libphonenumber
 @given(st.lists(st.sampled_from(PII_TEXTS + [t for t, _ in test_encoding_damage.pytestmark[0].args[1]] + ["Version 4.2.1"]), min_size=1, max_size=12))
 def test_chunk_gates_never_hide_what_the_rules_find(texts: list[str]) -> None:
     # The gates are only a shortcut: the scan must report exactly what the per-text rules find.
@@ -301,3 +302,47 @@ def test_chunk_gates_never_hide_what_the_rules_find(texts: list[str]) -> None:
     assert result.pii == expected
     damaged = sorted(i for i, t in enumerate(texts) if damage_kind(t))
     assert sorted(i for members in result.encoding.values() for i in members) == damaged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NI number AB 1234 56C, thanks",  # a NINO spaced after its letters: the shape gate once let it through only beside a date
+        "NI number AB123456C",
+        "NI number AB 12 34 56 C",
+        "born 2013-11-02, NI number AB 1234 56 C",
+        "SSN 212-34-5678 on file",
+        "on 2013-11-02 and 2014-01-05",  # dates: no value, and no longer sent to the per-text rules
+        "api_\u212aey = 'a1b2c3d4e5f6g7h8i9j0k1l2'",  # a Kelvin sign is a K to the case-insensitive key name
+        "SECRET_TOKEN: \"Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk\"",
+        "use ghp_" + "a1" * 20 + " here",
+        "snake_case_identifier = compute_total(items)",  # underscores only: no key shape
+    ],
+)
+def test_scan_gates_let_every_value_through(text: str) -> None:
+    result = scan([text], ["ok."], ScanOptions())
+    assert {kind for kind, members in result.pii.items() if members} == kinds_in(text)
+
+
+@settings(deadline=None)  # each new needle set builds an automaton
+@given(
+    st.lists(st.text(alphabet="ab@_kK-", max_size=12), min_size=1, max_size=30),
+    st.lists(st.lists(st.text(alphabet="ab@_kK-", min_size=1, max_size=3), max_size=3), min_size=1, max_size=3),
+    st.integers(min_value=3, max_value=40),
+)
+def test_multi_needle_gate_finds_what_substring_search_finds(texts: list[str], groups: list[list[str]], window: int) -> None:
+    # The one-pass search reads a window at a time (tiny windows here, so needles fall
+    # across their ends) and lets matches overlap: each group must hit exactly the texts
+    # that hold one of its needles.
+    from checks.quality_rules import scan as scan_module
+
+    haystack = scan_module._Chunk(texts).utf8
+    original = scan_module._WINDOW, scan_module._DENSE
+    # Tiny windows and a tiny density limit: the path that settles a text group by group runs too.
+    scan_module._WINDOW = max(window, max((len(n) for g in groups for n in g), default=1))
+    scan_module._DENSE = window % 4
+    try:
+        found = haystack.containing_each([[n.encode() for n in g] for g in groups])
+    finally:
+        scan_module._WINDOW, scan_module._DENSE = original
+    assert found == [{k for k, t in enumerate(texts) if any(n in t for n in g)} for g in groups]

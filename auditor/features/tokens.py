@@ -83,11 +83,16 @@ def estimate_tokens(text: str) -> int:
     return (chars + 3) // 4 + (extra_bytes + 1) // 2
 
 
-def estimate_many(texts: Sequence[str]) -> np.ndarray:
-    """The estimate of many texts: lengths and ASCII flags in two C-level passes, bytes counted only for non-ASCII texts."""
+def estimate_many(texts: Sequence[str], utf8: np.ndarray | None = None) -> np.ndarray:
+    """The estimate of many texts: lengths and ASCII flags in two C-level passes, bytes counted only for non-ASCII texts.
+
+    ``utf8``: the texts' UTF-8 lengths when the caller has them (``utf8_lengths``), so no text is encoded twice.
+    """
     n = len(texts)
     chars = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     tokens = (chars + 3) // 4
+    if utf8 is not None:  # an ASCII text's byte and character counts are equal: it adds nothing
+        return tokens + (utf8 - chars + 1) // 2
     non_ascii = np.flatnonzero(~np.fromiter(map(str.isascii, texts), dtype=bool, count=n))
     if non_ascii.size:
         extra = np.fromiter((_utf8_len(texts[i]) for i in non_ascii.tolist()), dtype=np.int64, count=non_ascii.size)
@@ -144,14 +149,20 @@ class TokenCounter:
         whatever their exact count); the others are counted, so ``tokens > limit`` is
         exactly the set of records over the limit. ``limit`` None counts every record.
         """
-        estimate = estimate_many(inputs) + estimate_many(outputs)
+        # A bound that is the UTF-8 length also gives the estimate its byte counts: each text encoded once.
+        shared = self.exact and limit is not None and self._bound is utf8_lengths
+        bound_in = utf8_lengths(inputs) if shared else None
+        bound_out = utf8_lengths(outputs) if shared else None
+        estimate = estimate_many(inputs, bound_in) + estimate_many(outputs, bound_out)
         if not self.exact:
             return RecordTokens(estimate, 0)
-        bound_in = None if limit is None else self.bound_many(inputs)
-        if bound_in is None:
+        if not shared and limit is not None:
+            bound_in = self.bound_many(inputs)
+            bound_out = None if bound_in is None else self.bound_many(outputs)
+        if bound_in is None or bound_out is None:
             candidates = list(range(len(inputs)))
         else:
-            candidates = np.flatnonzero(bound_in + self.bound_many(outputs) > limit).tolist()  # type: ignore[operator]
+            candidates = np.flatnonzero(bound_in + bound_out > limit).tolist()
         if candidates:
             counted = self._count_many([inputs[i] for i in candidates]) 
             counted_out = self._count_many([outputs[i] for i in candidates])

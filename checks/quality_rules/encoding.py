@@ -26,10 +26,12 @@ _MOJIBAKE_LEADS = ("Ã", "Â", "â€", "ï»")
 
 #: What a damaged text must contain: a C0 control (NUL in its shape, see ``shapes``),
 #: or, in UTF-8, a C1 control (C2 80-9F), U+FFFD (EF BF BD) or a mojibake lead
-#: (Ã, Â, â€, ï»). Every branch starts with a literal byte: one fast scan.
+#: (Ã, Â, â€, ï»).
 GATE_SHAPE_NEEDLE: bytes = b"\x00"
-GATE_UTF8: re.Pattern[bytes] = re.compile(
-    b"|".join(re.escape(s.encode()) for s in ("\ufffd", *_MOJIBAKE_LEADS)) + rb"|\xc2[\x80-\x9f]"
+#: The UTF-8 needles as literals, for a multi-needle search (a C1 control is one of 32).
+GATE_UTF8_NEEDLES: tuple[bytes, ...] = (
+    *(s.encode() for s in ("\ufffd", *_MOJIBAKE_LEADS)),
+    *(bytes((0xC2, b)) for b in range(0x80, 0xA0)),
 )
 
 

@@ -16,6 +16,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, AnyStr, Generic
 
 import numpy as np
@@ -29,6 +30,10 @@ from checks.quality_rules.phrases import UPPER_WORDS, PhraseList, boilerplate, l
 from checks.quality_rules.shapes import SHAPE
 from checks.quality_rules.truncation import truncation_reason
 
+#: Bytes a multi-needle search reads per call (see ``_Haystack.containing_each``).
+_WINDOW = 1 << 20
+#: Matches in one window beyond which the last text hit is settled on its own (see ``containing_each``).
+_DENSE = 1 << 14
 CHUNK = 20_000  # records per joined string: large enough to amortise, small enough to stay in cache-friendly memory
 _SEP = "\n"  # no gate needle contains a newline, so no gate hit can span two records
 
@@ -73,8 +78,11 @@ class _Haystack(Generic[AnyStr]):
 
     def containing(self, needles: Iterable[AnyStr]) -> set[int]:
         """Indices of the texts containing any of ``needles``."""
-        hits: set[int] = set()
+        needles = tuple(needles)
         big: AnyStr = self.big
+        if isinstance(big, bytes):
+            return self.containing_each([needles])[0]  # type: ignore[list-item]
+        hits: set[int] = set()
         starts, last = self.starts, len(self.starts) - 1
         for needle in needles:
             pos = big.find(needle)
@@ -83,6 +91,66 @@ class _Haystack(Generic[AnyStr]):
                 hits.add(k)
                 pos = big.find(needle, starts[k + 1]) if k + 1 < last else -1
         return hits
+
+    def containing_each(self, groups: Sequence[Sequence[bytes]]) -> list[set[int]]:
+        """For each group of needles, the indices of the texts containing one of them: one
+        Aho-Corasick pass for all groups, a window at a time.
+
+        The library returns every match as a list, so a text made of one needle repeated
+        (50 MB of '@') would build millions of tuples at once: a window bounds the list,
+        and once the last text a window hit holds a needle of every group, the search goes
+        on after it. Matches may overlap (none hides another, even across the separator),
+        and windows overlap by a needle's length less one, so a match across a window's
+        end is found in the next window.
+        """
+        needles = [n for group in groups for n in group]
+        hits: list[set[int]] = [set() for _ in groups]
+        if not needles:
+            return hits
+        owners = np.repeat(np.arange(len(groups)), [len(group) for group in groups])
+        wanted = [g for g, group in enumerate(groups) if group]
+        automaton = _automaton(tuple(needles))
+        overlap = max(map(len, needles)) - 1
+        big = self.big
+        assert isinstance(big, bytes)  # the multi-needle search runs on the byte haystacks only
+        view, size, starts = memoryview(big), len(big), self.starts
+        pos = 0
+        while pos < size:
+            end = min(size, pos + _WINDOW)
+            found = automaton.find_matches_as_indexes(view[pos:end], overlapping=True)
+            nxt = end - overlap if end < size else size
+            if found:
+                matches = np.array(found, dtype=np.int64).reshape(-1, 3)
+                texts = np.searchsorted(starts, matches[:, 1] + pos, side="right") - 1
+                pairs = np.unique(texts * len(groups) + owners[matches[:, 0]])
+                for text, group in (divmod(key, len(groups)) for key in pairs.tolist()):
+                    hits[group].add(text)
+                last = int(texts.max())
+                settled = all(last in hits[g] for g in wanted)
+                if not settled and len(found) > _DENSE:  # a text repeating a needle: settle it group by group
+                    for g in wanted:
+                        if last not in hits[g] and self._holds(groups[g], starts[last], starts[last + 1] - 1):
+                            hits[g].add(last)
+                    settled = True
+                if settled:  # nothing left to learn about it
+                    nxt = max(nxt, starts[last + 1])
+            pos = nxt
+        return hits
+
+    def _holds(self, needles: Sequence[bytes], start: int, end: int) -> bool:
+        """Whether ``big[start:end]`` holds one of ``needles`` (stops at the first window that does)."""
+        automaton = _automaton(tuple(needles))
+        overlap = max(map(len, needles)) - 1
+        big = self.big
+        assert isinstance(big, bytes)
+        view = memoryview(big)
+        pos = start
+        while pos < end:
+            stop = min(end, pos + _WINDOW)
+            if automaton.find_matches_as_indexes(view[pos:stop], overlapping=True):
+                return True
+            pos = stop - overlap if stop < end else end
+        return False
 
     def matching(self, pattern: re.Pattern[AnyStr]) -> set[int]:
         """Indices of the texts in which ``pattern`` matches (no pattern here matches the separator)."""
@@ -94,6 +162,13 @@ class _Haystack(Generic[AnyStr]):
             hits.add(k)
             m = pattern.search(big, starts[k + 1]) if k + 1 < last else None
         return hits
+
+
+@lru_cache(maxsize=16)
+def _automaton(needles: tuple[bytes, ...]) -> Any:
+    import ahocorasick_rs
+
+    return ahocorasick_rs.BytesAhoCorasick(needles)
 
 
 def _starts(lengths: Iterable[int]) -> list[int]:
@@ -138,26 +213,45 @@ class _Chunk:
         return self._shape
 
 
-def _pii_gate(chunk: _Chunk) -> set[int]:
-    return chunk.text.containing(pii.GATE_NEEDLES) | chunk.shape.matching(pii.GATE_SHAPE)
+def _any_case(word: str) -> list[str]:
+    """Every ASCII upper/lower spelling of ``word``: a case-insensitive needle for a case-sensitive search."""
+    spellings = [""]
+    for c in word:
+        spellings = [s + v for s in spellings for v in dict.fromkeys((c.lower(), c.upper()))]
+    return spellings
 
 
-def _encoding_gate(chunk: _Chunk) -> set[int]:
-    hits = chunk.shape.containing([encoding.GATE_SHAPE_NEEDLE])
-    if not chunk.ascii:
-        hits |= chunk.utf8.matching(encoding.GATE_UTF8)
-    return hits
+# What the personal-data rule's gate looks for in a text's UTF-8 bytes (all ASCII but one,
+# so the texts hit are the texts whose str holds them): its needles, and the assigned key's
+# name in every case (_key, _Token, ...), with the Kelvin sign a case-insensitive K also matches.
+_PII_NEEDLES: tuple[bytes, ...] = (
+    *(n.encode() for n in pii.GATE_NEEDLES),
+    *(v.encode() for name in pii.KEY_NAMES for v in _any_case("_" + name)),
+    "\u212a".encode(),
+)
+_UPPER_NEEDLES: tuple[bytes, ...] = tuple(w.encode() for w in UPPER_WORDS)
 
 
-def _phrase_gate(chunk: _Chunk, phrases: PhraseList) -> set[int]:
-    needles = phrases.needles
-    if all(n.isascii() for n in needles):
-        hits = chunk.low.containing([n.encode() for n in needles])
+def _utf8_gates(chunk: _Chunk, outputs: bool) -> tuple[set[int], set[int], set[int]]:
+    """The texts the personal-data, encoding and (outputs) upper-case placeholder needles hit:
+    one pass over the chunk's UTF-8 bytes for all three."""
+    damaged = encoding.GATE_UTF8_NEEDLES if not chunk.ascii else ()  # ASCII text holds none of them
+    pii_hits, damage_hits, upper_hits = chunk.utf8.containing_each([_PII_NEEDLES, damaged, _UPPER_NEEDLES if outputs else ()])
+    return pii_hits | chunk.shape.matching(pii.GATE_SHAPE), damage_hits | chunk.shape.containing([encoding.GATE_SHAPE_NEEDLE]), upper_hits
+
+
+def _phrase_gates(chunk: _Chunk, lists: Sequence[PhraseList], upper: set[int]) -> list[set[int]]:
+    """The texts each phrase list's gate lets through (``upper``: the texts holding an upper-case placeholder word)."""
+    needles = [phrases.needles for phrases in lists]
+    if all(n.isascii() for group in needles for n in group):
+        hits = chunk.low.containing_each([[n.encode() for n in group] for group in needles])
     else:  # a team's phrase with non-ASCII letters: lowered per text, the slow but exact way
         lows = [lowered(t) for t in chunk.texts]
-        hits = _Haystack(_SEP.join(lows), _starts(map(len, lows))).containing(needles)
-    if phrases.upper_words:
-        hits |= chunk.text.containing(UPPER_WORDS)
+        low = _Haystack(_SEP.join(lows), _starts(map(len, lows)))
+        hits = [low.containing(group) for group in needles]
+    for k, phrases in enumerate(lists):
+        if phrases.upper_words:
+            hits[k] |= upper
     return hits
 
 
@@ -210,7 +304,10 @@ def _scan_chunk(
         if reason is not None:
             truncated.setdefault(reason, []).append(offset + k)
 
-    for k in sorted(_phrase_gate(joined_out, lists.refusals)):
+    gate_in, damaged_in, _ = _utf8_gates(joined_in, outputs=False)
+    gate_out, damaged_out, upper_out = _utf8_gates(joined_out, outputs=True)
+    refusal_gate, boilerplate_gate = _phrase_gates(joined_out, (lists.refusals, lists.boilerplate), upper_out)
+    for k in sorted(refusal_gate):
         if lists.refusals.matches(outs[k]):
             # The reply and the request: speaking as an AI is the model's voice whatever was
             # asked, declining a request that looks harmful is the intended reply.
@@ -219,19 +316,17 @@ def _scan_chunk(
                 result.refusal_voice.append(offset + k)
             if harm_cues(ins[k]):
                 result.refusal_harmful.append(offset + k)
-    for k in sorted(_phrase_gate(joined_out, lists.boilerplate)):
+    for k in sorted(boilerplate_gate):
         if lists.boilerplate.matches(outs[k]):
             given = lists.boilerplate.given_by(outs[k], ins[k])
             (result.boilerplate_given if given else result.boilerplate).append(offset + k)
 
-    damaged_in, damaged_out = _encoding_gate(joined_in), _encoding_gate(joined_out)
     for k in sorted(damaged_in | damaged_out):
         kind = damage_kind(ins[k]) or damage_kind(outs[k])
         if kind is not None:
             result.encoding.setdefault(kind, []).append(offset + k)
 
     wanted = options.pii_kinds
-    gate_in, gate_out = _pii_gate(joined_in), _pii_gate(joined_out)
     for k in sorted(gate_in | gate_out):
         hits_in = pii.find(ins[k], wanted) if k in gate_in else []
         hits_out = pii.find(outs[k], wanted) if k in gate_out else []
