@@ -423,20 +423,30 @@ def test_lengths_come_from_the_reference_set_first_then_eval_then_training(tmp_p
 
 
 def test_an_exact_tokenizer_counts_the_budget_and_the_report_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import checks.quality_rules.tokens as tokens
+    import auditor.features.tokens as tokens
 
     real = tokens.make_counter
 
-    def make_counter(spec: str) -> tokens.TokenCounter:
+    def make_counter(spec: str, family: str = "") -> tokens.TokenCounter:
         # One token a word: a tokenizer unlike the estimate, named as quality.tokenizer names it.
-        return real(spec) if spec == "estimate" else tokens.TokenCounter("words", True, lambda texts: [len(t.split()) for t in texts])
+        return real(spec, family) if spec == "estimate" else tokens.TokenCounter("words", True, lambda texts: [len(t.split()) for t in texts])
 
     monkeypatch.setattr(tokens, "make_counter", make_counter)
+    monkeypatch.setattr(tokens, "_COUNTERS", {})  # the process-wide cache must not keep the fake counter
     data = make_dataset([("one two three four", "five six")] * 10)
     result = DecisionCheck().run(make_context(data, quality__tokenizer="words.json"))
     m = result.metrics
     assert (m["tokens_per_example"], m["training_tokens"], m["tokens_exact"], m["token_counting"]) == (6.0, 180, True, "words")
     assert "counted with words:" in _codes(result)["DEC006"].message
+
+
+def test_the_budget_counts_with_the_model_family_the_quality_check_counts_for() -> None:
+    """quality.model_family picks the encoding (gpt-4o: o200k_base); the decision check counted with
+    the reference encoding whatever the family said, so its budget and QLT006's disagreed."""
+    pytest.importorskip("bpe_openai")
+    data = make_dataset([("one two three four", "five six")] * 10)
+    result = DecisionCheck().run(make_context(data, quality__tokenizer="auto", quality__model_family="gpt-4o"))
+    assert result.metrics["tokens_exact"] is True and "o200k_base" in result.metrics["token_counting"]
 
 
 def test_exact_counting_on_a_sample_scales_to_all() -> None:

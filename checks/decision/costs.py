@@ -37,9 +37,10 @@ def counting(ctx: Context) -> tuple[Any, Any, str]:
 
     A feature (``ctx.cached(counting)``): a tokenizer takes a moment to load, and is loaded once a run.
     """
-    from checks.quality_rules.tokens import make_counter
+    from auditor.features.tokens import make_counter, token_counter
 
-    counter = make_counter(str(ctx.config["quality.tokenizer"]))
+    # The engine's feature, so the model family the quality check counts for is the one counted here.
+    counter = ctx.cached(token_counter)
     estimate = counter.count_many if not counter.exact else make_counter("estimate").count_many
     return estimate, (counter.count_many if counter.exact else None), counter.name
 
