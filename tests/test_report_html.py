@@ -147,3 +147,50 @@ def test_any_record_text_adds_no_markup(text: str, record_id: str, category: str
         findings=tuple(replace(f, ids=(record_id, *f.ids[1:])) for f in report.checks["duplicates"].findings),
     )
     assert [t for t, _ in tags(html.render(report))] == baseline
+
+
+def _with_task_groups(report: Report, groups: dict[str, object]) -> Report:
+    dups = report.checks["duplicates"]
+    dups = replace(dups, metrics={**dups.metrics, "task_groups": groups})
+    return Report(**{**report.__dict__, "checks": {**report.checks, "duplicates": dups}})
+
+
+def _group_rows(page: str) -> list[list[str]]:
+    section = page.split('<section id="task-groups">', 1)[1].split("</section>", 1)[0]
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr><td>.*?</tr>", section)]
+
+
+def test_task_groups_are_listed_as_the_terminal_and_json_name_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The groups of checks.duplicates.metrics.task_groups: how found, their kinds, the largest first."""
+    monkeypatch.chdir(REPO / "sample_data")
+    report = audit(REPO / "sample_data" / "support_not_ready.jsonl", config={})
+    groups = report.checks["duplicates"].metrics["task_groups"]
+    page = html.render(report)
+    assert '<a href="#task-groups">task groups</a>' in page
+    assert f"<h2>Task groups ({groups['count']})</h2>" in page and "groups by the category field: " in page
+    rows = _group_rows(page)
+    assert rows == [[g["name"], g["kind"], f"{g['records']:,}"] for g in groups["groups"]]
+    assert page.index('id="gaps"') < page.index('id="task-groups"') < page.index('id="check-count"')
+
+
+def test_task_groups_are_escaped_masked_and_capped() -> None:
+    named = [{"name": "<b>billing</b>", "kind": "label", "records": 900}, {"name": "ask jane.roe@gmail.com", "kind": "open", "records": 800}]
+    rest = [{"name": f"template {k}", "kind": "generation", "records": 100 - k} for k in range(40)]
+    report = _with_task_groups(
+        full_report(payloads=False),
+        {"source": "inferred", "count": 42, "kinds": {"label": 1, "open": 1, "generation": 40}, "groups": named + rest},
+    )
+    page = html.render(report)
+    rows = _group_rows(page)
+    assert len(rows) == html.TASK_GROUPS_SHOWN and rows[0] == ["&lt;b&gt;billing&lt;/b&gt;", "label", "900"]
+    assert "jane.roe@gmail.com" not in page and rows[1][0] == "ask [email]"
+    assert "22 smaller groups are in the JSON report" in page
+    assert "42 groups inferred from the instruction wording their inputs share: 1 label, 1 open, 40 generation." in page
+
+
+def test_one_task_has_no_task_group_section() -> None:
+    report = _with_task_groups(full_report(payloads=False), {"source": "none", "count": 1, "kinds": {"generation": 1},
+                                                              "groups": [{"name": "(whole file)", "kind": "generation", "records": 60}]})  # fmt: skip
+    page = html.render(report)
+    assert 'id="task-groups"' not in page and "#task-groups" not in page
+    assert 'id="task-groups"' not in html.render(full_report(payloads=False))  # no metric at all
