@@ -15,7 +15,7 @@ from auditor.api import audit
 from auditor.core.findings import CodeInfo, Severity
 from auditor.report import html
 from auditor.report.model import Report
-from tests.report_builders import PII_VALUES, full_report
+from tests.report_builders import PII_VALUES, RUBRIC_CRITERIA, full_report, with_rubric
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = sorted(p.name for p in (REPO / "sample_data").glob("*.jsonl"))
@@ -194,3 +194,31 @@ def test_one_task_has_no_task_group_section() -> None:
     page = html.render(report)
     assert 'id="task-groups"' not in page and "#task-groups" not in page
     assert 'id="task-groups"' not in html.render(full_report(payloads=False))  # no metric at all
+
+
+def _figure(page: str, title: str) -> str:
+    start = page.index(f"<h3>{title}</h3>")
+    return page[start : page.index("</figure>", start)]
+
+
+def test_every_rubric_criterion_is_charted_with_its_interval() -> None:
+    """Not only the weakest criterion the headline alpha stands for: every criterion's alpha and interval."""
+    page = html.render(with_rubric(full_report(payloads=False)))
+    figure = _figure(page, "Krippendorff&#x27;s alpha per rubric criterion")
+    measured = [(n, c) for n, c in RUBRIC_CRITERIA.items() if c["alpha"] is not None]
+    assert figure.count("<circle") == len(measured) == 3
+    for name, c in measured:
+        assert f"{html.escape(name)}: {c['alpha']:.3f}</title>" in figure  # the point, named
+        assert f"({c['alpha_ci_low']:.3f} to {c['alpha_ci_high']:.3f})" in figure  # its interval, in the caption
+    assert "<b>complete</b>" not in page and "&lt;b&gt;complete&lt;/b&gt;" in figure
+    assert figure.count('fill="#d8453b"') == 1  # red: only the criterion below the tentative limit
+    assert "concise not measured" in figure and ">not measured</text>" in figure
+    assert "tentative 0.700" in figure and "reliable 0.850" in figure  # the limits the check judged by, not the defaults
+    headline = _figure(page, "Krippendorff&#x27;s alpha")
+    assert "the weakest rubric criterion, &#x27;&lt;b&gt;complete&lt;/b&gt;&#x27;" in headline and "tentative 0.700" in headline
+    # The nine of a plain report, less its annotator heatmap and bars (a rubric run keeps those per criterion), and this one.
+    assert page.count("<svg") == 9 - 2 + 1
+
+
+def test_no_rubric_no_criterion_chart(page: str) -> None:
+    assert "per rubric criterion" not in page
