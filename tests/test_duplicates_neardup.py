@@ -340,3 +340,18 @@ def test_a_family_collapses_whichever_word_each_copy_changes(where, shift):
     ctx = make_context(make_dataset(pairs + background))
     assert ctx.cached(near_duplicates).pairs.boilerplate[0] > 0  # the rule that used to erase the family applies
     assert ctx.cached(effective).count == 1 + len(background)
+
+
+def test_hash_powers_do_not_depend_on_how_they_grew() -> None:
+    """The powers table grows by doubling from the first size asked (a small file no longer
+    builds 8M entries); every prefix must equal the one a single large build gives."""
+    from auditor.similarity.shingles import _Powers
+
+    grown, whole = _Powers(), _Powers()
+    for n in (10, 11, 700, 70_000):
+        pow_, inv = grown.upto(n)
+        assert len(pow_) > n
+    big_pow, big_inv = whole.upto(200_000)
+    np.testing.assert_array_equal(pow_, big_pow[: len(pow_)])
+    np.testing.assert_array_equal(inv, big_inv[: len(inv)])
+    assert int(pow_[5]) == pow(0x9E3779B1, 5, 2**32) and (int(pow_[5]) * int(inv[5])) % 2**32 == 1
