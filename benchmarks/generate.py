@@ -186,7 +186,10 @@ def generate(n: int, out: Path, seed: int = 7, batch: int = 20_000, kind: str = 
     planted = {"exact": 0, "near": 0}
     recent: list[dict[str, object]] = []
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("wb") as fh:
+    # Written beside and renamed when complete: run.py reuses any file that exists, and a
+    # half-written one (another process still generating it) would be measured as the benchmark.
+    partial = out.with_name(out.name + ".partial")
+    with partial.open("wb") as fh:
         written = 0
         while written < n:
             size = min(batch, n - written)
@@ -235,6 +238,7 @@ def generate(n: int, out: Path, seed: int = 7, batch: int = 20_000, kind: str = 
                 lines.append(orjson.dumps(rec))
             fh.write(b"\n".join(lines) + b"\n")
             written += size
+    partial.replace(out)
     return planted
 
 

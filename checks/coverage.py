@@ -396,7 +396,12 @@ class CoverageCheck:
         n = len(data)
         max_topics = int(cfg["coverage.max_topics"])
         topics = cluster(
-            space.train, space.terms, max_topics=max_topics, seed=ctx.seed, sample_size=int(cfg["coverage.sample_size"])
+            space.train,
+            space.terms,
+            max_topics=max_topics,
+            seed=ctx.seed,
+            sample_size=int(cfg["coverage.sample_size"]),
+            exact=space.small,
         )
         metrics["topic_rule"] = f"k = round(sqrt(n / 2)) within [2, {max_topics}]: {choose_k(n, max_topics)} for n = {n}"
         if not topics.topics:
@@ -510,6 +515,7 @@ class CoverageCheck:
             seed=ctx.seed,
             sample_size=int(cfg["coverage.sample_size"]),
             background=Background.of(space.train),
+            exact=space.small,
         )
         entries = []
         for topic in groups.topics:

@@ -24,8 +24,8 @@ Method (the same for training inputs and for uncovered reference inputs):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -77,28 +77,53 @@ def cluster(
     seed: int,
     sample_size: int = 20_000,
     background: Background | None = None,
+    exact: bool = False,
 ) -> Topics:
-    """Cluster the rows of an L2-normalised TF-IDF matrix into described topics."""
+    """Cluster the rows of an L2-normalised TF-IDF matrix into described topics.
+
+    ``exact`` (a small set's space, see ``checks.textspace.SMALL_TEXTS``): exact
+    LSA and numpy k-means (``checks.exactcluster``) instead of scikit-learn's
+    randomized SVD and mini-batch k-means; the rest of the method is the same.
+    """
     n = matrix.shape[0]
     k = choose_k(n, max_topics)
     if k <= 1 or matrix.shape[1] < 2:
         return _single_topic(matrix, terms, background)
-    from sklearn.cluster import MiniBatchKMeans
+    if exact:
+        assigned = _assign_exact(matrix, k, max_topics, seed)
+    else:
+        assigned = _assign(matrix, k, max_topics, seed, sample_size)
+    if assigned is None:
+        return _single_topic(matrix, terms, background)
+    labels, closeness, k = assigned
+    return _describe(matrix, terms, labels, closeness, k, background)
+
+
+def _dimensions(rows: sparse.csr_matrix) -> int:
+    return int(min(SVD_DIMENSIONS, rows.shape[1] - 1, rows.shape[0] - 1))
+
+
+def _assign(
+    matrix: sparse.csr_matrix, k: int, max_topics: int, seed: int, sample_size: int
+) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """Labels, closeness to the own centre and the number of topics, with scikit-learn (any size)."""
+    from sklearn.cluster import KMeans, MiniBatchKMeans
     from sklearn.decomposition import TruncatedSVD
     from sklearn.preprocessing import normalize
 
+    n = matrix.shape[0]
     rng = np.random.default_rng(seed)
     sample = np.sort(rng.choice(n, size=sample_size, replace=False)) if n > sample_size else np.arange(n)
     fit_rows = matrix[sample]
-    dims = min(SVD_DIMENSIONS, fit_rows.shape[1] - 1, fit_rows.shape[0] - 1)
+    dims = _dimensions(fit_rows)
     if dims < 1:
-        return _single_topic(matrix, terms, background)
+        return None
     svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=5, random_state=seed)
     with np.errstate(invalid="ignore", divide="ignore"):  # degenerate sets: zero variance ratios, harmless
         reduced = normalize(svd.fit_transform(fit_rows))
     k = min(k, _distinct_rows(reduced))
     if k <= 1:
-        return _single_topic(matrix, terms, background)
+        return None
     kmeans = MiniBatchKMeans(
         n_clusters=k,
         random_state=seed,
@@ -116,18 +141,47 @@ def cluster(
         scores = block @ centres.T
         labels[start : start + CHUNK_ROWS] = scores.argmax(axis=1)
         closeness[start : start + CHUNK_ROWS] = scores.max(axis=1)
-    k += _split_residue(matrix, svd, labels, closeness, k, max_topics, seed)
-    return _describe(matrix, terms, labels, closeness, k, background)
+
+    def fit(points: np.ndarray, clusters: int) -> tuple[np.ndarray, np.ndarray]:
+        fitted = KMeans(n_clusters=clusters, random_state=seed, n_init=3).fit(points)
+        return fitted.labels_, normalize(fitted.cluster_centers_)
+
+    k += _split_residue(lambda rows: normalize(svd.transform(matrix[rows])), fit, normalize, labels, closeness, k, max_topics)
+    return labels, closeness, k
+
+
+def _assign_exact(matrix: sparse.csr_matrix, k: int, max_topics: int, seed: int) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """The same steps as ``_assign`` with exact LSA over every row and numpy k-means (small sets)."""
+    from checks.exactcluster import kmeans, lsa_rows, unit_rows
+
+    dims = _dimensions(matrix)
+    if dims < 1:
+        return None
+    reduced = unit_rows(lsa_rows(matrix, dims))
+    k = min(k, _distinct_rows(reduced))
+    if k <= 1:
+        return None
+    centres = unit_rows(kmeans(reduced, k, seed)[1])
+    scores = reduced @ centres.T
+    labels = scores.argmax(axis=1).astype(np.int32)
+    closeness = scores.max(axis=1).astype(np.float32)
+
+    def fit(points: np.ndarray, clusters: int) -> tuple[np.ndarray, np.ndarray]:
+        inner, found = kmeans(points, clusters, seed)
+        return inner, unit_rows(found)
+
+    k += _split_residue(lambda rows: reduced[rows], fit, unit_rows, labels, closeness, k, max_topics)
+    return labels, closeness, k
 
 
 def _split_residue(
-    matrix: sparse.csr_matrix,
-    svd: Any,
+    reduced_of: Callable[[np.ndarray], np.ndarray],
+    fit: Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]],
+    unit: Callable[[np.ndarray], np.ndarray],
     labels: np.ndarray,
     closeness: np.ndarray,
     k: int,
     max_topics: int,
-    seed: int,
 ) -> int:
     """Give inputs unlike every topic topics of their own; returns how many were added.
 
@@ -137,24 +191,21 @@ def _split_residue(
     Inputs whose cosine to their own centre is below RESIDUE_CLOSENESS (about
     1% of real instruction data: 0.4% of GSM8K, 1.2% of CodeAlpaca) are
     clustered again on their own, with the same rule for k over a quarter of
-    the topic budget, and each group becomes an extra topic.
+    the topic budget, and each group becomes an extra topic. ``reduced_of``
+    gives rows' unit LSA vectors, ``fit`` clusters them (labels, unit centres).
     """
-    from sklearn.cluster import KMeans
-    from sklearn.preprocessing import normalize
-
     residue = np.flatnonzero(closeness < RESIDUE_CLOSENESS)
     if residue.size < 2:
         return 0
-    reduced = normalize(svd.transform(matrix[residue]))
+    reduced = reduced_of(residue)
     extra = min(choose_k(residue.size, max(2, max_topics // 4)), _distinct_rows(reduced))
     if extra < 1:
         return 0
     if extra == 1:
         inner = np.zeros(residue.size, dtype=np.int32)
-        centres = normalize(reduced.mean(axis=0, keepdims=True))
+        centres = unit(reduced.mean(axis=0, keepdims=True))
     else:
-        fitted = KMeans(n_clusters=extra, random_state=seed, n_init=3).fit(reduced)
-        inner, centres = fitted.labels_, normalize(fitted.cluster_centers_)
+        inner, centres = fit(reduced, extra)
     labels[residue] = k + inner
     closeness[residue] = np.einsum("ij,ij->i", reduced, centres[inner])
     return extra

@@ -193,7 +193,11 @@ def test_required_categories_without_a_category_field() -> None:
     assert "no category field" in finding.message
 
 
-def test_topics_are_found_described_and_thin_ones_flagged() -> None:
+@pytest.mark.parametrize("small", [True, False], ids=["exact-small-set", "scikit-learn"])
+def test_topics_are_found_described_and_thin_ones_flagged(small: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    import checks.textspace as textspace
+
+    monkeypatch.setattr(textspace, "SMALL_TEXTS", 1_000 if small else 0)
     texts = sentences("billing", 300, 1) + sentences("shipping", 300, 1) + sentences("password", 300, 1)
     texts += sentences("refund", 10, 1)  # a small distinct group k-means alone would absorb
     data = make_dataset(pairs(texts), ids=[f"r{i}" for i in range(len(texts))])
@@ -326,6 +330,7 @@ def test_sampled_vocabulary_and_parallel_transform(monkeypatch: pytest.MonkeyPat
 
     train = sentences("billing", 150, 1) + sentences("shipping", 150, 1)
     reference = sentences("refund", 20, 2) + ["zebra crossing"]
+    monkeypatch.setattr(textspace, "SMALL_TEXTS", 0)  # the scikit-learn path, as a large set takes it
     monkeypatch.setattr(textspace, "VOCAB_SAMPLE", 100)
     monkeypatch.setattr(textspace, "CHUNK_TEXTS", 64)
     parallel = textspace.build_space(train, reference, seed=1)
@@ -347,14 +352,15 @@ def test_sampled_vocabulary_and_parallel_transform(monkeypatch: pytest.MonkeyPat
     ),
     max_topics=st.integers(2, 6),
     seed=st.integers(0, 3),
+    exact=st.booleans(),
 )
-def test_topics_partition_every_input(docs: list[list[str]], max_topics: int, seed: int) -> None:
+def test_topics_partition_every_input(docs: list[list[str]], max_topics: int, seed: int, exact: bool) -> None:
     from checks.textspace import build_space
     from checks.topics import cluster
 
     texts = [" ".join(d) for d in docs]
     space = build_space(texts)
-    topics = cluster(space.train, space.terms, max_topics=max_topics, seed=seed)
+    topics = cluster(space.train, space.terms, max_topics=max_topics, seed=seed, exact=exact)
     members = np.sort(np.concatenate([t.members for t in topics.topics])) if topics.topics else np.array([])
     np.testing.assert_array_equal(members, np.arange(len(texts)))
     assert [t.size for t in topics.topics] == sorted((t.size for t in topics.topics), reverse=True)

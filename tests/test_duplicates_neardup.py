@@ -340,3 +340,40 @@ def test_a_family_collapses_whichever_word_each_copy_changes(where, shift):
     ctx = make_context(make_dataset(pairs + background))
     assert ctx.cached(near_duplicates).pairs.boilerplate[0] > 0  # the rule that used to erase the family applies
     assert ctx.cached(effective).count == 1 + len(background)
+
+
+def test_hash_powers_do_not_depend_on_how_they_grew() -> None:
+    """The powers table grows by doubling from the first size asked (a small file no longer
+    builds 8M entries); every prefix must equal the one a single large build gives."""
+    from auditor.similarity.shingles import _Powers
+
+    grown, whole = _Powers(), _Powers()
+    for n in (10, 11, 700, 70_000):
+        pow_, inv = grown.upto(n)
+        assert len(pow_) > n
+    big_pow, big_inv = whole.upto(200_000)
+    np.testing.assert_array_equal(pow_, big_pow[: len(pow_)])
+    np.testing.assert_array_equal(inv, big_inv[: len(inv)])
+    assert int(pow_[5]) == pow(0x9E3779B1, 5, 2**32) and (int(pow_[5]) * int(inv[5])) % 2**32 == 1
+
+
+def test_near_views_read_the_same_from_on_demand_columns() -> None:
+    """The near-duplicate pass given on-demand normalised columns (the run's, since issue 20)
+    finds exactly the pairs it finds in lists, on both the exact and the LSH path."""
+    from auditor.features.texts import NormalisedTexts
+
+    pairs = synthetic_pairs(1500, seed=3)
+    norm = Normalizer()
+    raw_in, raw_out = [p[0].upper() for p in pairs], [p[1] for p in pairs]
+    ins, outs = norm.many(raw_in), norm.many(raw_out)
+    first_pair = np.array(sorted({(i, o): k for k, (i, o) in reversed(list(enumerate(zip(ins, outs))))}.values()))
+    first_in = np.array(sorted({i: k for k, i in reversed(list(enumerate(ins)))}.values()))
+    for params in (NearParams(exact_below=10**9), NearParams(exact_below=0, boilerplate_min_records=5)):
+        listed = near_views(ins, outs, first_pair, first_in, params)
+        lazy = near_views(NormalisedTexts(norm, raw_in), NormalisedTexts(norm, raw_out), first_pair, first_in, params)
+        for view in ("inputs", "pairs", "similar"):
+            a, b = getattr(listed, view), getattr(lazy, view)
+            assert len(a.a) > 0 or view == "similar"
+            np.testing.assert_array_equal(a.a, b.a)
+            np.testing.assert_array_equal(a.b, b.b)
+            np.testing.assert_array_equal(a.jaccard, b.jaccard)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.similarity.normalize import Normalizer, hash128, ints, loose
@@ -84,3 +84,20 @@ def test_batches_split_large_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
     n = Normalizer()
     assert n.many(texts) == [n(t) for t in texts]
     assert ints(n.hashes(texts)) == [hash128(n(t)) for t in texts]
+
+
+@settings(deadline=None)  # the first example imports auditor.features
+@given(texts=_TEXTS, rows=st.lists(st.integers(0, 39), max_size=20))
+def test_on_demand_normalised_texts_equal_the_whole_list(texts: list[str], rows: list[int]) -> None:
+    """auditor.features.texts.NormalisedTexts (issue 20: the run no longer holds every
+    normalised text) reads exactly what the list ``Normalizer.many`` made."""
+    from auditor.features.texts import NormalisedTexts
+
+    norm = Normalizer()
+    whole = norm.many(texts)
+    lazy = NormalisedTexts(norm, texts)
+    rows = [r for r in rows if r < len(texts)]
+    assert len(lazy) == len(whole) and list(lazy) == whole
+    assert [lazy[i] for i in range(len(texts))] == whole
+    assert lazy.take(rows) == [whole[i] for i in rows] and lazy[1:5] == whole[1:5]
+    assert lazy.sizes(rows).tolist() == [len(texts[i]) for i in rows]

@@ -94,8 +94,8 @@ def cross_match(ctx: Context, other: Dataset, views: tuple[str, ...]) -> CrossMa
     """Our records whose input (view "input") or pair (view "pair") matches one of ``other``'s (eval set, baseline)."""
     inputs, pairs = ctx.cached(input_reps), ctx.cached(pair_reps)
     ours = Indexed(
-        ctx.cached(norm_inputs),
-        ctx.cached(norm_outputs),
+        list(ctx.cached(norm_inputs)),  # joined with the other set's texts: a list, for this comparison only
+        list(ctx.cached(norm_outputs)),
         {"input": ctx.cached(input_hashes), "pair": ctx.cached(pair_hashes)},
         {"input": inputs[0], "pair": pairs[0]},
         {"input": inputs[1], "pair": pairs[1]},

@@ -36,8 +36,10 @@ class Hashes:
     requires: tuple[()] = ()
 
     def measure(self, part: Context) -> tuple[np.ndarray, np.ndarray]:
-        # The normalised outputs are kept in the partition's cache: the loosened
-        # outputs and the task type's word counts are measured from them too.
+        # The normalised outputs are kept whole in the partition's cache (one
+        # partition's worth): the loosened outputs and the task type's word
+        # counts are measured from them too.
+        part.provide(norm_outputs, part.cached(normalizer).many(part.dataset.outputs))
         outs = _encoded(part.cached(norm_outputs))
         return part.cached(normalizer).hashes(part.dataset.inputs), hash_rows(outs, len(outs))
 

@@ -9,7 +9,9 @@ what they mean for readiness is judged by the checks.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -22,12 +24,60 @@ def normalizer(ctx: Context) -> Normalizer:
     return Normalizer.from_config(ctx.config.section("normalize"))
 
 
-def norm_inputs(ctx: Context) -> list[str]:
-    return ctx.cached(normalizer).many(ctx.dataset.inputs)
+class NormalisedTexts(Sequence[str]):
+    """A field's texts normalised on demand, a batch at a time, never all held at once.
+
+    Holding every normalised input and output for the whole run cost as much
+    memory as the texts themselves (1.1 GB at a million records, a third of
+    the run's peak). Readers that need them all (the near-duplicate pass, the
+    task-type rule's word counts) go a batch at a time (``take``, iteration),
+    and the rest read a few records (``column[i]``); each batch is normalised
+    by the same ``Normalizer.many``, so the texts are the ones a list held.
+    """
+
+    def __init__(self, norm: Normalizer, texts: Sequence[str]) -> None:
+        self.norm = norm
+        self.texts = texts
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return self.take(list(range(*i.indices(len(self)))))
+        return self.norm(self.texts[i])
+
+    def take(self, rows: list[int]) -> list[str]:
+        """``[self[i] for i in rows]``, normalised in one batch."""
+        texts = self.texts
+        return self.norm.many([texts[i] for i in rows])
+
+    def sizes(self, rows: list[int]) -> np.ndarray:
+        """The source texts' lengths: what sizing a batch needs, without normalising."""
+        texts = self.texts
+        return np.fromiter((len(texts[i]) for i in rows), np.int64, len(rows))
+
+    def __iter__(self) -> Iterator[str]:
+        for start in range(0, len(self.texts), _ITER_TEXTS):
+            yield from self.norm.many(self.texts[start : start + _ITER_TEXTS])
 
 
-def norm_outputs(ctx: Context) -> list[str]:
-    return ctx.cached(normalizer).many(ctx.dataset.outputs)
+# Texts normalised per step when a reader walks a whole column.
+_ITER_TEXTS = 1 << 14
+
+
+def norm_inputs(ctx: Context) -> Sequence[str]:
+    return NormalisedTexts(ctx.cached(normalizer), ctx.dataset.inputs)
+
+
+def norm_outputs(ctx: Context) -> Sequence[str]:
+    return NormalisedTexts(ctx.cached(normalizer), ctx.dataset.outputs)
 
 
 def _keys(ctx: Context, column: str) -> np.ndarray:
@@ -125,12 +175,8 @@ def input_groups(ctx: Context) -> InputGroups:
         distinct.append(list(seen.values()))
         at += len(g)
     varied = [i for d in distinct if len(d) > 1 for i in d]
-    if ctx.is_cached(norm_outputs):
-        outs = ctx.cached(norm_outputs)
-        loosened = {i: loose(outs[i]) for i in varied}
-    else:
-        outs = ctx.dataset.outputs
-        loosened = dict(zip(varied, map(loose, ctx.cached(normalizer).many([outs[i] for i in varied]))))
+    outs = ctx.dataset.outputs
+    loosened = dict(zip(varied, map(loose, ctx.cached(normalizer).many([outs[i] for i in varied]))))
     conflicts: list[list[int]] = []
     redundant: list[list[int]] = []
     for g, d in zip(groups, distinct):

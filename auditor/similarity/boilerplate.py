@@ -36,7 +36,7 @@ from typing import Protocol
 import numpy as np
 
 from auditor.similarity.jaccard import SetIndex, sorted_unique
-from auditor.similarity.shingles import Shingles, chunks_by_bytes, concat, encode, shingle
+from auditor.similarity.shingles import Shingles, chunks_by_bytes, concat, encode, shingle, sizes, take
 
 _DF_SAMPLE = 5_000  # distinct texts: a 5% share is then known to +-0.3% (one standard error)
 FIELD_SALTS = (0, 0x5BD1E9955BD1E995)  # input shingles and output shingles never match each other
@@ -187,7 +187,7 @@ class Shingler:
         if len(members) > _DF_SAMPLE:
             rng = np.random.default_rng(p.seed)
             sample = np.sort(rng.choice(members, _DF_SAMPLE, replace=False))
-        distinct = list(dict.fromkeys(column[i] for i in sample.tolist()))
+        distinct = list(dict.fromkeys(take(column, sample.tolist())))
         lengths = np.fromiter(map(len, distinct), np.int64, len(distinct))
         parts = [shingle(encode(distinct[lo:hi]), p.shingle_size, FIELD_SALTS[field], edges=True) for lo, hi in chunks_by_bytes(lengths)]
         # The floor scales with sampling so it means the same number of records either way.
@@ -207,9 +207,9 @@ class Shingler:
         """The inputs' shingles of records ``idx`` in word order, none left out, with their edge grams."""
         column = self.fields[0]
         rows = idx.tolist()
-        lengths = np.fromiter((len(column[i]) for i in rows), np.int64, len(rows))
+        lengths = sizes(column, rows)
         k = self.params.shingle_size
-        parts = [shingle(encode([column[i] for i in rows[lo:hi]]), k, FIELD_SALTS[0], edges=True) for lo, hi in chunks_by_bytes(lengths)]
+        parts = [shingle(encode(take(column, rows[lo:hi])), k, FIELD_SALTS[0], edges=True) for lo, hi in chunks_by_bytes(lengths)]
         return concat(parts) if parts else Shingles(np.zeros(0, np.int64), np.zeros(0, np.uint64), 0, np.zeros((0, 2 * (k - 1)), np.uint64))
 
     def __call__(self, idx: np.ndarray) -> tuple[FieldSets, FieldSets]:
@@ -219,7 +219,7 @@ class Shingler:
         for f, column in enumerate(self.fields):
             boiler = self.boiler[f]
             n = len(rows)
-            sh = shingle(encode([column[i] for i in rows]), k, FIELD_SALTS[f], edges=len(boiler) > 0)
+            sh = shingle(encode(take(column, rows)), k, FIELD_SALTS[f], edges=len(boiler) > 0)
             slot = np.zeros(n, np.bool_)
             trimmed = np.zeros(n, np.bool_)
             apart = Shingles(np.zeros(0, np.int64), np.zeros(0, np.uint64), n)

@@ -39,7 +39,7 @@ from auditor.similarity.boilerplate import Boilerplate, FieldSets, Shingler
 from auditor.similarity.edits import small_edits
 from auditor.similarity.jaccard import Parts, SetIndex, combined, pair_intersection, pairs_above
 from auditor.similarity.minhash import EMPTY, band_keys, candidate_pairs, densify, signatures
-from auditor.similarity.shingles import Shingles, chunks_by_bytes, mix64
+from auditor.similarity.shingles import Shingles, chunks_by_bytes, mix64, sizes
 
 __all__ = ["Boilerplate", "NearPairs", "NearParams", "NearViews", "Shingler", "Sketch", "near_views", "sketch_all", "verify_sketch"]
 
@@ -535,7 +535,7 @@ def _bounds(fields: Sequence[Sequence[str]], members: np.ndarray) -> list[tuple[
     lengths = np.zeros(len(members), np.int64)
     rows = members.tolist()
     for column in fields:
-        lengths += np.fromiter((len(column[i]) for i in rows), np.int64, len(rows))
+        lengths += sizes(column, rows)
     return chunks_by_bytes(lengths)
 
 

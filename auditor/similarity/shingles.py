@@ -43,7 +43,9 @@ class _Powers:
     def upto(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:
             if len(self.pow) <= n:
-                size = max(n + 1, 2 * len(self.pow), 2 * CHUNK_BYTES)
+                # Doubling, from what this call needs: a small file's powers take microseconds,
+                # where a floor of 2 * CHUNK_BYTES cost 0.2 s of every small audit.
+                size = max(n + 1, 2 * len(self.pow))
                 self.pow = np.cumprod(np.full(size, _BASE, np.uint32), dtype=np.uint32) * np.uint32(_BASE_INV)
                 self.inv = np.cumprod(np.full(size, _BASE_INV, np.uint32), dtype=np.uint32) * np.uint32(_BASE)
             return self.pow, self.inv
@@ -76,6 +78,24 @@ class Shingles:
 
 def encode(texts: Sequence[str]) -> list[bytes]:
     return [t.encode("utf-8", "surrogatepass") for t in texts]
+
+
+def take(column: Sequence[str], rows: list[int]) -> list[str]:
+    """``[column[i] for i in rows]``, in one batch when the column computes its texts on demand.
+
+    A column with a ``take`` method (``auditor.features.texts.NormalisedTexts``: a
+    field normalised a batch at a time, never held whole) is asked for the batch.
+    """
+    batch = getattr(column, "take", None)
+    return batch(rows) if batch is not None else [column[i] for i in rows]
+
+
+def sizes(column: Sequence[str], rows: list[int]) -> np.ndarray:
+    """The length of each text of ``rows``, for sizing chunks only (an on-demand column gives its source's)."""
+    given = getattr(column, "sizes", None)
+    if given is not None:
+        return np.asarray(given(rows), np.int64)
+    return np.fromiter((len(column[i]) for i in rows), np.int64, len(rows))
 
 
 _EDGE_MARKS = (0x243F6A8885A308D3, 0x13198A2E03707344)  # a text's start and end: never equal to a k-gram's hash
