@@ -158,10 +158,13 @@ def test_spark_baseline_equals_memory(spark: Any, sets: dict[str, Path]) -> None
         ("--eval", "nosuch://bucket/eval.jsonl", "--eval nosuch://bucket/eval.jsonl: this Spark has no connector for nosuch://"),
         ("--eval", "{root}/missing.jsonl.gz", "--eval {root}/missing.jsonl.gz: no such file or folder"),
         ("--baseline", "{root}/train.parquet.txt", "--baseline {root}/train.parquet.txt: no such file"),
+        ("--eval", "{root}/cut.jsonl.gz", "--eval {root}/cut.jsonl.gz: Spark cannot read it: "),
     ],
 )
 def test_spark_unreadable_side_sets_are_one_line_and_exit_2(spark: Any, sets: dict[str, Path], flag: str, given: str, said: str) -> None:
     root = str(sets["train"].parent)
+    whole = sets["eval"].read_bytes()
+    (sets["train"].parent / "cut.jsonl.gz").write_bytes(whole[: len(whole) // 2])  # a gzip cut short: Hadoop's codec fails
     result = CliRunner().invoke(main, ["check", str(sets["parquet"]), "--engine", "spark", flag, given.format(root=root), "--no-history", "--quiet"])
     assert result.exit_code == 2
     line = result.stderr.strip()
