@@ -23,7 +23,7 @@ hashes, computed once per run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -31,7 +31,7 @@ import numpy as np
 
 from auditor.similarity.jaccard import sorted_unique
 from auditor.similarity.keys import Runs, pair_keys
-from auditor.similarity.neardup import INPUT_PARTS, PAIR_PARTS, FieldIndex, Judge, NearParams, Shingler, near_views, plausible, sketch_all
+from auditor.similarity.neardup import INPUT_PARTS, PAIR_PARTS, FieldIndex, Judge, NearParams, Shingler, fitting, near_views, sketch_all
 from auditor.similarity.normalize import Normalizer, ints, pair_key
 
 _NONE = np.zeros(0, np.int64)
@@ -225,7 +225,7 @@ def join_links(shingler: Shingler, rows: np.ndarray, is_input: np.ndarray, start
     links = []
     for judge, (a, b, estimate) in zip(judges, cands):
         ia, ib = np.searchsorted(ours, a), len(ours) + np.searchsorted(theirs, b)
-        fits = plausible(judge, ia, ib, estimate, params)
+        fits = fitting(judge, ia, ib, estimate, params)
         a, b, ia, ib = a[fits], b[fits], ia[fits], ib[fits]
         jac = judge(ia, ib) if len(ia) else np.zeros(0)
         ok = jac >= params.threshold
@@ -252,25 +252,41 @@ def near_links(ours: Indexed, theirs: Indexed, views: tuple[str, ...], params: N
     return out
 
 
-def match_sets(ours: Indexed, theirs: Indexed, views: tuple[str, ...], params: NearParams, links: dict[str, Links] | None = None) -> CrossMatch:
+def exact_index(theirs: Indexed) -> dict[str, dict[int, int]]:
+    """Per view, each of their distinct keys and the first record holding it."""
+    return {v: {theirs.keys[v][j]: j for j in theirs.firsts[v].tolist()} for v in VIEWS}
+
+
+def exact_links(keys: Mapping[str, Sequence[int] | Mapping[int, int]], firsts: dict[str, np.ndarray], index: dict[str, dict[int, int]], start: int = 0) -> dict[str, Links]:
+    """Per view, our distinct records (``firsts``, record numbers) whose key (``keys[view][record - start]``)
+    is one of theirs (``exact_index``): a partitioned run finds them partition by partition."""
+    out = {}
+    for view in VIEWS:
+        mine, theirs = keys[view], index[view]
+        hits = [(i, theirs[mine[i - start]]) for i in firsts[view].tolist() if mine[i - start] in theirs]
+        a, b = (np.asarray(x, np.int64) for x in zip(*hits)) if hits else (_NONE, _NONE)
+        out[view] = Links(a, b, np.ones(len(a)))
+    return out
+
+
+def match_sets(
+    ours: Indexed, theirs: Indexed, views: tuple[str, ...], params: NearParams, links: dict[str, Links] | None = None, exact: dict[str, Links] | None = None
+) -> CrossMatch:
     """Our records whose input (view "input") or pair (view "pair") matches one of ``theirs``.
 
-    ``links``: the near links, when a partitioned run found them (else ``near_links``).
+    ``links`` and ``exact``: the near and the exact links, when a partitioned run found them in its
+    workers (else ``near_links`` and ``exact_links`` of ``ours.keys``).
     """
     n = len(ours.inputs)
     if links is None:
         links = near_links(ours, theirs, views, params)
+    if exact is None:
+        exact = exact_links(ours.keys, ours.firsts, exact_index(theirs))
     best: dict[int, tuple[float, int, str]] = {}
     for view in views:
-        mine, their_keys = ours.keys[view], theirs.keys[view]
-        mine_first, mine_rep, their_first = ours.firsts[view], ours.reps[view], theirs.firsts[view]
-        hit: dict[int, tuple[float, int]] = {}
+        mine_rep = ours.reps[view]
         # Exact matches first: they hold even for texts without a single word.
-        their_index = {their_keys[j]: j for j in their_first.tolist()}
-        for i in mine_first.tolist():
-            j = their_index.get(mine[i])
-            if j is not None:
-                hit[i] = (1.0, j)
+        hit: dict[int, tuple[float, int]] = {i: (1.0, j) for i, j in zip(exact[view].ours.tolist(), exact[view].theirs.tolist())}
         near = links[view]
         for a, b, jac in zip(near.ours.tolist(), near.theirs.tolist(), near.jaccard.tolist()):
             if a not in hit or jac > hit[a][0]:
