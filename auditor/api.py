@@ -74,7 +74,9 @@ def audit(
     chooses between holding the dataset in memory and a partitioned run of the
     checks that scale (see ``auditor.scale``). With engine "spark", ``source``
     is anything Spark reads (a path, glob or URI of JSON lines, gzipped or not,
-    or Parquet files), or None and ``table`` a table name (``db.name``).
+    or Parquet files), or None and ``table`` a table name (``db.name``); ``eval`` and
+    ``baseline`` are then read by Spark too. The stream and Spark engines match
+    ``eval`` and ``baseline`` as the in-memory engine does and refuse the other side inputs.
     ``prompt_baseline`` names the prompt-only system's scores on the eval set,
     for the decision check.
     """
