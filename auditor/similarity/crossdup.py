@@ -282,23 +282,28 @@ def match_sets(
         links = near_links(ours, theirs, views, params)
     if exact is None:
         exact = exact_links(ours.keys, ours.firsts, exact_index(theirs))
-    best: dict[int, tuple[float, int, str]] = {}
-    for view in views:
-        mine_rep = ours.reps[view]
+    # Per record: the best match of its view's first copy, the earlier view keeping a tie.
+    best_jac, best_other, best_view = np.full(n, -1.0), np.zeros(n, np.int64), np.zeros(n, np.int64)
+    for v, view in enumerate(views):
         # Exact matches first: they hold even for texts without a single word.
         hit: dict[int, tuple[float, int]] = {i: (1.0, j) for i, j in zip(exact[view].ours.tolist(), exact[view].theirs.tolist())}
         near = links[view]
         for a, b, jac in zip(near.ours.tolist(), near.theirs.tolist(), near.jaccard.tolist()):
             if a not in hit or jac > hit[a][0]:
                 hit[a] = (jac, b)
-        for i in range(n):
-            match = hit.get(int(mine_rep[i]))
-            if match is not None and (i not in best or match[0] > best[i][0]):
-                best[i] = (match[0], match[1], view)
-    index = sorted(best)
+        if not hit:
+            continue
+        firsts = np.fromiter(hit, np.int64, len(hit))
+        jac_of, other_of = np.full(n, -1.0), np.zeros(n, np.int64)
+        jac_of[firsts] = [m[0] for m in hit.values()]
+        other_of[firsts] = [m[1] for m in hit.values()]
+        rep = ours.reps[view]
+        better = jac_of[rep] > best_jac
+        best_jac[better], best_other[better], best_view[better] = jac_of[rep][better], other_of[rep][better], v
+    index = np.flatnonzero(best_jac >= 0)
     return CrossMatch(
-        index=index,
-        other=[best[i][1] for i in index],
-        jaccard=[best[i][0] for i in index],
-        via=[best[i][2] for i in index],
+        index=index.tolist(),
+        other=best_other[index].tolist(),
+        jaccard=best_jac[index].tolist(),
+        via=[views[v] for v in best_view[index].tolist()],
     )
