@@ -23,11 +23,11 @@ from auditor.core.partitioned import FromFeatures
 from auditor.core.records import Dataset
 from auditor.features import (
     CROSS_MATCHES,
+    baseline_inputs,
     baseline_matches,
     eval_matches,
     exact_groups,
     input_groups,
-    input_hashes,
     near_clusters,
     near_input_clusters,
     near_params,
@@ -257,8 +257,9 @@ class DuplicatesCheck(FromFeatures):
         labels: list[str | None] = []
         shown: list[dict[str, str]] = []
         outs = ctx.cached(norm_outputs)
-        for i, key in enumerate(ctx.cached(input_hashes)):
-            seen = accepted.get(key)
+        data = ctx.dataset
+        for i in ctx.cached(baseline_inputs).tolist():  # the few records whose input the baseline holds
+            seen = accepted.get(hash128(norm(data.inputs[i])))
             if seen is None or loose(outs[i]) in seen[0]:
                 continue
             if open_group[tasks.of_record[i]]:

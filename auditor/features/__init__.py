@@ -17,6 +17,7 @@ the config names (``token_budget``).
 
 from auditor.features.near import (
     NearClusters,
+    baseline_inputs,
     baseline_matches,
     cross_match,
     eval_matches,
@@ -57,6 +58,7 @@ __all__ = [
     "CROSS_MATCHES",
     "HASHES",
     "NEAR_DUPLICATES",
+    "baseline_inputs",
     "baseline_matches",
     "eval_matches",
     "REPEATED_INPUTS",

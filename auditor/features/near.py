@@ -10,7 +10,7 @@ import numpy as np
 from auditor.core.context import Context
 from auditor.core.records import Dataset
 from auditor.features.texts import input_groups, input_hashes, input_runs, norm_inputs, norm_outputs, normalizer, pair_hashes, pair_runs
-from auditor.similarity import CrossMatch, Indexed, Links, NearPairs, NearParams, NearViews, components, match_sets, near_views
+from auditor.similarity import CrossMatch, Indexed, Links, ints, NearPairs, NearParams, NearViews, components, match_sets, near_views
 
 
 def near_params(ctx: Context) -> NearParams:
@@ -123,3 +123,10 @@ def eval_matches(ctx: Context) -> CrossMatch:
 def baseline_matches(ctx: Context) -> CrossMatch:
     """Records of this batch that duplicate or near-duplicate a baseline record (pair)."""
     return cross_match(ctx, ctx.others["baseline"], BASELINE_VIEWS)
+
+
+def baseline_inputs(ctx: Context) -> np.ndarray:
+    """Our records whose normalised input is a baseline record's input (sorted); a partitioned run
+    finds them in its partitions, where the hashes are."""
+    accepted = set(ints(ctx.cached(normalizer).hashes(ctx.others["baseline"].inputs)))
+    return np.asarray([i for i, key in enumerate(ctx.cached(input_hashes)) if key in accepted], np.int64)
