@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.core.config import Config, resolve
 from auditor.core.context import Context, Progress, SilentProgress
@@ -27,6 +27,9 @@ from auditor.runtime.errors import InputError
 from auditor.similarity import Normalizer
 
 PathLike = str | Path
+
+if TYPE_CHECKING:
+    from auditor.scale import Prepared
 
 
 def resolve_config(config: Config | PathLike | Mapping[str, Any] | None, overrides: Mapping[str, Any]) -> Config:
@@ -71,7 +74,9 @@ def audit(
     chooses between holding the dataset in memory and a partitioned run of the
     checks that scale (see ``auditor.scale``). With engine "spark", ``source``
     is anything Spark reads (a path, glob or URI of JSON lines, gzipped or not,
-    or Parquet files), or None and ``table`` a table name (``db.name``).
+    or Parquet files), or None and ``table`` a table name (``db.name``); ``eval`` and
+    ``baseline`` are then read by Spark too. The stream and Spark engines match
+    ``eval`` and ``baseline`` as the in-memory engine does and refuse the other side inputs.
     ``prompt_baseline`` names the prompt-only system's scores on the eval set,
     for the decision check.
     """
@@ -82,8 +87,7 @@ def audit(
     progress = progress or SilentProgress()
     fields = FieldOverrides.from_config(cfg.section("fields"))
 
-    from auditor.core.registry import all_checks
-    from auditor.scale import audit_partitioned, choose_engine
+    from auditor.scale import choose_engine
 
     if table is not None and str(cfg["scale.engine"]) != "spark":
         raise InputError("--table reads a Spark table: it needs --engine spark")
@@ -91,15 +95,12 @@ def audit(
         raise InputError("give a source or --table (with --engine spark), not both" if table is not None else "no source given")
     chosen, _ = choose_engine(cfg, source)
     if chosen != "memory":
-        sides = [n for n, v in (("eval", eval), ("reference", reference), ("baseline", baseline), ("annotations", annotations), ("expectations", expectations), ("prompt_baseline", prompt_baseline)) if v]
+        # The eval set and the baseline are matched by the duplicates check, which runs partitioned;
+        # the other side inputs feed checks that need every text in memory.
+        sides = [n for n, v in (("reference", reference), ("annotations", annotations), ("expectations", expectations), ("prompt_baseline", prompt_baseline)) if v]
         if sides:
-            raise InputError(f"the {chosen} engine audits one file on its own; {', '.join(sides)} need engine 'memory'")
-        if chosen == "spark":
-            from auditor.scale.sparkrun import audit_spark
-
-            ready = audit_spark(None if source is None else str(source), table, cfg, progress, keep=_keep_fields(cfg), checks=all_checks())
-        else:
-            ready = audit_partitioned(Path(source), cfg, chosen, progress, keep=_keep_fields(cfg), checks=all_checks())
+            raise InputError(f"the {chosen} engine runs no check that reads {', '.join(sides)}: use engine 'memory'")
+        ready = _partitioned(source, table, cfg, chosen, progress, {"eval": [eval] if eval is not None else [], "baseline": list(baseline)})
         return run(ready.context, ready.info, started=started, load_seconds=ready.loaded - started, checks=ready.checks)
     if str(cfg["scale.engine"]) != "memory":  # 'auto' chose memory: the report says which engine ran
         cfg = resolve_config(cfg, {"scale__engine": "memory"})
@@ -162,6 +163,25 @@ def sample(
     with progress.stage("sample"):
         drawn: Sample = sampler()(ctx, n)
     return drawn
+
+
+def _partitioned(source: Any, table: str | None, cfg: Config, chosen: str, progress: Progress, sides: Mapping[str, list[PathLike]]) -> Prepared:
+    """The stream or Spark engine's run, its side sets (``sides``: eval set, baselines) read whole first."""
+    from auditor.core.registry import all_checks
+    from auditor.scale import audit_partitioned
+
+    fields = FieldOverrides.from_config(cfg.section("fields"))
+    limits = Limits.from_config(cfg.section("load"))
+    given = {role: paths for role, paths in sides.items() if paths}
+    if chosen == "spark":
+        from auditor.scale.sparkrun import audit_spark
+        from auditor.scale.sparkside import read_side
+
+        # Read before the main source: an unreadable side set stops the run before the long passes.
+        others = {role: concat([read_side(cfg, f"--{role}", str(p), fields, limits) for p in paths]) for role, paths in given.items()}
+        return audit_spark(None if source is None else str(source), table, cfg, progress, keep=_keep_fields(cfg), checks=all_checks(), others=others)
+    others = {role: concat([_load_other(p, fields, limits) for p in paths]) for role, paths in given.items()}
+    return audit_partitioned(Path(source), cfg, chosen, progress, keep=_keep_fields(cfg), checks=all_checks(), others=others)
 
 
 def _load_main(source: Any, cfg: Config, fields: FieldOverrides, split: str | None, progress: Progress) -> tuple[Dataset, InputInfo, Limits]:

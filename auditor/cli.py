@@ -46,9 +46,9 @@ def main() -> None:
 @click.option("--id-field", help="Source field holding the record id.")
 @click.option("--split", help="Split to audit when SOURCE is a saved DatasetDict.")
 @click.option("--min-examples", type=int, help="Effective examples needed (default 500).")
-@click.option("--eval", "eval_file", type=click.Path(path_type=Path), help="Evaluation set, to find leakage.")
+@click.option("--eval", "eval_file", help="Evaluation set, to find leakage (with --engine spark, any path or URI Spark reads).")
 @click.option("--reference", type=click.Path(path_type=Path), help="Sample of production inputs, for coverage.")
-@click.option("--baseline", type=click.Path(path_type=Path), multiple=True, help="Data already accepted (repeatable).")
+@click.option("--baseline", multiple=True, help="Data already accepted (repeatable; with --engine spark, any path or URI Spark reads).")
 @click.option("--annotations", type=click.Path(path_type=Path), help="Annotations file (item id, annotator, label).")
 @click.option("--annotator-columns", help="Wide annotations: comma-separated columns, one per annotator.")
 @click.option("--annotator-prefix", help="Wide annotations: every column starting with this prefix is an annotator.")
@@ -82,9 +82,9 @@ def check(
     id_field: str | None,
     split: str | None,
     min_examples: int | None,
-    eval_file: Path | None,
+    eval_file: str | None,
     reference: Path | None,
-    baseline: tuple[Path, ...],
+    baseline: tuple[str, ...],
     annotations: Path | None,
     annotator_columns: str | None,
     annotator_prefix: str | None,
@@ -126,8 +126,13 @@ def check(
         given: str | Path | None = source if spark or source is None else Path(source)
         history_path = _history_path(history_file, no_history, config_file)
         local = None if source is None or (spark and "://" in source) else Path(source)
-        _guard(local, config, output, export_findings, history_path, eval_file, reference, baseline, annotations, expectations, prompt_baseline)
-        report = _run_check(given, table, config, split, eval_file, reference, baseline, annotations, expectations, prompt_baseline, quiet)
+        # The eval set and the baseline, like SOURCE, stay as given for Spark (a URI); only local ones are guarded.
+        evals = None if eval_file is None else eval_file if spark else Path(eval_file)
+        baselines = tuple(p if spark else Path(p) for p in baseline)
+        local_eval = None if eval_file is None or (spark and "://" in eval_file) else Path(eval_file)
+        local_baselines = tuple(Path(p) for p in baseline if not (spark and "://" in p))
+        _guard(local, config, output, export_findings, history_path, local_eval, reference, local_baselines, annotations, expectations, prompt_baseline)
+        report = _run_check(given, table, config, split, evals, reference, baselines, annotations, expectations, prompt_baseline, quiet)
         text = _render(report, fmt, to_file=output is not None)
         from auditor.runtime.fsio import write_atomic
 
@@ -247,9 +252,9 @@ def _run_check(
     table: str | None,
     config: Any,
     split: str | None,
-    eval_file: Path | None,
+    eval_file: str | Path | None,
     reference: Path | None,
-    baseline: tuple[Path, ...],
+    baseline: tuple[str | Path, ...],
     annotations: Path | None,
     expectations: Path | None,
     prompt_baseline: Path | None,

@@ -22,10 +22,12 @@ from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Seve
 from auditor.core.partitioned import FromFeatures
 from auditor.core.records import Dataset
 from auditor.features import (
-    cross_match,
+    CROSS_MATCHES,
+    baseline_inputs,
+    baseline_matches,
+    eval_matches,
     exact_groups,
     input_groups,
-    input_hashes,
     near_clusters,
     near_input_clusters,
     near_params,
@@ -174,7 +176,7 @@ class DuplicatesCheck(FromFeatures):
 
     name = "duplicates"
     codes = (EXACT, CONFLICT, NEAR, NEAR_INPUT, OPEN, LEAK, BASELINE, BASELINE_CONFLICT)
-    features = EFFECTIVE_FEATURES
+    features = (*EFFECTIVE_FEATURES, CROSS_MATCHES)  # the side sets' matches: a join in the workers
 
     def run(self, ctx: Context) -> CheckResult:
         n = len(ctx.dataset)
@@ -225,12 +227,12 @@ class DuplicatesCheck(FromFeatures):
         if split.open_groups:
             findings.append(self._open(ctx, split.open_groups, split.open_reason))
         if "eval" in ctx.others:
-            leak = cross_match(ctx, ctx.others["eval"], ("input", "pair"))
+            leak = ctx.cached(eval_matches)
             metrics["leaked_records"] = len(leak)
             if len(leak):
                 findings.append(self._cross(ctx, leak, "eval", LEAK))
         if "baseline" in ctx.others:
-            repeat = cross_match(ctx, ctx.others["baseline"], ("pair",))
+            repeat = ctx.cached(baseline_matches)
             metrics["baseline_duplicate_records"] = len(repeat)
             if len(repeat):
                 findings.append(self._cross(ctx, repeat, "baseline", BASELINE))
@@ -255,8 +257,9 @@ class DuplicatesCheck(FromFeatures):
         labels: list[str | None] = []
         shown: list[dict[str, str]] = []
         outs = ctx.cached(norm_outputs)
-        for i, key in enumerate(ctx.cached(input_hashes)):
-            seen = accepted.get(key)
+        data = ctx.dataset
+        for i in ctx.cached(baseline_inputs).tolist():  # the few records whose input the baseline holds
+            seen = accepted.get(hash128(norm(data.inputs[i])))
             if seen is None or loose(outs[i]) in seen[0]:
                 continue
             if open_group[tasks.of_record[i]]:

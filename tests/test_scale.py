@@ -140,8 +140,10 @@ def test_auto_streams_only_large_files(tmp_path: Path, planted: Path) -> None:
 
 
 def test_stream_refuses_side_inputs_rather_than_ignoring_them(planted: Path) -> None:
-    with pytest.raises(InputError, match="eval"):
-        audit(planted, config={}, engine="stream", eval=planted)
+    # --eval and --baseline run (tests/test_scale_leakage.py); the checks reading these do not.
+    for side in ("reference", "annotations", "expectations"):
+        with pytest.raises(InputError, match=side):
+            audit(planted, config={}, engine="stream", **{side: planted})
 
 
 def test_cli_engine_flag(planted: Path) -> None:

@@ -7,7 +7,8 @@ groups; ``taskgroups``: each record's task group (a field, else the prompt templ
 another dataset. All of it is built on ``auditor.similarity``; none of it
 judges: thresholds and verdicts belong to the checks. ``partitioned``: the
 same features as a partitioned run computes them without the texts
-(``HASHES``, ``REPEATED_INPUTS``, ``NEAR_DUPLICATES``), for a check's
+(``HASHES``, ``REPEATED_INPUTS``, ``NEAR_DUPLICATES``; ``crosspart``: ``CROSS_MATCHES``, the
+side sets' matches by a band-key join), for a check's
 ``features`` (see ``auditor.core.partitioned``). ``tokens``: the run's token
 counter (``ctx.cached(token_counter)``: exact where a tokenizer is available
 offline, else the estimate; any check may count with it) and the token budget
@@ -16,7 +17,10 @@ the config names (``token_budget``).
 
 from auditor.features.near import (
     NearClusters,
+    baseline_inputs,
+    baseline_matches,
     cross_match,
+    eval_matches,
     input_reps,
     near_clusters,
     near_duplicates,
@@ -25,6 +29,7 @@ from auditor.features.near import (
     pair_reps,
     similar_input_clusters,
 )
+from auditor.features.crosspart import CROSS_MATCHES
 from auditor.features.partitioned import HASHES, NEAR_DUPLICATES, REPEATED_INPUTS
 from auditor.features.taskgroups import TASK_GROUP_FIELDS, TEMPLATE_NODES, GroupField, TemplateNodes, group_field, template_nodes
 from auditor.features.texts import (
@@ -50,8 +55,12 @@ __all__ = [
     "TokenCounter",
     "token_budget",
     "token_counter",
+    "CROSS_MATCHES",
     "HASHES",
     "NEAR_DUPLICATES",
+    "baseline_inputs",
+    "baseline_matches",
+    "eval_matches",
     "REPEATED_INPUTS",
     "TASK_GROUP_FIELDS",
     "TEMPLATE_NODES",

@@ -10,7 +10,7 @@ import numpy as np
 from auditor.core.context import Context
 from auditor.core.records import Dataset
 from auditor.features.texts import input_groups, input_hashes, input_runs, norm_inputs, norm_outputs, normalizer, pair_hashes, pair_runs
-from auditor.similarity import CrossMatch, Indexed, NearPairs, NearParams, NearViews, components, match_sets, near_views
+from auditor.similarity import CrossMatch, Indexed, Links, ints, NearPairs, NearParams, NearViews, components, match_sets, near_views
 
 
 def near_params(ctx: Context) -> NearParams:
@@ -90,15 +90,43 @@ def near_input_clusters(ctx: Context) -> NearClusters:
     return _clusters(len(ctx.dataset), ctx.cached(input_reps)[1], ctx.cached(near_duplicates).inputs, [])
 
 
-def cross_match(ctx: Context, other: Dataset, views: tuple[str, ...]) -> CrossMatch:
-    """Our records whose input (view "input") or pair (view "pair") matches one of ``other``'s (eval set, baseline)."""
+def ours_indexed(ctx: Context) -> Indexed:
+    """The audited set's side of a comparison with another (its normalised texts, keys and distinct records)."""
     inputs, pairs = ctx.cached(input_reps), ctx.cached(pair_reps)
-    ours = Indexed(
-        list(ctx.cached(norm_inputs)),  # joined with the other set's texts: a list, for this comparison only
-        list(ctx.cached(norm_outputs)),
+    return Indexed(
+        ctx.cached(norm_inputs),
+        ctx.cached(norm_outputs),
         {"input": ctx.cached(input_hashes), "pair": ctx.cached(pair_hashes)},
         {"input": inputs[0], "pair": pairs[0]},
         {"input": inputs[1], "pair": pairs[1]},
     )
+
+
+def cross_match(ctx: Context, other: Dataset, views: tuple[str, ...], links: dict[str, Links] | None = None) -> CrossMatch:
+    """Our records whose input (view "input") or pair (view "pair") matches one of ``other``'s (eval set, baseline).
+
+    ``links``: the verified near links, when a partitioned run found them in its workers.
+    """
     theirs = Indexed.of(ctx.cached(normalizer), other.inputs, other.outputs)
-    return match_sets(ours, theirs, views, ctx.cached(near_params))
+    return match_sets(ctx.cached(ours_indexed), theirs, views, ctx.cached(near_params), links)
+
+
+EVAL_VIEWS = ("input", "pair")  # a leaked eval item may come back with another answer: its input alone leaks it
+BASELINE_VIEWS = ("pair",)  # a batch may ask an accepted input again with a new answer (DUP008 judges that)
+
+
+def eval_matches(ctx: Context) -> CrossMatch:
+    """Training records that duplicate or near-duplicate an eval item (input or pair)."""
+    return cross_match(ctx, ctx.others["eval"], EVAL_VIEWS)
+
+
+def baseline_matches(ctx: Context) -> CrossMatch:
+    """Records of this batch that duplicate or near-duplicate a baseline record (pair)."""
+    return cross_match(ctx, ctx.others["baseline"], BASELINE_VIEWS)
+
+
+def baseline_inputs(ctx: Context) -> np.ndarray:
+    """Our records whose normalised input is a baseline record's input (sorted); a partitioned run
+    finds them in its partitions, where the hashes are."""
+    accepted = set(ints(ctx.cached(normalizer).hashes(ctx.others["baseline"].inputs)))
+    return np.asarray([i for i, key in enumerate(ctx.cached(input_hashes)) if key in accepted], np.int64)

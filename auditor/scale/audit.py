@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -95,8 +95,11 @@ class Prepared:
     loaded: float  # perf_counter when the partitions were measured and merged
 
 
-def audit_partitioned(path: Path, cfg: Config, engine_name: str, progress: Progress, keep: Sequence[str], checks: Sequence[Check]) -> Prepared:
-    """Measure ``path`` partition by partition for ``checks`` (``keep``: raw fields some check asked for)."""
+def audit_partitioned(
+    path: Path, cfg: Config, engine_name: str, progress: Progress, keep: Sequence[str], checks: Sequence[Check], others: Mapping[str, Dataset] | None = None
+) -> Prepared:
+    """Measure ``path`` partition by partition for ``checks`` (``keep``: raw fields some check asked for;
+    ``others``: the side sets, an eval set or a baseline, read whole)."""
     fields = FieldOverrides.from_config(cfg.section("fields"))
     section = {**cfg.section("load"), "max_memory_share": 0}  # partitions bound memory by their size
     limits = Limits.from_config(section)
@@ -111,6 +114,7 @@ def audit_partitioned(path: Path, cfg: Config, engine_name: str, progress: Progr
         partitions = cut(path, int(float(cfg["scale.partition_mb"]) * (1 << 20)))
         job = MeasureJob(layout, cfg, (*features, *partitioned))
         ctx, info, measured, starts = _pass_one(path, partitions, job, engine, progress)
+        ctx.others = dict(others or {})
         loaded = time.perf_counter()
         handle = _Partitions(engine, partitions, layout, cfg, starts, progress)
         judged = reduce_measures(ctx, measured, starts, features, partitioned, handle)

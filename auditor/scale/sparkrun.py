@@ -22,7 +22,7 @@ import os
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -32,6 +32,7 @@ from auditor.core.config import Config, resolve
 from auditor.core.context import Context, Progress
 from auditor.core.partitioned import PartitionedCheck, in_order
 from auditor.core.protocol import Check
+from auditor.core.records import Dataset
 from auditor.load import GROUP_FIELDS, InputInfo
 from auditor.load.detect import FieldOverrides
 from auditor.load.limits import Limits
@@ -47,8 +48,11 @@ J = TypeVar("J")
 R = TypeVar("R")
 
 
-def audit_spark(source: str | None, table: str | None, cfg: Config, progress: Progress, keep: Sequence[str], checks: Sequence[Check]) -> Prepared:
-    """Measure a Spark source (path, glob or URI; or ``table``) for ``checks`` (``keep``: raw fields some check asked for)."""
+def audit_spark(
+    source: str | None, table: str | None, cfg: Config, progress: Progress, keep: Sequence[str], checks: Sequence[Check], others: Mapping[str, Dataset] | None = None
+) -> Prepared:
+    """Measure a Spark source (path, glob or URI; or ``table``) for ``checks`` (``keep``: raw fields some check asked for;
+    ``others``: the side sets, an eval set or a baseline, read whole: ``sparkside``)."""
     fields = FieldOverrides.from_config(cfg.section("fields"))
     limits = Limits.from_config({**cfg.section("load"), "max_memory_share": 0})
     # The Config itself, not its values: a key keeps where it was set (the token budget tells a
@@ -70,6 +74,7 @@ def audit_spark(source: str | None, table: str | None, cfg: Config, progress: Pr
     job = MeasureJob(layout, cfg, (*features, *partitioned))
     parts, fd = _pass_one(engine, rdd, read_job, job, progress)
     ctx, measured, starts = assemble(parts, job, src.label, RecordReaderAt(f"{src.label} (the driver's copy of its records)", fd), progress)
+    ctx.others = dict(others or {})
     loaded = time.perf_counter()
     info = InputInfo(path=src.label, format=ctx.dataset.format, bytes=src.bytes, sha256=None)
     handle = SparkPartitions(engine, rdd, read_job, cfg, starts, progress)

@@ -14,7 +14,7 @@ Nothing here knows about records, contexts or checks.
 """
 
 from auditor.similarity.clusters import components
-from auditor.similarity.crossdup import CrossMatch, Indexed, match_sets
+from auditor.similarity.crossdup import CrossMatch, Indexed, Links, Probe, exact_index, exact_links, join_links, match_sets, near_links, pool_shingler, probe_of
 from auditor.similarity.keys import Runs, pair_keys
 from auditor.similarity.neardup import Boilerplate, NearPairs, NearParams, NearViews, Shingler, Sketch, near_views, sketch_all, verify_sketch
 from auditor.similarity.normalize import Normalizer, hash128, hash_rows, ints, loose, pair_key
@@ -24,23 +24,31 @@ __all__ = [
     "Boilerplate",
     "CrossMatch",
     "Indexed",
+    "Links",
     "NearPairs",
     "NearParams",
     "NearViews",
     "Normalizer",
+    "Probe",
     "Runs",
     "Shingler",
     "Sketch",
     "SpilledSketch",
     "components",
+    "exact_index",
+    "exact_links",
     "hash128",
     "hash_rows",
     "ints",
+    "join_links",
     "loose",
     "match_sets",
+    "near_links",
     "near_views",
     "pair_key",
     "pair_keys",
+    "pool_shingler",
+    "probe_of",
     "sketch_all",
     "verify_sketch",
 ]

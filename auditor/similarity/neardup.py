@@ -570,14 +570,7 @@ def _verify(judge: Judge, a: np.ndarray, b: np.ndarray, estimate: np.ndarray, pa
 
     threshold = params.threshold
     n = judge.n
-    sa, sb = judge.sizes(a, b)
-    union_a, union_b = np.sum(sa, axis=0), np.sum(sb, axis=0)
-    informative = np.minimum(np.minimum(union_a, union_b), params.num_perm).clip(1)
-    margin = _SIGMAS * np.sqrt(threshold * (1 - threshold) / informative)
-    fits = estimate >= threshold - margin
-    for part in judge.parts:
-        pa, pb = np.sum([sa[f] for f in part], axis=0), np.sum([sb[f] for f in part], axis=0)
-        fits &= np.minimum(pa, pb) >= threshold * np.maximum(pa, pb)
+    fits = fitting(judge, a, b, estimate, params)
     a, b, estimate = a[fits], b[fits], estimate[fits]
     # Candidates arrive sorted by (a, b); an estimate is a count of equal bins over num_perm, so a
     # stable radix sort on that count orders them as lexsort((b, a, -estimate)) would, in linear time.
@@ -613,3 +606,17 @@ def _verify(judge: Judge, a: np.ndarray, b: np.ndarray, estimate: np.ndarray, pa
     fa, fb, fj = np.concatenate(keep_a), np.concatenate(keep_b), np.concatenate(keep_j)
     order = np.lexsort((fb, fa))
     return fa[order], fb[order], fj[order], verified
+
+
+def fitting(judge: Judge, a: np.ndarray, b: np.ndarray, estimate: np.ndarray, params: NearParams) -> np.ndarray:
+    """Which candidates pass the length and estimate filters (``_verify``); a distributed reduce runs it in the executors."""
+    threshold = params.threshold
+    sa, sb = judge.sizes(a, b)
+    union_a, union_b = np.sum(sa, axis=0), np.sum(sb, axis=0)
+    informative = np.minimum(np.minimum(union_a, union_b), params.num_perm).clip(1)
+    margin = _SIGMAS * np.sqrt(threshold * (1 - threshold) / informative)
+    fits: np.ndarray = estimate >= threshold - margin
+    for part in judge.parts:
+        pa, pb = np.sum([sa[f] for f in part], axis=0), np.sum([sb[f] for f in part], axis=0)
+        fits &= np.minimum(pa, pb) >= threshold * np.maximum(pa, pb)
+    return fits
