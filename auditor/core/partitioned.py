@@ -25,7 +25,7 @@ Checks that do not implement the protocol are reported as not run (see
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from auditor.core.findings import CheckResult
@@ -52,6 +52,43 @@ class Partitions(Protocol):
 
         ``fn`` must be a module-level function and ``job`` picklable: they travel to the workers.
         """
+        ...
+
+
+Chunk = Any  # what a routed row carries: numpy arrays in a tuple or dict, picklable
+
+
+class Routed(Protocol):
+    """Rows ``(bucket, chunk)`` left in the cluster, to be grouped by bucket (``Shuffles``)."""
+
+    def then(self, fn: Callable[[int, list[Chunk], J], Iterable[tuple[int, Chunk]]], job: J, label: str) -> Routed:
+        """Group the rows by bucket in the cluster; ``fn(bucket, its chunks, job)`` in an executor yields new rows."""
+        ...
+
+    def union(self, other: Routed) -> Routed:
+        """Both sets of rows: grouped together by the next ``then`` or ``collect``."""
+        ...
+
+    def collect(self, fn: Callable[[int, list[Chunk], J], Iterable[R]], job: J, label: str) -> Iterator[R]:
+        """Group the rows by bucket; ``fn(bucket, its chunks, job)`` in an executor, its results on the driver."""
+        ...
+
+
+@runtime_checkable
+class Shuffles(Partitions, Protocol):
+    """An optional capability of ``Partitions``: group keyed rows in the cluster instead of on the driver.
+
+    A feature routes each partition's rows to buckets (a hash of their key
+    modulo ``buckets``, so equal keys meet) in chunks, and reduces each
+    bucket in an executor; only what the last reduce yields reaches the
+    driver. An engine that offers it (Spark) shuffles; one that does not
+    (the stream engine) leaves the feature its driver path.
+    """
+
+    buckets: int  # how many reducer buckets rows are routed to
+
+    def route(self, fn: Callable[[Context, A, J], Iterable[tuple[int, Chunk]]], args: Sequence[A], job: J, label: str) -> Routed:
+        """``fn(partition context, args[k], job)`` for every partition k, in a worker: its ``(bucket, chunk)`` rows."""
         ...
 
 

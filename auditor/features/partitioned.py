@@ -15,10 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from auditor.core.context import Context
-from auditor.core.partitioned import Partitions
+from auditor.core.partitioned import Partitions, Shuffles
+from auditor.features.nearshuffle import shuffled, sketch_of
 from auditor.features.near import input_reps, near_duplicates, near_params, pair_reps
 from auditor.features.texts import InputGroups, input_groups, input_keys, input_runs, norm_inputs, norm_outputs, normalizer, output_keys, pair_runs
-from auditor.similarity import Boilerplate, NearParams, NearViews, Normalizer, Runs, Shingler, Sketch, SpilledSketch, hash_rows, loose, near_views, sketch_all, verify_sketch
+from auditor.similarity import Boilerplate, NearParams, NearViews, Normalizer, Runs, Shingler, Sketch, SpilledSketch, hash_rows, loose, near_views, verify_sketch
 
 
 def _rows(parts: Sequence[np.ndarray]) -> np.ndarray:
@@ -108,7 +109,12 @@ class NearDuplicates:
                 views = near_views(ins, outs, pm, im, params)
             else:
                 shingler = Shingler(ins, outs, params, pm)  # the boilerplate, from the seeded sample read back
-                views = _sketched(ctx, partitions, shingler, pm, im, params)
+                if isinstance(partitions, Shuffles):  # band keys grouped and candidates verified in the cluster
+                    is_input = np.zeros(len(pm), np.bool_)
+                    is_input[np.searchsorted(pm, im)] = True
+                    views = shuffled(partitions, ctx.cached(normalizer), shingler, pm, is_input, params)
+                else:
+                    views = _sketched(ctx, partitions, shingler, pm, im, params)
         ctx.provide(near_duplicates, views)
 
 
@@ -139,10 +145,7 @@ class SketchJob:
 
 def sketch_partition(part: Context, rows: tuple[np.ndarray, np.ndarray], job: SketchJob) -> Sketch:
     at, is_input = rows
-    ins = job.norm.many(part.dataset.inputs)
-    outs = job.norm.many(part.dataset.outputs)
-    shingler = Shingler(ins, outs, job.params, at, boiler=job.boiler)
-    return sketch_all(shingler, at, is_input, job.params)
+    return sketch_of(part, at, is_input, job.norm, job.params, job.boiler)
 
 
 NEAR_DUPLICATES = NearDuplicates()

@@ -39,6 +39,7 @@ from auditor.load.parallel import worker_count
 from auditor.runtime.errors import InputError
 from auditor.scale.audit import Prepared, RecordReaderAt, _stage, assemble, prepared, reduce_measures
 from auditor.scale.engines import SparkEngine
+from auditor.scale.shuffle import SparkRouted
 from auditor.scale.measure import MeasureJob, PartFeatures, measure_read
 from auditor.scale.sparksource import ReadJob, head_layout, locate, numbering, rdd_of, read_items
 
@@ -134,13 +135,25 @@ def on_items(k: int, items: Iterable[Any], work: tuple[ReadJob, Config, Callable
 
 
 class SparkPartitions:
-    """``auditor.core.partitioned.Partitions`` over a Spark source: a further map in the executors."""
+    """``auditor.core.partitioned.Shuffles`` over a Spark source: a further map in the executors, and rows grouped there."""
 
     engine = "spark"
 
     def __init__(self, spark: SparkEngine, rdd: Any, read_job: ReadJob, cfg: Config, starts: np.ndarray, progress: Progress) -> None:
         self._spark, self._rdd, self._read_job, self._config = spark, rdd, read_job, cfg
         self.starts, self.progress = starts, progress
+        # Reducer buckets: a few per core, and no fewer than the source's partitions (a bucket's rows fit one executor).
+        self.buckets = max(rdd.getNumPartitions(), 4 * spark.workers)
+
+    def route(self, fn: Callable[[Context, A, J], Iterable[tuple[int, Any]]], args: Sequence[A], job: J, label: str) -> SparkRouted:
+        shared = self._spark.session.sparkContext.broadcast((self._read_job, self._config, fn, job, list(args)))
+
+        def run(k: int, items: Iterable[Any]) -> Iterable[tuple[int, Any]]:
+            read_job, config, f, j, a = shared.value
+            got, _ = read_items(k, items, read_job, keep_raw=False)
+            return f(Context(dataset=got.data, config=config), a[k], j)
+
+        return SparkRouted(self._spark.session.sparkContext, self._rdd.mapPartitionsWithIndex(run), self.buckets, self.progress)
 
     def map(self, fn: Callable[[Context, A, J], R], args: Sequence[A], job: J, label: str) -> Iterator[R]:
         n = self._rdd.getNumPartitions()

@@ -28,7 +28,7 @@ with a slot field, a second row of its sets apart from boilerplate.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -565,20 +565,40 @@ def _verify(judge: Judge, a: np.ndarray, b: np.ndarray, estimate: np.ndarray, pa
     needs only m-1 verified links to form its cluster; the likeliest pairs
     (highest estimate) go first and later rounds skip pairs already joined.
     """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
+    fits = fitting(judge, a, b, estimate, params)
+    a, b, estimate = a[fits], b[fits], estimate[fits]
+    return in_rounds(a, b, estimate, judge.n, lambda ra, rb, _: judge(ra, rb), params)
 
+
+def fitting(judge: Judge, a: np.ndarray, b: np.ndarray, estimate: np.ndarray, params: NearParams) -> np.ndarray:
+    """Which candidates pass the length and estimate filters (``_verify``); a distributed reduce runs it in the executors."""
     threshold = params.threshold
-    n = judge.n
     sa, sb = judge.sizes(a, b)
     union_a, union_b = np.sum(sa, axis=0), np.sum(sb, axis=0)
     informative = np.minimum(np.minimum(union_a, union_b), params.num_perm).clip(1)
     margin = _SIGMAS * np.sqrt(threshold * (1 - threshold) / informative)
-    fits = estimate >= threshold - margin
+    fits: np.ndarray = estimate >= threshold - margin
     for part in judge.parts:
         pa, pb = np.sum([sa[f] for f in part], axis=0), np.sum([sb[f] for f in part], axis=0)
         fits &= np.minimum(pa, pb) >= threshold * np.maximum(pa, pb)
-    a, b, estimate = a[fits], b[fits], estimate[fits]
+    return fits
+
+
+JaccardOf = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def in_rounds(a: np.ndarray, b: np.ndarray, estimate: np.ndarray, n: int, jaccard: JaccardOf, params: NearParams) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """The rounds of ``_verify`` over filtered candidates (a, b < n, sorted by (a, b)), likeliest first.
+
+    ``jaccard(ra, rb, positions)`` is each pair's value (``positions``: the
+    pairs' places in the arrays given): computed by a judge on the driver, or
+    looked up where the executors verified every candidate already. Either way
+    the pairs kept and the count verified are the same.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    threshold = params.threshold
     # Candidates arrive sorted by (a, b); an estimate is a count of equal bins over num_perm, so a
     # stable radix sort on that count orders them as lexsort((b, a, -estimate)) would, in linear time.
     level = np.rint(estimate * params.num_perm).astype(np.int16)
@@ -592,13 +612,13 @@ def _verify(judge: Judge, a: np.ndarray, b: np.ndarray, estimate: np.ndarray, pa
     # Small rounds: pairs joined by an earlier round are skipped; re-clustering costs milliseconds.
     lo, batch = 0, _ROUND
     while lo < len(a):
-        ra, rb = a[lo : lo + batch], b[lo : lo + batch]
+        at = np.arange(lo, min(lo + batch, len(a)))
         lo += batch
-        open_ = labels[ra] != labels[rb]
-        ra, rb = ra[open_], rb[open_]
-        if len(ra) == 0:
+        at = at[labels[a[at]] != labels[b[at]]]
+        if len(at) == 0:
             continue
-        jac = judge(ra, rb)
+        ra, rb = a[at], b[at]
+        jac = jaccard(ra, rb, order[at])
         verified += len(ra)
         ok = jac >= threshold
         keep_a.append(ra[ok])
