@@ -111,6 +111,17 @@ class PartitionedFeature(Protocol):
 
 
 @runtime_checkable
+class MergesInCluster(Protocol):
+    """A feature whose value an engine that shuffles (``Shuffles``) computes in the cluster instead.
+
+    The engine then leaves it out of pass one (nothing of it comes back to
+    the driver) and calls ``merge_in_cluster`` where it would call ``merge``.
+    """
+
+    def merge_in_cluster(self, ctx: Context, partitions: Shuffles) -> None: ...
+
+
+@runtime_checkable
 class PartitionedCheck(Check, Protocol):
     """A check that can judge a file it never holds: measure each partition, merge, judge."""
 

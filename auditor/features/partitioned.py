@@ -9,16 +9,18 @@ provides it to the run's context. A check lists the ones it reads in its
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from auditor.core.context import Context
 from auditor.core.partitioned import Partitions, Shuffles
+from auditor.similarity.groupshuffle import as_lists, gathered, groups_in_bucket, hashes_routed
+from auditor.similarity.lshshuffle import Chunk
 from auditor.features.nearshuffle import shuffled, sketch_of
 from auditor.features.near import input_reps, near_duplicates, near_params, pair_reps
-from auditor.features.texts import InputGroups, input_groups, input_keys, input_runs, norm_inputs, norm_outputs, normalizer, output_keys, pair_runs
+from auditor.features.texts import InputGroups, input_groups, input_keys, input_runs, norm_inputs, norm_outputs, normalizer, output_keys, output_runs, pair_runs
 from auditor.similarity import Boilerplate, NearParams, NearViews, Normalizer, Runs, Shingler, Sketch, SpilledSketch, hash_rows, loose, near_views, verify_sketch
 
 
@@ -48,6 +50,21 @@ class Hashes:
             ctx.provide(output_keys, _rows([p[1] for p in parts]))
             ctx.cached(pair_runs)  # sorted here, inside this progress stage
 
+    def merge_in_cluster(self, ctx: Context, partitions: Shuffles) -> None:
+        """The runs of equal hashes, and the repeated inputs (``RepeatedInputs``), grouped in the cluster:
+        the driver receives the groups of two or more records, never a record's hashes."""
+        n = len(ctx.dataset)
+        firsts = partitions.starts[:-1].tolist()
+        routed = partitions.route(_hashes_routed, firsts, partitions.buckets, "hashing partitions for the grouping")
+        found = list(routed.collect(groups_in_bucket, None, "grouping hashes in the cluster"))
+        with ctx.progress.stage("grouping hashes"):
+            conflicts, redundant = gathered(found, "conflicts"), gathered(found, "redundant")
+            inputs = (np.concatenate([conflicts[0], redundant[0]]), np.concatenate([conflicts[1], redundant[1]]))
+            ctx.provide(input_runs, Runs.of_groups(n, *inputs))
+            ctx.provide(pair_runs, Runs.of_groups(n, *gathered(found, "pairs")))
+            ctx.provide(output_runs, Runs.of_groups(n, *gathered(found, "outputs")))
+            ctx.provide(input_groups, InputGroups(conflicts=as_lists(*conflicts), redundant=as_lists(*redundant)))
+
 
 HASHES = Hashes()
 
@@ -69,6 +86,9 @@ class RepeatedInputs:
     def merge(self, ctx: Context, parts: Sequence[np.ndarray], partitions: Partitions) -> None:
         ctx.provide(input_groups, input_groups_of(ctx.cached(input_runs), _rows(parts)))
 
+    def merge_in_cluster(self, ctx: Context, partitions: Shuffles) -> None:
+        return None  # HASHES, merged first, grouped the repeated inputs in the cluster with the rest
+
 
 def input_groups_of(runs: Runs, loose_hash: np.ndarray) -> InputGroups:
     """Repeated inputs split by whether their loosened outputs differ (``features.input_groups``)."""
@@ -81,6 +101,12 @@ def input_groups_of(runs: Runs, loose_hash: np.ndarray) -> InputGroups:
 
 
 REPEATED_INPUTS = RepeatedInputs()
+
+
+def _hashes_routed(part: Context, first: int, buckets: int) -> Iterator[tuple[int, Chunk]]:
+    """In a worker: a partition's hash rows (as pass one measures them), routed for ``groups_in_bucket``."""
+    inputs, outputs = HASHES.measure(part)
+    yield from hashes_routed(first, inputs, outputs, REPEATED_INPUTS.measure(part), buckets)
 
 
 class NearDuplicates:

@@ -30,7 +30,7 @@ import numpy as np
 from auditor.core.config import Config, resolve
 from auditor.core.context import Context, Progress
 from auditor.core.findings import CheckResult, CodeInfo
-from auditor.core.partitioned import PartitionedCheck, Partitions, in_order
+from auditor.core.partitioned import MergesInCluster, PartitionedCheck, Partitions, Shuffles, in_order
 from auditor.core.protocol import Check, ReportsNotRun
 from auditor.core.records import Dataset
 from auditor.features import norm_inputs, norm_outputs, normalizer
@@ -130,9 +130,22 @@ def reduce_measures(
         judged[id(check)] = _Judged(check, _merged(check, measured[k], starts[:-1].tolist()))
         measured[k] = []
     for k, feature in enumerate(features):
-        feature.merge(ctx, measured[k], handle)
+        if isinstance(handle, Shuffles) and isinstance(feature, MergesInCluster):
+            feature.merge_in_cluster(ctx, handle)
+        else:
+            feature.merge(ctx, measured[k], handle)
         measured[k] = []
     return judged
+
+
+class NotMeasured:
+    """A feature left out of pass one: the engine computes it in the cluster (``MergesInCluster``)."""
+
+    def __init__(self, feature: Any) -> None:
+        self.feature = feature
+
+    def measure(self, part: Context) -> None:
+        return None
 
 
 def prepared(ctx: Context, info: InputInfo, checks: Sequence[Check], partitioned: list[PartitionedCheck], judged: dict[int, Check], loaded: float) -> Prepared:

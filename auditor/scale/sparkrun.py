@@ -30,14 +30,14 @@ import numpy as np
 
 from auditor.core.config import Config, resolve
 from auditor.core.context import Context, Progress
-from auditor.core.partitioned import PartitionedCheck, in_order
+from auditor.core.partitioned import MergesInCluster, PartitionedCheck, in_order
 from auditor.core.protocol import Check
 from auditor.load import GROUP_FIELDS, InputInfo
 from auditor.load.detect import FieldOverrides
 from auditor.load.limits import Limits
 from auditor.load.parallel import worker_count
 from auditor.runtime.errors import InputError
-from auditor.scale.audit import Prepared, RecordReaderAt, _stage, assemble, prepared, reduce_measures
+from auditor.scale.audit import NotMeasured, Prepared, RecordReaderAt, _stage, assemble, prepared, reduce_measures
 from auditor.scale.engines import SparkEngine
 from auditor.scale.shuffle import SparkRouted
 from auditor.scale.measure import MeasureJob, PartFeatures, measure_read
@@ -68,7 +68,9 @@ def audit_spark(source: str | None, table: str | None, cfg: Config, progress: Pr
         read_job = ReadJob(src.kind, layout, numbering(rdd, piece_of, src), len(src.pieces) > 1)
     partitioned = [c for c in checks if isinstance(c, PartitionedCheck)]
     features = in_order([f for c in partitioned for f in c.features])
-    job = MeasureJob(layout, cfg, (*features, *partitioned))
+    # Features the cluster computes (the grouping of hashes) are not measured in pass one: nothing of theirs reaches the driver.
+    units = tuple(NotMeasured(f) if isinstance(f, MergesInCluster) else f for f in features)
+    job = MeasureJob(layout, cfg, (*units, *partitioned))
     parts, fd = _pass_one(engine, rdd, read_job, job, progress)
     ctx, measured, starts = assemble(parts, job, src.label, RecordReaderAt(f"{src.label} (the driver's copy of its records)", fd), progress)
     loaded = time.perf_counter()

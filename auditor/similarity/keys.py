@@ -69,6 +69,16 @@ class Runs:
         new[1:] = (sorted_keys[1:] != sorted_keys[:-1]).any(axis=1)
         return cls(order, np.append(np.flatnonzero(new), len(keys)))
 
+    @classmethod
+    def of_groups(cls, n: int, members: np.ndarray, sizes: np.ndarray) -> Runs:
+        """The runs of ``n`` records whose repeated keys are known as groups (a grouping done elsewhere):
+        ``members`` holds the groups one after another, ``sizes`` their lengths; every other record is a run alone."""
+        alone = np.ones(n, np.bool_)
+        alone[members] = False
+        order = np.concatenate([members.astype(np.int64), np.flatnonzero(alone)])
+        bounds = np.concatenate([[0], np.cumsum(sizes), len(members) + np.arange(1, n - len(members) + 1)]).astype(np.int64)
+        return cls(order, bounds)
+
     @property
     def sizes(self) -> np.ndarray:
         return np.diff(self.bounds)
