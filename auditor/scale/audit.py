@@ -40,6 +40,7 @@ from auditor.load.limits import Limits
 from auditor.load.parallel import worker_count
 from auditor.runtime.errors import AuditorError, InputError
 from auditor.scale.engines import Engine, LocalEngine
+from auditor.scale.ids import PackedIds
 from auditor.scale.lazy import IntColumn, LazyColumn, RecordReader
 from auditor.scale.measure import Encoded, Failed, MeasureJob, PartFeatures, measure_partition, on_records
 from auditor.scale.partitions import Layout, Partition, cut, detect_layout, streamable
@@ -197,8 +198,8 @@ def assemble(parts: list[PartFeatures], job: MeasureJob, source: str, at: Record
     n = int(starts[-1])
     template = layout.template
     data = Dataset(format=template.format, fields=template.fields, source=source)
+    data.ids = PackedIds.concat([p.ids for p in parts])  # type: ignore[assignment]  # read by index, row by row
     for p in parts:
-        data.ids.extend(p.ids)
         data.problems.extend(p.problems)
         data.notes.extend(p.notes)
         data.blank_lines += p.blank_lines
