@@ -5,7 +5,7 @@ columns, so a shuffle moves a few large pickles instead of millions of Python
 tuples. ``then`` groups the chunks by bucket (``groupByKey`` into ``buckets``
 Spark partitions, bucket b to partition b) and runs the step on each group in
 an executor; nothing runs until ``collect``, whose results come back to the
-driver one bucket at a time. A routed set used twice is recomputed from its
+driver a wave of buckets at a time. A routed set used twice is recomputed from its
 shuffle files, which Spark keeps: the steps before it do not run again.
 """
 
@@ -44,5 +44,10 @@ class SparkRouted:
         return SparkRouted(self._sc, self._rdd.union(other._rdd), self.buckets, self._progress)
 
     def collect(self, fn: Callable[[int, list[Any], J], Iterable[R]], job: J, label: str) -> Iterator[R]:
+        """The step's results, a wave of buckets per Spark job: every core busy, a few buckets' results held at a time
+        (``toLocalIterator`` would run one job per bucket, thousands of them on a large set)."""
+        grouped = self._grouped(fn, job)
+        wave = 2 * max(1, self._sc.defaultParallelism)
         with self._progress.stage(f"spark: {label}"):
-            yield from self._grouped(fn, job).toLocalIterator()
+            for lo in range(0, self.buckets, wave):
+                yield from self._sc.runJob(grouped, lambda rows: rows, list(range(lo, min(lo + wave, self.buckets))))
