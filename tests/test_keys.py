@@ -43,6 +43,18 @@ def test_runs_group_like_the_plain_definition(rows: list[tuple[int, int]], width
     assert sorted(runs.sizes.tolist()) == sorted(Counter(keys).values())
 
 
+@given(rows=st.lists(st.tuples(_WORDS, _WORDS), max_size=60))
+def test_runs_of_groups_found_elsewhere_are_the_runs(rows: list[tuple[int, int]]) -> None:
+    """A cluster run sends back only the groups (two or more records); the runs built from them are the same."""
+    groups = plain_groups(rows)
+    members = np.array([i for g in groups for i in g], np.int64)
+    runs = Runs.of_groups(len(rows), members, np.array([len(g) for g in groups], np.int64))
+    assert runs.groups() == groups
+    first, rep = runs.representatives()
+    assert (first.tolist(), rep.tolist()) == plain_representatives(rows)
+    assert sorted(runs.sizes.tolist()) == sorted(Counter(rows).values())
+
+
 @given(rows=st.lists(st.tuples(_WORDS, _WORDS), max_size=40))
 def test_a_folded_word_shared_by_different_keys_falls_back_to_the_full_keys(rows: list[tuple[int, int]]) -> None:
     """Every row folding to one word (a collision everywhere) still groups exactly."""

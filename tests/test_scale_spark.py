@@ -172,3 +172,19 @@ def test_a_damaged_gzip_part_is_one_line_and_exit_2(spark: Any, tmp_path: Path) 
     result = CliRunner().invoke(main, ["check", str(cut), "--engine", "spark", "--quiet"])
     assert result.exit_code == 2
     assert "Spark cannot read it: java.io.EOFException" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_reduce_runs_in_the_cluster(spark: Any, planted_parquet: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Grouping and the near-duplicate search have driver paths (the stream engine's): here they fail if called,
+    # so the findings below come from the groups, candidates and verified pairs the cluster sent back.
+    from auditor.features import partitioned
+
+    def on_the_driver(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a driver path of the reduce ran")
+
+    for owner, name in ((partitioned.Hashes, "merge"), (partitioned.RepeatedInputs, "merge"), (partitioned, "_sketched"), (partitioned, "verify_sketch")):
+        monkeypatch.setattr(owner, name, on_the_driver)
+    memory = checks_of(audit(planted_parquet, config={}, engine="memory", **LSH))
+    got = checks_of(audit(str(planted_parquet), config={}, engine="spark", scale__partition_mb=32 * KB, **LSH))
+    assert got == memory
+    assert got["duplicates"]["metrics"]["near_method"] == "lsh" and got["duplicates"]["metrics"]["near_duplicate_records"] > 0

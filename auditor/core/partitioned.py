@@ -25,7 +25,7 @@ Checks that do not implement the protocol are reported as not run (see
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from auditor.core.findings import CheckResult
@@ -55,6 +55,43 @@ class Partitions(Protocol):
         ...
 
 
+Chunk = Any  # what a routed row carries: numpy arrays in a tuple or dict, picklable
+
+
+class Routed(Protocol):
+    """Rows ``(bucket, chunk)`` left in the cluster, to be grouped by bucket (``Shuffles``)."""
+
+    def then(self, fn: Callable[[int, list[Chunk], J], Iterable[tuple[int, Chunk]]], job: J, label: str) -> Routed:
+        """Group the rows by bucket in the cluster; ``fn(bucket, its chunks, job)`` in an executor yields new rows."""
+        ...
+
+    def union(self, other: Routed) -> Routed:
+        """Both sets of rows: grouped together by the next ``then`` or ``collect``."""
+        ...
+
+    def collect(self, fn: Callable[[int, list[Chunk], J], Iterable[R]], job: J, label: str) -> Iterator[R]:
+        """Group the rows by bucket; ``fn(bucket, its chunks, job)`` in an executor, its results on the driver."""
+        ...
+
+
+@runtime_checkable
+class Shuffles(Partitions, Protocol):
+    """An optional capability of ``Partitions``: group keyed rows in the cluster instead of on the driver.
+
+    A feature routes each partition's rows to buckets (a hash of their key
+    modulo ``buckets``, so equal keys meet) in chunks, and reduces each
+    bucket in an executor; only what the last reduce yields reaches the
+    driver. An engine that offers it (Spark) shuffles; one that does not
+    (the stream engine) leaves the feature its driver path.
+    """
+
+    buckets: int  # how many reducer buckets rows are routed to
+
+    def route(self, fn: Callable[[Context, A, J], Iterable[tuple[int, Chunk]]], args: Sequence[A], job: J, label: str) -> Routed:
+        """``fn(partition context, args[k], job)`` for every partition k, in a worker: its ``(bucket, chunk)`` rows."""
+        ...
+
+
 @runtime_checkable
 class PartitionedFeature(Protocol):
     """A shared feature computed a partition at a time."""
@@ -71,6 +108,17 @@ class PartitionedFeature(Protocol):
     def merge(self, ctx: Context, parts: Sequence[Any], partitions: Partitions) -> None:
         """On the driver: the partitions' results (in order) into the feature's value, via ``ctx.provide``."""
         ...
+
+
+@runtime_checkable
+class MergesInCluster(Protocol):
+    """A feature whose value an engine that shuffles (``Shuffles``) computes in the cluster instead.
+
+    The engine then leaves it out of pass one (nothing of it comes back to
+    the driver) and calls ``merge_in_cluster`` where it would call ``merge``.
+    """
+
+    def merge_in_cluster(self, ctx: Context, partitions: Shuffles) -> None: ...
 
 
 @runtime_checkable

@@ -9,16 +9,19 @@ provides it to the run's context. A check lists the ones it reads in its
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from auditor.core.context import Context
-from auditor.core.partitioned import Partitions
+from auditor.core.partitioned import Partitions, Shuffles
+from auditor.similarity.groupshuffle import as_lists, gathered, groups_in_bucket, hashes_routed
+from auditor.similarity.lshshuffle import Chunk
+from auditor.features.nearshuffle import shuffled, sketch_of
 from auditor.features.near import input_reps, near_duplicates, near_params, pair_reps
-from auditor.features.texts import InputGroups, input_groups, input_keys, input_runs, norm_inputs, norm_outputs, normalizer, output_keys, pair_runs
-from auditor.similarity import Boilerplate, NearParams, NearViews, Normalizer, Runs, Shingler, Sketch, SpilledSketch, hash_rows, loose, near_views, sketch_all, verify_sketch
+from auditor.features.texts import InputGroups, input_groups, input_keys, input_runs, norm_inputs, norm_outputs, normalizer, output_keys, output_runs, pair_runs
+from auditor.similarity import Boilerplate, NearParams, NearViews, Normalizer, Runs, Shingler, Sketch, SpilledSketch, hash_rows, loose, near_views, verify_sketch
 
 
 def _rows(parts: Sequence[np.ndarray]) -> np.ndarray:
@@ -49,6 +52,21 @@ class Hashes:
             ctx.provide(output_keys, _rows([p[1] for p in parts]))
             ctx.cached(pair_runs)  # sorted here, inside this progress stage
 
+    def merge_in_cluster(self, ctx: Context, partitions: Shuffles) -> None:
+        """The runs of equal hashes, and the repeated inputs (``RepeatedInputs``), grouped in the cluster:
+        the driver receives the groups of two or more records, never a record's hashes."""
+        n = len(ctx.dataset)
+        firsts = partitions.starts[:-1].tolist()
+        routed = partitions.route(_hashes_routed, firsts, partitions.buckets, "hashing partitions for the grouping")
+        found = list(routed.collect(groups_in_bucket, None, "grouping hashes in the cluster"))
+        with ctx.progress.stage("grouping hashes"):
+            conflicts, redundant = gathered(found, "conflicts"), gathered(found, "redundant")
+            inputs = (np.concatenate([conflicts[0], redundant[0]]), np.concatenate([conflicts[1], redundant[1]]))
+            ctx.provide(input_runs, Runs.of_groups(n, *inputs))
+            ctx.provide(pair_runs, Runs.of_groups(n, *gathered(found, "pairs")))
+            ctx.provide(output_runs, Runs.of_groups(n, *gathered(found, "outputs")))
+            ctx.provide(input_groups, InputGroups(conflicts=as_lists(*conflicts), redundant=as_lists(*redundant)))
+
 
 HASHES = Hashes()
 
@@ -70,6 +88,9 @@ class RepeatedInputs:
     def merge(self, ctx: Context, parts: Sequence[np.ndarray], partitions: Partitions) -> None:
         ctx.provide(input_groups, input_groups_of(ctx.cached(input_runs), _rows(parts)))
 
+    def merge_in_cluster(self, ctx: Context, partitions: Shuffles) -> None:
+        return None  # HASHES, merged first, grouped the repeated inputs in the cluster with the rest
+
 
 def input_groups_of(runs: Runs, loose_hash: np.ndarray) -> InputGroups:
     """Repeated inputs split by whether their loosened outputs differ (``features.input_groups``)."""
@@ -82,6 +103,12 @@ def input_groups_of(runs: Runs, loose_hash: np.ndarray) -> InputGroups:
 
 
 REPEATED_INPUTS = RepeatedInputs()
+
+
+def _hashes_routed(part: Context, first: int, buckets: int) -> Iterator[tuple[int, Chunk]]:
+    """In a worker: a partition's hash rows (as pass one measures them), routed for ``groups_in_bucket``."""
+    inputs, outputs = HASHES.measure(part)
+    yield from hashes_routed(first, inputs, outputs, REPEATED_INPUTS.measure(part), buckets)
 
 
 class NearDuplicates:
@@ -110,7 +137,12 @@ class NearDuplicates:
                 views = near_views(ins, outs, pm, im, params)
             else:
                 shingler = Shingler(ins, outs, params, pm)  # the boilerplate, from the seeded sample read back
-                views = _sketched(ctx, partitions, shingler, pm, im, params)
+                if isinstance(partitions, Shuffles):  # band keys grouped and candidates verified in the cluster
+                    is_input = np.zeros(len(pm), np.bool_)
+                    is_input[np.searchsorted(pm, im)] = True
+                    views = shuffled(partitions, ctx.cached(normalizer), shingler, pm, is_input, params)
+                else:
+                    views = _sketched(ctx, partitions, shingler, pm, im, params)
         ctx.provide(near_duplicates, views)
 
 
@@ -141,10 +173,7 @@ class SketchJob:
 
 def sketch_partition(part: Context, rows: tuple[np.ndarray, np.ndarray], job: SketchJob) -> Sketch:
     at, is_input = rows
-    ins = job.norm.many(part.dataset.inputs)
-    outs = job.norm.many(part.dataset.outputs)
-    shingler = Shingler(ins, outs, job.params, at, boiler=job.boiler)
-    return sketch_all(shingler, at, is_input, job.params)
+    return sketch_of(part, at, is_input, job.norm, job.params, job.boiler)
 
 
 NEAR_DUPLICATES = NearDuplicates()

@@ -30,7 +30,7 @@ import numpy as np
 from auditor.core.config import Config, resolve
 from auditor.core.context import Context, Progress
 from auditor.core.findings import CheckResult, CodeInfo
-from auditor.core.partitioned import PartitionedCheck, Partitions, in_order
+from auditor.core.partitioned import MergesInCluster, PartitionedCheck, Partitions, Shuffles, in_order
 from auditor.core.protocol import Check, ReportsNotRun
 from auditor.core.records import Dataset
 from auditor.features import norm_inputs, norm_outputs, normalizer
@@ -40,6 +40,7 @@ from auditor.load.limits import Limits
 from auditor.load.parallel import worker_count
 from auditor.runtime.errors import AuditorError, InputError
 from auditor.scale.engines import Engine, LocalEngine
+from auditor.scale.ids import PackedIds
 from auditor.scale.lazy import IntColumn, LazyColumn, RecordReader
 from auditor.scale.measure import Encoded, Failed, MeasureJob, PartFeatures, measure_partition, on_records
 from auditor.scale.partitions import Layout, Partition, cut, detect_layout, streamable
@@ -134,9 +135,22 @@ def reduce_measures(
         judged[id(check)] = _Judged(check, _merged(check, measured[k], starts[:-1].tolist()))
         measured[k] = []
     for k, feature in enumerate(features):
-        feature.merge(ctx, measured[k], handle)
+        if isinstance(handle, Shuffles) and isinstance(feature, MergesInCluster):
+            feature.merge_in_cluster(ctx, handle)
+        else:
+            feature.merge(ctx, measured[k], handle)
         measured[k] = []
     return judged
+
+
+class NotMeasured:
+    """A feature left out of pass one: the engine computes it in the cluster (``MergesInCluster``)."""
+
+    def __init__(self, feature: Any) -> None:
+        self.feature = feature
+
+    def measure(self, part: Context) -> None:
+        return None
 
 
 def prepared(ctx: Context, info: InputInfo, checks: Sequence[Check], partitioned: list[PartitionedCheck], judged: dict[int, Check], loaded: float) -> Prepared:
@@ -188,8 +202,8 @@ def assemble(parts: list[PartFeatures], job: MeasureJob, source: str, at: Record
     n = int(starts[-1])
     template = layout.template
     data = Dataset(format=template.format, fields=template.fields, source=source)
+    data.ids = PackedIds.concat([p.ids for p in parts])  # type: ignore[assignment]  # read by index, row by row
     for p in parts:
-        data.ids.extend(p.ids)
         data.problems.extend(p.problems)
         data.notes.extend(p.notes)
         data.blank_lines += p.blank_lines

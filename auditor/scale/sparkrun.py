@@ -30,7 +30,7 @@ import numpy as np
 
 from auditor.core.config import Config, resolve
 from auditor.core.context import Context, Progress
-from auditor.core.partitioned import PartitionedCheck, in_order
+from auditor.core.partitioned import MergesInCluster, PartitionedCheck, in_order
 from auditor.core.protocol import Check
 from auditor.core.records import Dataset
 from auditor.load import GROUP_FIELDS, InputInfo
@@ -38,8 +38,9 @@ from auditor.load.detect import FieldOverrides
 from auditor.load.limits import Limits
 from auditor.load.parallel import worker_count
 from auditor.runtime.errors import InputError
-from auditor.scale.audit import Prepared, RecordReaderAt, _stage, assemble, prepared, reduce_measures
+from auditor.scale.audit import NotMeasured, Prepared, RecordReaderAt, _stage, assemble, prepared, reduce_measures
 from auditor.scale.engines import SparkEngine
+from auditor.scale.shuffle import SparkRouted
 from auditor.scale.measure import MeasureJob, PartFeatures, measure_read
 from auditor.scale.sparksource import ReadJob, head_layout, locate, numbering, rdd_of, read_items
 
@@ -71,7 +72,9 @@ def audit_spark(
         read_job = ReadJob(src.kind, layout, numbering(rdd, piece_of, src), len(src.pieces) > 1)
     partitioned = [c for c in checks if isinstance(c, PartitionedCheck)]
     features = in_order([f for c in partitioned for f in c.features])
-    job = MeasureJob(layout, cfg, (*features, *partitioned))
+    # Features the cluster computes (the grouping of hashes) are not measured in pass one: nothing of theirs reaches the driver.
+    units = tuple(NotMeasured(f) if isinstance(f, MergesInCluster) else f for f in features)
+    job = MeasureJob(layout, cfg, (*units, *partitioned))
     parts, fd = _pass_one(engine, rdd, read_job, job, progress)
     ctx, measured, starts = assemble(parts, job, src.label, RecordReaderAt(f"{src.label} (the driver's copy of its records)", fd), progress)
     ctx.others = dict(others or {})
@@ -139,13 +142,25 @@ def on_items(k: int, items: Iterable[Any], work: tuple[ReadJob, Config, Callable
 
 
 class SparkPartitions:
-    """``auditor.core.partitioned.Partitions`` over a Spark source: a further map in the executors."""
+    """``auditor.core.partitioned.Shuffles`` over a Spark source: a further map in the executors, and rows grouped there."""
 
     engine = "spark"
 
     def __init__(self, spark: SparkEngine, rdd: Any, read_job: ReadJob, cfg: Config, starts: np.ndarray, progress: Progress) -> None:
         self._spark, self._rdd, self._read_job, self._config = spark, rdd, read_job, cfg
         self.starts, self.progress = starts, progress
+        # Reducer buckets: a few per core, and no fewer than the source's partitions (a bucket's rows fit one executor).
+        self.buckets = max(rdd.getNumPartitions(), 4 * spark.workers)
+
+    def route(self, fn: Callable[[Context, A, J], Iterable[tuple[int, Any]]], args: Sequence[A], job: J, label: str) -> SparkRouted:
+        shared = self._spark.session.sparkContext.broadcast((self._read_job, self._config, fn, job, list(args)))
+
+        def run(k: int, items: Iterable[Any]) -> Iterable[tuple[int, Any]]:
+            read_job, config, f, j, a = shared.value
+            got, _ = read_items(k, items, read_job, keep_raw=False)
+            return f(Context(dataset=got.data, config=config), a[k], j)
+
+        return SparkRouted(self._spark.session.sparkContext, self._rdd.mapPartitionsWithIndex(run), self.buckets, self.progress)
 
     def map(self, fn: Callable[[Context, A, J], R], args: Sequence[A], job: J, label: str) -> Iterator[R]:
         n = self._rdd.getNumPartitions()

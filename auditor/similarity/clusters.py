@@ -12,10 +12,12 @@ def components(n: int, a: np.ndarray, b: np.ndarray) -> list[list[int]]:
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    graph = coo_matrix((np.ones(len(a), np.int8), (a, b)), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
+    # Only the linked records are nodes: the graph is as large as the links, not as the dataset
+    # (ten million records, a few hundred thousand links: the driver of a partitioned run holds no n-sized graph).
     linked = np.unique(np.concatenate([a, b]))
-    lab = labels[linked]
+    ia, ib = np.searchsorted(linked, a), np.searchsorted(linked, b)
+    graph = coo_matrix((np.ones(len(ia), np.int8), (ia, ib)), shape=(len(linked), len(linked)))
+    _, lab = connected_components(graph, directed=False)
     order = np.argsort(lab, kind="stable")  # linked is sorted, so members stay sorted within a label
     lab, members = lab[order], linked[order]
     cuts = np.flatnonzero(np.diff(lab)) + 1

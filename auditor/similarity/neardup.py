@@ -28,7 +28,7 @@ with a slot field, a second row of its sets apart from boilerplate.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -565,47 +565,9 @@ def _verify(judge: Judge, a: np.ndarray, b: np.ndarray, estimate: np.ndarray, pa
     needs only m-1 verified links to form its cluster; the likeliest pairs
     (highest estimate) go first and later rounds skip pairs already joined.
     """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    threshold = params.threshold
-    n = judge.n
     fits = fitting(judge, a, b, estimate, params)
     a, b, estimate = a[fits], b[fits], estimate[fits]
-    # Candidates arrive sorted by (a, b); an estimate is a count of equal bins over num_perm, so a
-    # stable radix sort on that count orders them as lexsort((b, a, -estimate)) would, in linear time.
-    level = np.rint(estimate * params.num_perm).astype(np.int16)
-    order = np.argsort(-level, kind="stable")
-    a, b = a[order], b[order]
-    keep_a: list[np.ndarray] = []
-    keep_b: list[np.ndarray] = []
-    keep_j: list[np.ndarray] = []
-    labels = np.arange(n)
-    verified = 0
-    # Small rounds: pairs joined by an earlier round are skipped; re-clustering costs milliseconds.
-    lo, batch = 0, _ROUND
-    while lo < len(a):
-        ra, rb = a[lo : lo + batch], b[lo : lo + batch]
-        lo += batch
-        open_ = labels[ra] != labels[rb]
-        ra, rb = ra[open_], rb[open_]
-        if len(ra) == 0:
-            continue
-        jac = judge(ra, rb)
-        verified += len(ra)
-        ok = jac >= threshold
-        keep_a.append(ra[ok])
-        keep_b.append(rb[ok])
-        keep_j.append(jac[ok])
-        if ok.any() and lo < len(a):
-            ea, eb = np.concatenate(keep_a), np.concatenate(keep_b)
-            graph = coo_matrix((np.ones(len(ea), np.int8), (ea, eb)), shape=(n, n))
-            labels = connected_components(graph, directed=False)[1]
-    if not keep_a:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), verified
-    fa, fb, fj = np.concatenate(keep_a), np.concatenate(keep_b), np.concatenate(keep_j)
-    order = np.lexsort((fb, fa))
-    return fa[order], fb[order], fj[order], verified
+    return in_rounds(a, b, estimate, judge.n, lambda ra, rb, _: judge(ra, rb), params)
 
 
 def fitting(judge: Judge, a: np.ndarray, b: np.ndarray, estimate: np.ndarray, params: NearParams) -> np.ndarray:
@@ -620,3 +582,54 @@ def fitting(judge: Judge, a: np.ndarray, b: np.ndarray, estimate: np.ndarray, pa
         pa, pb = np.sum([sa[f] for f in part], axis=0), np.sum([sb[f] for f in part], axis=0)
         fits &= np.minimum(pa, pb) >= threshold * np.maximum(pa, pb)
     return fits
+
+
+JaccardOf = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def in_rounds(a: np.ndarray, b: np.ndarray, estimate: np.ndarray, n: int, jaccard: JaccardOf, params: NearParams) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """The rounds of ``_verify`` over filtered candidates (a, b < n, sorted by (a, b)), likeliest first.
+
+    ``jaccard(ra, rb, positions)`` is each pair's value (``positions``: the
+    pairs' places in the arrays given): computed by a judge on the driver, or
+    looked up where the executors verified every candidate already. Either way
+    the pairs kept and the count verified are the same.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    threshold = params.threshold
+    # Candidates arrive sorted by (a, b); an estimate is a count of equal bins over num_perm, so a
+    # stable radix sort on that count orders them as lexsort((b, a, -estimate)) would, in linear time.
+    level = np.rint(estimate * params.num_perm).astype(np.int16)
+    order = np.argsort(-level, kind="stable")
+    a, b = a[order], b[order]
+    keep_a: list[np.ndarray] = []
+    keep_b: list[np.ndarray] = []
+    keep_j: list[np.ndarray] = []
+    labels = np.arange(n)
+    verified = 0
+    # Small rounds: pairs joined by an earlier round are skipped; re-clustering costs milliseconds.
+    lo, batch = 0, _ROUND
+    while lo < len(a):
+        at = np.arange(lo, min(lo + batch, len(a)))
+        lo += batch
+        at = at[labels[a[at]] != labels[b[at]]]
+        if len(at) == 0:
+            continue
+        ra, rb = a[at], b[at]
+        jac = jaccard(ra, rb, order[at])
+        verified += len(ra)
+        ok = jac >= threshold
+        keep_a.append(ra[ok])
+        keep_b.append(rb[ok])
+        keep_j.append(jac[ok])
+        if ok.any() and lo < len(a):
+            ea, eb = np.concatenate(keep_a), np.concatenate(keep_b)
+            graph = coo_matrix((np.ones(len(ea), np.int8), (ea, eb)), shape=(n, n))
+            labels = connected_components(graph, directed=False)[1]
+    if not keep_a:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), verified
+    fa, fb, fj = np.concatenate(keep_a), np.concatenate(keep_b), np.concatenate(keep_j)
+    order = np.lexsort((fb, fa))
+    return fa[order], fb[order], fj[order], verified
