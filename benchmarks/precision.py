@@ -1,4 +1,4 @@
-"""The precision ledger: how often each QLT, DUP, COV and TSK finding is right on real data.
+"""The precision ledger: how often each QLT, DUP, COV, TSK and LBL finding is right on real data.
 
     python benchmarks/precision.py                 # audit, join the judgements, rewrite the tables in precision.md
     python benchmarks/precision.py --pending       # ... and print every sampled flag still to judge, with its text
@@ -8,7 +8,7 @@ Every real set of benchmarks/real_data.py is audited with the defaults through
 the command line (`auditor check --format json --export-findings`, the stable
 contracts), plus GSM8K train with `--eval` GSM8K test and with a reference that
 is 75 % unseen GSM8K questions and 25 % role-play prompts. Every flagged record
-of every QLT/DUP/COV/TSK code is collected from the export; a seeded sample per code,
+of every QLT/DUP/COV/TSK/LBL code is collected from the export; a seeded sample per code,
 spread over datasets, is joined with the judgements in
 benchmarks/precision_labels.jsonl (see benchmarks/ledger.py for the hash that
 makes a judgement stale when its record or its flag changes). The script writes
@@ -48,7 +48,7 @@ from benchmarks.real_data import FILES, SHARED  # noqa: E402
 
 LABELS = HERE / "precision_labels.jsonl"
 DOCUMENT = HERE / "precision.md"
-FAMILIES = ("QLT", "DUP", "COV", "TSK")
+FAMILIES = ("QLT", "DUP", "COV", "TSK", "LBL")
 # Codes a run with --eval or --reference adds; the same file's plain run supplies the rest.
 SIDE_CODES = ("COV003", "COV005", "COV006", "COV007", "DUP006", "DUP007", "DUP008")
 SEED = 17
@@ -68,7 +68,7 @@ class Run:
     source: Path
     eval: Path | None = None
     reference: Path | None = None
-    codes: tuple[str, ...] | None = None  # None: every QLT/DUP/COV/TSK code
+    codes: tuple[str, ...] | None = None  # None: every QLT/DUP/COV/TSK/LBL code
 
     @property
     def side(self) -> Path | None:
@@ -148,7 +148,7 @@ def audit(run: Run, workdir: Path) -> tuple[list[dict[str, Any]], dict[str, Any]
 
 
 def default_severities() -> dict[str, str]:
-    """Code -> default severity of every QLT/DUP/COV/TSK code, from `auditor explain`."""
+    """Code -> default severity of every QLT/DUP/COV/TSK/LBL code, from `auditor explain`."""
     done = subprocess.run([sys.executable, "-m", "auditor", "explain"], capture_output=True, text=True, check=True)
     out: dict[str, str] = {}
     for line in done.stdout.splitlines():
@@ -281,7 +281,7 @@ class Neighbours:
 
 
 def collect(run: Run, rows: Sequence[Mapping[str, Any]], report: Mapping[str, Any]) -> list[Flag]:
-    """One Flag per (code, record, group) of the run's QLT/DUP/COV/TSK findings."""
+    """One Flag per (code, record, group) of the run's QLT/DUP/COV/TSK/LBL findings."""
     kinds = kinds_by_message(report)
     merged: dict[tuple[str, str, str | None], Flag] = {}
     for row in rows:

@@ -73,7 +73,7 @@ class LabelsCheck:
         return [
             vocabulary.CODE.finding(
                 f"{len(found)} label{'s' * many} in {where} {'are' if many else 'is'} written several ways: {shown}",
-                f"map the {len(minority):,} records with another spelling to the most used one",
+                f"map the {len(minority):,} record{'s' * (len(minority) != 1)} with another spelling to the most used one",
                 [ids[i] for i in minority],
                 details={"source": source, "group": group, "labels": [s.to_dict() for s in found]},
             )
