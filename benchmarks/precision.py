@@ -7,7 +7,8 @@
 Every real set of benchmarks/real_data.py is audited with the defaults through
 the command line (`auditor check --format json --export-findings`, the stable
 contracts), plus GSM8K train with `--eval` GSM8K test and with a reference that
-is 75 % unseen GSM8K questions and 25 % role-play prompts. Every flagged record
+is 75 % unseen GSM8K questions and 25 % role-play prompts. The label codes also run
+on MD-Agreement (LeWiDi 2023) written as a classification file: natural labels. Every flagged record
 of every QLT/DUP/COV/TSK/LBL code is collected from the export; a seeded sample per code,
 spread over datasets, is joined with the judgements in
 benchmarks/precision_labels.jsonl (see benchmarks/ledger.py for the hash that
@@ -51,6 +52,9 @@ DOCUMENT = HERE / "precision.md"
 FAMILIES = ("QLT", "DUP", "COV", "TSK", "LBL")
 # Codes a run with --eval or --reference adds; the same file's plain run supplies the rest.
 SIDE_CODES = ("COV003", "COV005", "COV006", "COV007", "DUP006", "DUP007", "DUP008")
+# The label codes' run on a naturally labelled set (see write_labelled).
+LABEL_CODES = ("LBL001", "LBL002")
+MD_AGREEMENT = SHARED / "agreement" / "lewidi2023" / "MD-Agreement_train.json"
 SEED = 17
 PEERS = 5  # other group members shown (and hashed) beside a flagged record
 NEIGHBOURS = 3  # nearest training inputs shown beside an uncovered or thin-topic record
@@ -90,7 +94,23 @@ def runs(workdir: Path) -> list[Run]:
     reference = workdir / "reference_75_25.jsonl"
     write_reference(reference)
     out.append(Run("gsm8k-train+ref-75-25", train, reference=reference, codes=SIDE_CODES))
+    if MD_AGREEMENT.parent.is_dir():
+        labelled = workdir / "md_agreement.jsonl"
+        write_labelled(labelled)
+        out.append(Run("md-agreement", labelled, codes=LABEL_CODES))
     return [r for r in out if r.source.exists()]
+
+
+def write_labelled(path: Path) -> None:
+    """MD-Agreement (LeWiDi 2023: 10,751 tweets, each labelled offensive or not by the majority of five
+    crowd workers) as a plain classification file, every split in file order: the instruction-data sets
+    above hold no classification labels of their own beyond T0's templates, and label errors are judged
+    on natural labels."""
+    rows = []
+    for split in ("train", "dev", "test"):
+        items = orjson.loads((MD_AGREEMENT.parent / f"MD-Agreement_{split}.json").read_bytes())
+        rows += [{"input": item["text"], "output": "offensive" if str(item["hard_label"]) == "1" else "not offensive"} for item in items.values()]
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
 
 
 def write_reference(path: Path) -> None:

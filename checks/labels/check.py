@@ -10,6 +10,7 @@ still named there, beside its CNT002).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -98,12 +99,16 @@ def _mislabelled(ctx: Context, group: str, result: confident.GroupResult, member
     ids = ctx.dataset.ids
     issues = result.issues
     share = len(issues) / max(result.judged, 1)
+    # The model learns canonical labels; a suggestion is shown as the group writes that label most often.
+    written: dict[str, Counter[str]] = {}
+    for output in outputs:
+        written.setdefault(vocabulary.canonical(output), Counter())[output] += 1
 
     def record(issue: confident.Issue) -> dict[str, Any]:
         return {
             "id": ids[int(members[issue.index])],
             "given": outputs[issue.index],
-            "suggested": issue.suggested,
+            "suggested": written[issue.suggested].most_common(1)[0][0],
             "probability": round(issue.probability, 3),
             "given_probability": round(issue.given_probability, 3),
         }
