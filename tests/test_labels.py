@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from auditor.core.findings import Severity
 from checks.labels import LabelsCheck
@@ -89,6 +91,16 @@ def test_spellings_of_one_label_meet(a: str, b: str) -> None:
 @pytest.mark.parametrize(("a", "b"), APART)
 def test_different_labels_stay_apart(a: str, b: str) -> None:
     assert canonical(a) != canonical(b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30))
+@example("a.-b")  # a separator that meets letters only once the punctuation is gone
+def test_canonical_is_idempotent_and_ignores_form_and_surrounding_space(label: str) -> None:
+    folded = canonical(label)
+    assert canonical(folded) == folded
+    assert canonical(unicodedata.normalize("NFD", label)) == canonical(unicodedata.normalize("NFC", label))
+    assert canonical(f"  {label}\t") == folded
 
 
 def test_spellings_name_the_most_used_first_and_the_minority_records() -> None:

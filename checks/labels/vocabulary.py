@@ -46,8 +46,8 @@ def canonical(label: str) -> str:
     A label that is only punctuation ('?', '...') keeps its own stripped form.
     """
     text = unicodedata.normalize("NFKC", label).casefold()
-    text = _SEPARATOR.sub(" ", text)
-    folded = " ".join(_DROP.sub("", text).split())
+    # Punctuation first: a separator it hid from a letter ('a.-b') must meet it now, or folding twice would differ.
+    folded = " ".join(_SEPARATOR.sub(" ", _DROP.sub("", text)).split())
     return folded or " ".join(text.split())
 
 
