@@ -8,7 +8,8 @@ Every real set of benchmarks/real_data.py is audited with the defaults through
 the command line (`auditor check --format json --export-findings`, the stable
 contracts), plus GSM8K train with `--eval` GSM8K test and with a reference that
 is 75 % unseen GSM8K questions and 25 % role-play prompts. The label codes also run
-on MD-Agreement (LeWiDi 2023) written as a classification file: natural labels. Every flagged record
+on MD-Agreement (LeWiDi 2023) written as a classification file (natural labels),
+and on T0 without its template column (inferred task groups). Every flagged record
 of every QLT/DUP/COV/TSK/LBL code is collected from the export; a seeded sample per code,
 spread over datasets, is joined with the judgements in
 benchmarks/precision_labels.jsonl (see benchmarks/ledger.py for the hash that
@@ -55,6 +56,7 @@ SIDE_CODES = ("COV003", "COV005", "COV006", "COV007", "DUP006", "DUP007", "DUP00
 # The label codes' run on a naturally labelled set (see write_labelled).
 LABEL_CODES = ("LBL001", "LBL002")
 MD_AGREEMENT = SHARED / "agreement" / "lewidi2023" / "MD-Agreement_train.json"
+T0 = SHARED / "self_instruct_t0_50k" / "canonical.jsonl"
 SEED = 17
 PEERS = 5  # other group members shown (and hashed) beside a flagged record
 NEIGHBOURS = 3  # nearest training inputs shown beside an uncovered or thin-topic record
@@ -94,11 +96,22 @@ def runs(workdir: Path) -> list[Run]:
     reference = workdir / "reference_75_25.jsonl"
     write_reference(reference)
     out.append(Run("gsm8k-train+ref-75-25", train, reference=reference, codes=SIDE_CODES))
+    if T0.exists():
+        plain = workdir / "t0_no_template.jsonl"
+        write_without_template(plain)
+        out.append(Run("t0-no-template", plain, codes=LABEL_CODES))
     if MD_AGREEMENT.parent.is_dir():
         labelled = workdir / "md_agreement.jsonl"
         write_labelled(labelled)
         out.append(Run("md-agreement", labelled, codes=LABEL_CODES))
     return [r for r in out if r.source.exists()]
+
+
+def write_without_template(path: Path) -> None:
+    """T0 without its template column, as a set exported without it: the task groups are then inferred
+    from the prompt wording, and templates of one wording share a group (and its labels' spellings)."""
+    rows = (orjson.loads(x) for x in T0.read_bytes().splitlines() if x.strip())
+    path.write_bytes(b"".join(orjson.dumps({k: v for k, v in r.items() if k != "template"}) + b"\n" for r in rows))
 
 
 def write_labelled(path: Path) -> None:
