@@ -21,7 +21,7 @@ from auditor.core.config import Config
 from auditor.core.context import Context
 from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
 from auditor.core.rubric import Criterion, rubric_of
-from auditor.load.annotations import AnnotationInputError, Annotations, RawAnnotations, clean, label_key, read_annotations
+from auditor.load.annotations import INLINE, AnnotationInputError, Annotations, RawAnnotations, clean, label_key, read_annotations
 from checks import alpha as ka
 from checks.agreement_rubric import CRITERION, FAILING, failure_finding, majority_fails, run_rubric, summary
 from checks.agreement_scale import advice_text, infer_level, scale_advice
@@ -117,7 +117,8 @@ UNUSABLE = CodeInfo(
     code="AGR010",
     symbol="unusable-labels",
     severity=Severity.WARNING,
-    summary="Some annotations could not be used: empty labels, malformed entries, or labels off the scale.",
+    summary="Some annotations could not be used: empty labels, malformed entries, labels off the scale, or labels "
+    "that name no criterion of agreement.rubric.",
     why="Unusable labels shrink the evidence silently and usually point at an export or configuration problem.",
     fix="Fix the listed records' annotations, or give the scale (agreement.level, agreement.label_order) that places every label.",
 )
@@ -318,9 +319,47 @@ def _rubric(ctx: Context, raw: RawAnnotations, rubric: Sequence[Criterion], metr
     findings, per = run_rubric(raw, rubric, run_one, not_rated, unusable)
     if raw.silent:
         findings.append(_silent(raw.silent))
+    plain = _plain_labels_left_out(ctx.dataset.annotations, raw)
+    if plain is not None:
+        findings.append(plain)
     metrics.update(summary(per, rubric))
     order = {c.code: i for i, c in enumerate(AgreementCheck.codes)}
     return CheckResult(name="agreement", metrics=metrics, findings=tuple(sorted(findings, key=lambda f: order[f.code])))
+
+
+def _plain_labels_left_out(inline: Sequence[Any] | None, raw: RawAnnotations) -> Finding | None:
+    """AGR010 under a rubric: the records' own annotations are plain labels that name no criterion, so they are not used.
+
+    Read as the only annotations (no file, no annotator columns) they leave
+    every criterion unrated: a warning, since the labels the team gave count
+    for nothing. Beside a sheet or export that the ratings come from, they
+    were never read: info, said so the team does not think they were.
+    """
+    action = (
+        "rate each criterion instead (`auditor sample DATA --out sheet.csv` writes a column per rater and criterion; "
+        "pass the filled sheet with --annotations), or remove agreement.rubric to measure agreement on these labels"
+    )
+    why = "they name no rubric criterion, and with agreement.rubric set agreement is measured per criterion"
+    if raw.source == INLINE:
+        records = len(set(raw.items))
+        return UNUSABLE.finding(
+            f"{len(raw.items)} inline labels on {records} records were left out: {why}",
+            action,
+            (),
+            count=len(raw.items),
+            details={"inline_labels": len(raw.items), "records": records},
+        )
+    carried = sum(1 for v in inline if v is not None) if inline is not None else 0
+    if not carried:
+        return None
+    return UNUSABLE.finding(
+        f"{carried} records carry inline annotations that were not read: the ratings come from {raw.source}, and {why}",
+        "nothing to do if the ratings are complete; " + action,
+        (),
+        severity=Severity.INFO,
+        count=carried,
+        details={"records": carried, "ratings_from": raw.source},
+    )
 
 
 def _silent(columns: Sequence[str]) -> Finding:
@@ -719,7 +758,7 @@ class _Run:
             affected.update(ann.items[off].tolist())
         malformed_lines: list[int] = []
         if ann.malformed:
-            if ann.source == "inline annotations":
+            if ann.source == INLINE:
                 affected.update(ann.malformed)
                 problems.append(f"{len(ann.malformed)} records whose annotations are not a list or mapping")
             else:

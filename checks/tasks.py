@@ -102,11 +102,12 @@ def conflict_split(ctx: Context) -> ConflictSplit:
     """Which repeated inputs with different outputs are contradictions (``_conflict_split``).
 
     Outputs that are one answer in other words (``same_answer``: a comma, a
-    wrapper word) are left out first: they disagree on nothing.
+    wrapper word, the same tool call worded differently) are left out first:
+    they disagree on nothing.
     """
     groups = ctx.cached(input_groups)
-    outputs = ctx.dataset.outputs
-    equivalent = tuple(g for g in groups.conflicts if same_answer([outputs[i] for i in g]))
+    outputs, inputs = ctx.dataset.outputs, ctx.dataset.inputs
+    equivalent = tuple(g for g in groups.conflicts if _one_answer([outputs[i] for i in g], lambda: inputs[g[0]]))
     split = _conflict_split(ctx)
     if not equivalent:
         return split
@@ -125,21 +126,26 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NEGATIONS = frozenset({"not", "no", "never", "t", "cannot", "none", "nor", "neither", "nothing", "without"})
 SAME_ANSWER = 0.9  # word-set Jaccard between every two long outputs
 _LONG = 20  # words: below it one changed word is a tenth of the text ("a glowing review" / "a scathing review")
+# A tool call whose argument is one quoted query: news('latest Mars rover news'), wolfram("100 USD to EUR").
+_CALL = re.compile(r"\b([A-Za-z_]\w*)\(\s*(?:'([^'\n]*)'|\"([^\"\n]*)\")\s*\)")
+_PREFIX = 3  # letters a word shares with a longer one it begins, to match it (EUR / Euros, vaccine / vaccines)
 
 
-def same_answer(outputs: Sequence[str]) -> bool:
+def same_answer(outputs: Sequence[str], prompt: str = "") -> bool:
     """Whether different outputs are one answer in other words, so they contradict nothing.
 
     The same words in the same order, punctuation aside ("The capital of France
     is wolfram(...)." / "The capital of France is: wolfram(...)"), or long
     outputs (20 words or more) sharing 90% of their words with the same
     numbers and no negation among the words that differ ("taiwan share prices
-    closed down …" / "taiwan shares closed down …"): the precision ledger's
-    false DUP002 alarms. A changed number, a "not", or one word of a short
-    output is a different answer.
+    closed down …" / "taiwan shares closed down …"), or the same tool calls
+    (``same_action``, given the ``prompt`` that offers the tools). A changed
+    number, a "not", or one word of a short output is a different answer.
     """
     words = [_WORD.findall(o.lower()) for o in outputs]
     if all(w == words[0] for w in words[1:]):
+        return True
+    if prompt and same_action(outputs, prompt):
         return True
     if min(len(w) for w in words) < _LONG:
         return False
@@ -150,6 +156,72 @@ def same_answer(outputs: Sequence[str]) -> bool:
         if len(a & b) < SAME_ANSWER * len(a | b) or (a ^ b) & _NEGATIONS:
             return False
     return True
+
+
+def _one_answer(outputs: Sequence[str], prompt: Callable[[], str]) -> bool:
+    """``same_answer``, reading the prompt (a lazy column in a partitioned run) only for outputs that call a tool."""
+    return same_answer(outputs, prompt() if any(_CALL.search(o) for o in outputs) else "")
+
+
+def same_action(outputs: Sequence[str], prompt: str) -> bool:
+    """Whether tool-use outputs to one prompt make the same calls, however each wraps or words them.
+
+    A tool-use example's target is its action: which of the tools the prompt
+    offers it calls (a name the prompt shows as ``name(``) with which query.
+    The query is free words the tool resolves, so two outputs act alike when
+    every output calls a tool, they call the same tools as often, carry the
+    same numbers (as a set: a number in the sentence and again in the query
+    is one number) and no negation among the words they do not share, and
+    each pair of calls to one tool looks up the same thing: more than half of
+    one query's content words (stop words aside, a word matching one it
+    begins) occur in the other output, its query or its sentence. That
+    admits a query worded differently ("Mars rover mission" / "latest Mars
+    Rover mission news", "100 USD to EUR" / "100 USD to Euros") and an output
+    that answers and cites the tool beside one that defers to it ("… was
+    Abraham Lincoln. Learn more: wikipedia('Abraham Lincoln')" / "… was
+    wikipedia('16th president of the United States')": the first names the
+    second's query). Another tool, another number, a query about something
+    else ("weather in Paris" / "London weather"), or a call of a name the
+    prompt does not offer (code: ``print('…')``) is a different answer.
+    The sentence around the calls is not compared beyond its numbers and
+    negations: telling its claims apart needs meaning.
+    """
+    calls = [[(m[1], m[2] if m[2] is not None else m[3]) for m in _CALL.finditer(o)] for o in outputs]
+    offered = {name for c in calls for name, _ in c if re.search(r"\b" + re.escape(name) + r"\(", prompt)}
+    if not all(c and all(name in offered for name, _ in c) for c in calls):
+        return False
+    names = [sorted(name for name, _ in c) for c in calls]
+    numbers = [set(_NUMBER.findall(o)) for o in outputs]
+    if any(n != names[0] for n in names[1:]) or any(n != numbers[0] for n in numbers[1:]):
+        return False
+    words = [set(_WORD.findall(o.lower())) for o in outputs]
+    if any((a ^ b) & _NEGATIONS for a, b in itertools.combinations(words, 2)):
+        return False
+    stop = _stop_words()
+    for (ca, wa), (cb, wb) in itertools.combinations(zip(calls, words), 2):
+        for name in set(names[0]):
+            for qa, qb in zip((q for n, q in ca if n == name), (q for n, q in cb if n == name)):
+                if not (_WORD.findall(qa.lower()) == _WORD.findall(qb.lower()) or _names_mostly(qa, wb, stop) or _names_mostly(qb, wa, stop)):
+                    return False
+    return True
+
+
+def _names_mostly(query: str, words: set[str], stop: frozenset[str]) -> bool:
+    """Whether more than half of the query's content words occur in ``words`` (a word matching one it begins)."""
+    content = [w for w in _WORD.findall(query.lower()) if w not in stop] or _WORD.findall(query.lower())
+    found = sum(1 for w in content if w in words or any(_begins(w, x) for x in words))
+    return 2 * found > len(content)
+
+
+def _begins(a: str, b: str) -> bool:
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= _PREFIX and long.startswith(short)
+
+
+def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # lazy: only tool-call outputs need it
+
+    return frozenset(ENGLISH_STOP_WORDS)
 
 
 def _conflict_split(ctx: Context) -> ConflictSplit:

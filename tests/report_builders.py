@@ -151,3 +151,30 @@ def full_report(n: int = 60, *, payloads: bool = True) -> Report:
         timing={"load_seconds": 0.1, "checks_seconds": {"count": 0.01}, "total_seconds": 0.2},
         dataset=data,
     )
+
+
+#: Rubric agreement metrics as the agreement check publishes them (``checks.agreement_rubric.summary``):
+#: the weakest criterion at the top level, every criterion under ``criteria``; one criterion never rated.
+RUBRIC_CRITERIA: dict[str, dict[str, Any]] = {
+    "correct": {"alpha": 0.932, "alpha_ci_low": 0.872, "alpha_ci_high": 0.978, "level": "nominal", "scale": "pass/fail",
+                "tentative_alpha": 0.7, "reliable_alpha": 0.85},
+    "<b>complete</b>": {"alpha": 0.206, "alpha_ci_low": 0.055, "alpha_ci_high": 0.352, "level": "nominal", "scale": "pass/fail",
+                        "tentative_alpha": 0.7, "reliable_alpha": 0.85},
+    "tone": {"alpha": 0.914, "alpha_ci_low": 0.86, "alpha_ci_high": 0.958, "level": "ordinal", "scale": "1-5",
+             "tentative_alpha": 0.7, "reliable_alpha": 0.85},
+    "concise": {"alpha": None, "level": "nominal", "scale": "pass/fail", "units_pairable": 0},
+}  # fmt: skip
+
+
+def with_rubric(report: Report) -> Report:
+    """``report`` with the agreement check's metrics of a rubric run (``RUBRIC_CRITERIA``)."""
+    agreement = report.checks["agreement"]
+    weakest = RUBRIC_CRITERIA["<b>complete</b>"]
+    metrics = {
+        "alpha": weakest["alpha"], "alpha_ci_low": weakest["alpha_ci_low"], "alpha_ci_high": weakest["alpha_ci_high"],
+        "level": "nominal", "weakest_criterion": "<b>complete</b>", "units_pairable": 120, "annotators": 2,
+        "rubric": [{"name": n, "question": "?", "scale": c["scale"]} for n, c in RUBRIC_CRITERIA.items()],
+        "criteria": RUBRIC_CRITERIA,
+    }  # fmt: skip
+    checks = {**report.checks, "agreement": CheckResult("agreement", metrics=metrics, findings=agreement.findings)}
+    return Report(**{**report.__dict__, "checks": checks})

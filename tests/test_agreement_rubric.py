@@ -422,3 +422,43 @@ def test_label_studio_json_min_export(tmp_path: Path, rated: tuple[Path, list[di
     as_min = audit(path, CONFIG, annotations=export).checks["agreement"].metrics["criteria"]
     as_sheet_ = audit(path, CONFIG, annotations=as_sheet(tmp_path, rows, columns)).checks["agreement"].metrics["criteria"]
     assert {k: v["alpha"] for k, v in as_min.items()} == {k: v["alpha"] for k, v in as_sheet_.items()}
+
+
+# --- inline plain labels under a rubric: left out, and said so --------------------------------
+
+
+def _with_inline_labels(path: Path, labelled: int) -> Path:
+    """The data with plain inline labels (two annotators) on its first ``labelled`` records."""
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    for i, record in enumerate(records[:labelled]):
+        record["annotations"] = [{"annotator": "a", "label": "good" if i % 3 else "bad"}, {"annotator": "b", "label": "good" if i % 4 else "bad"}]
+    out = path.with_name("inline.jsonl")
+    out.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return out
+
+
+def test_inline_plain_labels_under_a_rubric_are_named_as_left_out(tmp_path: Path) -> None:
+    """Before: every criterion 'not rated' (AGR003) and the 240 labels the records carry said nothing."""
+    report = audit(_with_inline_labels(data(tmp_path, 200), 120), CONFIG)
+    agreement = report.checks["agreement"]
+    (left,) = [f for f in agreement.findings if f.code == "AGR010"]
+    assert left.severity is Severity.WARNING and left.count == 240
+    assert left.message == (
+        "240 inline labels on 120 records were left out: they name no rubric criterion, "
+        "and with agreement.rubric set agreement is measured per criterion"
+    )
+    assert "remove agreement.rubric" in left.action and "auditor sample" in left.action
+    (unrated,) = [f for f in agreement.findings if f.code == "AGR003"]
+    assert unrated.severity is Severity.BLOCKER and "were not rated" in unrated.message
+
+
+def test_inline_labels_beside_the_rated_sheet_are_said_unread(tmp_path: Path, rated: tuple[Path, list[dict[str, Any]], list[str]]) -> None:
+    path, rows, columns = rated
+    sheet = as_sheet(tmp_path, rows, columns)
+    plain = audit(path, CONFIG, annotations=sheet).checks["agreement"]
+    assert not [f for f in plain.findings if f.code == "AGR010"]  # no inline labels, no note
+    both = audit(_with_inline_labels(path, 300), CONFIG, annotations=sheet).checks["agreement"]
+    (note,) = [f for f in both.findings if f.code == "AGR010"]
+    assert note.severity is Severity.INFO and note.count == 300
+    assert note.message.startswith("300 records carry inline annotations that were not read: the ratings come from ")
+    assert both.metrics["criteria"] == plain.metrics["criteria"]  # the sheet's figures, untouched

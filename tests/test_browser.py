@@ -29,7 +29,7 @@ import pytest
 
 from auditor.api import audit
 from auditor.report import html
-from tests.report_builders import PAYLOADS, full_report
+from tests.report_builders import PAYLOADS, full_report, with_rubric
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = sorted(p.name for p in (REPO / "sample_data").glob("*.jsonl"))
@@ -228,6 +228,16 @@ def test_report_with_every_chart_in_browser(browser: DevTools, tmp_path: Path) -
     assert_clean(state, report.verdict, shot)
     assert len(state["charts"]) == 9
     assert state["title"] == f"auditor: {report.verdict} · b&gt;.jsonl".replace("&gt;", ">")
+
+
+def test_rubric_report_charts_every_criterion_in_browser(browser: DevTools, tmp_path: Path) -> None:
+    report = with_rubric(full_report())
+    page = tmp_path / "rubric.html"
+    page.write_text(html.render(report), encoding="utf-8")
+    shot = tmp_path / "rubric.png"
+    state = open_page(browser, page, shot)
+    assert_clean(state, report.verdict, shot)
+    assert len(state["charts"]) == 8  # the per-criterion chart replaces the annotator heatmap and bars
 
 
 def test_injected_payloads_never_run(browser: DevTools, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,7 @@ from auditor.api import audit
 from auditor.core.findings import CodeInfo, Severity
 from auditor.report import html
 from auditor.report.model import Report
-from tests.report_builders import PII_VALUES, full_report
+from tests.report_builders import PII_VALUES, RUBRIC_CRITERIA, full_report, with_rubric
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = sorted(p.name for p in (REPO / "sample_data").glob("*.jsonl"))
@@ -147,3 +147,78 @@ def test_any_record_text_adds_no_markup(text: str, record_id: str, category: str
         findings=tuple(replace(f, ids=(record_id, *f.ids[1:])) for f in report.checks["duplicates"].findings),
     )
     assert [t for t, _ in tags(html.render(report))] == baseline
+
+
+def _with_task_groups(report: Report, groups: dict[str, object]) -> Report:
+    dups = report.checks["duplicates"]
+    dups = replace(dups, metrics={**dups.metrics, "task_groups": groups})
+    return Report(**{**report.__dict__, "checks": {**report.checks, "duplicates": dups}})
+
+
+def _group_rows(page: str) -> list[list[str]]:
+    section = page.split('<section id="task-groups">', 1)[1].split("</section>", 1)[0]
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr><td>.*?</tr>", section)]
+
+
+def test_task_groups_are_listed_as_the_terminal_and_json_name_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The groups of checks.duplicates.metrics.task_groups: how found, their kinds, the largest first."""
+    monkeypatch.chdir(REPO / "sample_data")
+    report = audit(REPO / "sample_data" / "support_not_ready.jsonl", config={})
+    groups = report.checks["duplicates"].metrics["task_groups"]
+    page = html.render(report)
+    assert '<a href="#task-groups">task groups</a>' in page
+    assert f"<h2>Task groups ({groups['count']})</h2>" in page and "groups by the category field: " in page
+    rows = _group_rows(page)
+    assert rows == [[g["name"], g["kind"], f"{g['records']:,}"] for g in groups["groups"]]
+    assert page.index('id="gaps"') < page.index('id="task-groups"') < page.index('id="check-count"')
+
+
+def test_task_groups_are_escaped_masked_and_capped() -> None:
+    named = [{"name": "<b>billing</b>", "kind": "label", "records": 900}, {"name": "ask jane.roe@gmail.com", "kind": "open", "records": 800}]
+    rest = [{"name": f"template {k}", "kind": "generation", "records": 100 - k} for k in range(40)]
+    report = _with_task_groups(
+        full_report(payloads=False),
+        {"source": "inferred", "count": 42, "kinds": {"label": 1, "open": 1, "generation": 40}, "groups": named + rest},
+    )
+    page = html.render(report)
+    rows = _group_rows(page)
+    assert len(rows) == html.TASK_GROUPS_SHOWN and rows[0] == ["&lt;b&gt;billing&lt;/b&gt;", "label", "900"]
+    assert "jane.roe@gmail.com" not in page and rows[1][0] == "ask [email]"
+    assert "22 smaller groups are in the JSON report" in page
+    assert "42 groups inferred from the instruction wording their inputs share: 1 label, 1 open, 40 generation." in page
+
+
+def test_one_task_has_no_task_group_section() -> None:
+    report = _with_task_groups(full_report(payloads=False), {"source": "none", "count": 1, "kinds": {"generation": 1},
+                                                              "groups": [{"name": "(whole file)", "kind": "generation", "records": 60}]})  # fmt: skip
+    page = html.render(report)
+    assert 'id="task-groups"' not in page and "#task-groups" not in page
+    assert 'id="task-groups"' not in html.render(full_report(payloads=False))  # no metric at all
+
+
+def _figure(page: str, title: str) -> str:
+    start = page.index(f"<h3>{title}</h3>")
+    return page[start : page.index("</figure>", start)]
+
+
+def test_every_rubric_criterion_is_charted_with_its_interval() -> None:
+    """Not only the weakest criterion the headline alpha stands for: every criterion's alpha and interval."""
+    page = html.render(with_rubric(full_report(payloads=False)))
+    figure = _figure(page, "Krippendorff&#x27;s alpha per rubric criterion")
+    measured = [(n, c) for n, c in RUBRIC_CRITERIA.items() if c["alpha"] is not None]
+    assert figure.count("<circle") == len(measured) == 3
+    for name, c in measured:
+        assert f"{html.escape(name)}: {c['alpha']:.3f}</title>" in figure  # the point, named
+        assert f"({c['alpha_ci_low']:.3f} to {c['alpha_ci_high']:.3f})" in figure  # its interval, in the caption
+    assert "<b>complete</b>" not in page and "&lt;b&gt;complete&lt;/b&gt;" in figure
+    assert figure.count('fill="#d8453b"') == 1  # red: only the criterion below the tentative limit
+    assert "concise not measured" in figure and ">not measured</text>" in figure
+    assert "tentative 0.700" in figure and "reliable 0.850" in figure  # the limits the check judged by, not the defaults
+    headline = _figure(page, "Krippendorff&#x27;s alpha")
+    assert "the weakest rubric criterion, &#x27;&lt;b&gt;complete&lt;/b&gt;&#x27;" in headline and "tentative 0.700" in headline
+    # The nine of a plain report, less its annotator heatmap and bars (a rubric run keeps those per criterion), and this one.
+    assert page.count("<svg") == 9 - 2 + 1
+
+
+def test_no_rubric_no_criterion_chart(page: str) -> None:
+    assert "per rubric criterion" not in page

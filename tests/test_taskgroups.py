@@ -224,3 +224,39 @@ def test_one_answer_in_other_words_is_not_a_contradiction(outputs: list[str], sa
     pairs = [("the same question", o) for o in outputs] + [(f"question {i}", f"answer {i}") for i in range(20)]
     split = make_context(make_dataset(pairs)).cached(conflict_split)
     assert (len(split.contradictions), len(split.equivalent)) == ((0, 1) if same else (1, 0))
+
+
+_NEWS = "toolformer: enabled\ntoolformer access: news\nUse this for the top headlines of current news stories.\nnews(query)\n"
+_WIKI = "toolformer: enabled\ntoolformer access: wikipedia\nA wrapper around Wikipedia. Input should be a search query.\nwikipedia(query)\n"
+_WOLFRAM = "toolformer: enabled\ntoolformer access: wolfram\nA wolfram alpha search engine.\nwolfram(query)\n"
+_SHELL = "toolformer: enabled\ntoolformer access: shell\nExecutes commands in a terminal.\nshell(shellcommand)\n"
+_TOOLS = "Tools: search(query) finds web pages; calculator(expression) does arithmetic.\n"
+
+
+@pytest.mark.parametrize(
+    ("prompt", "outputs", "same"),
+    [
+        # The same call, wrapped and worded differently (the precision ledger's false DUP002 alarms on GPTeacher-Toolformer).
+        (_NEWS + "Tell me the latest news about the Mars rover mission.", ["Here's the latest news about the Mars rover mission: news('Mars rover mission').", "The latest news about the Mars Rover mission is: news('latest Mars Rover mission news')."], True),
+        (_NEWS + "What's the latest news about the COVID-19 vaccine?", ["The latest news about the COVID-19 vaccine is news('latest COVID-19 vaccine news').", "Here is the latest news regarding the Covid-19 vaccine: news('latest news Covid-19 vaccine')."], True),
+        (_WOLFRAM + "Convert 1000 US Dollars to Euros", ["1000 US Dollars is approximately equal to wolfram('convert 1000 US Dollars to Euros') Euros", "1000 US dollars is equivalent to wolfram('1000 USD to EUR').'"], True),
+        (_SHELL + "List the files in the current directory using Terminal.", ["To list the files in the current directory using Terminal, execute the following command: shell('ls').", "The files in the current directory are shell('ls')."], True),
+        # One answers and cites the tool, the other defers to it: the first names the second's query.
+        (_WIKI + "Who was the 16th President of the United States?", ["The 16th President of the United States was Abraham Lincoln. Learn more: wikipedia('Abraham Lincoln').", "The 16th president of the United States was wikipedia('16th president of the United States')"], True),
+        (_TOOLS + "What is 12 times 7?", ["12 times 7 is calculator('12*7').", "calculator(\"12 * 7\")", "That is calculator('12*7')."], True),
+        # Different actions: another number, another subject, another command, another tool, a negation.
+        (_TOOLS + "What is 12 times 7?", ["12 times 7 is calculator('12*7').", "12 times 7 is calculator('12*8')."], False),
+        (_TOOLS + "What's the weather in Paris?", ["The weather in Paris is search('weather in Paris').", "The weather in London is search('London weather')."], False),
+        (_SHELL + "List the files in the current directory.", ["The files are shell('ls').", "The files are shell('rm -rf .')."], False),
+        (_TOOLS + "How tall is Mount Everest?", ["Mount Everest is search('height of Mount Everest') tall.", "Mount Everest is calculator('8848') metres tall."], False),
+        (_TOOLS + "Is the museum open on Mondays?", ["The museum is open on Mondays: search('museum opening hours Monday').", "The museum is not open on Mondays: search('museum opening hours Monday')."], False),
+        # Calls of names the prompt does not offer are code, not tool use: judged as words.
+        ("Write Python that greets the user.", ["print('Hello user')", "print('Goodbye user')"], False),
+        ("Write a greeting.", ["Hello there: greet('world')", "Hi: greet('world')"], False),
+    ],
+)
+def test_the_same_tool_call_worded_differently_is_not_a_contradiction(prompt: str, outputs: list[str], same: bool) -> None:
+    assert same_answer(outputs, prompt) is same
+    pairs = [(prompt, o) for o in outputs] + [(f"question {i}", f"answer {i}") for i in range(20)]
+    split = make_context(make_dataset(pairs)).cached(conflict_split)
+    assert (len(split.contradictions), len(split.equivalent)) == ((0, 1) if same else (1, 0))

@@ -94,6 +94,10 @@ class Dataset:
     # lines): whatever follows this line was not read, so the counts are partial.
     unread_from: int | None = None
     source: str | None = None  # path, or a description of an in-memory source
+    # Annotations first seen after the rows that decided the layout (only the
+    # double-labelled subset of a file carries them, often at its end): field
+    # name -> {line: value}, until the loader adopts them as the annotations column.
+    unplanned: dict[str, dict[int, Any]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)

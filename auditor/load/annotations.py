@@ -124,8 +124,12 @@ def read_wide(extra: Mapping[str, Sequence[Any]], columns: Sequence[str], n: int
     return raw
 
 
+#: The ``source`` of annotations read from the records themselves (they never name a rubric criterion).
+INLINE = "inline annotations"
+
+
 def read_inline(inline: Sequence[Any], options: Mapping[str, Any]) -> RawAnnotations:
-    raw = RawAnnotations(source="inline annotations")
+    raw = RawAnnotations(source=INLINE)
     fields = _FieldPicker(str(options.get("annotator_column") or ""), str(options.get("label_column") or ""))
     items, annotators, labels = raw.items, raw.annotators, raw.labels
     for i, value in enumerate(inline):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from auditor.load.detect import FieldOverrides, detect
+from auditor.load.detect import ANNOTATION_NAMES, FieldOverrides, detect
 from auditor.load.mapping import (
     RecordError,
     batch_mapper,
@@ -84,7 +84,8 @@ def build(
     """Detect the layout from the first rows, then map every row."""
     p = plan(rows, fields, keep, label, kind)
     if p.layout:
-        fill(p.data, itertools.chain(p.sample, rows), p.layout, p.kept, on_batch)
+        fill(p.data, itertools.chain(p.sample, rows), p.layout, p.kept, on_batch, watch=True)
+        adopt_unplanned(p.data)
     return p.data
 
 
@@ -96,16 +97,59 @@ FILL_BATCH = 1024
 OnBatch = Callable[[Dataset, int], None]
 
 
-def fill(data: Dataset, rows: Iterable[Row], layout: str, kept: list[str], on_batch: OnBatch | None = None) -> None:
-    """Map every row into ``data``'s columns; unreadable rows become problems."""
+def fill(
+    data: Dataset, rows: Iterable[Row], layout: str, kept: list[str], on_batch: OnBatch | None = None, watch: bool = False
+) -> None:
+    """Map every row into ``data``'s columns; unreadable rows become problems.
+
+    With ``watch``, annotations the layout did not plan for (too rare in the
+    first rows to count as a field) are kept aside in ``data.unplanned`` for
+    ``adopt_unplanned``: a file whose double-labelled records sit at its end
+    must not have its labels ignored.
+    """
     fast = batch_mapper(data.fields, layout)
+    names = _unplanned_names(data) if watch else ()
     rows = iter(rows)
     while batch := list(itertools.islice(rows, FILL_BATCH)):
         start = len(data)
+        if names:
+            _keep_unplanned(data, batch, names)
         if not _fill_fast(data, batch, fast, kept):
             _fill_rows(data, batch, layout, kept)
         if on_batch is not None and len(data) > start:
             on_batch(data, start)
+
+
+def _unplanned_names(data: Dataset) -> tuple[str, ...]:
+    """Annotation field names to watch for: none when the layout already reads annotations."""
+    if data.annotations is not None:
+        return ()
+    fmap = data.fields
+    used = {*fmap.input, fmap.output, fmap.messages, fmap.category}
+    return tuple(n for n in ANNOTATION_NAMES if n not in used)
+
+
+def _keep_unplanned(data: Dataset, batch: list[Row], names: tuple[str, ...]) -> None:
+    for row in batch:
+        if type(row) is tuple and type(row[1]) is dict:
+            obj = row[1]
+            for name in names:
+                if name in obj:
+                    data.unplanned.setdefault(name, {})[row[0]] = obj[name]
+
+
+def adopt_unplanned(data: Dataset) -> None:
+    """Make the annotations seen only after detection the dataset's annotations column.
+
+    The field detection's priority decides between names; records without the
+    field get None, as records without annotations do in a planned column.
+    """
+    name = next((n for n in ANNOTATION_NAMES if data.unplanned.get(n)), None)
+    if name is not None and data.annotations is None:
+        by_line = data.unplanned[name]
+        data.annotations = [by_line.get(line) for line in data.lines]
+        data.fields = replace(data.fields, annotations=name)
+    data.unplanned = {}
 
 
 def _fill_fast(data: Dataset, batch: list[Row], fast: Any, kept: list[str]) -> bool:

@@ -23,7 +23,7 @@ import numpy as np
 
 from auditor.runtime.children import quiet_signals
 from auditor.load import readers
-from auditor.load.columns import build, empty_like, fill, plan
+from auditor.load.columns import adopt_unplanned, build, empty_like, fill, plan
 from auditor.load.detect import FieldOverrides
 from auditor.load.limits import Limits
 from auditor.load.source import CHUNK, Hashing, open_regular
@@ -59,7 +59,7 @@ def load_jsonl(
     ranges = split_points(path, worker_count(jobs), PARENT_SHARE)
 
     def fill_range(part: Dataset, start: int, end: int, first_line: int, counters: dict[str, int]) -> None:
-        fill(part, readers.jsonl_range_rows(path, start, end, first_line, counters, limits), p.layout, p.kept)
+        fill(part, readers.jsonl_range_rows(path, start, end, first_line, counters, limits), p.layout, p.kept, watch=True)
         if normalizer is not None:  # each worker hashes its own range: the count then costs no pass of its own
             part.hashes = {("inputs", normalizer): normalizer.hashes(part.inputs), ("outputs", normalizer): normalizer.hashes(part.outputs)}
 
@@ -70,6 +70,7 @@ def load_jsonl(
         # A run of bad lines long enough to stop one sequential pass: read as that pass does (rare, so read again).
         hashing.reset()
         return sequential()
+    adopt_unplanned(p.data)
     return p.data, counters
 
 
@@ -207,6 +208,8 @@ def _append(data: Dataset, part: Dataset) -> None:
             mine.extend(theirs)
     for key, column in part.extra.items():
         data.extra[key].extend(column)
+    for name, values in part.unplanned.items():
+        data.unplanned.setdefault(name, {}).update(values)
     # Hashes stay only while every range brought them (the first range sets the keys).
     for hkey in list(data.hashes):
         if hkey in part.hashes:

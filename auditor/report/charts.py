@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -232,39 +232,93 @@ def interval(
 ) -> str:
     """A point with its confidence interval on a scale, against named thresholds (alpha vs 0.667 and 0.800)."""
     lo_axis = min(0.0, *(v for v in (value, low) if v is not None))
-    hi_axis = 1.0
     left, right = 40, WIDTH - 40
-    x = lambda v: left + (right - left) * (v - lo_axis) / (hi_axis - lo_axis)  # noqa: E731
-    limits = sorted(thresholds.items(), key=lambda t: t[1])
-    body: list[str] = []
-    edges = [lo_axis, *(v for _, v in limits), hi_axis]
-    fills = ["#f6d5d3", "#fbecc8", "#d9ead3"]
-    for i in range(len(edges) - 1):
+    x = _axis(lo_axis, left, right)
+    body = _scale_marks(x, lo_axis, thresholds, 20, 60, 80)
+    body.append(
+        _whisker(x, low, high, 40)
+        + f'<circle cx="{x(value):.1f}" cy="40" r="6" fill="{OK}" stroke="#222"><title>{value:.3f}</title></circle>'
+        f'<text x="{x(value):.1f}" y="14" text-anchor="middle" font-weight="bold">{value:.3f}</text>'
+        f'<text x="{left}" y="98" text-anchor="middle">{lo_axis:.1f}</text>'
+        f'<text x="{right}" y="98" text-anchor="middle">{1.0:.1f}</text>'
+    )
+    return _svg(104, body, label)
+
+
+def intervals(
+    rows: Sequence[tuple[str, float | None, float | None, float | None]],
+    *,
+    thresholds: Mapping[str, float],
+    label: str,
+) -> str:
+    """One point with its confidence interval per named row on a shared scale and thresholds (alpha per criterion).
+
+    A point below the lowest threshold is red; a row without a value says so.
+    """
+    shown = list(rows[:MAX_BARS])
+    measured = [v for _, value, low, _ in shown for v in (value, low) if v is not None]
+    lo_axis = min(0.0, *measured)
+    left, right, row_h, top = LABEL_WIDTH, WIDTH - 60, 30, 16
+    bottom = top + row_h * len(shown)
+    x = _axis(lo_axis, left, right)
+    body = _scale_marks(x, lo_axis, thresholds, top, bottom, bottom + 20)
+    floor = min(thresholds.values(), default=lo_axis)
+    for k, (name, value, low, high) in enumerate(shown):
+        y = top + row_h * k + row_h / 2
+        body.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{_e(_clip(name))}</text>')
+        if value is None:
+            body.append(f'<text x="{left + 6}" y="{y + 4:.1f}" fill="{MUTED}">not measured</text>')
+            continue
         body.append(
-            f'<rect x="{x(edges[i]):.1f}" y="20" width="{max(x(edges[i + 1]) - x(edges[i]), 0):.1f}" height="40" '
-            f'fill="{fills[min(i, len(fills) - 1)]}"/>'
+            _whisker(x, low, high, y)
+            + f'<circle cx="{x(value):.1f}" cy="{y:.1f}" r="6" fill="{BAD if value < floor else OK}" stroke="#222">'
+            f"<title>{_e(name)}: {value:.3f}</title></circle>"
+            f'<text x="{right + 8}" y="{y + 4:.1f}" font-weight="bold">{value:.3f}</text>'
         )
+    body.append(
+        f'<text x="{left}" y="{bottom + 36}" text-anchor="middle">{lo_axis:.1f}</text>'
+        f'<text x="{right}" y="{bottom + 36}" text-anchor="middle">{1.0:.1f}</text>'
+    )
+    return _svg(bottom + 42, body, label)
+
+
+def _axis(lo_axis: float, left: float, right: float) -> Callable[[float], float]:
+    """Position on a scale from ``lo_axis`` to 1 (alpha's maximum)."""
+    return lambda v: left + (right - left) * (v - lo_axis) / (1.0 - lo_axis)
+
+
+def _scale_marks(
+    x: Callable[[float], float], lo_axis: float, thresholds: Mapping[str, float], y_top: float, y_bottom: float, label_y: float
+) -> list[str]:
+    """Shaded bands between the thresholds (red, amber, green) and the named threshold lines."""
+    limits = sorted(thresholds.items(), key=lambda t: t[1])
+    edges = [lo_axis, *(v for _, v in limits), 1.0]
+    fills = ["#f6d5d3", "#fbecc8", "#d9ead3"]
+    body = [
+        f'<rect x="{x(edges[i]):.1f}" y="{y_top:g}" width="{max(x(edges[i + 1]) - x(edges[i]), 0):.1f}" '
+        f'height="{y_bottom - y_top:g}" fill="{fills[min(i, len(fills) - 1)]}"/>'
+        for i in range(len(edges) - 1)
+    ]
     for k, (name, v) in enumerate(limits):
         # Thresholds sit close together (0.667, 0.800): the lower label reads
         # leftwards from its line, the others rightwards, so they never overlap.
         anchor, dx = ("end", -3) if k == 0 and len(limits) > 1 else ("start", 3)
         body.append(
-            f'<line x1="{x(v):.1f}" y1="14" x2="{x(v):.1f}" y2="66" stroke="#555" stroke-dasharray="3 3"/>'
-            f'<text x="{x(v) + dx:.1f}" y="80" text-anchor="{anchor}">{_e(name)} {v:.3f}</text>'
+            f'<line x1="{x(v):.1f}" y1="{y_top - 6:g}" x2="{x(v):.1f}" y2="{y_bottom + 6:g}" stroke="#555" stroke-dasharray="3 3"/>'
+            f'<text x="{x(v) + dx:.1f}" y="{label_y:g}" text-anchor="{anchor}">{_e(name)} {v:.3f}</text>'
         )
-    if low is not None and high is not None:
-        body.append(
-            f'<line x1="{x(low):.1f}" y1="40" x2="{x(high):.1f}" y2="40" stroke="#222" stroke-width="3"/>'
-            f'<line x1="{x(low):.1f}" y1="32" x2="{x(low):.1f}" y2="48" stroke="#222" stroke-width="2"/>'
-            f'<line x1="{x(high):.1f}" y1="32" x2="{x(high):.1f}" y2="48" stroke="#222" stroke-width="2"/>'
-        )
-    body.append(
-        f'<circle cx="{x(value):.1f}" cy="40" r="6" fill="{OK}" stroke="#222"><title>{value:.3f}</title></circle>'
-        f'<text x="{x(value):.1f}" y="14" text-anchor="middle" font-weight="bold">{value:.3f}</text>'
-        f'<text x="{left}" y="98" text-anchor="middle">{lo_axis:.1f}</text>'
-        f'<text x="{right}" y="98" text-anchor="middle">{hi_axis:.1f}</text>'
+    return body
+
+
+def _whisker(x: Callable[[float], float], low: float | None, high: float | None, y: float) -> str:
+    """A confidence interval as a bar with end caps; nothing when either end is unknown."""
+    if low is None or high is None:
+        return ""
+    return (
+        f'<line x1="{x(low):.1f}" y1="{y:g}" x2="{x(high):.1f}" y2="{y:g}" stroke="#222" stroke-width="3"/>'
+        f'<line x1="{x(low):.1f}" y1="{y - 8:g}" x2="{x(low):.1f}" y2="{y + 8:g}" stroke="#222" stroke-width="2"/>'
+        f'<line x1="{x(high):.1f}" y1="{y - 8:g}" x2="{x(high):.1f}" y2="{y + 8:g}" stroke="#222" stroke-width="2"/>'
     )
-    return _svg(104, body, label)
 
 
 # --- which charts a check's metrics feed --------------------------------------------
@@ -376,20 +430,22 @@ def _pair_matrix(m: Mapping[str, Any]) -> Mapping[str, Mapping[str, Any]] | None
 def _agreement_charts(m: Mapping[str, Any]) -> list[Chart]:
     out: list[Chart] = []
     alpha = _finite(m.get("alpha"))
+    thresholds = _thresholds(m)
     if alpha is not None:
-        thresholds = {
-            "tentative": _finite(m.get("tentative_alpha")) or 0.667,
-            "reliable": _finite(m.get("reliable_alpha")) or 0.800,
-        }
         low, high = _finite(m.get("alpha_ci_low")), _finite(m.get("alpha_ci_high"))
         ci = f", confidence interval {low:.3f} to {high:.3f}" if low is not None and high is not None else ""
+        weakest = m.get("weakest_criterion")
+        of = f" (the weakest rubric criterion, {str(weakest)!r})" if weakest is not None else ""
         out.append(
             Chart(
                 "Krippendorff's alpha",
                 interval(alpha, low, high, thresholds=thresholds, label="Krippendorff's alpha against the thresholds"),
-                f"alpha {alpha:.3f}{ci}; reliable from {thresholds['reliable']:.3f}, tentative from {thresholds['tentative']:.3f}.",
+                f"alpha {alpha:.3f}{of}{ci}; reliable from {thresholds['reliable']:.3f}, tentative from {thresholds['tentative']:.3f}.",
             )
         )
+    criteria = _criteria_chart(m)
+    if criteria is not None:
+        out.append(criteria)
     matrix = _pair_matrix(m)
     if matrix:
         out.append(
@@ -416,6 +472,43 @@ def _agreement_charts(m: Mapping[str, Any]) -> list[Chart]:
                 )
             )
     return out
+
+
+def _thresholds(m: Mapping[str, Any]) -> dict[str, float]:
+    """The alpha limits the check judged by: its top-level metrics, else a rubric criterion's (each carries them)."""
+    criteria = m.get("criteria")
+    sources = [m, *(c for c in criteria.values() if isinstance(c, Mapping))] if isinstance(criteria, Mapping) else [m]
+    judged = next((c for c in sources if _finite(c.get("tentative_alpha")) is not None), m)
+    return {
+        "tentative": _finite(judged.get("tentative_alpha")) or 0.667,
+        "reliable": _finite(judged.get("reliable_alpha")) or 0.800,
+    }
+
+
+def _criteria_chart(m: Mapping[str, Any]) -> Chart | None:
+    """Alpha with its interval for every rubric criterion (``criteria``), not only the weakest the headline shows."""
+    per = m.get("criteria")
+    if not isinstance(per, Mapping) or not per:
+        return None
+    rows = [
+        (str(name), _finite(c.get("alpha")), _finite(c.get("alpha_ci_low")), _finite(c.get("alpha_ci_high")))
+        for name, c in per.items()
+        if isinstance(c, Mapping)
+    ]
+    if not any(value is not None for _, value, _, _ in rows):
+        return None  # nothing rated: AGR003 says so; an empty scale would only repeat it
+    thresholds = _thresholds(m)
+    said = "; ".join(
+        f"{name} {value:.3f}" + (f" ({low:.3f} to {high:.3f})" if low is not None and high is not None else "")
+        if value is not None
+        else f"{name} not measured"
+        for name, value, low, high in rows
+    )
+    return Chart(
+        "Krippendorff's alpha per rubric criterion",
+        intervals(rows, thresholds=thresholds, label="Krippendorff's alpha per rubric criterion against the thresholds"),
+        f"{said}. Red: below the tentative limit {thresholds['tentative']:.3f}; each criterion at its scale's level.",
+    )
 
 
 def cluster_sizes(findings: Iterable[Finding]) -> dict[int, int]:

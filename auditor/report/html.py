@@ -30,12 +30,14 @@ from auditor.report.decision import HEADER, decision_rows
 from auditor.report.examples import Records, shorten, source_of
 from auditor.report.mask import mask, mask_id
 from auditor.report.model import Report
+from auditor.report.terminal import task_groups_of
 
 EXAMPLES_PER_FINDING = 10
 MAX_EXAMPLES = 400  # across the whole report: bounds size and render time
 TEXT_LIMIT = 280  # characters of input/output shown per example
 DETAILS_LIMIT = 3000  # characters of a finding's details shown
 MAX_CARDS = 100  # gaps, and findings per check, shown in full; a check may raise thousands
+TASK_GROUPS_SHOWN = 20  # the largest task groups listed; a T0-like file has hundreds
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
@@ -105,6 +107,7 @@ def render(report: Report) -> str:
         _header(report, total_flagged),
         _nav(report),
         _gaps(report, anchors),
+        _task_groups(report),
     ]
     for name, result in report.checks.items():
         findings = list(result.findings)
@@ -149,8 +152,42 @@ def _header(report: Report, total_flagged: int) -> str:
 
 
 def _nav(report: Report) -> str:
-    links = ['<a href="#gaps">gaps</a>'] + [f'<a href="#check-{_t(n)}">{_t(n)}</a>' for n in report.checks]
+    links = ['<a href="#gaps">gaps</a>']
+    if task_groups_of(report):
+        links.append('<a href="#task-groups">task groups</a>')
+    links += [f'<a href="#check-{_t(n)}">{_t(n)}</a>' for n in report.checks]
     return f"<nav>{''.join(links)}</nav>"
+
+
+def _task_groups(report: Report) -> str:
+    """The task groups the task-dependent rules were judged in: how they were found, their kinds, the largest ones.
+
+    The terminal's one line (``task_groups_line``) as a small table; the JSON report lists up to 100 groups.
+    """
+    groups = task_groups_of(report)
+    if groups is None:
+        return ""
+    source = str(groups.get("source", ""))
+    origin = "inferred from the instruction wording their inputs share" if source == "inferred" else f"by the {_t(source)} field"
+    kinds = ", ".join(f"{_fmt(n)} {_t(kind)}" for kind, n in (groups.get("kinds") or {}).items())
+    listed = list(groups["groups"])
+    rows = "".join(
+        f'<tr><td>{_t(g.get("name", ""), 100)}</td><td>{_t(g.get("kind", ""))}</td><td class="num">{_fmt(g.get("records"))}</td></tr>'
+        for g in listed[:TASK_GROUPS_SHOWN]
+    )
+    count = int(groups.get("count") or len(listed))
+    more = (
+        f'<p class="muted">{count - TASK_GROUPS_SHOWN:,} smaller groups are in the JSON report '
+        "(<code>checks.duplicates.metrics.task_groups</code>).</p>"
+        if count > TASK_GROUPS_SHOWN
+        else ""
+    )
+    return (
+        f'<section id="task-groups"><h2>Task groups ({count:,})</h2>'
+        f'<p class="muted">{count:,} groups {origin}: {kinds}. Contradictions, templated and short outputs and '
+        "label checks are judged within each group.</p>"
+        f'<table class="metrics"><tr><th>group</th><th>kind</th><th>records</th></tr>{rows}</table>{more}</section>'
+    )
 
 
 def _gaps(report: Report, anchors: Mapping[int, str]) -> str:

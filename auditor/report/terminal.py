@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from auditor.core.verdict import NOT_READY, READY
@@ -41,11 +42,19 @@ def safe(text: Any, limit: int = 400) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-def task_groups_line(report: Report, shown: int = 3) -> str:
-    """One line naming the task groups the rules were judged in, when the file has more than one."""
+def task_groups_of(report: Report) -> Mapping[str, Any] | None:
+    """The task groups the duplicates check reports (``checks.duplicates.metrics.task_groups``), when more than one task."""
     duplicates = report.checks.get("duplicates")
     groups = duplicates.metrics.get("task_groups") if duplicates else None
-    if not groups or groups.get("source") == "none":
+    if not isinstance(groups, Mapping) or groups.get("source") == "none" or not groups.get("groups"):
+        return None
+    return groups
+
+
+def task_groups_line(report: Report, shown: int = 3) -> str:
+    """One line naming the task groups the rules were judged in, when the file has more than one."""
+    groups = task_groups_of(report)
+    if groups is None:
         return ""
     origin = "inferred from shared instruction wording" if groups["source"] == "inferred" else f"by {groups['source']}"
     kinds = ", ".join(f"{n} {kind}" for kind, n in groups["kinds"].items())
