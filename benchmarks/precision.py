@@ -1,4 +1,4 @@
-"""The precision ledger: how often each QLT, DUP, COV and TSK finding is right on real data.
+"""The precision ledger: how often each QLT, DUP, COV, TSK and LBL finding is right on real data.
 
     python benchmarks/precision.py                 # audit, join the judgements, rewrite the tables in precision.md
     python benchmarks/precision.py --pending       # ... and print every sampled flag still to judge, with its text
@@ -7,8 +7,10 @@
 Every real set of benchmarks/real_data.py is audited with the defaults through
 the command line (`auditor check --format json --export-findings`, the stable
 contracts), plus GSM8K train with `--eval` GSM8K test and with a reference that
-is 75 % unseen GSM8K questions and 25 % role-play prompts. Every flagged record
-of every QLT/DUP/COV/TSK code is collected from the export; a seeded sample per code,
+is 75 % unseen GSM8K questions and 25 % role-play prompts. The label codes also run
+on MD-Agreement (LeWiDi 2023) written as a classification file (natural labels),
+and on T0 without its template column (inferred task groups). Every flagged record
+of every QLT/DUP/COV/TSK/LBL code is collected from the export; a seeded sample per code,
 spread over datasets, is joined with the judgements in
 benchmarks/precision_labels.jsonl (see benchmarks/ledger.py for the hash that
 makes a judgement stale when its record or its flag changes). The script writes
@@ -48,9 +50,13 @@ from benchmarks.real_data import FILES, SHARED  # noqa: E402
 
 LABELS = HERE / "precision_labels.jsonl"
 DOCUMENT = HERE / "precision.md"
-FAMILIES = ("QLT", "DUP", "COV", "TSK")
+FAMILIES = ("QLT", "DUP", "COV", "TSK", "LBL")
 # Codes a run with --eval or --reference adds; the same file's plain run supplies the rest.
 SIDE_CODES = ("COV003", "COV005", "COV006", "COV007", "DUP006", "DUP007", "DUP008")
+# The label codes' run on a naturally labelled set (see write_labelled).
+LABEL_CODES = ("LBL001", "LBL002")
+MD_AGREEMENT = SHARED / "agreement" / "lewidi2023" / "MD-Agreement_train.json"
+T0 = SHARED / "self_instruct_t0_50k" / "canonical.jsonl"
 SEED = 17
 PEERS = 5  # other group members shown (and hashed) beside a flagged record
 NEIGHBOURS = 3  # nearest training inputs shown beside an uncovered or thin-topic record
@@ -68,7 +74,7 @@ class Run:
     source: Path
     eval: Path | None = None
     reference: Path | None = None
-    codes: tuple[str, ...] | None = None  # None: every QLT/DUP/COV/TSK code
+    codes: tuple[str, ...] | None = None  # None: every QLT/DUP/COV/TSK/LBL code
 
     @property
     def side(self) -> Path | None:
@@ -90,7 +96,34 @@ def runs(workdir: Path) -> list[Run]:
     reference = workdir / "reference_75_25.jsonl"
     write_reference(reference)
     out.append(Run("gsm8k-train+ref-75-25", train, reference=reference, codes=SIDE_CODES))
+    if T0.exists():
+        plain = workdir / "t0_no_template.jsonl"
+        write_without_template(plain)
+        out.append(Run("t0-no-template", plain, codes=LABEL_CODES))
+    if MD_AGREEMENT.parent.is_dir():
+        labelled = workdir / "md_agreement.jsonl"
+        write_labelled(labelled)
+        out.append(Run("md-agreement", labelled, codes=LABEL_CODES))
     return [r for r in out if r.source.exists()]
+
+
+def write_without_template(path: Path) -> None:
+    """T0 without its template column, as a set exported without it: the task groups are then inferred
+    from the prompt wording, and templates of one wording share a group (and its labels' spellings)."""
+    rows = (orjson.loads(x) for x in T0.read_bytes().splitlines() if x.strip())
+    path.write_bytes(b"".join(orjson.dumps({k: v for k, v in r.items() if k != "template"}) + b"\n" for r in rows))
+
+
+def write_labelled(path: Path) -> None:
+    """MD-Agreement (LeWiDi 2023: 10,751 tweets, each labelled offensive or not by the majority of five
+    crowd workers) as a plain classification file, every split in file order: the instruction-data sets
+    above hold no classification labels of their own beyond T0's templates, and label errors are judged
+    on natural labels."""
+    rows = []
+    for split in ("train", "dev", "test"):
+        items = orjson.loads((MD_AGREEMENT.parent / f"MD-Agreement_{split}.json").read_bytes())
+        rows += [{"input": item["text"], "output": "offensive" if str(item["hard_label"]) == "1" else "not offensive"} for item in items.values()]
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
 
 
 def write_reference(path: Path) -> None:
@@ -148,7 +181,7 @@ def audit(run: Run, workdir: Path) -> tuple[list[dict[str, Any]], dict[str, Any]
 
 
 def default_severities() -> dict[str, str]:
-    """Code -> default severity of every QLT/DUP/COV/TSK code, from `auditor explain`."""
+    """Code -> default severity of every QLT/DUP/COV/TSK/LBL code, from `auditor explain`."""
     done = subprocess.run([sys.executable, "-m", "auditor", "explain"], capture_output=True, text=True, check=True)
     out: dict[str, str] = {}
     for line in done.stdout.splitlines():
@@ -281,7 +314,7 @@ class Neighbours:
 
 
 def collect(run: Run, rows: Sequence[Mapping[str, Any]], report: Mapping[str, Any]) -> list[Flag]:
-    """One Flag per (code, record, group) of the run's QLT/DUP/COV/TSK findings."""
+    """One Flag per (code, record, group) of the run's QLT/DUP/COV/TSK/LBL findings."""
     kinds = kinds_by_message(report)
     merged: dict[tuple[str, str, str | None], Flag] = {}
     for row in rows:

@@ -10,6 +10,7 @@ from auditor.core.findings import CheckResult, CodeInfo, Finding, Severity
 from auditor.core.partitioned import FromFeatures
 from checks.effective import FEATURES as EFFECTIVE_FEATURES
 from checks.effective import effective
+from checks.labels.vocabulary import same_label, spellings
 
 TOO_FEW = CodeInfo(
     code="CNT001",
@@ -99,16 +100,24 @@ class CountCheck(FromFeatures):
             metrics["uncategorised_records"] = sum(1 for c in data.categories if c is None)
             metrics["min_per_category"] = min_per_category
             thin = sorted(((c, n) for c, n in per_category.items() if n < min_per_category), key=lambda t: (t[1], t[0]))
+            # A thin category may be another spelling of a category ('Billing ' beside 'billing', LBL002).
+            written = same_label(spellings(data.categories)) if thin else {}
             for category, n in thin:
                 ids = [data.ids[i] for i, c in enumerate(data.categories) if c == category]
+                action = f"label {min_per_category - n} more {category!r} examples"
+                details: dict[str, Any] = {"category": category, "effective": n, "minimum": min_per_category}
+                if category in written:
+                    others = written[category]
+                    action += f", or merge it with {', '.join(map(repr, others))}: the same label written another way (LBL002)"
+                    details["same_label_as"] = others
                 findings.append(
                     THIN_CATEGORY.finding(
                         f"category {category!r} has {n} effective example{'s' * (n != 1)}, "
                         f"{min_per_category} needed: {min_per_category - n} short",
-                        f"label {min_per_category - n} more {category!r} examples",
+                        action,
                         ids,
                         count=min_per_category - n,
-                        details={"category": category, "effective": n, "minimum": min_per_category},
+                        details=details,
                     )
                 )
 

@@ -851,6 +851,35 @@ OPTIONS: tuple[Option, ...] = (
         minimum=0.0,
         maximum=1.0,
     ),
+    # --- labels ----------------------------------------------------------------
+    Option(
+        "labels.folds",
+        5,
+        "Out-of-fold label probabilities (LBL001) come from 5 folds: each record is predicted by a model that saw "
+        "80% of its group and not the record; more folds cost a fit each and change little.",
+        kind=int,
+        minimum=2,
+        maximum=20,
+    ),
+    Option(
+        "labels.min_per_label",
+        10,
+        "A label is learnt (and its records judged, LBL001) from 10 records: with 5 folds that is 2 held out and 8 "
+        "to learn from per fold; below it the model's probabilities for the label are noise. A group needs two "
+        "such labels.",
+        kind=int,
+        minimum=2,
+    ),
+    Option(
+        "labels.min_evidence",
+        3.0,
+        "A record is flagged as mislabelled (LBL001) only when its input makes the suggested label at least 3 times "
+        "as likely, relative to the given one, as the two labels' frequencies do: 'substantial' evidence on "
+        "Jeffreys' scale. Confident learning alone flags half of every group whose input does not predict its "
+        "label (multiple-choice letters); on the generated 5%-flipped set the ratio loses no true flag.",
+        kind=float,
+        minimum=1.0,
+    ),
     # --- scale ---------------------------------------------------------------
     Option(
         "scale.engine",

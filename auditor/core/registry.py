@@ -29,6 +29,7 @@ BUILTINS: tuple[str, ...] = (
     "checks.coverage:CoverageCheck",
     "checks.quality:QualityCheck",
     "checks.fidelity:FidelityCheck",
+    "checks.labels:LabelsCheck",
     "checks.expectations:ExpectationsCheck",
     "checks.decision:DecisionCheck",
 )
