@@ -591,3 +591,26 @@ def test_cleaned_alpaca_examples(instruction: str, inp: str, output: str, code: 
     view = View([text], [output])
     flagged = {rule.CODE.code for rule in CHECKABLE_RULES.values() if rule.find(view).hits}
     assert flagged == ({code} if code else set())
+
+
+# --- TSK005's other-number-system gate: the needle-anchored search equals the regex scan --------
+
+_SYSTEM_WORDS = ["binary", "base 2", "base-8", "mod", "modulo", "hex", "hexadecimal", "octal", "boolean", "o'clock",
+                 "clock", "roman numerals", "bit", "bits", "xor", "gf(", "galois", "congruent", "time zone",
+                 "military time", "model", "habit", "database", "clocks", "hexagon"]
+
+
+def _other_system_by_regex(text: str) -> bool:
+    """The rule's definition: a needle in the lower-cased text and a match of the IGNORECASE regex."""
+    low = text.lower()
+    return any(n in low for n in arithmetic._OTHER_NEEDLES) and arithmetic._OTHER_SYSTEM.search(text) is not None
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(st.sampled_from(_SYSTEM_WORDS), st.sampled_from(list(" .,'(-_2xX")),
+                          st.sampled_from(list("\u0130\u0131\u017f\u212aKSBIéß")), st.text(max_size=4)), max_size=12),
+       st.booleans())
+def test_other_system_gate_equals_the_regex(parts: list[str], upper: bool) -> None:
+    text = "".join(parts)
+    text = text.upper() if upper else text
+    assert arithmetic._other_system(text) == _other_system_by_regex(text)

@@ -45,8 +45,9 @@ class FidelityCheck:
             return CheckResult.skipped(self.name, "no valid records to judge")
         with ctx.progress.stage("fidelity: checking outputs against their instructions", total=len(RULES)) as advance:
             measured: Measured = {}
+            view = View(data.inputs, data.outputs)  # one view: the instructions are split once for every rule
             for rule in RULES:
-                measured[rule.CODE.code] = rule.find(View(data.inputs, data.outputs))
+                measured[rule.CODE.code] = rule.find(view)
                 advance(1)
         return self.judge(ctx, measured)
 
