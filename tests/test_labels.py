@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from auditor.core.findings import Severity
 from checks.labels import LabelsCheck
-from checks.labels.confident import confident_issues, find
+from checks.labels.confident import confident_issues, explained, find
 from checks.labels.vocabulary import canonical, minority, same_label, spellings
 from tests.code_samples import Sample, lines, numbered
 from tests.conftest import SHARED_DATASETS
@@ -159,7 +159,7 @@ def test_confident_joint_off_diagonal_with_evidence() -> None:
 
 def test_a_flipped_label_is_found_with_its_suggestion() -> None:
     rows = support(n=30, flipped=2)
-    result = find([r["input"] for r in rows], [r["output"] for r in rows], folds=5, min_per_label=10, min_evidence=3.0, seed=0)
+    result = find([r["input"] for r in rows], [r["output"] for r in rows], folds=5, min_per_label=10, min_evidence=3.0, min_explained=0.5, seed=0)
     assert result.learnt
     flagged = {rows[i.index]["id"]: i for i in result.issues}
     assert set(flagged) == {"b0", "b1"}
@@ -168,12 +168,12 @@ def test_a_flipped_label_is_found_with_its_suggestion() -> None:
 
 def test_groups_too_small_or_unlearnable_are_not_judged() -> None:
     rows = support(n=8, flipped=1)  # 8 records a label: under labels.min_per_label
-    small = find([r["input"] for r in rows], [r["output"] for r in rows], folds=5, min_per_label=10, min_evidence=3.0, seed=0)
+    small = find([r["input"] for r in rows], [r["output"] for r in rows], folds=5, min_per_label=10, min_evidence=3.0, min_explained=0.5, seed=0)
     assert not small.learnt and small.issues == [] and "fewer than two labels" in small.reason
     rng = random.Random(5)  # labels drawn independently of the input: nothing to learn, nothing flagged
     texts = [" ".join(rng.sample(BILLING + DELIVERY, 5)) for _ in range(200)]
     labels = [rng.choice("ab") for _ in texts]
-    noise = find(texts, labels, folds=5, min_per_label=10, min_evidence=3.0, seed=0)
+    noise = find(texts, labels, folds=5, min_per_label=10, min_evidence=3.0, min_explained=0.5, seed=0)
     assert noise.issues == [] and not noise.learnt
 
 
@@ -189,6 +189,83 @@ def test_the_finding_ranks_by_margin_and_is_deterministic() -> None:
     margins = [r["probability"] - r["given_probability"] for r in records]
     assert margins == sorted(margins, reverse=True)
     assert records and {r["id"] for r in records} <= {"b0", "b1", "b2"}
+
+
+# The group gate (labels.min_explained): flags only where the input explains most of the labels' uncertainty.
+NEUTRAL = tuple(f"word{i}" for i in range(60))
+
+
+def cued(n: int, cued_offensive: float, cued_fine: float, seed: int) -> tuple[list[str], list[str]]:
+    """Subjective labels read from a surface cue: a swear word in ``cued_offensive`` of the offensive inputs and
+    ``cued_fine`` of the fine ones, neutral words otherwise. Every label is right by construction: a cued
+    'fine' input is a defensible 'fine', the case MD-Agreement's false flags are made of."""
+    rng = random.Random(seed)
+    texts, labels = [], []
+    for _ in range(n):
+        offensive = rng.random() < 0.35
+        words = rng.sample(NEUTRAL, 6)
+        if rng.random() < (cued_offensive if offensive else cued_fine):
+            words.append(rng.choice(("damn", "hell", "crap")))
+        texts.append(" ".join(words))
+        labels.append("offensive" if offensive else "fine")
+    return texts, labels
+
+
+def topical(n: int, purity: float, flipped: int, seed: int) -> tuple[list[str], list[str]]:
+    """Billing or delivery inputs whose words come from their own topic with probability ``purity``; the first
+    ``flipped`` records carry the other label (the only wrong labels)."""
+    rng = random.Random(seed)
+    texts, labels = [], []
+    for _ in range(n):
+        label = rng.choice(("billing", "delivery"))
+        own, other = (BILLING, DELIVERY) if label == "billing" else (DELIVERY, BILLING)
+        texts.append(" ".join([rng.choice(own) if rng.random() < purity else rng.choice(other) for _ in range(5)] + rng.sample(NEUTRAL, 2)))
+        labels.append(label)
+    for i in range(flipped):
+        labels[i] = "delivery" if labels[i] == "billing" else "billing"
+    return texts, labels
+
+
+# Groups whose labels the input only partly settles: every label is right, and the code before the gate
+# flagged 14, 17 and 16 of them (a cue word or a stray topic word read against a defensible label).
+PARTLY_SETTLED = [
+    pytest.param(*cued(400, 0.8, 0.3, seed=2), id="cue-80-30"),
+    pytest.param(*topical(400, 0.6, 0, seed=4), id="topic-words-60pct"),
+    pytest.param(*topical(400, 0.7, 0, seed=4), id="topic-words-70pct"),
+]
+# Groups whose input settles the label: the flipped records are found, and nothing else.
+SETTLED = [
+    pytest.param(*topical(400, 1.0, 8, seed=5), 6, id="pure-topics-8-flipped"),
+    pytest.param(*topical(400, 0.9, 8, seed=5), 5, id="topic-words-90pct-8-flipped"),
+    pytest.param(*topical(200, 1.0, 10, seed=6), 7, id="pure-topics-200-records-10-flipped"),
+]
+
+
+@pytest.mark.parametrize(("texts", "labels"), PARTLY_SETTLED)
+def test_a_group_the_input_only_partly_explains_raises_nothing(texts: list[str], labels: list[str]) -> None:
+    result = find(texts, labels, folds=5, min_per_label=10, min_evidence=3.0, min_explained=0.5, seed=0)
+    assert result.learnt and result.issues == []
+    assert result.explained_low is not None and result.explained_low < 0.5 and "explains" in result.reason
+    # The same group with the gate off (the code before it): the model's disagreements are flagged.
+    assert find(texts, labels, folds=5, min_per_label=10, min_evidence=3.0, min_explained=0.0, seed=0).issues
+
+
+@pytest.mark.parametrize(("texts", "labels", "found"), SETTLED)
+def test_a_group_the_input_settles_keeps_its_flags(texts: list[str], labels: list[str], found: int) -> None:
+    result = find(texts, labels, folds=5, min_per_label=10, min_evidence=3.0, min_explained=0.5, seed=0)
+    assert result.explained_low is not None and result.explained_low >= 0.5 and result.reason == ""
+    flipped = range(8 if len(texts) == 400 else 10)
+    assert len(result.issues) == found and {i.index for i in result.issues} <= set(flipped)
+    metrics = result.to_metrics()
+    assert metrics["explained"] >= metrics["explained_low"] >= 0.5
+
+
+def test_the_explained_share_is_its_definition_and_the_bound_tightens_with_records() -> None:
+    losses, entropies = np.array([0.2, 0.4, 0.3, 0.1]), np.array([0.7, 0.7, 0.6, 0.8])
+    share, low = explained(losses, entropies)
+    assert share == pytest.approx(1 - losses.mean() / entropies.mean()) and low < share
+    _, low_more = explained(np.tile(losses, 25), np.tile(entropies, 25))
+    assert low < low_more < share
 
 
 def test_no_label_group_means_no_model() -> None:

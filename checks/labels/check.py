@@ -53,6 +53,7 @@ class LabelsCheck:
                     folds=int(ctx.config["labels.folds"]),
                     min_per_label=int(ctx.config["labels.min_per_label"]),
                     min_evidence=float(ctx.config["labels.min_evidence"]),
+                    min_explained=float(ctx.config["labels.min_explained"]),
                     seed=ctx.seed,
                 )
                 judged[name] = result.to_metrics()
