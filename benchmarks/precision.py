@@ -8,14 +8,15 @@ Every real set of benchmarks/real_data.py is audited with the defaults through
 the command line (`auditor check --format json --export-findings`, the stable
 contracts), plus GSM8K train with `--eval` GSM8K test and with a reference that
 is 75 % unseen GSM8K questions and 25 % role-play prompts. The label codes also run
-on MD-Agreement (LeWiDi 2023) written as a classification file (natural labels),
-and on T0 without its template column (inferred task groups). Every flagged record
-of every QLT/DUP/COV/TSK/LBL code is collected from the export; a seeded sample per code,
-spread over datasets, is joined with the judgements in
-benchmarks/precision_labels.jsonl (see benchmarks/ledger.py for the hash that
-makes a judgement stale when its record or its flag changes). The script writes
-only benchmarks/precision.md (the sections between its ledger markers) and a
-temporary directory (or the --cache directory it is given).
+on three LeWiDi 2023 sets (MD-Agreement, ConvAbuse, HS-Brexit) written as
+classification files (natural labels), and on T0 without its template column
+(inferred task groups). Every flagged record of every QLT/DUP/COV/TSK/LBL code is
+collected from the export; a seeded sample per code, spread over datasets, is
+joined with the judgements in benchmarks/precision_labels.jsonl (see
+benchmarks/ledger.py for the hash that makes a judgement stale when its record
+or its flag changes). The script writes only benchmarks/precision.md (the
+sections between its ledger markers) and a temporary directory (or the --cache
+directory it is given).
 
 To judge a pending flag, append one line to precision_labels.jsonl:
 ``{"dataset", "code", "id", "group", "hash", "verdict": "true"|"false", "reason"}``
@@ -101,9 +102,10 @@ def runs(workdir: Path) -> list[Run]:
         write_without_template(plain)
         out.append(Run("t0-no-template", plain, codes=LABEL_CODES))
     if MD_AGREEMENT.parent.is_dir():
-        labelled = workdir / "md_agreement.jsonl"
-        write_labelled(labelled)
-        out.append(Run("md-agreement", labelled, codes=LABEL_CODES))
+        for name, (stem, _, _) in LEWIDI.items():
+            labelled = workdir / f"{stem.lower().replace('-', '_')}.jsonl"
+            write_labelled(labelled, name)
+            out.append(Run(name, labelled, codes=LABEL_CODES))
     return [r for r in out if r.source.exists()]
 
 
@@ -114,16 +116,34 @@ def write_without_template(path: Path) -> None:
     path.write_bytes(b"".join(orjson.dumps({k: v for k, v in r.items() if k != "template"}) + b"\n" for r in rows))
 
 
-def write_labelled(path: Path) -> None:
-    """MD-Agreement (LeWiDi 2023: 10,751 tweets, each labelled offensive or not by the majority of five
-    crowd workers) as a plain classification file, every split in file order: the instruction-data sets
-    above hold no classification labels of their own beyond T0's templates, and label errors are judged
-    on natural labels."""
+def write_labelled(path: Path, name: str = "md-agreement") -> None:
+    """A LeWiDi 2023 set as a plain classification file, every split in file order, the label its
+    annotators' majority (``hard_label``): the instruction-data sets above hold no classification labels
+    of their own beyond T0's templates, and label errors are judged on natural labels.
+
+    MD-Agreement: 10,751 tweets, offensive or not (five crowd workers each); ConvAbuse: 4,050 exchanges
+    with a chatbot, the user's last turn abusive or not (2-8 annotators); HS-Brexit: 1,120 tweets, hate
+    speech or not (six annotators)."""
+    stem, labels, render = LEWIDI[name]
     rows = []
     for split in ("train", "dev", "test"):
-        items = orjson.loads((MD_AGREEMENT.parent / f"MD-Agreement_{split}.json").read_bytes())
-        rows += [{"input": item["text"], "output": "offensive" if str(item["hard_label"]) == "1" else "not offensive"} for item in items.values()]
+        items = orjson.loads((MD_AGREEMENT.parent / f"{stem}_{split}.json").read_bytes())
+        rows += [{"input": render(item["text"]), "output": labels[str(item["hard_label"]) == "1"]} for item in items.values()]
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+
+
+def _exchange(text: str) -> str:
+    """A ConvAbuse exchange (a JSON object of the last four turns) as the lines a reader sees; '_' is no turn."""
+    turns = orjson.loads(text)
+    return "\n".join(f"{'user' if 'user' in k else 'agent'}: {v}" for k, v in turns.items() if v != "_")
+
+
+# name -> (file stem, (label when hard_label is 0, when it is 1), input of an item's text)
+LEWIDI: dict[str, tuple[str, tuple[str, str], Any]] = {
+    "md-agreement": ("MD-Agreement", ("not offensive", "offensive"), str),
+    "convabuse": ("ConvAbuse", ("not abusive", "abusive"), _exchange),
+    "hs-brexit": ("HS-Brexit", ("not hate speech", "hate speech"), str),
+}
 
 
 def write_reference(path: Path) -> None:

@@ -177,8 +177,8 @@ def find(
     if result.explained_low < min_explained:
         result.reason = (
             f"the input explains {result.explained:.0%} of the labels' uncertainty out of fold (95% lower bound "
-            f"{result.explained_low:.0%}, {min_explained:.0%} needed): the labels follow the labeller as much as the "
-            "input, so a disagreement with the model is no evidence of an error"
+            f"{result.explained_low:.0%}, {min_explained:.0%} needed): the words of the input settle too little of "
+            "the label for a disagreement with the model to point to an error"
         )
         return result
     for k, suggested in confident_issues(probabilities, y, shares, min_evidence):
