@@ -52,7 +52,9 @@ read as offence) or a neighbouring grade against a defensible label. 121 of
 MD-Agreement's 191 flags are tweets whose five annotators split 2-3 (28 % of
 all tweets), and the most confident flags were no better, which is why the
 gate grades the group, not the flag. With it, MD-Agreement and T0 raise
-nothing and the planted figures hold; the precision of flags on a natural
+nothing and the planted figures hold; ConvAbuse and HS-Brexit, added
+afterwards to check the bar, raise nothing too (0 of 10 sampled flags were
+right before the gate; their inputs explain 30 % and 16 %); the precision of flags on a natural
 set that passes the gate is not measured (no shared set has one), so the
 code stays info; a team whose labels are objective can raise it with
 severity.LBL001.
@@ -85,8 +87,9 @@ CODE = CodeInfo(
     "percent of flipped labels measurably lower a fine-tuned classifier's accuracy. Which records are wrong is "
     "a statistical guess, so a group is judged only when its input explains at least half of its labels' "
     "uncertainty on held-out records: there 95% of the flags on planted flips are right. Where the label "
-    "follows the labeller as much as the input (offensive or not: the input explains 19%, and 4 of 22 flags "
-    "were right, the rest a swear word read as an insult), the group raises nothing and its metrics say why. "
+    "follows the labeller as much as the input (offensive, abusive or hateful or not: the input explains 16-32%, "
+    "and 4 of 32 flags were right, the rest a swear word or a group's name read as an insult), the group "
+    "raises nothing and its metrics say why. "
     "It is information, a reading list; set severity.LBL001 = 'warning' where the labels are objective.",
     fix="Read the listed records (the most confident first, with the suggested label) and correct the labels "
     "that are wrong; a label that is right but surprising is worth keeping.",
