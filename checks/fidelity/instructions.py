@@ -130,15 +130,55 @@ def pieces(instruction: str) -> list[str]:
     return out
 
 
+# The first word of every ``_IMPERATIVE`` match (its optional lead-ins included; "don't" is "don").
+_OPENERS = frozenset(
+    "please now then also try answer yes using respond reply write list name give provide generate suggest create "
+    "compose describe explain summarise summarize sum tell state identify mention enumerate brainstorm come think "
+    "output return produce rewrite convert change translate make use include start begin end finish format present "
+    "express draft outline recommend offer share construct classify compare show display organise organize arrange "
+    "tabulate don do never avoid without keep limit restrict put add in only your the".split()
+)
+# The word after each place a sentence can start: the piece's start, end punctuation, a line break.
+_SENTENCE_START = re.compile(r"[.?!:;\n]\s*(\w+)")
+_THE_ORDER = re.compile(r"the (?:answer|response|output) (?:should|must)\b", re.I)
+
+
+def _may_give_orders(piece: str) -> bool:
+    """False only when no sentence of ``piece`` can match ``_IMPERATIVE``: a cheap pre-test, exact by construction.
+
+    Splitting every piece into sentences cost most of TSK002 on text full of
+    digits (they pass the needle gate). A sentence starts at the piece's start
+    or after end punctuation or a line break and whitespace, and an order
+    sentence's first word is one of ``_OPENERS``, so the word after each such
+    place is looked up. Removing quoted passages first only replaces text by
+    quotes, which no match contains. lower() agrees with IGNORECASE on ASCII
+    words; any other word is let through (IGNORECASE folds 'ſ' to 's', 'ı' to 'i').
+    """
+    for word in _SENTENCE_START.findall("." + piece):
+        low = word.lower()
+        if low in _OPENERS:
+            if low != "the" or _THE_ORDER.search(piece):
+                return True
+        elif not word.isascii():
+            return True
+    return False
+
+
 def order_sentences(instruction: str) -> list[str]:
     """The sentences of an instruction that give an order, with quoted passages removed."""
     out: list[str] = []
     for piece in pieces(instruction):
-        sentences = _SPLIT.split(_QUOTED.sub('""', piece))
-        if len(instruction) > SHORT:  # the first sentence of the head, the last of the tail
-            sentences = sentences[:1] if instruction.startswith(piece) else sentences[-1:]
-        out += [s for s in sentences if _IMPERATIVE.match(s)]
+        if _may_give_orders(piece):
+            out += orders_in(piece, instruction)
     return out
+
+
+def orders_in(piece: str, instruction: str) -> list[str]:
+    """The order sentences of one piece of ``instruction``, with quoted passages removed."""
+    sentences = _SPLIT.split(_QUOTED.sub('""', piece))
+    if len(instruction) > SHORT:  # the first sentence of the head, the last of the tail
+        sentences = sentences[:1] if instruction.startswith(piece) else sentences[-1:]
+    return [s for s in sentences if _IMPERATIVE.match(s)]
 
 
 # -- patterns, each on one ordering sentence ----------------------------------------
