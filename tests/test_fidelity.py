@@ -635,6 +635,39 @@ def test_scale_test_equals_its_regex(parts: list[str]) -> None:
     assert arithmetic._scaled(text) == (arithmetic._SCALED.search(text) is not None)
 
 
+
+from checks.fidelity import caseless  # noqa: E402
+
+_CASELESS = {"TSK005 scale words": arithmetic._SCALE_WORDS, "TSK008 content": context._CONTENT,
+             "TSK008 about the link": context._ABOUT_LINK,
+             **{f"TSK007 {name}": pattern for name, pattern in statistics._ASK.items()}}
+
+
+def _caseless_words(pattern: str) -> list[str]:
+    words = __import__("re").findall(r"[a-z]{2,}", __import__("re").sub(r"\\.", " ", pattern))
+    return sorted({v for w in words for v in (w, w.upper(), w.title(), w.replace("s", "\u017f"), w.replace("i", "\u0131"),
+                                              w.upper().replace("I", "\u0130"), w.replace("k", "\u212a"))})
+
+
+@pytest.mark.parametrize("name", sorted(_CASELESS))
+def test_caseless_search_equals_ignorecase(name: str) -> None:
+    pattern = _CASELESS[name]
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(st.lists(st.one_of(st.sampled_from(_caseless_words(pattern.lower.pattern)), st.sampled_from(list(" .x_é5\n")),
+                              st.text(max_size=2)), max_size=8))
+    def check(parts: list[str]) -> None:
+        text = "".join(parts)
+        assert pattern.search(text) == (pattern.ignorecase.search(text) is not None), text
+
+    check()
+
+
+def test_caseless_refuses_upper_case_letters() -> None:
+    with pytest.raises(ValueError):
+        caseless.Caseless(r"\bURL\b")
+    assert caseless.Caseless(r"\Surl\W").search("xURL!")
+
 # --- TSK002's order pre-test: it never turns away a piece with an order sentence ---------
 
 from checks.fidelity import instructions  # noqa: E402

@@ -26,6 +26,7 @@ from typing import Any
 
 from auditor.core.findings import CodeInfo, Severity
 from checks.fidelity.base import RuleResult, View
+from checks.fidelity.caseless import Caseless, lower_agrees
 from checks.fidelity.numbers import Token, Unjudgeable, evaluate, stated_matches, tokens
 
 CODE = CodeInfo(
@@ -62,17 +63,13 @@ _OTHER_NEEDLES = ("binar", "base", "mod", "hex", "octal", "boolean", "clock", "r
 
 
 _OTHER_LOWER = re.compile(_OTHER_SYSTEM.pattern)  # the same alternatives, on lower-cased text
-# Where IGNORECASE and lower() part: 'İ' lower-cases to two characters (positions move), and the
-# regex folds dotless 'ı' with 'i' and long 'ſ' with 's', which lower() keeps. Texts holding one
-# of them are left to the regex itself.
-_FOLDS_APART = ("\u0130", "\u0131", "\u017f")
 
 
 def _other_system(text: str) -> bool:
     low = text.lower()
     if not any(n in low for n in _OTHER_NEEDLES):
         return False
-    if not text.isascii() and any(c in text for c in _FOLDS_APART):
+    if not lower_agrees(text):  # 'İ' moves positions; see caseless
         return _OTHER_SYSTEM.search(text) is not None
     # An alternation with IGNORECASE tries every branch at every character (about 0.1 ms a text).
     # Every match starts where one of its needles starts in the lower-cased text ('o'clock' two
@@ -107,9 +104,9 @@ _DOUBT_AFTER = re.compile(
 )
 _LEADING_ZERO = re.compile(r"(?<![\d.,])0\d")  # 0900, 0730: clock times, codes, not quantities
 _SCALED = re.compile(r"\bcents?\b|%|percent|\bthousands?\b|\bhundreds?\b|\bmillions?\b", re.I)
-# The same words for lower-cased text, grouped: an IGNORECASE alternation tried at every character of
-# a worked solution's long line cost more than the statements in it (realtext: 0.23 s at 100k).
-_SCALED_LOWER = re.compile(r"percent|\b(?:cents?|thousands?|hundreds?|millions?)\b")
+# The same words but '%', grouped and searched in lower-cased text: an IGNORECASE alternation tried at
+# every character of a worked solution's long line cost more than the statements in it (realtext: 0.23 s at 100k).
+_SCALE_WORDS = Caseless(r"percent|\b(?:cents?|thousands?|hundreds?|millions?)\b")
 # The right side of a candidate: '=' then the number it states (the left side is checked by hand).
 _CANDIDATE_RIGHT = re.compile(r"=\s*[$€£]?\s?[-−(]?\s?\.?\d")
 #: Characters of a line examined before each '=' (an expression longer than this is not judged),
@@ -133,12 +130,8 @@ def _has_candidate(text: str) -> bool:
 
 
 def _scaled(line: str) -> bool:
-    """``_SCALED.search(line) is not None``, on the lower-cased line where lower() and IGNORECASE agree."""
-    if "%" in line:
-        return True
-    if not line.isascii() and any(c in line for c in _FOLDS_APART):
-        return _SCALED.search(line) is not None
-    return _SCALED_LOWER.search(line.lower()) is not None
+    """``_SCALED.search(line) is not None``."""
+    return "%" in line or _SCALE_WORDS.search(line)
 
 
 def _annotation_error(body: str) -> str | None:
