@@ -635,11 +635,10 @@ def test_scale_test_equals_its_regex(parts: list[str]) -> None:
     assert arithmetic._scaled(text) == (arithmetic._SCALED.search(text) is not None)
 
 
-
-from checks.fidelity import caseless  # noqa: E402
+from checks.fidelity import caseless, instructions  # noqa: E402
 
 _CASELESS = {"TSK005 scale words": arithmetic._SCALE_WORDS, "TSK008 content": context._CONTENT,
-             "TSK008 about the link": context._ABOUT_LINK,
+             "TSK008 about the link": context._ABOUT_LINK, "TSK002 code words": instructions._CODE_WORDS,
              **{f"TSK007 {name}": pattern for name, pattern in statistics._ASK.items()}}
 
 
@@ -669,9 +668,6 @@ def test_caseless_refuses_upper_case_letters() -> None:
     assert caseless.Caseless(r"\Surl\W").search("xURL!")
 
 # --- TSK002's order pre-test: it never turns away a piece with an order sentence ---------
-
-from checks.fidelity import instructions  # noqa: E402
-
 
 def _language(tree: Any) -> list[str]:
     """Every string a finite regex parse tree matches, one space for ``\\s+`` and '7' for a digit run."""
