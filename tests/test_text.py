@@ -98,6 +98,18 @@ def test_whitespace_left_by_nfkc() -> None:
     assert left == set(_NFKC_WIDE_SPACES)
 
 
+@settings(deadline=None)  # the first example imports checks.tasks
+@given(texts=_TEXTS, casefold=st.booleans(), whitespace=st.booleans(), unicode=st.sampled_from(["NFKC", "NFC", "none"]))
+def test_word_counts_equal_those_of_the_normalised_texts(texts: list[str], casefold: bool, whitespace: bool, unicode: str) -> None:
+    """The task-type rule's word counts, taken from the written texts' counts (issue 20) instead of normalising."""
+    from checks.tasks import words_of
+
+    n = Normalizer(unicode=unicode, casefold=casefold, whitespace=whitespace)
+    texts = [*texts, "a\u00a8b", "x\u2028y"]  # NFKC makes a space of U+00A8; U+2028 stays whitespace
+    raw = np.array([len(t.split()) for t in texts], np.int64)
+    assert n.word_counts(texts, raw).tolist() == words_of(n, n.many(texts)).tolist()
+
+
 def test_batches_split_large_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
     import auditor.similarity.normalize as text
 

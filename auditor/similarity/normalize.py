@@ -93,6 +93,19 @@ class Normalizer:
             b = b" ".join(b.split()) if b"  " in b else b.strip()
         return b
 
+    def word_counts(self, texts: Sequence[str], raw: np.ndarray) -> np.ndarray:
+        """``len(self(t).split())`` of each text, given ``raw``: ``len(t.split())`` of each.
+
+        Folding an ASCII text changes none of its whitespace, so its raw count
+        stands; only the others are folded (NFKC can make a space of a
+        character that was none) and counted again. No text is normalised.
+        """
+        counts = raw.copy()
+        for k, t in enumerate(texts):
+            if not t.isascii():
+                counts[k] = len(self._fold(t).split())
+        return counts
+
     def many(self, texts: Iterable[str]) -> list[str]:
         """``self(t)`` for each text (batched: see ``hashes``)."""
         out: list[str] = []
