@@ -22,7 +22,7 @@ import numpy as np
 from auditor.core.context import Context
 from auditor.core.findings import CheckResult, CodeInfo, Finding, RecordId, Severity
 from auditor.core.records import Dataset
-from auditor.features import input_hashes, input_reps, output_hashes
+from auditor.features import input_hashes, input_reps, output_hashes, raw_output_words
 from auditor.similarity import hash128
 from checks.calibration import Judgement, judge
 from checks.categories import CategoryStats, category_stats, unseen
@@ -300,7 +300,7 @@ class CoverageCheck:
     def _lengths(self, ctx: Context, metrics: dict[str, Any]) -> list[Finding]:
         data = ctx.dataset
         lengths: dict[str, Any] = {"unit": "words"}
-        train = {"input": word_lengths(data.inputs), "output": word_lengths(data.outputs)}
+        train = {"input": word_lengths(data.inputs), "output": ctx.cached(raw_output_words)}
         lengths["input"], lengths["output"] = summary(train["input"]), summary(train["output"])
         findings: list[Finding] = []
         ref = reference_of(ctx)

@@ -23,7 +23,19 @@ import numpy as np
 
 from auditor.core.context import Context
 from auditor.core.partitioned import Partitions
-from auditor.features import HASHES, TEMPLATE_NODES, REPEATED_INPUTS, TemplateNodes, group_field, input_groups, norm_outputs, normalizer, output_runs, template_nodes
+from auditor.features import (
+    HASHES,
+    REPEATED_INPUTS,
+    TEMPLATE_NODES,
+    TemplateNodes,
+    group_field,
+    input_groups,
+    norm_outputs,
+    normalizer,
+    output_runs,
+    raw_output_words,
+    template_nodes,
+)
 from auditor.similarity import Normalizer
 
 
@@ -505,8 +517,10 @@ def repeats_by_design(ctx: Context) -> np.ndarray:
 
 
 def output_words(ctx: Context) -> np.ndarray:
-    """Per record, the word count of its normalised output (as the task-type rule counts words)."""
-    return words_of(ctx.cached(normalizer), ctx.cached(norm_outputs))
+    """Per record, the word count of its normalised output (as the task-type rule counts words):
+    ``words_of`` the normalised outputs, counted from the written ones (normalising every output
+    again for it cost more than the rule; the coverage check reads the written counts too)."""
+    return ctx.cached(normalizer).word_counts(ctx.dataset.outputs, ctx.cached(raw_output_words))
 
 
 class TaskWords:

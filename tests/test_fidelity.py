@@ -614,3 +614,133 @@ def test_other_system_gate_equals_the_regex(parts: list[str], upper: bool) -> No
     text = "".join(parts)
     text = text.upper() if upper else text
     assert arithmetic._other_system(text) == _other_system_by_regex(text)
+
+
+_SCALE_WORDS = ["cent", "cents", "percent", "thousand", "thousands", "hundreds", "million", "millions", "%", "x"]
+# Letters IGNORECASE folds onto ASCII ones where lower() does not: long s, dotless i, dotted capital I.
+_FOLDED = st.sampled_from(_SCALE_WORDS).flatmap(lambda w: st.sampled_from(
+    [w, w.upper(), w.title(), w.replace("s", "\u017f"), w.replace("i", "\u0131"), w.upper().replace("I", "\u0130")]))
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.text(alphabet="09\u0663%)=$€£-−(.x \t\n\u00a0\u2003", max_size=14))
+def test_candidate_test_equals_its_regex(text: str) -> None:
+    assert arithmetic._has_candidate(text) == (arithmetic._CANDIDATE.search(text) is not None)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(_FOLDED, st.sampled_from(list(" .x_é5\u212a")), st.text(max_size=2)), max_size=8))
+def test_scale_test_equals_its_regex(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert arithmetic._scaled(text) == (arithmetic._SCALED.search(text) is not None)
+
+
+from checks.fidelity import caseless, instructions  # noqa: E402
+
+_CASELESS = {"TSK005 scale words": arithmetic._SCALE_WORDS, "TSK008 content": context._CONTENT,
+             "TSK008 about the link": context._ABOUT_LINK, "TSK002 code words": instructions._CODE_WORDS,
+             **{f"TSK007 {name}": pattern for name, pattern in statistics._ASK.items()}}
+
+
+def _caseless_words(pattern: str) -> list[str]:
+    words = __import__("re").findall(r"[a-z]{2,}", __import__("re").sub(r"\\.", " ", pattern))
+    return sorted({v for w in words for v in (w, w.upper(), w.title(), w.replace("s", "\u017f"), w.replace("i", "\u0131"),
+                                              w.upper().replace("I", "\u0130"), w.replace("k", "\u212a"))})
+
+
+@pytest.mark.parametrize("name", sorted(_CASELESS))
+def test_caseless_search_equals_ignorecase(name: str) -> None:
+    pattern = _CASELESS[name]
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(st.lists(st.one_of(st.sampled_from(_caseless_words(pattern.lower.pattern)), st.sampled_from(list(" .x_é5\n")),
+                              st.text(max_size=2)), max_size=8))
+    def check(parts: list[str]) -> None:
+        text = "".join(parts)
+        assert pattern.search(text) == (pattern.ignorecase.search(text) is not None), text
+
+    check()
+
+
+def test_caseless_refuses_upper_case_letters() -> None:
+    with pytest.raises(ValueError):
+        caseless.Caseless(r"\bURL\b")
+    assert caseless.Caseless(r"\Surl\W").search("xURL!")
+
+# --- TSK002's order pre-test: it never turns away a piece with an order sentence ---------
+
+def _language(tree: Any) -> list[str]:
+    """Every string a finite regex parse tree matches, one space for ``\\s+`` and '7' for a digit run."""
+    import re._constants as c  # the parse tree's opcodes
+
+    out = [""]
+    for op, av in tree:
+        if op is c.LITERAL:
+            options = [chr(av)]
+        elif op is c.IN:
+            options = ["7" if (c.CATEGORY, c.CATEGORY_DIGIT) in av else " " if (c.CATEGORY, c.CATEGORY_SPACE) in av
+                       else chr(next(v for o, v in av if o is c.LITERAL))]
+        elif op is c.BRANCH:
+            options = [s for branch in av[1] for s in _language(branch)]
+        elif op is c.SUBPATTERN:
+            options = _language(av[3])
+        elif op is c.MAX_REPEAT:
+            once = _language(av[2])
+            options = (["", *once] if av[0] == 0 else once)
+        elif op is c.AT:
+            options = [""]
+        else:
+            raise AssertionError(f"no enumeration for {op}")
+        out = [a + b for a in out for b in options]
+    return out
+
+
+def _orders_unfiltered(instruction: str) -> list[str]:
+    """``order_sentences`` without its pre-test: every piece split and matched."""
+    return [s for piece in instructions.pieces(instruction) for s in instructions.orders_in(piece, instruction)]
+
+
+ORDER_OPENINGS = _language(__import__("re")._parser.parse(instructions._IMPERATIVE.pattern, 0))
+
+
+def test_every_order_opening_passes_the_pretest() -> None:
+    assert len(ORDER_OPENINGS) > 500
+    opened = 0
+    # Letters IGNORECASE folds onto ASCII ones that lower() keeps apart: long s, dotless i, Kelvin sign, dotted I.
+    folded = [o.replace("s", "\u017f").replace("i", "\u0131").replace("k", "\u212a") for o in ORDER_OPENINGS]
+    for opening in [*ORDER_OPENINGS, *folded, *(o.upper().replace("I", "\u0130") for o in ORDER_OPENINGS)]:
+        for text in (opening, opening.upper(), f"Some context. {opening} 3 words", f"x:\n\n {opening.title()} (5 items)"):
+            slow = _orders_unfiltered(text)
+            assert instructions.order_sentences(text) == slow, text
+            opened += bool(slow)
+    assert opened > 4 * len(ORDER_OPENINGS)
+
+
+_ORDER_PARTS = [*ORDER_OPENINGS[::7], "the answer should", "The response must", "in 3", "don't", "in no more", "then"]
+
+
+@settings(max_examples=600, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(st.sampled_from(_ORDER_PARTS), st.sampled_from(["word", "words", "sentences", "5", "json", "yes"]),
+                          st.sampled_from(list(" .?!:;,\n\t\"'“”()-_")), st.sampled_from(list("\u0130\u0131\u017f\u212aSTéß")),
+                          st.text(max_size=4)), max_size=16),
+       st.integers(0, 2))
+def test_order_pretest_equals_the_split(parts: list[str], case: int) -> None:
+    text = "".join(parts)
+    text = (text, text.upper(), text.title())[case]
+    assert instructions.order_sentences(text) == _orders_unfiltered(text)
+
+
+def test_order_pretest_equals_the_split_on_real_instructions(shared_datasets: Any, tmp_path: Any) -> None:
+    from auditor.load import load
+    from benchmarks.generate import generate
+
+    files = [shared_datasets / rel for rel in ("self_instruct_t0_50k/canonical.jsonl", "codealpaca/code_alpaca_2k.json",
+                                               "gpteacher/canonical_toolformer.jsonl")]
+    generate(2_000, tmp_path / "realtext.jsonl", kind="realtext")
+    ordered = 0
+    for path in [*files, tmp_path / "realtext.jsonl"]:
+        for text in View(load(path)[0].inputs, []).instructions:
+            fast = instructions.order_sentences(text)
+            assert fast == _orders_unfiltered(text), text
+            ordered += bool(fast)
+    assert ordered > 1_000

@@ -309,6 +309,22 @@ def test_duplicate_keys_are_noted(tmp_path: Path, name: str, filename: str, cont
     assert all(f"key {key!r} appears twice" in n.reason for n, (_, key) in zip(data.notes, expected))
 
 
+def test_only_lines_of_disagreeing_halves_are_parsed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chunk whose byte count of keys exceeds its objects' (an overcount: a string opening with a
+    colon) is narrowed by halves: its other lines are not parsed again (issue 20), and every
+    repeated key is still found, in line order."""
+    from auditor.load import jsonvalues
+
+    careful: list[bytes] = []
+    repeated_keys = jsonvalues.repeated_keys
+    monkeypatch.setattr(jsonvalues, "repeated_keys", lambda raw: careful.append(bytes(raw)) or repeated_keys(raw))
+    overcount = b'{"input": ":) a smile", "output": "a"}\n'
+    content = _lines(100) + overcount + _lines(100, 100) + b'{"input": "q", "output": "a", "output": "b"}\n' + _lines(100, 200)
+    data, _ = load(_write(tmp_path / "d.jsonl", content), limits=CHECK_KEYS)
+    assert [(n.line, n.key) for n in data.notes] == [(202, "output")]
+    assert 2 <= len(careful) <= 4  # the two lines whose counts differ (the whole chunk of 302 before)
+
+
 def test_every_line_is_checked_by_default(tmp_path: Path) -> None:
     """Issue 15 point 14: a repeated key is a load problem without any option set."""
     content = _lines(2) + b'{"input": "q", "output": "a", "output": "b"}\n' + b'{"input": "q", "output": "a", "n": 1e400, "n": 2}\n'

@@ -59,7 +59,9 @@ def test_fast_key_equals_normalised_text(text: str, casefold: bool, whitespace: 
 # Texts mixing everything the batched path treats differently: runs of ASCII
 # whitespace (interior, leading, trailing), the \x1c-\x1f separators str.split
 # sees as spaces, NUL, non-ASCII letters and spaces, empty strings.
-_PIECES = st.sampled_from(["a", "B", " ", "  ", "\t", "\n", "\r\n", "\x1c", "\x00", "é", "ß", "\u00a0", "ﬁ", ".", "Zz9", ""])
+_PIECES = st.sampled_from(["a", "B", " ", "  ", "\t", "\n", "\r\n", "\x1c", "\x00", "é", "ß", "\u00a0", "ﬁ", ".", "Zz9", "",
+                           # non-ASCII texts go through the batch's bytes unless whitespace NFKC keeps is left
+                           "É", "\u0130", "\u017f", "Σ", "\u3000", "\u2003", "\u2028", "\x85", "\u1680", "\ud800", "字"])
 _TEXTS = st.lists(st.lists(_PIECES, max_size=12).map("".join), max_size=40)
 
 
@@ -74,6 +76,38 @@ def test_batched_normalisation_equals_one_at_a_time(texts: list[str], casefold: 
     encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
     lengths = np.array([len(e) for e in encoded], np.int64)
     assert ints(n.hash_encoded(b"".join(encoded), lengths)) == [hash128(e) for e in expected]
+
+
+def test_case_folding_never_gives_ascii_capitals() -> None:
+    """What lets folded non-ASCII texts share the batch's byte translation (see Normalizer._folded_bytes).
+    Case folding maps each character on its own, so every character is enough, whatever NFKC made."""
+    capitals = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    assert not [hex(c) for c in range(0x110000) if capitals.intersection(chr(c).casefold())]
+
+
+def test_whitespace_left_by_nfkc() -> None:
+    """The non-ASCII whitespace NFKC and case folding can leave (Normalizer._folded_bytes tests only for it).
+    NFKC decomposes character by character and composes only letters, so every character is enough."""
+    import unicodedata
+
+    from auditor.similarity.normalize import _NFKC_WIDE_SPACES, _WIDE_SPACE
+
+    wide = {chr(c) for c in range(0x80, 0x110000) if chr(c).isspace()}
+    assert set(_WIDE_SPACE.pattern[1:-1]) == wide
+    left = {ch for c in range(0x110000) for ch in unicodedata.normalize("NFKC", chr(c)).casefold() if ch in wide}
+    assert left == set(_NFKC_WIDE_SPACES)
+
+
+@settings(deadline=None)  # the first example imports checks.tasks
+@given(texts=_TEXTS, casefold=st.booleans(), whitespace=st.booleans(), unicode=st.sampled_from(["NFKC", "NFC", "none"]))
+def test_word_counts_equal_those_of_the_normalised_texts(texts: list[str], casefold: bool, whitespace: bool, unicode: str) -> None:
+    """The task-type rule's word counts, taken from the written texts' counts (issue 20) instead of normalising."""
+    from checks.tasks import words_of
+
+    n = Normalizer(unicode=unicode, casefold=casefold, whitespace=whitespace)
+    texts = [*texts, "a\u00a8b", "x\u2028y"]  # NFKC makes a space of U+00A8; U+2028 stays whitespace
+    raw = np.array([len(t.split()) for t in texts], np.int64)
+    assert n.word_counts(texts, raw).tolist() == words_of(n, n.many(texts)).tolist()
 
 
 def test_batches_split_large_inputs(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -46,6 +46,7 @@ from auditor.features.texts import (
     output_hashes,
     output_keys,
     output_runs,
+    raw_output_words,
     pair_hashes,
     pair_runs,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "output_hashes",
     "output_keys",
     "output_runs",
+    "raw_output_words",
     "pair_hashes",
     "pair_reps",
     "pair_runs",

@@ -80,6 +80,12 @@ def norm_outputs(ctx: Context) -> Sequence[str]:
     return NormalisedTexts(ctx.cached(normalizer), ctx.dataset.outputs)
 
 
+def raw_output_words(ctx: Context) -> np.ndarray:
+    """Per record, the whitespace-separated words of its output as written (the coverage check's
+    lengths; the task-type rule's counts of the normalised outputs start from them)."""
+    return np.fromiter((len(t.split()) for t in ctx.dataset.outputs), np.int64, len(ctx.dataset))
+
+
 def _keys(ctx: Context, column: str) -> np.ndarray:
     # Hashed straight from the raw texts (the count needs no normalised
     # copies), or taken from the loader when it already did it.

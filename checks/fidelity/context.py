@@ -31,6 +31,7 @@ import re
 
 from auditor.core.findings import CodeInfo, Severity
 from checks.fidelity.base import RuleResult, View
+from checks.fidelity.caseless import Caseless
 
 CODE = CodeInfo(
     code="TSK008",
@@ -91,18 +92,17 @@ _NAMED = re.compile(r"\s+(?:[a-z]|`[^`]+`)\b(?!['’])")
 _MATERIAL = re.compile(rf"{_DEICTIC}\s+{_ADJ}(?:(?P<long>{_LONG_NOUNS})|(?P<short>{_SHORT_NOUNS}))\b", re.I)
 _URL_ONLY = re.compile(r"^\s*[<(\[]?\s*(?:https?://|www\.)\S+?\s*[>)\]]?\s*$", re.I)
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.I)
-# Asks about what is at the link (not the link itself).
-_CONTENT = re.compile(
+# Words of content at a link, and words about the link itself: alternations searched through whole
+# inputs, so in lower-cased text (see caseless), where they cost a third.
+_CONTENT = Caseless(
     r"\b(?:article|page|web\s?page|website|site|blog|post|video|story|news|paper|content|tweet|podcast|book|"
-    r"review|recipe|essay|report|document|headline)s?\b",
-    re.I,
+    r"review|recipe|essay|report|document|headline)s?\b"
 )
-_ABOUT_LINK = re.compile(
+_ABOUT_LINK = Caseless(
     r"\b(?:url|urls|domain|protocol|pars\w+|valid\w*|regex|regular expression|query|path|shorten\w*|encod\w+|"
     r"decod\w+|hostname|host|parameters?|scheme|tld|subdomain|https?|link\s+text|anchor|hyperlink|redirect\w*|"
     r"code|program|function|script|html|http request|api|fetch|scrap\w+|crawl\w*|download\w*|request|curl|wget|"
-    r"server|endpoint|ping|browser|open|visit)\b",
-    re.I,
+    r"server|endpoint|ping|browser|open|visit)\b"
 )
 # A stand-in written where the material should be: '<Picture Attached>', '[image]', 'N/A', '<noinput>'.
 _PLACEHOLDER = re.compile(
@@ -187,7 +187,8 @@ def _content_link(text: str) -> str | None:
     if not urls or _TURNS.search(text):
         return None
     rest = _URL.sub(" ", text)
-    if _ABOUT_LINK.search(rest) or not _CONTENT.search(rest):
+    low = rest.lower()
+    if not _CONTENT.search(rest, low) or _ABOUT_LINK.search(rest, low):  # the one that seldom matches first
         return None
     # The words beyond the instruction (its first paragraph) once the links are out: the page's text, if any.
     beyond = len(rest.split()) - len(_URL.sub(" ", text.split("\n\n", 1)[0]).split())

@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from checks.fidelity.caseless import Caseless, lower_agrees
+
 NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
@@ -130,15 +132,52 @@ def pieces(instruction: str) -> list[str]:
     return out
 
 
+# The first word of every ``_IMPERATIVE`` match (its optional lead-ins included; "don't" is "don").
+_OPENERS = frozenset(
+    "please now then also try answer yes using respond reply write list name give provide generate suggest create "
+    "compose describe explain summarise summarize sum tell state identify mention enumerate brainstorm come think "
+    "output return produce rewrite convert change translate make use include start begin end finish format present "
+    "express draft outline recommend offer share construct classify compare show display organise organize arrange "
+    "tabulate don do never avoid without keep limit restrict put add in only your the".split()
+)
+# The word after each place a sentence can start: the piece's start, end punctuation, a line break.
+_SENTENCE_START = re.compile(r"[.?!:;\n]\s*(\w+)")
+_THE_ORDER = re.compile(r"the (?:answer|response|output) (?:should|must)\b", re.I)
+
+
+def _may_give_orders(piece: str) -> bool:
+    """False only when no sentence of ``piece`` can match ``_IMPERATIVE``: a cheap pre-test, exact by construction.
+
+    Splitting every piece into sentences cost most of TSK002 on text full of
+    digits (they pass the needle gate). A sentence starts at the piece's start
+    or after end punctuation or a line break and whitespace, and an order
+    sentence's first word is one of ``_OPENERS``, so the words after each such
+    place are looked up. Removing quoted passages first only replaces text by
+    quotes, which no match contains. The words are those of the lower-cased
+    piece, which IGNORECASE matches alike unless it holds a letter the two fold
+    apart (see caseless): such a piece goes on.
+    """
+    if not lower_agrees(piece):
+        return True
+    found = _OPENERS.intersection(_SENTENCE_START.findall("." + piece.lower()))
+    return bool(found) and (len(found) > 1 or "the" not in found or _THE_ORDER.search(piece) is not None)
+
+
 def order_sentences(instruction: str) -> list[str]:
     """The sentences of an instruction that give an order, with quoted passages removed."""
     out: list[str] = []
     for piece in pieces(instruction):
-        sentences = _SPLIT.split(_QUOTED.sub('""', piece))
-        if len(instruction) > SHORT:  # the first sentence of the head, the last of the tail
-            sentences = sentences[:1] if instruction.startswith(piece) else sentences[-1:]
-        out += [s for s in sentences if _IMPERATIVE.match(s)]
+        if _may_give_orders(piece):
+            out += orders_in(piece, instruction)
     return out
+
+
+def orders_in(piece: str, instruction: str) -> list[str]:
+    """The order sentences of one piece of ``instruction``, with quoted passages removed."""
+    sentences = _SPLIT.split(_QUOTED.sub('""', piece))
+    if len(instruction) > SHORT:  # the first sentence of the head, the last of the tail
+        sentences = sentences[:1] if instruction.startswith(piece) else sentences[-1:]
+    return [s for s in sentences if _IMPERATIVE.match(s)]
 
 
 # -- patterns, each on one ordering sentence ----------------------------------------
@@ -181,11 +220,10 @@ _TABLE = re.compile(
     r"[^.?!]{0,80}\b(?:in|as|into|using)\s+(?:a\s+|the\s+)?(?:markdown\s+)?table\b",
     re.I,
 )# A coding task: its output is code, whose words, items and case are not the instruction's constraints.
-_CODE_WORDS = re.compile(
+_CODE_WORDS = Caseless(  # searched in every instruction that gives an order: in lower-cased text
     r"\b(?:sql|html|database|query|code|program|script|function|method|dataframe|spreadsheet|excel|latex|csv|class|"
     r"api|python|javascript|typescript|java|c\+\+|c#|ruby|php|golang|rust|swift|kotlin|bash|shell|perl|scala|"
-    r"matlab|haskell|regex|regular expression|node\.?js|react|jquery|css|xml|algorithm|array|variable|loop)\b",
-    re.I,
+    r"matlab|haskell|regex|regular expression|node\.?js|react|jquery|css|xml|algorithm|array|variable|loop)\b"
 )
 _YES_NO = re.compile(r"^(?:please\s+)?(?:answer|respond|reply)(?:\s+only)?\s+(?:with\s+)?(?:either\s+)?['\"]?yes['\"]?\s+or\s+['\"]?no['\"]?|^yes\s+or\s+no\s*\?|\(yes\s*/\s*no\)", re.I)
 _CASE = re.compile(

@@ -26,6 +26,7 @@ from fractions import Fraction
 from auditor.core.findings import CodeInfo, Severity
 from checks.fidelity.arithmetic import severity
 from checks.fidelity.base import RuleResult, View
+from checks.fidelity.caseless import Caseless
 from checks.fidelity.numbers import decimals
 
 __all__ = ["ACTION", "CODE", "KINDS", "find", "severity"]
@@ -64,7 +65,8 @@ _ASKS = {
     r"given|these)\b",
     "sort": r"\b(?:sort|order|arrange|rearrange)\b",
 }
-_ASK = {name: re.compile(pattern, re.I) for name, pattern in _ASKS.items()}
+# Searched in the lower-cased instruction (see caseless): real text names 'sum', 'order', 'min' ... often.
+_ASK = {name: Caseless(pattern) for name, pattern in _ASKS.items()}
 # Substrings every wording of each statistic contains: its pattern runs only where one is found.
 _NEEDLES = {
     "sum": ("sum", "total", "add up"),
@@ -124,8 +126,9 @@ def asked(instruction: str) -> str | None:
     if len(instruction) > MAX_INSTRUCTION_CHARS:
         return None
     # One pass of all the needles (a C-level scan), then each named statistic's own pattern.
-    named = {stat for needle in _NEEDLE.findall(instruction.lower()) for stat in _BY_NEEDLE[needle]}
-    names = [name for name in _NEEDLES if name in named and _ASK[name].search(instruction)]
+    low = instruction.lower()
+    named = {stat for needle in _NEEDLE.findall(low) for stat in _BY_NEEDLE[needle]}
+    names = [name for name in _NEEDLES if name in named and _ASK[name].search(instruction, low)]
     return names[0] if len(names) == 1 else None
 
 
