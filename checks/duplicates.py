@@ -166,24 +166,37 @@ def _not_drawn_from_inputs(ctx: Context, records: list[int], outs: Sequence[str]
     return kept
 
 
+# Other inputs a record is compared with, at most, before it is left unflagged: a cluster of
+# thousands of requests that each differ (a slot filled thousands of ways) would otherwise cost
+# a comparison per pair. Reaching the cap can only drop a flag, never raise one.
+PARTNERS = 64
+
+
 def _asked_again(ctx: Context, records: list[int], outs: Sequence[str], family: dict[int, int]) -> list[int]:
     """The records of a similar-input cluster with another record that makes the same request
     (``checks.samerequest``) with another output, outside its own example family."""
     inputs = {i: ctx.dataset.inputs[i] for i in records}
     tokens = {text: Tokens.of(text) for text in set(inputs.values())}
-    other: dict[tuple[str, str], bool] = {}  # the segment/slot verdict of a pair of distinct inputs and outputs
+    other: dict[tuple[int, int], bool] = {}  # the segment/slot verdict of a pair of records
 
-    def same(i: int, j: int) -> bool:
-        if outs[i] == outs[j] or family.get(i, -1 - i) == family.get(j, -1 - j):
-            return False
-        if inputs[i] == inputs[j]:
-            return True
-        key = (inputs[i] + "\0" + outs[i], inputs[j] + "\0" + outs[j])
-        if key not in other:
-            other[key] = other[key[::-1]] = different_requests(tokens[inputs[i]], tokens[inputs[j]], outs[i], outs[j])
-        return not other[key]
+    def asked_again(i: int) -> bool:
+        compared = 0
+        for j in records:
+            if j == i or outs[i] == outs[j] or family.get(i, -1 - i) == family.get(j, -1 - j):
+                continue
+            if inputs[i] == inputs[j]:
+                return True
+            key = (min(i, j), max(i, j))
+            if key not in other:
+                if compared == PARTNERS:
+                    return False
+                compared += 1
+                other[key] = different_requests(tokens[inputs[key[0]]], tokens[inputs[key[1]]], outs[key[0]], outs[key[1]])
+            if not other[key]:
+                return True
+        return False
 
-    return [i for i in records if any(same(i, j) for j in records if j != i)]
+    return [i for i in records if asked_again(i)]
 
 
 def _excerpt(text: str) -> str:
