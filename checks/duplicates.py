@@ -92,8 +92,8 @@ NEAR_INPUT = CodeInfo(
     "offered option) are left out unless the inputs differ by punctuation alone; a record is reported only with "
     "another that makes the same request: not when the differing words are at least a third of the content words "
     "of the one line (or sentence) that changed, itself under half its input (another question on shared context), "
-    "nor when a replaced word, or an added number or proper noun, is repeated by its own output and not by the "
-    "other (another slot value)",
+    "nor when each output repeats a replaced word of its own input that the other does not, or an added number "
+    "or proper noun (another slot value)",
 )
 OPEN = CodeInfo(
     code="DUP005",

@@ -11,12 +11,14 @@ flags were of two kinds, each visible in where the inputs differ:
   vs "...James Rainwood's profession?" over one movie plot; "Generate a
   question that has the following answer: JASON / Jet Li" over one plot;
   a tool prompt asking for news about "the stock market" vs "SpaceX";
-- **another slot value**: a differing word (not a stop word) that its own
-  output repeats and the other output does not: the output changes exactly
-  where the input changed. Either a word replaced by another (both inputs
-  have words the other lacks: the distance in kilometres vs miles, the
-  news about electric vehicles vs climate change, the Battle of Waterloo vs
-  Hastings), or a number or proper noun added (radius 5 vs no radius). A
+- **another slot value**: the output changes exactly where the input
+  changed. Either words replaced (both inputs have words the other lacks)
+  and each output repeats a word of its own input's that the other output
+  does not (the distance in kilometres vs miles, the news about electric
+  vehicles vs climate change, the Battle of Waterloo vs Hastings; not "Hi
+  folks" vs "Good morning" when only one reply echoes its greeting), or a
+  number or proper noun added that its own output repeats and the other's
+  does not. A
   word whose stem (first ``STEM`` letters) the other input's differing words
   share is the same word inflected ("vaccines" vs "vaccinations"), not
   another value; a common word added ("today", "vaccines") narrows one
@@ -109,12 +111,17 @@ def _other_segment(a: Tokens, b: Tokens) -> bool:
 
 def _other_slot(a: Tokens, b: Tokens, only_a: Counter[str], only_b: Counter[str], out_a: str, out_b: str) -> bool:
     said_a, said_b = set(_TOKEN.findall(out_a.lower())), set(_TOKEN.findall(out_b.lower()))
-    replaced = bool(_content(only_a)) and bool(_content(only_b))
-    for differ, across, named, own, other in ((only_a, only_b, a.named, said_a, said_b), (only_b, only_a, b.named, said_b, said_a)):
+
+    def repeated(differ: Counter[str], across: Counter[str], own: set[str], other: set[str], named: frozenset[str] | None) -> bool:
+        """A differing word (of ``named`` only, if given) its own output repeats and the other does not."""
         stems = {w[:STEM] for w in across}
-        for word in differ:
-            if word in ENGLISH_STOP_WORDS or word[:STEM] in stems or not (replaced or word in named):
-                continue
-            if word in own and word not in other:
-                return True
-    return False
+        return any(
+            w in own and w not in other
+            for w in differ
+            if w not in ENGLISH_STOP_WORDS and w[:STEM] not in stems and (named is None or w in named)
+        )
+
+    if _content(only_a) and _content(only_b):
+        # A word replaced by another: each output repeats its own (a greeting one reply echoes is no swap).
+        return repeated(only_a, only_b, said_a, said_b, None) and repeated(only_b, only_a, said_b, said_a, None)
+    return repeated(only_a, only_b, said_a, said_b, a.named) or repeated(only_b, only_a, said_b, said_a, b.named)
