@@ -174,7 +174,7 @@ class CoverageCheck:
     - topics: ``topics`` [{id "T1", size, share, top_terms, example_id, thin}], ``topic_rule``,
       ``thin_topic_limit``, ``thin_topic_gate`` (when a topic is thin: ``isolation_cosine``, ``sampled_inputs``,
       and per thin topic its verdict: reason "gap", "one item", "incoherent", "closer outside" or "not isolated",
-      items, inner and outer cosines, the coherence bar, the thin topics judged with it);
+      items, inner and outer cosines, the coherence bar, ``joined``: the thin topics judged together);
     - lengths (words): ``lengths`` {input, output, <role>_input, <role>_output: min/p50/p90/p99/max/mean,
       input_shift / output_shift: ks_statistic, p_value, out_of_range_share, max_ratio, median_ratio, sentence};
     - outputs: ``distinct_output_share``, ``top_outputs`` [{output, count, distinct_inputs, example_id}],
@@ -435,7 +435,9 @@ class CoverageCheck:
         metrics["thin_topic_gate"] = {
             "isolation_cosine": round(calibration.isolated, 4),
             "sampled_inputs": calibration.sampled,
-            "topics": {f"T{t.index + 1}": asdict(j) for t, j in zip(thin, judged)},
+            "topics": {
+                f"T{t.index + 1}": {**asdict(j), "joined": [f"T{thin[k].index + 1}" for k in j.joined]} for t, j in zip(thin, judged)
+            },
         }
         thin = [t for t, j in zip(thin, judged) if j.gap]
         if not thin:
