@@ -280,6 +280,34 @@ def test_same_request_or_another(inputs, outputs, flagged):
     assert ("DUP004" in by_code(result)) is flagged
 
 
+def test_same_request_partners_are_capped(monkeypatch):
+    """A record is compared with at most PARTNERS other inputs: with none allowed, only a partner of the
+    very same input counts, so the punctuation pair (which needs one comparison) is no longer flagged."""
+    import checks.duplicates as duplicates_module
+
+    inputs = (f"{_TOOLS}Request: what is the weather in New York City.", f"{_TOOLS}Request: what is the weather in New York City")
+    pairs = list(zip(inputs, ("The weather is weather('New York City')", "Here it is: weather('NYC weather')")))
+    assert "DUP004" in by_code(run(pairs)[1])
+    monkeypatch.setattr(duplicates_module, "PARTNERS", 0)
+    assert "DUP004" not in by_code(run(pairs)[1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["Question:", "what", "is", "Jimmie's", "job", "Kate", "radius", "4", "5", "\n", "the", "news"]), min_size=1, max_size=12),
+    st.lists(st.sampled_from(["what", "is", "Kate", "job", "4", "5", "news", "the"]), max_size=6),
+    st.lists(st.sampled_from(["what", "is", "Kate", "job", "4", "5", "news", "the"]), max_size=6),
+)
+def test_different_requests_is_symmetric(words, out_a, out_b):
+    from checks.samerequest import Tokens, different_requests
+
+    a = " ".join(words)
+    b = " ".join(words[:-1] + ["Robby"])
+    pa, pb = Tokens.of(a), Tokens.of(b)
+    assert different_requests(pa, pb, " ".join(out_a), " ".join(out_b)) == different_requests(pb, pa, " ".join(out_b), " ".join(out_a))
+    assert not different_requests(pa, pa, " ".join(out_a), " ".join(out_b))  # one input is one request
+
+
 def test_eval_leakage_exact_and_near():
     train = [(STORY, LONG_ANSWER), ("unrelated question here", "unrelated answer"), ("What is 2+2?", "4")]
     evals = make_dataset([(STORY_EDIT, "a different answer"), ("what is 2+2?", "four")], ids=["e1", "e2"])
