@@ -15,6 +15,7 @@ should be one gap.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from checks.diversity import diversity, echoes_inputs, preview, templated_within
 from checks.embed import Unavailable, load_encoder
 from checks.lengths import compare, summary, word_lengths
 from checks.tasks import repeats_by_design, task_groups, task_type
+from checks.topicgap import judge_thin
 from checks.topics import Background, Topic, Topics, choose_k, cluster
 
 if TYPE_CHECKING:  # scikit-learn is imported when a text space is built, not with the check
@@ -70,13 +72,18 @@ THIN_TOPIC = CodeInfo(
     code="COV004",
     symbol="thin-topic",
     severity=Severity.INFO,
-    summary="Input topics with too few examples for the model to learn them.",
-    why="A topic seen a handful of times among thousands of inputs is noise to the optimiser: the model "
-    "falls back on the big topics when it meets one. Informational by default: unsupervised topics are a "
-    "lead, not proof (clean GSM8K shows five thin themes such as ice cream or table seating, which do not "
-    "matter for maths); categories (CNT002) and reference coverage (COV005) carry the verdict.",
+    summary="Input topics with too few examples for the model to learn them, that stand apart from the rest.",
+    why="A kind of input seen a handful of times among thousands is noise to the optimiser: the model "
+    "falls back on the big topics when it meets one. A small topic alone is no such kind: k-means also leaves "
+    "small bags of words, small slices of a kind the set is full of, and one prompt repeated, so only a topic "
+    "that is coherent, isolated and more than one item is reported. Informational by default: categories "
+    "(CNT002) and reference coverage (COV005) carry the verdict.",
     fix="Label more inputs like the listed ones, or remove them if the topic is out of scope.",
-    threshold="fewer than coverage.thin_topic_fraction = 0.2 of an average topic and fewer than count.min_per_category",
+    threshold="fewer than coverage.thin_topic_fraction = 0.2 of an average topic and fewer than count.min_per_category; "
+    "then, in TF-IDF cosine calibrated on the data: more than one item (copies at 0.8 merged; a lone input passes), "
+    "members' median nearest other member at least the lower quartile of same-size groups drawn from the data's "
+    "topics and closer than anything outside, and every member's nearest outside input no closer than the 10th "
+    "percentile of the data's nearest-neighbour cosine (thin topics that are each other's nearest are judged as one)",
 )
 LOW_COVERAGE = CodeInfo(
     code="COV005",
@@ -165,7 +172,9 @@ class CoverageCheck:
       ``categories_below_minimum`` (records < count.min_per_category), ``missing_required_categories``,
       ``unseen_categories`` {"reference"|"eval": {name: records there}};
     - topics: ``topics`` [{id "T1", size, share, top_terms, example_id, thin}], ``topic_rule``,
-      ``thin_topic_limit``;
+      ``thin_topic_limit``, ``thin_topic_gate`` (when a topic is thin: ``isolation_cosine``, ``sampled_inputs``,
+      and per thin topic its verdict: reason "gap", "one item", "incoherent", "closer outside" or "not isolated",
+      items, inner and outer cosines, the coherence bar, ``joined``: the thin topics judged together);
     - lengths (words): ``lengths`` {input, output, <role>_input, <role>_output: min/p50/p90/p99/max/mean,
       input_shift / output_shift: ks_statistic, p_value, out_of_range_share, max_ratio, median_ratio, sentence};
     - outputs: ``distinct_output_share``, ``top_outputs`` [{output, count, distinct_inputs, example_id}],
@@ -419,6 +428,18 @@ class CoverageCheck:
             for t in topics.topics
         ]
         metrics["thin_topic_limit"] = round(thin_limit, 2)
+        if not thin:
+            return []
+        # Small is not enough: only a coherent, isolated topic of more than one item is a gap (checks.topicgap).
+        calibration, judged = judge_thin(space.train, topics.labels, [t.members for t in thin], ctx.seed)
+        metrics["thin_topic_gate"] = {
+            "isolation_cosine": round(calibration.isolated, 4),
+            "sampled_inputs": calibration.sampled,
+            "topics": {
+                f"T{t.index + 1}": {**asdict(j), "joined": [f"T{thin[k].index + 1}" for k in j.joined]} for t, j in zip(thin, judged)
+            },
+        }
+        thin = [t for t, j in zip(thin, judged) if j.gap]
         if not thin:
             return []
         ids = [data.ids[int(i)] for t in thin for i in t.members]

@@ -6,8 +6,10 @@ similarity of at least ``duplicates.threshold``, of input and output together
 and of the output alone (two answers to one input are never copies of one
 example), found by MinHash LSH (or exhaustively for small sets) with
 boilerplate shared by many records left out; see ``auditor.similarity.neardup``.
-Similar inputs (DUP004) differ by an edit shorter than a shingle and are
-compared within a task group. Effective examples (``checks.effective``) keep
+Similar inputs (DUP004) differ by an edit shorter than a shingle, are
+compared within a task group, and count only when they make one request
+(``checks.samerequest``: not another question on a shared passage, not
+another slot value the outputs repeat). Effective examples (``checks.effective``) keep
 one record per exact group and per near cluster and leave out contradictions.
 """
 
@@ -38,6 +40,7 @@ from auditor.features import (
 from auditor.similarity import CrossMatch, hash128, loose
 from checks.effective import FEATURES as EFFECTIVE_FEATURES
 from checks.effective import effective
+from checks.samerequest import Tokens, different_requests
 from checks.tasks import ConflictSplit, conflict_split, task_grouping, task_groups, task_type
 
 EXACT = CodeInfo(
@@ -86,7 +89,11 @@ NEAR_INPUT = CodeInfo(
     fix="Skim each cluster and check the outputs agree where the inputs mean the same thing.",
     threshold="duplicates.threshold = 0.8 Jaccard on the inputs, fewer than duplicates.shingle_size words of each "
     "in no shingle of the other, within one task group; answers every input of the cluster holds (a span, an "
-    "offered option) are left out unless the inputs differ by punctuation alone",
+    "offered option) are left out unless the inputs differ by punctuation alone; a record is reported only with "
+    "another that makes the same request: not when the differing words are at least a third of the content words "
+    "of the one line (or sentence) that changed, itself under half its input (another question on shared context), "
+    "nor when each output repeats a replaced word of its own input that the other does not, or an added number "
+    "or proper noun (another slot value)",
 )
 OPEN = CodeInfo(
     code="DUP005",
@@ -157,6 +164,39 @@ def _not_drawn_from_inputs(ctx: Context, records: list[int], outs: Sequence[str]
         if word is None or not all(word.search(t) for t in inputs):
             kept.append(i)
     return kept
+
+
+# Other inputs a record is compared with, at most, before it is left unflagged: a cluster of
+# thousands of requests that each differ (a slot filled thousands of ways) would otherwise cost
+# a comparison per pair. Reaching the cap can only drop a flag, never raise one.
+PARTNERS = 64
+
+
+def _asked_again(ctx: Context, records: list[int], outs: Sequence[str], family: dict[int, int]) -> list[int]:
+    """The records of a similar-input cluster with another record that makes the same request
+    (``checks.samerequest``) with another output, outside its own example family."""
+    inputs = {i: ctx.dataset.inputs[i] for i in records}
+    tokens = {text: Tokens.of(text) for text in set(inputs.values())}
+    other: dict[tuple[int, int], bool] = {}  # the segment/slot verdict of a pair of records
+
+    def asked_again(i: int) -> bool:
+        compared = 0
+        for j in records:
+            if j == i or outs[i] == outs[j] or family.get(i, -1 - i) == family.get(j, -1 - j):
+                continue
+            if inputs[i] == inputs[j]:
+                return True
+            key = (min(i, j), max(i, j))
+            if key not in other:
+                if compared == PARTNERS:
+                    return False
+                compared += 1
+                other[key] = different_requests(tokens[inputs[key[0]]], tokens[inputs[key[1]]], outs[key[0]], outs[key[1]])
+            if not other[key]:
+                return True
+        return False
+
+    return [i for i in records if asked_again(i)]
 
 
 def _excerpt(text: str) -> str:
@@ -377,7 +417,9 @@ class DuplicatesCheck(FromFeatures):
                 # The same example family (or the same output) throughout is a near-duplicate, not a disagreement.
                 families = {cluster_of.get(i, -1 - i) for i in g}
                 if len(families) > 1 and len({outs[i] for i in g}) > 1:
-                    flagged.append(g)
+                    g = _asked_again(ctx, g, outs, cluster_of)
+                    if g:
+                        flagged.append(g)
         if not flagged:
             return None
         ids, labels = self._grouped(ctx, flagged, "similar-input")

@@ -214,6 +214,68 @@ def test_topics_are_found_described_and_thin_ones_flagged(small: bool, monkeypat
     assert set(finding.groups or ()) == {t["id"] for t in thin}
 
 
+# Words no other input of the thin-topic table uses: a group made of them shares nothing with the rest.
+RARE = "zebra quantum violin glacier saffron tundra oboe nebula walrus mosaic lantern cactus harpoon origami sphinx".split()
+
+
+@pytest.mark.parametrize("small", [True, False], ids=["exact-small-set", "scikit-learn"])
+@pytest.mark.parametrize(
+    ("planted", "gap"),
+    [
+        # A kind of request the set lacks: ten distinct refund questions (k-means cuts them in two thin topics).
+        (sentences("refund", 10, 1), True),
+        # Bad: one request ten times (case numbers are not words): a duplicate cluster, not a topic.
+        ([f"refund money reimburse cancelled purchase case {i}" for i in range(10)], False),
+        # Bad: ten inputs sharing no word with each other beyond a pair: a bag of words, not a topic.
+        ([f"{RARE[i]} {RARE[(i + 5) % 15]} case {i}" for i in range(10)], False),
+    ],
+    ids=["distinct-refund-requests", "one-request-repeated", "bag-of-words"],
+)
+def test_a_thin_topic_is_reported_only_when_it_is_a_gap(planted: list[str], gap: bool, small: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    import checks.textspace as textspace
+
+    monkeypatch.setattr(textspace, "SMALL_TEXTS", 1_000 if small else 0)
+    texts = sentences("billing", 300, 1) + sentences("shipping", 300, 1) + sentences("password", 300, 1) + planted
+    data = make_dataset(pairs(texts), ids=[f"r{i}" for i in range(len(texts))])
+    result = run(data, coverage__max_topics=4)
+    # Every row is a thin topic of planted inputs; the gate decides whether it is a gap.
+    thin = [t for t in result.metrics["topics"] if t["thin"]]
+    assert thin and all(int(t["example_id"][1:]) >= 900 for t in thin)
+    flagged = {i for f in result.findings if f.code == "COV004" for i in f.ids}
+    assert flagged == ({f"r{i}" for i in range(900, 900 + len(planted))} if gap else set())
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        # Two related inputs on words nothing else uses: a gap.
+        ([[1, 1, 0], [1, 0, 1]], "gap"),
+        # The same two, and outside the topic a near twin of one of them: like inputs exist.
+        ([[1, 1, 0], [1, 0, 1], [1, 1, 0.2]], "closer outside"),
+        # Two inputs sharing no word put together: not a topic.
+        ([[1, 0, 0], [0, 0, 1]], "incoherent"),
+        # One input twice over (cosine 0.99): one item.
+        ([[1, 1, 0], [1, 1, 0.1]], "one item"),
+    ],
+    ids=["isolated-pair", "twin-outside", "unrelated-pair", "one-item"],
+)
+def test_thin_topic_gate_verdicts(extra: list[list[float]], reason: str) -> None:
+    from checks.topicgap import judge_thin
+
+    rng = np.random.default_rng(3)
+    # A large topic: inputs on three of ten words each; the thin topic's words are three more.
+    base = np.zeros((80, 13))
+    for row in base:
+        row[rng.choice(10, 3, replace=False)] = rng.uniform(0.5, 1.0, 3)
+    planted = np.zeros((len(extra), 13))
+    planted[:, 10:] = extra
+    matrix = np.vstack([base, planted])
+    matrix = sparse.csr_matrix(matrix / np.linalg.norm(matrix, axis=1, keepdims=True))
+    labels = np.array([0] * 80 + [1, 1] + [0] * (len(extra) - 2))
+    _, (verdict,) = judge_thin(matrix, labels, [np.array([80, 81])], seed=0)
+    assert verdict.reason == reason
+
+
 @pytest.mark.parametrize("mode", ["training", "absolute"])
 def test_reference_coverage_names_the_missing_topic(mode: str) -> None:
     train = make_dataset(pairs(sentences("billing", 200, 1) + sentences("shipping", 200, 1)))

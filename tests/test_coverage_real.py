@@ -59,8 +59,10 @@ def test_gsm8k_topics_describe_maths_word_problems(result: CheckResult) -> None:
     assert sum(t["size"] for t in topics) == 7473
     words = {w for t in topics for w in t["top_terms"]}
     assert {"cost", "hours", "miles", "years", "pounds"} <= words
-    thin = [f for f in result.findings if f.code == "COV004"]
-    assert all(f.severity.value == "info" for f in thin)  # long-tail themes of clean data are no gap
+    # GSM8K's thin topics (ice cream, table seating, fishing) are long-tail themes of word problems
+    # like the rest, not gaps: before the gate (checks.topicgap) they raised COV004 on 56 records.
+    assert result.metrics["topics"] and any(t["thin"] for t in result.metrics["topics"])
+    assert not [f for f in result.findings if f.code == "COV004"]
 
 
 def test_gsm8k_test_is_mostly_covered_and_code_is_not(result: CheckResult) -> None:

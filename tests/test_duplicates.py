@@ -164,9 +164,10 @@ def test_shared_system_prompt_does_not_make_chat_records_alike():
 def test_short_user_turns_under_one_system_prompt(same_output):
     """A user turn shorter than a shingle is a slot in the shared prompt: the inputs compare whole and
     are alike. Different answers keep the examples apart (DUP004 at most); one answer to all makes
-    them copies of one example."""
+    them copies of one example. (Answers repeating the slot, 'answer {i}', are answers to other requests:
+    see test_same_request_or_another.)"""
     system = " ".join(f"rule{i} always answer politely and cite the handbook section {i}" for i in range(25))
-    pairs = [(f"system: {system}\nuser: question {i}", "we cannot say" if same_output else f"answer {i} covering t{i}") for i in range(120)]
+    pairs = [(f"system: {system}\nuser: question {i}", "we cannot say" if same_output else f"answer covering t{i}") for i in range(120)]
     _, result = run(pairs)
     assert result.metrics["near_duplicate_records"] == (119 if same_output else 0)
     assert ("DUP004" in by_code(result)) is not same_output
@@ -225,6 +226,86 @@ def test_other_questions_on_a_shared_passage_are_not_similar_inputs():
     _, result = run(pairs)
     assert result.metrics["near_input_clusters"] == 1 and result.metrics["similar_input_clusters"] == 0
     assert "DUP004" not in by_code(result)
+
+
+_TOOLS = (
+    "You have these tools. python(code) runs Python code and returns what it prints. wikipedia(title) returns the "
+    "summary of the Wikipedia page with that title. search(query) returns the top web results for the query. "
+    "weather(place) returns the current weather at the place. Answer the request with one call to one tool.\n"
+)
+_PLOT = (
+    "Jimmie Rainwood is an airline maintenance supervisor living a quiet life in a suburb with his wife Kate. "
+    "Two narcotics detectives raid the wrong house one night, and when Jimmie comes out holding a hair dryer "
+    "they shoot him and plant drugs to cover their mistake. Convicted and sent to prison, he learns to survive "
+    "among hardened inmates, and after his release he and Kate set out to prove that the detectives framed him.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "outputs", "flagged"),
+    [
+        # Another question on one passage: the question line is the request, most of it changed.
+        ((f"Answer from the plot.\nQuestion: What is Jimmie's job?\nPlot: {_PLOT}", f"Answer from the plot.\nQuestion: Who is Kate?\nPlot: {_PLOT}"),
+         ("He supervises aircraft repairs.", "Jimmie's spouse."), False),
+        # Another seed for a generated question on one passage.
+        ((f"Generate a question that has the following answer:\nJimmie\nfor the following movie plot:\n{_PLOT}",
+          f"Generate a question that has the following answer:\nhair dryer\nfor the following movie plot:\n{_PLOT}"),
+         ("Who is shot by the detectives?", "What is Jimmie holding?"), False),
+        # Another slot value (a number, a proper noun) that each output repeats: another request.
+        ((f"{_TOOLS}Request: the volume of a sphere with radius 4.", f"{_TOOLS}Request: the volume of a sphere with radius 5."),
+         ("The volume for radius 4 is python('4/3 * 3.14159 * 4**3')", "The volume for radius 5 is python('import math; 4/3*math.pi*5**3')"), False),
+        ((f"{_TOOLS}Request: what was the significance of the Battle of Waterloo?", f"{_TOOLS}Request: what was the significance of the Battle of Hastings?"),
+         ("It is wikipedia('Battle of Waterloo')", "The significance of Hastings: wikipedia('Battle of Hastings significance')"), False),
+        # The same request up to punctuation, or a reworded verb, or one word of it: two outputs to one request.
+        ((f"{_TOOLS}Request: what is the weather in New York City.", f"{_TOOLS}Request: what is the weather in New York City"),
+         ("The weather is weather('New York City')", "Here it is: weather('NYC weather')"), True),
+        (("Write a C++ function that returns the factorial of 6 using recursion, and print the result",
+          "Implement a C++ function that returns the factorial of 6 using recursion, and print the result"),
+         ("int f(int n) { return n < 2 ? 1 : n * f(n - 1); }", "long fact(long n) { if (n <= 1) return 1; return n * fact(n - 1); }"), True),
+        ((f"{_TOOLS}Request: the latest updates on COVID-19 vaccines.", f"{_TOOLS}Request: the latest updates on COVID-19 vaccinations."),
+         ("Latest on vaccines: search('COVID-19 vaccines')", "Updates on vaccinations: search('COVID-19 vaccination news')"), True),
+        # A name changed that the outputs do not repeat: the same word problem answered twice.
+        (("Josie buys 2 tapes at $9 each and a $25 headphone set. She had $50. How much does she have left?",
+          "Amanda buys 2 tapes at $9 each and a $25 headphone set. She had $50. How much does she have left?"),
+         ("2 * 9 + 25 = 43, so 50 - 43 = 7 dollars are left.", "She spends 18 + 25 = 43 and keeps 7."), True),
+    ],
+    ids=["other-question", "other-seed", "other-number", "other-name", "punctuation", "reworded-verb", "one-word-of-the-request", "unrepeated-name"],
+)
+def test_same_request_or_another(inputs, outputs, flagged):
+    """DUP004 reports near-identical inputs with other outputs only when they make one request: not when
+    what differs is most of a request segment over shared context, nor a number or proper noun each
+    output repeats (checks.samerequest)."""
+    _, result = run(list(zip(inputs, outputs)))
+    assert result.metrics["similar_input_clusters"] == 1  # every row is similar inputs to the old rule
+    assert ("DUP004" in by_code(result)) is flagged
+
+
+def test_same_request_partners_are_capped(monkeypatch):
+    """A record is compared with at most PARTNERS other inputs: with none allowed, only a partner of the
+    very same input counts, so the punctuation pair (which needs one comparison) is no longer flagged."""
+    import checks.duplicates as duplicates_module
+
+    inputs = (f"{_TOOLS}Request: what is the weather in New York City.", f"{_TOOLS}Request: what is the weather in New York City")
+    pairs = list(zip(inputs, ("The weather is weather('New York City')", "Here it is: weather('NYC weather')")))
+    assert "DUP004" in by_code(run(pairs)[1])
+    monkeypatch.setattr(duplicates_module, "PARTNERS", 0)
+    assert "DUP004" not in by_code(run(pairs)[1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["Question:", "what", "is", "Jimmie's", "job", "Kate", "radius", "4", "5", "\n", "the", "news"]), min_size=1, max_size=12),
+    st.lists(st.sampled_from(["what", "is", "Kate", "job", "4", "5", "news", "the"]), max_size=6),
+    st.lists(st.sampled_from(["what", "is", "Kate", "job", "4", "5", "news", "the"]), max_size=6),
+)
+def test_different_requests_is_symmetric(words, out_a, out_b):
+    from checks.samerequest import Tokens, different_requests
+
+    a = " ".join(words)
+    b = " ".join(words[:-1] + ["Robby"])
+    pa, pb = Tokens.of(a), Tokens.of(b)
+    assert different_requests(pa, pb, " ".join(out_a), " ".join(out_b)) == different_requests(pb, pa, " ".join(out_b), " ".join(out_a))
+    assert not different_requests(pa, pa, " ".join(out_a), " ".join(out_b))  # one input is one request
 
 
 def test_eval_leakage_exact_and_near():
