@@ -16,7 +16,8 @@ line, a signature, a quoted error message, code, a regex, a label, a GSM8K
   lower-case word, a word that opens a clause, a lone letter, or a word cut short:
   the start of a longer word the record uses, never used on its own).
 
-Code and tool calls, numbers, URLs and hashtags, signatures and closing formulas,
+Code and tool calls, numbers, URLs and hashtags, signatures, closing formulas and the
+sign-off line of a letter left unsigned ("Hi there, ... Best regards,"),
 and answers copied from the input (an extractive span ends where the span ends) are
 not judged by their last word. Two kinds of evidence need the whole dataset and
 are judged in ``checks/quality.py``: a length cap (many outputs cut at one maximum
