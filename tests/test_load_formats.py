@@ -25,6 +25,15 @@ LAYOUTS: list[tuple[str, dict[str, Any], str, str, str]] = [
     ("alpaca-empty-input", {"instruction": "Do X", "input": "", "output": "done"}, "alpaca", "Do X", "done"),
     ("alpaca-response", {"instruction": "Do X", "response": "ok"}, "alpaca", "Do X", "ok"),
     ("question-answer", {"question": "2+2?", "answer": "4"}, "question-answer", "2+2?", "4"),
+    # Self-Instruct's task files (seed_tasks.jsonl of Self-Instruct, Alpaca and Code Alpaca; its user-oriented set)
+    (
+        "self-instruct",
+        {"name": "antonym", "instruction": "Relation?", "instances": [{"input": "Night : Day", "output": "opposites"}], "is_classification": False},
+        "self-instruct",
+        "Relation?\n\nNight : Day",
+        "opposites",
+    ),
+    ("self-instruct-no-input", {"instruction": "Name a fruit.", "instances": [{"input": "", "output": "Apple"}]}, "self-instruct", "Name a fruit.", "Apple"),
     ("text-label", {"text": "great film", "label": "pos"}, "text-label", "great film", "pos"),
     ("text-label-int", {"text": "great film", "label": 1}, "text-label", "great film", "1"),
     (
@@ -97,6 +106,23 @@ def test_csv_and_parquet_layouts(tmp_path: Path, name: str, row: dict[str, Any],
         assert (data.inputs[1], data.outputs[1]) == (inp, out)
 
 
+@pytest.mark.parametrize(
+    "instances,reason",
+    [
+        ([{"input": "a", "output": "1"}, {"input": "b", "output": "2"}], "2 instances in one task"),
+        ([], "holds no instance"),
+        ("a text", "expected a list"),
+        (["a text"], "an instance is"),
+        ([{"input": "a"}], "missing field: 'output'"),
+    ],
+)
+def test_self_instruct_tasks_that_are_not_one_example_say_why(tmp_path: Path, instances: Any, reason: str) -> None:
+    good = {"instruction": "Do X", "instances": [{"input": "", "output": "done"}]}
+    data, _ = load(_write_jsonl(tmp_path / "d.jsonl", [good, good, {"instruction": "Do Y", "instances": instances}]))
+    assert data.format == "jsonl/self-instruct" and len(data) == 2 and data.invalid_records == 1
+    assert reason in data.problems[0].reason, data.problems
+
+
 def test_tsv_and_gzip(tmp_path: Path) -> None:
     with (tmp_path / "d.tsv").open("w", newline="") as fh:
         w = csv.writer(fh, delimiter="\t")
@@ -158,6 +184,9 @@ def test_real_datasets_load(shared_datasets: Path) -> None:
         "gpteacher/canonical_roleplay.jsonl": ("jsonl/alpaca", 1923),
         "hh_rlhf_harmless_base_test/canonical.jsonl": ("jsonl/alpaca", 4624),
         "self_instruct_eval/canonical_predictions.jsonl": ("jsonl/alpaca", 2016),
+        "self_instruct_eval/seed_tasks.jsonl": ("jsonl/self-instruct", 175),
+        "self_instruct_eval/user_oriented_instructions.jsonl": ("jsonl/self-instruct", 252),
+        "codealpaca/seed_tasks.jsonl": ("jsonl/self-instruct", 21),
     }
     for rel, (fmt, n) in expected.items():
         data, _ = load(shared_datasets / rel)

@@ -131,3 +131,17 @@ def test_replace_section_keeps_the_hand_written_text() -> None:
     out = ledger.replace_section(doc, "table", "new")
     assert out == "# Ledger\n\nwritten by hand\n\n<!-- ledger:table -->\nnew\n<!-- /ledger:table -->\n\nmore prose\n"
     assert ledger.replace_section("# Ledger\n", "pending", "none").endswith("<!-- ledger:pending -->\nnone\n<!-- /ledger:pending -->\n")
+
+
+def test_out_of_sample_files_are_sampled_each_on_their_own() -> None:
+    # Up to 10 flags per code and file: a file with many flags does not crowd out one with few, and
+    # the codes another change reworks (COV004) are not sampled.
+    from collections import Counter
+
+    from benchmarks import precision
+
+    flags = [flag("oos-a", "QLT004", i) for i in range(30)] + [flag("oos-b", "QLT004", i) for i in range(2)]
+    flags += [flag("oos-a", "COV004", i, group="T1") for i in range(5)]
+    picked = precision.sample_out_of_sample(flags)
+    assert Counter((f.dataset, f.code) for f in picked) == {("oos-a", "QLT004"): 10, ("oos-b", "QLT004"): 2}
+    assert picked == precision.sample_out_of_sample(list(reversed(flags)))

@@ -108,6 +108,10 @@ def test_short_outputs_follow_the_task_type() -> None:
         ("Write a Python expression for the sum of a list.", "sum(xs)", False),  # code
         ("Classify the review as positive or negative.\n\nLoved it, will buy again.", "positive", False),
         ("Is the statement true or false? Write your answer.", "False", False),  # the prompt names a short form
+        # "if"/"whether" open the question asked; the writing they name is its subject (self-instruct seed_task_166)
+        ("Tell me if the following email is a promotion email.\n\nSubject: A $3.50 transaction was made", "no", False),
+        ("Tell me whether this review is positive.\n\nLoved it.", "yes", False),
+        ("Write a letter if you have time.", "Hi", True),  # the piece asked for comes before the "if"
         ("Human: can you explain taxes to me?\n\nAssistant: Sure, what about them?\n\nHuman: thanks, bye", "Bye!", False),
     ],
 )

@@ -38,6 +38,8 @@ NOT_PERSONAL_CASES = [
     ("server.login('you@gmail.com', 'pw')", "email", "placeholder"),
     ("Name,Email Bob,bob@gmail.com", "email", "impossible"),  # Gmail names have 6 to 30 characters
     ("send a complaint by email to info@flix.com", "email", "organisation"),
+    ("Sender: alerts@info6.citi.com\nHi, XXX. The transaction", "email", "organisation"),  # a bank's automated sender
+    ("from notifications@github.com", "email", "organisation"),
     ("write to letters@theatlantic.com", "email", "organisation"),
     ("Send your photos to scotlandpictures@bbc.co.uk or via Instagram", "email", "organisation"),
     ("make up a fake address, for example “giantlawsuitedog@hotmail.com”", "email", "example"),
@@ -60,6 +62,23 @@ NOT_PERSONAL_CASES = [
     ('std::string ip = "123.45.67.89";', "ip_address", "placeholder"),
     ("\\\\server time.nist.gov\\\\server 192.43.244.18\\", "ip_address", "infrastructure"),
 ]
+
+
+# An address in one written list with stand-ins is the fixture's test data; real-looking lists stay personal.
+LISTED = [
+    # gpteacher-codegen 2827 (and its Code Alpaca copy): a dedupe task's test list
+    ("['jon@example.com', 'jane@example.com', 'mary@email.com', 'jon@example.com', 'jane@sample.com']", set()),
+    ('emails = ["a.b@example.net", "c@example.org", "dana.white@email.com"]', set()),
+    ("cc: ann.lee@gmail.com, bo.chen@yahoo.com, jon@example.com", {"email"}),  # mostly real-looking
+    ("jon@example.com wrote to mary.s@email.com and jane@example.com", {"email"}),  # prose, not a list
+    ("['jon@example.com', 'mary.s@email.com']", {"email"}),  # two are no list
+]
+
+
+@pytest.mark.parametrize(("text", "kinds"), LISTED)
+def test_an_address_listed_with_stand_ins_is_test_data(text: str, kinds: set[str]) -> None:
+    assert kinds_in(text) == kinds
+    assert all(h.reason in (None, "reserved", "placeholder", "example") for h in find(text))
 
 
 @pytest.mark.parametrize(("text", "kinds"), PERSONAL)

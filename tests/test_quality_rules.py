@@ -113,6 +113,12 @@ def test_iban_checksum(iban: str, ok: bool) -> None:
         ('Because the port is taken, Docker stops with "Bind for 0.0.0.0:8080 failed: port is already allocated"', None),
         ("Please note the office is closed on Friday. Thank you for your patience.\n\nBest regards,\nMaria Lopez\nFacilities", None),
         ("I encourage you to look for kindness. Yours sincerely, Jane Austen", None),  # a signature on one line
+        # A letter left unsigned (Self-Instruct user_oriented_task_5): a salutation line, a sign-off line with its comma.
+        ("Hi there,\n\nI'm inviting you over for dinner on Friday night. Please let me know!\n\nLooking forward to seeing you,", None),
+        ("Dear Ms. Lee,\nThank you for the interview.\n\nBest regards,", None),
+        ("Hi there,\n\nI'm inviting you over for dinner on Friday night, and after that,", "ends on a comma or connector"),  # one line
+        ("Dear Ms. Lee,\nThank you for the interview.\nI would like to add that the team, the office and,", "ends on a comma or connector"),
+        ("I'm inviting you over for dinner.\n\nLooking forward to seeing you,", "ends on a comma or connector"),  # no salutation
         ("Stick with it and you will improve. Best of luck! - Harry", None),
         ("Sam buys 3 * 4 = 12 pens.\nHe gives away 5, so 12 - 5 = 7 are left.\n#### 7", None),  # a GSM8K answer
         (r"^\d{5}(-\d{4})?$", None),  # a regex

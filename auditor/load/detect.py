@@ -196,6 +196,10 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout("alpaca", ("instruction", "output"), ("instruction", "input"), "output"),
     # GPTeacher and others ship alpaca with "response" for the output.
     Layout("alpaca", ("instruction", "response"), ("instruction", "input"), "response"),
+    # Self-Instruct's task files (its seed_tasks.jsonl, also Alpaca's and Code Alpaca's, and its
+    # user-oriented eval set): an instruction and its instances [{input, output}]; a task of one
+    # instance is one example (see mapping.map_row).
+    Layout("self-instruct", ("instruction", "instances"), ("instruction",), "instances"),
     Layout("prompt-completion", ("prompt", "completion"), ("prompt",), "completion"),
     Layout("input-output", ("input", "output"), ("input",), "output"),
     Layout("question-answer", ("question", "answer"), ("question",), "answer"),

@@ -152,6 +152,8 @@ def map_row(row: Any, fmap: FieldMap, layout: str) -> tuple[str, str, list[dict[
         inp, out = split_chat(turns)
         return inp, out, turns
     assert fmap.output is not None
+    if layout == "self-instruct":
+        return (*instance_pair(row, fmap.input[0], fmap.output), None)
     if layout == "alpaca":
         instruction = text_field(row, fmap.input[0])
         extra = text_field(row, fmap.input[1], optional=True) if len(fmap.input) > 1 else ""
@@ -160,6 +162,26 @@ def map_row(row: Any, fmap: FieldMap, layout: str) -> tuple[str, str, list[dict[
         inp = "\n\n".join(text_field(row, f) for f in fmap.input)
     out = text_field(row, fmap.output, labels=layout in ("text-label", "custom"))
     return inp, out, None
+
+
+def instance_pair(row: Mapping[str, Any], instruction_field: str, instances_field: str) -> tuple[str, str]:
+    """A Self-Instruct task of one instance as (instruction and the instance's input, its output).
+
+    A task of several instances is several examples in one row: taking one would drop the
+    others silently, so it is refused with its reason (the user splits the instances into rows)."""
+    instruction = text_field(row, instruction_field)
+    instances = row.get(instances_field)
+    if is_missing(instances) or instances == []:
+        raise RecordError(f"missing field: {instances_field!r} holds no instance")
+    if not isinstance(instances, list):
+        raise RecordError(f"wrong type: field {instances_field!r} is {_type_name(instances)}, expected a list of {{input, output}}")
+    if len(instances) > 1:
+        raise RecordError(f"{len(instances)} instances in one task: write one row per instance (instruction, input, output)")
+    instance = instances[0]
+    if not isinstance(instance, Mapping):
+        raise RecordError(f"wrong type: an instance is {_type_name(instance)}, expected an object with input and output")
+    extra = text_field(instance, "input", optional=True)
+    return (f"{instruction}\n\n{extra}" if extra.strip() else instruction), text_field(instance, "output")
 
 
 BatchMapper = Callable[[list[Any]], tuple[list[str], list[str]] | None]

@@ -182,7 +182,9 @@ _ROLE_LOCAL = frozenset(
     "contact contactus help helpdesk admin administrator office press media newsdesk letters editor editors "
     "tips feedback enquiries enquiry inquiries inquiry hello team service services customerservice customercare "
     "careers jobs hr billing accounts privacy legal orders bookings reservations noreply no-reply donotreply "
-    "do-not-reply mailer-daemon subscriptions newsletter complaints reception".split()
+    "do-not-reply mailer-daemon subscriptions newsletter complaints reception "
+    # Automated senders (account alerts, notifications, receipts): a system's mailbox, like noreply.
+    "alerts alert notifications notification notify updates receipts statements".split()
 )
 # Gmail names are 6 to 30 letters, digits and dots (Google's account rules): bob@gmail.com
 # is a toy, not an inbox.
@@ -377,7 +379,8 @@ def _ip_reason(text: str, m: re.Match[str]) -> str | None:
 # -- finding ---------------------------------------------------------------------------
 
 
-def _emails(text: str) -> Iterator[Hit]:
+def _emails(text: str) -> list[Hit]:
+    hits: list[Hit] = []
     last = 0
     for m in _EMAIL_DOMAIN.finditer(text):
         start = m.start()
@@ -386,8 +389,32 @@ def _emails(text: str) -> Iterator[Hit]:
         local = text[start : m.start()].lstrip(".")
         start = m.start() - len(local)
         if local:  # an "@" with no local part is a handle or a price, not an address
-            yield Hit("email", start, m.end(), _email_reason(text, start, local, m.group(1)))
+            hits.append(Hit("email", start, m.end(), _email_reason(text, start, local, m.group(1))))
         last = m.end()
+    return _listed_with_stand_ins(text, hits)
+
+
+# Between two items of one written list of addresses: quotes, commas, semicolons, brackets, blanks.
+_LIST_GAP = re.compile(r"[\s'\"`,;\[\]()]*")
+
+
+def _listed_with_stand_ins(text: str, hits: list[Hit]) -> list[Hit]:
+    """An address written in one list with stand-ins is test data too: a list of three or more addresses,
+    at least half of them reserved or placeholder values (['jon@example.com', 'mary@email.com', ...]), is a
+    fixture, and its other members are its examples. A list of real-looking addresses stays personal."""
+    runs: list[list[int]] = []
+    for i, hit in enumerate(hits):
+        if runs and _LIST_GAP.fullmatch(text, hits[runs[-1][-1]].end, hit.start):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    for run in runs:
+        stand_ins = sum(hits[i].reason in ("reserved", "placeholder") for i in run)
+        if len(run) >= 3 and 2 * stand_ins >= len(run):
+            for i in run:
+                if hits[i].reason is None:
+                    hits[i] = Hit("email", hits[i].start, hits[i].end, "example")
+    return hits
 
 
 def _word_start(text: str, i: int) -> bool:

@@ -52,8 +52,11 @@ _PROSE_VERBS = frozenset("explain describe discuss elaborate summarize summarise
 # What may stand right before an imperative: the start, a sentence end, a line break, a polite or chat lead-in.
 _LEADS = ("please", "can you", "could you", "would you", "help me", "i want you to", "i need you to", "i'd like you to")
 _PARTICLES = frozenset("up with of out down".split())
-# Where the thing asked for ends and what it is about begins.
-_STOPS = frozenset("for of about from on in based to with that which using given regarding into by at as where when so".split()) | {
+# Where the thing asked for ends and what it is about begins; "if" and "whether" open the question a
+# verb asks ("tell me if the following email is a promotion"): the writing they name is its subject.
+_STOPS = frozenset(
+    "for of about from on in based to with that which using given regarding into by at as where when so if whether".split()
+) | {
     ".", "!", "?", ":", "=", "\n"
 }
 _TOKEN = re.compile(r"[a-z0-9'-]+|[.!?:=\n]")

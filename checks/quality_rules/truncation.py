@@ -16,7 +16,8 @@ line, a signature, a quoted error message, code, a regex, a label, a GSM8K
   lower-case word, a word that opens a clause, a lone letter, or a word cut short:
   the start of a longer word the record uses, never used on its own).
 
-Code and tool calls, numbers, URLs and hashtags, signatures and closing formulas,
+Code and tool calls, numbers, URLs and hashtags, signatures, closing formulas and the
+sign-off line of a letter left unsigned ("Hi there, ... Best regards,"),
 and answers copied from the input (an extractive span ends where the span ends) are
 not judged by their last word. Two kinds of evidence need the whole dataset and
 are judged in ``checks/quality.py``: a length cap (many outputs cut at one maximum
@@ -66,6 +67,8 @@ _CLOSING = re.compile(
     r"best wishes|love|regards|learn more|read more|see more|click here|more info)\b",
     re.I,
 )
+# A letter's opening line: a greeting and a name, ending the line (with a comma, usually).
+_SALUTATION = re.compile(r"\s*(?:dear|hi|hello|hey|greetings|good (?:morning|afternoon|evening)|to whom)\b[^\n!?]{0,40},?[ \t]*\n", re.I)
 _OPEN_QUOTE = re.compile(r'(?:^|\s)"[^"]*$')
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _JSON_HEAD = re.compile(r"\s*([\[{])")
@@ -128,6 +131,8 @@ def truncation_reason(text: str, min_words: int, source: str = "") -> str | None
     if not words:
         return None
     if connector:
+        if last == "," and _signed_off(body, nl, words):
+            return None
         return CONNECTOR if any(c.isalpha() for c in tail) and not _CODE.search(tail) else None
     last_word = words[-1].strip("\"'“”‘’*_")
     # Case matters: "... at the" dangles, "Cell A" and "... brown fox quick The" (a reversed sentence) do not.
@@ -180,6 +185,13 @@ def _stops_in_prose(body: str, nl: int, tail: str, min_words: int, source: str) 
     if word.lower() in _OPENERS or word[0].islower() or _cut_short(word, body, source):
         return UNPUNCTUATED
     return None
+
+
+def _signed_off(body: str, nl: int, words: list[str]) -> bool:
+    """A letter left unsigned: it opens on a salutation line ("Hi there,", "Dear Ms. Lee,") and ends on a
+    short line of its own closing with a comma ("Best regards,", "Looking forward to seeing you,"),
+    where the sender's name would follow."""
+    return nl >= 0 and len(words) <= 8 and _SALUTATION.match(body) is not None
 
 
 def _closed(line: str) -> bool:
