@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from auditor.core.context import Context
 from auditor.features import NEAR_DUPLICATES, exact_groups, near_clusters
 from checks.tasks import TASK_GROUP_FEATURES, conflict_split
@@ -21,19 +23,19 @@ FEATURES = (*TASK_GROUP_FEATURES, NEAR_DUPLICATES)
 
 @dataclass(frozen=True)
 class Effective:
-    keep: list[bool]  # per valid record
+    keep: np.ndarray  # per valid record, bool (a byte a record, not a list's 8-byte pointer)
     removed_exact: int  # records beyond the first of each exact-duplicate group
     removed_near: int  # records beyond the first of each near-duplicate cluster (exact copies not counted again)
     removed_conflicting: int  # records in groups with contradicting outputs
 
     @property
     def count(self) -> int:
-        return sum(self.keep)
+        return int(np.count_nonzero(self.keep))
 
 
 def effective(ctx: Context) -> Effective:
     n = len(ctx.dataset)
-    keep = [True] * n
+    keep = np.ones(n, np.bool_)
     removed_exact = 0
     for group in ctx.cached(exact_groups).groups:
         for i in group[1:]:

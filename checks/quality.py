@@ -213,7 +213,14 @@ class Measures:
         first record) as the measures of them all: exactly what one pass gives."""
 
         def cat(name: str) -> np.ndarray:
-            return np.concatenate([getattr(p, name) for p in parts]) if parts else np.zeros(0, np.int64)
+            # 32-bit counts where they fit (always, short of a 2-billion-character text): a partitioned run's
+            # driver holds these per record, 16 bytes a record instead of 32; every rule reads them the same way.
+            arrays = [getattr(p, name) for p in parts]
+            if not arrays:
+                return np.zeros(0, np.int64)
+            if all(a.dtype.kind == "i" and (not len(a) or int(a.max()) < 2**31) for a in arrays):
+                arrays = [a.astype(np.int32, copy=False) if a.dtype.itemsize > 4 else a for a in arrays]
+            return np.concatenate(arrays)
 
         chats: dict[str, list[int]] | None = None
         if parts and parts[0].chats is not None:
@@ -701,7 +708,7 @@ def _group_fields(ctx: Context, names: Sequence[str]) -> list[GroupField]:
     return out
 
 
-def _task_grouping(rep: _Reporter) -> tuple[str, list[str]] | None:
+def _task_grouping(rep: _Reporter) -> tuple[str, Sequence[str]] | None:
     """The field whose groups the output-shape rules judge within (name, value per record), or None.
 
     The first configured grouping field the records carry (template, source, category): a template is

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from auditor.core.columns import Coded, index_width, width_for
 from auditor.core.context import Context
 from auditor.core.partitioned import Partitions
 from auditor.features import (
@@ -326,10 +327,10 @@ class TaskGroups:
             return "the file as one task"
         return f"grouped by the {self.source} field"
 
-    def values(self) -> list[str]:
-        """Each record's group name: the per-record grouping the quality rules judge within."""
-        names = [g.name for g in self.groups]
-        return [names[k] for k in self.of_record.tolist()]
+    def values(self) -> Sequence[str]:
+        """Each record's group name: the per-record grouping the quality rules judge within
+        (codes into the names, a Sequence of str: no string pointer per record)."""
+        return Coded(self.of_record, [g.name for g in self.groups])
 
     def kinds(self) -> np.ndarray:
         """Each record's group kind."""
@@ -346,7 +347,7 @@ class TaskGroups:
         }
 
 
-def task_grouping(ctx: Context) -> tuple[str, list[str]] | None:
+def task_grouping(ctx: Context) -> tuple[str, Sequence[str]] | None:
     """The grouping the output-shape rules judge within (its name, each record's group), or None for one task.
 
     The seam of the quality check: a template, source or category field, else
@@ -364,11 +365,11 @@ class _Evidence:
     def __init__(self, ctx: Context) -> None:
         n = len(ctx.dataset)
         runs = ctx.cached(output_runs)
-        self.output = np.empty(n, np.int64)
-        self.output[runs.order] = np.repeat(np.arange(len(runs.sizes)), runs.sizes)
+        width = index_width(n)  # 4 bytes a record while positions fit: a partitioned run's driver holds these for every record
+        self.output = runs.run_ids()  # per record, its distinct output's number
         self.words = ctx.cached(output_words)
         repeats = ctx.cached(input_groups)
-        self.repeat = np.full(n, -1, np.int64)  # per record, its repeated input (-1: not repeated)
+        self.repeat = np.full(n, -1, width)  # per record, its repeated input (-1: not repeated)
         both = [*repeats.conflicts, *repeats.redundant]
         for k, g in enumerate(both):
             self.repeat[g] = k
@@ -433,11 +434,14 @@ def task_groups(ctx: Context) -> TaskGroups:
     evidence = _Evidence(ctx)
     field = ctx.cached(group_field)
     if field is not None:
-        names = ["(none)" if v is None else v for v in field.values]
-        index: dict[str, int] = {}
-        of_record = np.fromiter((index.setdefault(v, len(index)) for v in names), np.int64, n)
-        members = _members(of_record, len(index))
-        real = [name for name in index]
+        if isinstance(field.values, Coded):  # a partitioned run's column: the same numbering from its codes
+            coded = field.values.relabel(_named)
+            of_record, real = coded.codes, coded.values
+        else:
+            index: dict[str, int] = {}
+            of_record = np.fromiter((index.setdefault(_named(v), len(index)) for v in field.values), np.int64, n)
+            real = list(index)
+        members = _members(of_record, len(real))
         groups = tuple(
             TaskGroup(name, evidence.kind(members[k], field.values[int(members[k][0])] is not None), len(members[k]))
             for k, name in enumerate(real)
@@ -454,7 +458,11 @@ def task_groups(ctx: Context) -> TaskGroups:
     words = evidence.words
     median = int(np.partition(words, n // 2)[n // 2]) if n else 0
     kind = {"classification": LABEL, "open": OPEN}.get(evidence.file_kind, SHORT if median <= _SHORT_WORDS else GENERATION)
-    return TaskGroups("none", (TaskGroup(WHOLE, kind, n),), np.zeros(n, np.int64))
+    return TaskGroups("none", (TaskGroup(WHOLE, kind, n),), np.zeros(n, np.int8))
+
+
+def _named(value: str | None) -> str:
+    return "(none)" if value is None else value
 
 
 def _members(of_record: np.ndarray, count: int) -> list[np.ndarray]:
@@ -493,7 +501,7 @@ def _inferred(nodes: TemplateNodes, evidence: _Evidence) -> TaskGroups:
         pool[x] = records
     finals = [x for x in order if x == 0 or x in kept]
     finals = [x for x in finals if len(pool[x])]
-    of_record = np.zeros(len(nodes.node), np.int64)
+    of_record = np.zeros(len(nodes.node), width_for(len(finals)))
     groups: list[TaskGroup] = []
     for k, x in enumerate(finals):
         of_record[pool[x]] = k
@@ -537,7 +545,8 @@ class TaskWords:
         return words_of(part.cached(normalizer), part.cached(norm_outputs))
 
     def merge(self, ctx: Context, parts: Sequence[np.ndarray], partitions: Partitions) -> None:
-        words = np.concatenate(list(parts)) if parts else np.zeros(0, np.int64)
+        # 32-bit counts (a text of 2 billion words aside): held per record on a partitioned run's driver.
+        words = np.concatenate([p.astype(np.int32) if int(p.max(initial=0)) < 2**31 else p for p in parts]) if parts else np.zeros(0, np.int64)
         ctx.provide(output_words, words)
         configured = str(ctx.config["task"])
         kind = configured if configured != "auto" else guess_task(ctx.cached(output_runs).sizes, lambda: _median(words))

@@ -6,7 +6,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import auditor.similarity.keys as keys_module
@@ -43,6 +43,7 @@ def test_runs_group_like_the_plain_definition(rows: list[tuple[int, int]], width
     assert sorted(runs.sizes.tolist()) == sorted(Counter(keys).values())
 
 
+@settings(deadline=None)  # a loaded machine; the property is what counts
 @given(rows=st.lists(st.tuples(_WORDS, _WORDS), max_size=60))
 def test_runs_of_groups_found_elsewhere_are_the_runs(rows: list[tuple[int, int]]) -> None:
     """A cluster run sends back only the groups (two or more records); the runs built from them are the same."""
@@ -53,6 +54,23 @@ def test_runs_of_groups_found_elsewhere_are_the_runs(rows: list[tuple[int, int]]
     first, rep = runs.representatives()
     assert (first.tolist(), rep.tolist()) == plain_representatives(rows)
     assert sorted(runs.sizes.tolist()) == sorted(Counter(rows).values())
+    assert _partition_of(runs.run_ids()) == _partition_of(Runs.of(np.array(rows, np.uint64).reshape(-1, 2)).run_ids())
+    assert _partition_of(runs.run_ids()) == sorted(map(sorted, _by_key(rows).values()))
+
+
+def _by_key(rows: list[tuple[int, int]]) -> dict[tuple[int, int], list[int]]:
+    out: dict[tuple[int, int], list[int]] = {}
+    for i, k in enumerate(rows):
+        out.setdefault(k, []).append(i)
+    return out
+
+
+def _partition_of(ids: np.ndarray) -> list[list[int]]:
+    """The records grouped by run number: equal numbers for one run's records, and only for them."""
+    out: dict[int, list[int]] = {}
+    for i, k in enumerate(ids.tolist()):
+        out.setdefault(k, []).append(i)
+    return sorted(out.values())
 
 
 @given(rows=st.lists(st.tuples(_WORDS, _WORDS), max_size=40))

@@ -188,3 +188,21 @@ def test_the_reduce_runs_in_the_cluster(spark: Any, planted_parquet: Path, monke
     got = checks_of(audit(str(planted_parquet), config={}, engine="spark", scale__partition_mb=32 * KB, **LSH))
     assert got == memory
     assert got["duplicates"]["metrics"]["near_method"] == "lsh" and got["duplicates"]["metrics"]["near_duplicate_records"] > 0
+
+
+def test_grouping_fields_held_as_codes_judge_as_memory(spark: Any, planted: Path, tmp_path: Path) -> None:
+    """The driver keeps categories and a raw template field as codes (``Coded``), not a list a record:
+    task groups, the quality breakdowns and the effective count come out as in memory, missing, empty
+    and marker-named values included."""
+    from auditor.core.columns import Coded
+
+    rows = [json.loads(line) for line in planted.read_text().splitlines() if line.startswith("{\"")]
+    for i, row in enumerate(rows):
+        row["template"] = ["t-alpha", "t-beta", None, "", "(none)"][i % 5]
+        row["category"] = ["c1", None, "c2"][i % 3] if i % 2 else row.get("category")
+    path = tmp_path / "grouped.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=64)
+    memory = checks_of(audit(path, config={}, engine="memory", **LSH))
+    report = audit(str(path), config={}, engine="spark", scale__partition_mb=64 * KB, **LSH)
+    assert isinstance(report.dataset.categories, Coded) and isinstance(report.dataset.extra["template"], Coded)
+    assert checks_of(report) == memory

@@ -57,7 +57,7 @@ class NearClusters:
 
 
 def _clusters(n: int, rep: np.ndarray, pairs: NearPairs, extra_links: list[list[int]]) -> NearClusters:
-    a = [pairs.a, np.flatnonzero(rep != np.arange(n))]
+    a = [pairs.a, np.flatnonzero(rep != np.arange(n, dtype=rep.dtype))]  # rep's width: no 64-bit temporary per record
     b = [pairs.b, rep[a[1]]]
     for g in extra_links:
         a.append(np.full(len(g) - 1, g[0], np.int64))

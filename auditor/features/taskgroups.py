@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from auditor.core.columns import Coded, narrow
 from auditor.core.context import Context
 from auditor.core.partitioned import Partitions
 from auditor.features.partitioned import HASHES
@@ -41,7 +42,7 @@ class GroupField:
     """The field whose values are the records' task groups (``category`` or a raw field's name)."""
 
     name: str
-    values: list[str | None]
+    values: Sequence[str | None]  # a list, or a partitioned run's ``Coded`` column
 
 
 def group_field(ctx: Context) -> GroupField | None:
@@ -53,12 +54,18 @@ def group_field(ctx: Context) -> GroupField | None:
     """
     data = ctx.dataset
     if data.categories is not None:
-        return GroupField("category", list(data.categories))
+        return GroupField("category", data.categories if isinstance(data.categories, Coded) else list(data.categories))
     for name in TASK_GROUP_FIELDS:
         column = data.extra.get(name)
+        if isinstance(column, Coded):
+            return GroupField(name, column.relabel(_text))
         if column is not None:
-            return GroupField(name, [None if v is None else str(v) for v in column])
+            return GroupField(name, [_text(v) for v in column])
     return None
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,7 @@ class TemplateNodes:
     """Each record's template node (-1: its input holds no shared wording), and the tree."""
 
     tree: TemplateTree
-    node: np.ndarray  # int64 per record
+    node: np.ndarray  # per record, in the narrowest integer width that holds the tree's nodes
     distinct_inputs: int
     sampled: int
 
@@ -105,13 +112,13 @@ def template_nodes(ctx: Context) -> TemplateNodes:
     n = len(ctx.dataset)
     tree, distinct, sampled = _tree(ctx)
     if not len(tree):
-        return TemplateNodes(tree, np.full(n, -1, np.int64), distinct, sampled)
+        return TemplateNodes(tree, np.full(n, -1, np.int8), distinct, sampled)
     firsts, rep = ctx.cached(input_runs).representatives()
     inputs = ctx.dataset.inputs
     nodes = assign(tree, [inputs[int(i)] for i in firsts])  # repeated inputs are assigned once
     per_record = np.full(n, -1, np.int64)
     per_record[firsts] = nodes
-    return TemplateNodes(tree, per_record[rep], distinct, sampled)
+    return TemplateNodes(tree, narrow(per_record[rep], len(tree)), distinct, sampled)
 
 
 class TemplateNodesFeature:
@@ -131,11 +138,12 @@ class TemplateNodesFeature:
         with ctx.progress.stage("task groups"):
             tree, distinct, sampled = _tree(ctx)
             if not len(tree):
-                ctx.provide(template_nodes, TemplateNodes(tree, np.full(len(ctx.dataset), -1, np.int64), distinct, sampled))
+                ctx.provide(template_nodes, TemplateNodes(tree, np.full(len(ctx.dataset), -1, np.int8), distinct, sampled))
                 return
             count = len(partitions.starts) - 1
             found = partitions.map(assign_partition, [None] * count, tree, f"assigning task groups in {count} partitions")
-            node = np.concatenate(list(found)) if count else np.zeros(0, np.int64)
+            # Each partition's nodes narrowed as they arrive: 1 or 2 bytes a record, not 8.
+            node = np.concatenate([narrow(f, len(tree)) for f in found]) if count else np.zeros(0, np.int8)
             ctx.provide(template_nodes, TemplateNodes(tree, node, distinct, sampled))
 
 

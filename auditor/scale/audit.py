@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from auditor.core.columns import Coded, index_width
 from auditor.core.config import Config, resolve
 from auditor.core.context import Context, Progress
 from auditor.core.findings import CheckResult, CodeInfo
@@ -208,16 +209,18 @@ def assemble(parts: list[PartFeatures], job: MeasureJob, source: str, at: Record
         data.notes.extend(p.notes)
         data.blank_lines += p.blank_lines
         p.ids = []
-    lines = np.concatenate([p.lines for p in parts]) if parts else np.zeros(0, np.int64)
+    # Per record on the driver: the line (32 bits while lines fit), and the offset and length of its line in the
+    # file read back (offsets 64 bits: a copy passes 4 GB at a few million records; lengths 32, none for a copy).
+    lines = _narrowed([p.lines for p in parts])
     data.lines = IntColumn(lines)  # type: ignore[assignment]  # read by exports, row by row
     if template.categories is not None:
-        data.categories = _decode([p.categories for p in parts])
+        data.categories = _decode([p.categories for p in parts])  # type: ignore[assignment]  # a Sequence, 1 byte a record
     for name in layout.kept:
-        data.extra[name] = _decode([p.extra[name] for p in parts])
+        data.extra[name] = _decode([p.extra[name] for p in parts])  # type: ignore[assignment]
     reader = RecordReader(
         at.path,
         np.concatenate([p.offsets for p in parts]) if parts else np.zeros(0, np.int64),
-        np.concatenate([p.lengths for p in parts]) if parts else np.zeros(0, np.int64),
+        None if at.fd is not None else _narrowed([p.lengths for p in parts]),  # a copy: its lines follow each other
         lines,
         layout,
         norm,
@@ -242,16 +245,17 @@ def assemble(parts: list[PartFeatures], job: MeasureJob, source: str, at: Record
     return ctx, measured, starts
 
 
-def _decode(columns: list[Encoded | None]) -> list[Any]:
-    """Per-partition codes back to one list of values, every equal value one shared object."""
-    canonical: dict[Any, Any] = {}
-    out: list[Any] = []
-    for col in columns:
-        if col is None:
-            continue
-        values = [canonical.setdefault(v, v) for v in col.values]
-        out.extend(values[c] for c in col.codes.tolist())
-    return out
+def _narrowed(columns: list[np.ndarray]) -> np.ndarray:
+    """Per-partition non-negative integers as one array, 32-bit when every value fits."""
+    if not columns:
+        return np.zeros(0, np.int64)
+    high = max(int(c.max(initial=0)) for c in columns)
+    return np.concatenate([c.astype(index_width(high + 1), copy=False) for c in columns])
+
+
+def _decode(columns: list[Encoded | None]) -> Coded:
+    """Per-partition codes as one column of codes into the distinct values (every equal value one shared object)."""
+    return Coded.concat([(col.codes, col.values) for col in columns if col is not None])
 
 
 class _Partitions:

@@ -13,6 +13,8 @@ from typing import Any, overload
 
 import numpy as np
 
+from auditor.core.columns import index_width
+
 _STR, _INT = 0, 1
 
 
@@ -40,7 +42,9 @@ class PackedIds(Sequence[Any]):
         if not packed:
             return cls(b"", np.zeros(0, np.int64), np.zeros(0, np.int8))
         shift = np.cumsum([0] + [len(p._data) for p in packed[:-1]])
-        ends = np.concatenate([p._ends + s for p, s in zip(packed, shift)])
+        total = int(shift[-1]) + len(packed[-1]._data)
+        width = index_width(total + 1)  # 32-bit ends while the ids' bytes fit: 4 bytes an id fewer on the driver
+        ends = np.concatenate([(p._ends + s).astype(width) for p, s in zip(packed, shift)])
         return cls(b"".join(p._data for p in packed), ends, np.concatenate([p._kinds for p in packed]))
 
     def __len__(self) -> int:

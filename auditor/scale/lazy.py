@@ -29,8 +29,17 @@ class RecordReader:
     """Reads records by index: one ``pread`` of the record's line, parsed and mapped as the loader does."""
 
     def __init__(
-        self, path: str, offsets: np.ndarray, lengths: np.ndarray, lines: np.ndarray, layout: Layout, normalizer: Normalizer, fd: int | None = None
+        self,
+        path: str,
+        offsets: np.ndarray,
+        lengths: np.ndarray | None,
+        lines: np.ndarray,
+        layout: Layout,
+        normalizer: Normalizer,
+        fd: int | None = None,
     ) -> None:
+        """``lengths`` None: the records' lines follow each other, one newline apart, to the end of the file
+        (a Spark source's copy), so each one's length is where the next starts: 4 bytes a record not held."""
         self.path = path
         self.offsets = offsets
         self.lengths = lengths
@@ -58,11 +67,17 @@ class RecordReader:
     def __del__(self) -> None:  # the report keeps the columns for exports; the descriptor goes with them
         self.close()
 
+    def _length(self, i: int) -> int:
+        if self.lengths is not None:
+            return int(self.lengths[i])
+        end = int(self.offsets[i + 1]) if i + 1 < len(self.offsets) else os.fstat(self._file()).st_size
+        return end - int(self.offsets[i]) - 1
+
     def record(self, i: int) -> dict[str, Any]:
         hit = self._cache.get(i)
         if hit is not None:
             return hit
-        raw = os.pread(self._file(), int(self.lengths[i]), int(self.offsets[i]))
+        raw = os.pread(self._file(), self._length(i), int(self.offsets[i]))
         line = int(self.lines[i])
         part = self.layout.empty()
         try:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from auditor.core.columns import index_width
 from auditor.runtime.gcpause import pausing
 
 #: Odd multiplier of the fold (the 64-bit golden ratio): folding is then a
@@ -70,16 +71,10 @@ class Runs:
         return cls(order, np.append(np.flatnonzero(new), len(keys)))
 
     @classmethod
-    def of_groups(cls, n: int, members: np.ndarray, sizes: np.ndarray) -> Runs:
+    def of_groups(cls, n: int, members: np.ndarray, sizes: np.ndarray) -> GroupedRuns:
         """The runs of ``n`` records whose repeated keys are known as groups (a grouping done elsewhere):
         ``members`` holds the groups one after another, ``sizes`` their lengths; every other record is a run alone."""
-        # 32-bit positions while they fit: three of these runs are a driver's largest arrays (24 bytes a record, not 48).
-        width = np.int32 if n < 2**31 else np.int64
-        alone = np.ones(n, np.bool_)
-        alone[members] = False
-        order = np.concatenate([members.astype(width), np.flatnonzero(alone).astype(width)])
-        bounds = np.concatenate([[0], np.cumsum(sizes), len(members) + np.arange(1, n - len(members) + 1)]).astype(width)
-        return cls(order, bounds)
+        return GroupedRuns(n, members, sizes)
 
     @property
     def sizes(self) -> np.ndarray:
@@ -105,6 +100,65 @@ class Runs:
         rep = np.empty(len(self.order), np.int64)
         rep[self.order] = np.repeat(first, self.sizes)
         return np.sort(first), rep
+
+    def run_ids(self) -> np.ndarray:
+        """Per record, its run's number (records of one run share it, and only they do)."""
+        width = index_width(len(self.order))
+        out = np.empty(len(self.order), width)
+        out[self.order] = np.repeat(np.arange(len(self.bounds) - 1, dtype=width), self.sizes)
+        return out
+
+
+@dataclass(frozen=True)
+class GroupedRuns:
+    """``Runs`` known by their repeated keys only, the grouping done elsewhere (in a cluster's buckets).
+
+    It holds the groups of two or more records and the record count, not a
+    position per record: a partitioned run's driver keeps three of these (the
+    inputs, the pairs, the outputs), which as ``Runs`` cost 24 bytes a record.
+    Every other record is a run alone. It answers what the run's features ask
+    of ``Runs`` with the same values: the groups, the representatives, the run
+    sizes (their multiset: runs come in no meaningful order) and run numbers.
+    """
+
+    n: int
+    members: np.ndarray  # the groups' records, one group after another
+    group_sizes: np.ndarray
+
+    @property
+    def sizes(self) -> np.ndarray:
+        """Records per run: the groups', then a 1 for every record alone."""
+        alone = self.n - len(self.members)
+        return np.concatenate([self.group_sizes.astype(np.int64), np.ones(alone, np.int64)])
+
+    def _starts(self) -> np.ndarray:
+        return np.concatenate([[0], np.cumsum(self.group_sizes)[:-1]]).astype(np.int64) if len(self.group_sizes) else np.zeros(0, np.int64)
+
+    @pausing  # tens of thousands of small lists: see auditor.runtime.gcpause
+    def groups(self) -> list[list[int]]:
+        """Records sharing a key: runs of two or more, each ascending, ordered by first member."""
+        starts, sizes = self._starts().tolist(), self.group_sizes.tolist()
+        found = [sorted(self.members[s : s + k].tolist()) for s, k in zip(starts, sizes) if k > 1]
+        found.sort(key=lambda g: g[0])
+        return found
+
+    def representatives(self) -> tuple[np.ndarray, np.ndarray]:
+        """The first record of each distinct key (ascending), and for each record the first record with its key."""
+        width = index_width(self.n)
+        rep = np.arange(self.n, dtype=width)
+        if len(self.group_sizes):
+            first = np.minimum.reduceat(self.members, self._starts()).astype(width)
+            rep[self.members] = np.repeat(first, self.group_sizes)
+        is_first = rep == np.arange(self.n, dtype=width)
+        return np.flatnonzero(is_first).astype(width), rep
+
+    def run_ids(self) -> np.ndarray:
+        """Per record, its run's number (records of one run share it, and only they do)."""
+        groups = len(self.group_sizes)
+        width = index_width(self.n + groups)
+        out = np.arange(groups, groups + self.n, dtype=width)
+        out[self.members] = np.repeat(np.arange(groups, dtype=width), self.group_sizes)
+        return out
 
 
 def pair_keys(input_keys: np.ndarray, output_keys: np.ndarray) -> np.ndarray:

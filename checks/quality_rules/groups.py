@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from auditor.core.columns import Coded
+
 MISSING = "(none)"
 
 
@@ -24,13 +26,20 @@ class GroupField:
     """One grouping field: each record's group and each group's size."""
 
     name: str
-    values: list[str]
+    values: Sequence[str]
     totals: Counter[str]
 
     @classmethod
     def of(cls, name: str, raw: Sequence[object]) -> GroupField:
-        values = [MISSING if v is None or v == "" else str(v) for v in raw]
+        if isinstance(raw, Coded):  # a partitioned run's column: mapped value by value, one code per record kept
+            coded = raw.relabel(_group_name)
+            return cls(name, coded, Counter(dict(zip(coded.values, coded.counts().tolist()))))
+        values = [_group_name(v) for v in raw]
         return cls(name, values, Counter(values))
+
+
+def _group_name(value: object) -> str:
+    return MISSING if value is None or value == "" else str(value)
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,8 @@ def breakdown(
 
 def members(values: Sequence[str]) -> dict[str, np.ndarray]:
     """Record indices of each group (one sort, not one scan per group)."""
+    if isinstance(values, Coded):
+        return {str(v): idx for v, idx in values.members().items()}
     keys = np.asarray(values, dtype=object)
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
