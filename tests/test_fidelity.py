@@ -336,6 +336,40 @@ def test_arithmetic_note_gives_the_true_value() -> None:
     assert result.hits[0].note == "70 + 40 = 100 (is 110)"
 
 
+# (flagged, checked, severity): a blocker needs a slip *rate* of 2 % shown with 95 % confidence and more
+# than one slip. The first two rows blocked on the point share before (gpteacher-codegen's one wrong sum
+# among its 8 records with prose arithmetic, 12.5 %).
+HABIT_CASES: list[tuple[int, int, str]] = [
+    (1, 8, "warning"),
+    (1, 1, "warning"),
+    (2, 60, "warning"),
+    (1, 100, "warning"),
+    (0, 100, "warning"),
+    (3, 8, "blocker"),
+    (2, 10, "blocker"),
+    (10, 100, "blocker"),
+    (60, 1000, "blocker"),
+    (25, 1000, "warning"),
+]
+
+
+@pytest.mark.parametrize(("flagged", "checked", "expected"), HABIT_CASES)
+def test_arithmetic_blocks_on_a_shown_habit(flagged: int, checked: int, expected: str) -> None:
+    config = {"fidelity.arithmetic_blocker_share": 0.02}
+    assert arithmetic.severity(flagged, checked, 5000, config).value == expected
+
+
+@given(st.integers(0, 400), st.integers(1, 400))
+def test_habit_bound_is_below_the_share_and_monotone(flagged: int, checked: int) -> None:
+    k = min(flagged, checked)
+    if k == 0:
+        return
+    low = arithmetic.habit_lower_bound(k, checked)
+    assert 0.0 <= low <= k / checked
+    if k < checked:
+        assert arithmetic.habit_lower_bound(k + 1, checked) >= low
+
+
 def test_arithmetic_is_a_blocker_only_above_its_share() -> None:
     good = ("Add them.", "So 2 + 3 = 5 in all.")
     few = _run([good] * 99 + [("Add them.", "So 2 + 3 = 6 in all.")])

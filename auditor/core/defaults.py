@@ -846,7 +846,9 @@ OPTIONS: tuple[Option, ...] = (
         "Wrong arithmetic (TSK005) and wrong statistics (TSK007) block from 2% of the records whose arithmetic "
         "could be checked: a worked-solution set is near 0 when it is sound (GSM8K train has 0.4% slips in "
         "its prose and none in its calculator annotations), and at 1 in 50 the model learns wrong sums "
-        "often enough to repeat them. Below it the slips are a warning: fix them, they do not stop a run.",
+        "often enough to repeat them. The rate must be shown, not guessed: a blocker needs two or more slips "
+        "and the 95% lower bound of the slip rate at the share (one slip among 8 checkable records is no "
+        "habit). Below it the slips are a warning: fix them, they do not stop a run.",
         kind=float,
         minimum=0.0,
         maximum=1.0,

@@ -39,7 +39,8 @@ CODE = CodeInfo(
     "step in the data is a wrong step it will reproduce, and in a math set it is the whole point of the data.",
     fix="Correct the listed steps (each example names the statement and its true value) or drop the records; a "
     "batch of them usually comes from one generator or annotator.",
-    threshold="a blocker from fidelity.arithmetic_blocker_share = 2% of the records with checkable arithmetic, "
+    threshold="a blocker when two or more records slip and the slip rate among the records with checkable "
+    "arithmetic is at least fidelity.arithmetic_blocker_share = 2% with 95% confidence (exact lower bound), "
     "a warning below",
 )
 
@@ -285,7 +286,29 @@ def find(view: View) -> RuleResult:
     return result
 
 
+#: One-sided confidence of the habit test below: the slip rate is at least the blocker share with 95 % confidence.
+_HABIT_CONFIDENCE = 0.95
+
+
 def severity(flagged: int, checked: int, records: int, config: Any) -> Severity:
-    """A blocker from a share of the checked records: a few slips are a warning, a habit blocks."""
-    share = flagged / max(checked, 1)
-    return Severity.BLOCKER if share >= float(config["fidelity.arithmetic_blocker_share"]) else Severity.WARNING
+    """A blocker when the slips are a habit, a warning when they are a few slips.
+
+    A habit is a slip rate the checked records show to be at least ``fidelity.arithmetic_blocker_share``
+    with 95 % confidence (the exact Clopper-Pearson lower bound of flagged / checked), and more than one
+    slip: a point share over few checkable records is no evidence of a rate (one wrong sum among the 8
+    records of a 4,535-record code set whose prose does arithmetic read 12.5 % and blocked, while GSM8K
+    train's 21 slips among its thousands of worked solutions were a warning). 10 of 100 checked still block, 1 of
+    100 does not.
+    """
+    bar = float(config["fidelity.arithmetic_blocker_share"])
+    if flagged < 2 or checked <= 0:
+        return Severity.WARNING
+    return Severity.BLOCKER if habit_lower_bound(flagged, checked) >= bar else Severity.WARNING
+
+
+def habit_lower_bound(flagged: int, checked: int) -> float:
+    """The exact one-sided lower confidence bound of the slip rate (Clopper-Pearson, a beta quantile)."""
+    from scipy.special import betaincinv  # scipy comes with scikit-learn; imported only when a slip is found
+
+    k = min(flagged, checked)
+    return float(betaincinv(k, checked - k + 1, 1.0 - _HABIT_CONFIDENCE))

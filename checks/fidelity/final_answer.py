@@ -35,8 +35,8 @@ CODE = CodeInfo(
     "one of the two is wrong.",
     fix="Read each listed solution and correct the working or the answer (the finding gives both numbers), or "
     "drop the record.",
-    threshold="a blocker from fidelity.arithmetic_blocker_share = 2% of the solutions with a final answer line, "
-    "a warning below",
+    threshold="a blocker when two or more solutions slip and the slip rate among the solutions with a final "
+    "answer line is at least fidelity.arithmetic_blocker_share = 2% with 95% confidence, a warning below",
 )
 
 KINDS = {"final-answer": "end on a final answer that is not the number their last step arrives at"}

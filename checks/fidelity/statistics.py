@@ -40,7 +40,8 @@ CODE = CodeInfo(
     why="These are the easiest answers to check and the ones a model is trusted to get right; a wrong one in the "
     "training data (a median of 5 for 1, 2, 4, 5, 8, 9) teaches the model the wrong method, not a typo.",
     fix="Recompute the listed answers (each example gives the stated and the true value) or drop the records.",
-    threshold="a blocker from fidelity.arithmetic_blocker_share = 2% of the records checked, a warning below",
+    threshold="a blocker when two or more records slip and the slip rate among the records checked is at "
+    "least fidelity.arithmetic_blocker_share = 2% with 95% confidence, a warning below",
 )
 
 STATS = ("sum", "mean", "median", "maximum", "minimum", "count", "product", "sort")
