@@ -42,7 +42,9 @@ _CLEAN = st.fixed_dictionaries(
 _ROW = st.one_of(_CLEAN, _CLEAN, _CLEAN, _OBJ, st.integers(), st.just("not an object"), st.just(None))
 
 LAYOUTS = {
-    "alpaca": FieldMap(input=("instruction", "input"), output="output", category="category", id="id"),
+    "alpaca": FieldMap(input=("instruction", "input"), output="output", category="category", id="id", optional=("input",)),
+    # Optional fields on both sides of the required one (a system prompt first, a passage after).
+    "question-response": FieldMap(input=("prompt", "instruction", "input"), output="output", id="id", optional=("prompt", "input")),
     "prompt-completion": FieldMap(input=("prompt",), output="completion", id="id"),
     "input-output": FieldMap(input=("prompt",), output="completion"),
 }

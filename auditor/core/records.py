@@ -49,6 +49,9 @@ class FieldMap:
     id: str | None = None
     messages: str | None = None  # chat: the turns field ("messages", "conversations")
     annotations: str | None = None
+    # Input fields a row may leave out, null or blank (alpaca's input, Dolly's context, a system
+    # prompt): joined into the input only when they hold text. Every other input field is required.
+    optional: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {

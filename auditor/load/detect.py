@@ -28,7 +28,7 @@ from typing import Any, Protocol
 import orjson
 
 from auditor.runtime.errors import InputError
-from auditor.load import jsonvalues
+from auditor.load import jsonvalues, transcripts
 from auditor.core.records import FieldMap
 
 # --- kinds ---------------------------------------------------------------------
@@ -188,27 +188,49 @@ class Layout:
     input: tuple[str, ...]
     output: str | None
     messages: str | None = None
+    optional: tuple[str, ...] = ()  # of ``input``: fields a row may leave out or blank
+    passages: bool = False  # an instruction layout: a reference passage field (PASSAGE_NAMES) is part of the input
 
 
 LAYOUTS: tuple[Layout, ...] = (
     Layout("chat", ("messages",), (), None, messages="messages"),
     Layout("sharegpt", ("conversations",), (), None, messages="conversations"),
-    Layout("alpaca", ("instruction", "output"), ("instruction", "input"), "output"),
-    # GPTeacher and others ship alpaca with "response" for the output.
-    Layout("alpaca", ("instruction", "response"), ("instruction", "input"), "response"),
+    Layout("alpaca", ("instruction", "output"), ("instruction", "input"), "output", optional=("input",), passages=True),
+    # GPTeacher and others ship alpaca with "response" for the output; so does Dolly, with its passage in "context".
+    Layout("alpaca", ("instruction", "response"), ("instruction", "input"), "response", optional=("input",), passages=True),
     # Self-Instruct's task files (its seed_tasks.jsonl, also Alpaca's and Code Alpaca's, and its
     # user-oriented eval set): an instruction and its instances [{input, output}]; a task of one
     # instance is one example (see mapping.map_row).
     Layout("self-instruct", ("instruction", "instances"), ("instruction",), "instances"),
     Layout("prompt-completion", ("prompt", "completion"), ("prompt",), "completion"),
+    Layout("prompt-response", ("prompt", "response"), ("prompt",), "response"),
     Layout("input-output", ("input", "output"), ("input",), "output"),
+    # The FLAN collection's and P3/xP3's exports: a prompted task's text and its target.
+    Layout("inputs-targets", ("inputs", "targets"), ("inputs",), "targets"),
     Layout("question-answer", ("question", "answer"), ("question",), "answer"),
+    # OpenOrca (with its system_prompt, see SYSTEM_NAMES).
+    Layout("question-response", ("question", "response"), ("question",), "response"),
+    # MetaMathQA.
+    Layout("query-response", ("query", "response"), ("query",), "response"),
     Layout("text-label", ("text", "label"), ("text",), "label"),
 )
+
+# A system prompt is part of what the model sees, so it is part of the input: it goes first (where
+# the model reads it), then a blank line, then the request, as alpaca joins its fields. Kept out,
+# the token counts, the truncation and personal-data checks and the fidelity rules would judge a
+# shorter input than the one trained on. A prompt many rows share does not make them look alike:
+# the similarity engine leaves text found in 5 % of the distinct inputs out before comparing
+# (``auditor.similarity.boilerplate``), as it does for a chat's shared system turn.
+SYSTEM_NAMES = ("system_prompt", "system")
+# A reference passage the instruction is about (Dolly's "context": "Summarize the passage above")
+# is part of the input, after the instruction, as alpaca's own "input" is.
+PASSAGE_NAMES = ("context", "passage")
 
 CATEGORY_NAMES = ("category", "intent", "topic", "domain", "class", "task_category")
 ID_NAMES = ("id", "_id", "uid", "uuid", "example_id", "record_id", "idx")
 ANNOTATION_NAMES = ("annotations", "labels")
+#: The one text field a rendered chat is written in (see ``auditor.load.transcripts``).
+TEXT_CHAT_FIELD = "text"
 
 
 def detect(rows: Sequence[Mapping[str, Any]], overrides: FieldOverrides, source: str) -> tuple[str, FieldMap]:
@@ -222,6 +244,12 @@ def detect(rows: Sequence[Mapping[str, Any]], overrides: FieldOverrides, source:
     present = {k for k, n in freq.items() if n >= half}
 
     layout = next((lay for lay in LAYOUTS if all(f in present for f in lay.required)), None)
+    if layout is None and TEXT_CHAT_FIELD in present:
+        layout = _text_chat(rows)
+    elif layout is not None and layout.name == "sharegpt" and _string_turns(rows, "conversations"):
+        layout = Layout("lima", layout.required, (), None, messages=layout.messages)
+    if layout is not None and not layout.messages:
+        layout = _with_optional(layout, rows)
     for flag, name in (("--input-field", overrides.input), ("--output-field", overrides.output)):
         if name and name not in freq:
             raise InputError(f"{source}: {flag} {name!r} not found; fields found: {_names(freq)}")
@@ -232,15 +260,13 @@ def detect(rows: Sequence[Mapping[str, Any]], overrides: FieldOverrides, source:
             missing = "--input-field" if not inp else "--output-field"
             raise InputError(f"{source}: {missing} is needed too; fields found: {_names(freq)}")
         name = "custom"
-        fmap = FieldMap(input=tuple(inp), output=out)
+        optional = layout.optional if layout and not overrides.input else ()
+        fmap = FieldMap(input=tuple(inp), output=out, optional=optional)
     elif layout is None:
-        raise InputError(
-            f"{source}: cannot tell which fields hold the input and the output; fields found: {_names(freq)}; "
-            "use --input-field NAME --output-field NAME"
-        )
+        raise InputError(f"{source}: cannot tell which fields hold the input and the output; fields found: {_names(freq)}; {_advice(present)}")
     else:
         name = layout.name
-        fmap = FieldMap(input=layout.input, output=layout.output, messages=layout.messages)
+        fmap = FieldMap(input=layout.input, output=layout.output, messages=layout.messages, optional=layout.optional)
 
     used = {*fmap.input, fmap.output, fmap.messages}
     category = overrides.category or next((c for c in CATEGORY_NAMES if c in present and c not in used), None)
@@ -257,7 +283,68 @@ def detect(rows: Sequence[Mapping[str, Any]], overrides: FieldOverrides, source:
         id=id_field,
         messages=fmap.messages,
         annotations=annotations,
+        optional=fmap.optional,
     )
+
+
+def _with_optional(layout: Layout, rows: Sequence[Mapping[str, Any]]) -> Layout:
+    """The layout with the system prompt and (for an instruction layout) the passage fields the sample holds as text."""
+    if layout.name in ("self-instruct", "text-label"):
+        return layout  # a task file's instances, a text to classify: no prompt around them
+    seen = {k for row in rows for k in row}
+    system = tuple(n for n in SYSTEM_NAMES if n in seen and n not in layout.input and _prose(rows, n))[:1]
+    passages = tuple(n for n in PASSAGE_NAMES if layout.passages and n in seen and _prose(rows, n))
+    if not system and not passages:
+        return layout
+    return Layout(
+        layout.name,
+        layout.required,
+        (*system, *layout.input, *passages),
+        layout.output,
+        optional=(*system, *layout.optional, *passages),
+        passages=layout.passages,
+    )
+
+
+def _prose(rows: Sequence[Mapping[str, Any]], name: str) -> bool:
+    """Whether field ``name`` holds prose in the sample: every value text, not every written one a single word.
+
+    A field of that name holding anything else (an object of metadata, a model's name such as
+    "gpt-4" under "system") is left alone rather than made part of every input. All blank in the
+    sample, it is taken: blank values are left out of the input anyway, and the rows after the
+    sample may fill it.
+    """
+    values = [row[name] for row in rows if name in row and row[name] is not None]
+    if not all(type(v) is str for v in values):
+        return False
+    written = [v for v in values if v.strip()]
+    return not written or any(len(v.split()) > 1 for v in written)
+
+
+def _string_turns(rows: Sequence[Mapping[str, Any]], name: str) -> bool:
+    """Whether most sampled rows hold ``name`` as a non-empty list of plain strings (LIMA's turns)."""
+    values = [row[name] for row in rows if name in row]
+    strings = sum(isinstance(v, list) and bool(v) and all(type(t) is str for t in v) for v in values)
+    return strings >= max(1, (len(values) + 1) // 2)
+
+
+def _text_chat(rows: Sequence[Mapping[str, Any]]) -> Layout | None:
+    """A chat rendered into the text field, when most sampled rows read as one in exactly one template."""
+    template = transcripts.template_of([row.get(TEXT_CHAT_FIELD) for row in rows])
+    return Layout(template.name, (TEXT_CHAT_FIELD,), (), None, messages=TEXT_CHAT_FIELD) if template else None
+
+
+def _advice(present: set[str]) -> str:
+    """What to do, for a refused layout: the override flags, and why a known shape did not read."""
+    flags = "use --input-field NAME --output-field NAME"
+    if {"message_id", "parent_id", "role", "text"} <= present:
+        return (
+            "each row is one message of a conversation tree (as OpenAssistant's oasst1/oasst2 export it): "
+            "join each thread into one row (messages: [{role, content}]) first"
+        )
+    if TEXT_CHAT_FIELD in present:
+        return f"{transcripts.hint()}; or {flags}"
+    return flags
 
 
 def _names(freq: Counter[str]) -> str:

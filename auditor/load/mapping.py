@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from auditor.load import transcripts
 from auditor.load.jsonvalues import BigNumber
 from auditor.core.records import FieldMap
 
@@ -148,20 +149,48 @@ def map_row(row: Any, fmap: FieldMap, layout: str) -> tuple[str, str, list[dict[
     if not isinstance(row, Mapping):
         raise RecordError(f"wrong type: record is {_type_name(row)}, expected an object")
     if fmap.messages:
-        turns = chat_turns(row, fmap.messages)
+        turns = turns_of(row, fmap.messages, layout)
         inp, out = split_chat(turns)
         return inp, out, turns
     assert fmap.output is not None
     if layout == "self-instruct":
         return (*instance_pair(row, fmap.input[0], fmap.output), None)
-    if layout == "alpaca":
-        instruction = text_field(row, fmap.input[0])
-        extra = text_field(row, fmap.input[1], optional=True) if len(fmap.input) > 1 else ""
-        inp = f"{instruction}\n\n{extra}" if extra.strip() else instruction
-    else:
-        inp = "\n\n".join(text_field(row, f) for f in fmap.input)
+    inp = join_inputs([text_field(row, f, optional=f in fmap.optional) for f in fmap.input], fmap)
     out = text_field(row, fmap.output, labels=layout in ("text-label", "custom"))
     return inp, out, None
+
+
+def join_inputs(parts: list[str], fmap: FieldMap) -> str:
+    """The input fields' texts as one input, a blank line apart; an optional field only when it holds text."""
+    if not fmap.optional:
+        return "\n\n".join(parts)
+    return "\n\n".join(p for p, f in zip(parts, fmap.input) if f not in fmap.optional or p.strip())
+
+
+def turns_of(row: Mapping[str, Any], name: str, layout: str) -> list[dict[str, str]]:
+    """A chat row's turns, however its layout writes them."""
+    if layout == "lima":
+        return string_turns(row, name)
+    template = transcripts.BY_NAME.get(layout)
+    if template is not None:
+        try:
+            return transcripts.read(text_field(row, name), template)
+        except transcripts.NotAChat as exc:
+            raise RecordError(f"field {name!r} does not read as a chat: {exc}") from None
+    return chat_turns(row, name)
+
+
+def string_turns(row: Mapping[str, Any], name: str) -> list[dict[str, str]]:
+    """LIMA's turns: a list of plain texts, the user's first, then the assistant's, alternating."""
+    turns = row.get(name)
+    if is_missing(turns):
+        raise RecordError(f"missing field: {name!r}")
+    if not isinstance(turns, list):
+        raise RecordError(f"wrong type: field {name!r} is {_type_name(turns)}, expected a list of turns")
+    for n, turn in enumerate(turns, 1):
+        if type(turn) is not str:
+            raise RecordError(f"wrong type: turn {n} of {name!r} is {_type_name(turn)}, expected text like the other rows' turns")
+    return [{"role": "user" if n % 2 == 0 else "assistant", "content": t} for n, t in enumerate(turns)]
 
 
 def instance_pair(row: Mapping[str, Any], instruction_field: str, instances_field: str) -> tuple[str, str]:
@@ -203,22 +232,25 @@ def batch_mapper(fmap: FieldMap, layout: str) -> BatchMapper:
     if fmap.messages or fmap.output is None:
         return lambda rows: None
     out_field = fmap.output
-    if layout == "alpaca":
-        ins_field, extra_field = fmap.input[0], fmap.input[1] if len(fmap.input) > 1 else None
+    if fmap.optional and layout != "self-instruct":
+        fields = fmap.input
 
-        def alpaca(rows: list[Any]) -> tuple[list[str], list[str]] | None:
-            ins = [r.get(ins_field) for r in rows]
+        def joined(rows: list[Any]) -> tuple[list[str], list[str]] | None:
             outs = [r.get(out_field) for r in rows]
-            if set(map(type, ins)) != _STR or set(map(type, outs)) != _STR:
+            if set(map(type, outs)) != _STR:
                 return None
-            if extra_field is None:
-                return ins, outs
-            extras = [r.get(extra_field) for r in rows]
-            if set(map(type, extras)) not in _STR_OR_NONE:
-                return None
-            return [f"{i}\n\n{e}" if e and e.strip() else i for i, e in zip(ins, extras)], outs
+            columns = []
+            for f in fields:
+                column = [r.get(f) for r in rows]
+                if set(map(type, column)) not in (_STR_OR_NONE if f in fmap.optional else (_STR,)):
+                    return None
+                columns.append(column)
+            if len(columns) == 2 and fields[0] not in fmap.optional:  # alpaca: the common case, inlined
+                ins, extras = columns
+                return [f"{i}\n\n{e}" if e and e.strip() else i for i, e in zip(ins, extras)], outs
+            return [join_inputs([p or "" for p in parts], fmap) for parts in zip(*columns)], outs
 
-        return _dicts_only(alpaca)
+        return _dicts_only(joined)
     if len(fmap.input) == 1:
         in_field = fmap.input[0]
 

@@ -1,0 +1,321 @@
+"""Layout detection on tiny files in the shapes of well-known public fine-tuning sets.
+
+Each row of ``SHAPES`` is one real shape (field names and value types as the
+set's card publishes them, the texts made up): what the loader must detect
+(its format, the field map) and the first record's input and output. A clean
+twin sits beside a shape where a field may be blank (Dolly's open questions
+have no passage, many OpenOrca rows no system prompt).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.load import load
+from auditor.load.detect import FieldOverrides
+from auditor.runtime.errors import InputError
+from checks.duplicates import DuplicatesCheck
+from tests.helpers import make_context
+from tests.test_load_formats import _write_jsonl as _write
+
+SYSTEM = "You are an AI assistant. Think step-by-step and justify your steps."
+
+# (name, rows, format, field map {input, optional, output, messages, category, id}, first input, first output)
+SHAPES: list[tuple[str, list[dict[str, Any]], str, dict[str, Any], str, str]] = [
+    (
+        "dolly-15k",  # databricks/databricks-dolly-15k: closed_qa, summarization and information_extraction rows hold a passage
+        [
+            {"instruction": "Summarize the passage above.", "context": "Virgin Australia began flying in 2000.", "response": "It began in 2000.", "category": "summarization"},
+            {"instruction": "Name a fruit.", "context": "", "response": "Apple.", "category": "open_qa"},
+        ],
+        "alpaca",
+        {"input": ("instruction", "input", "context"), "optional": ("input", "context"), "output": "response", "category": "category"},
+        "Summarize the passage above.\n\nVirgin Australia began flying in 2000.",
+        "It began in 2000.",
+    ),
+    (
+        "dolly-15k-no-passage",  # the clean twin: an open question's blank context adds nothing
+        [{"instruction": "Name a fruit.", "context": "", "response": "Apple.", "category": "open_qa"}] * 2,
+        "alpaca",
+        {"input": ("instruction", "input", "context"), "optional": ("input", "context"), "output": "response", "category": "category"},
+        "Name a fruit.",
+        "Apple.",
+    ),
+    (
+        "alpaca-noinput",  # Alpaca / Self-Instruct's placeholder stays in the input: the fidelity rules read it
+        [{"instruction": "Rewrite the sentence.", "input": "<noinput>", "output": "Done."}],
+        "alpaca",
+        {"input": ("instruction", "input"), "optional": ("input",), "output": "output"},
+        "Rewrite the sentence.\n\n<noinput>",
+        "Done.",
+    ),
+    (
+        "alpaca-with-system",  # orca_minis-style alpaca with a system column
+        [{"system": "You are a helpful assistant.", "instruction": "Do X.", "input": "ctx", "output": "done"}],
+        "alpaca",
+        {"input": ("system", "instruction", "input"), "optional": ("system", "input"), "output": "output"},
+        "You are a helpful assistant.\n\nDo X.\n\nctx",
+        "done",
+    ),
+    (
+        "openorca",  # Open-Orca/OpenOrca: id, system_prompt, question, response
+        [{"id": "niv.242684", "system_prompt": SYSTEM, "question": "Is 7 prime?", "response": "Yes."}],
+        "question-response",
+        {"input": ("system_prompt", "question"), "optional": ("system_prompt",), "output": "response", "id": "id"},
+        f"{SYSTEM}\n\nIs 7 prime?",
+        "Yes.",
+    ),
+    (
+        "openorca-no-system-prompt",  # the clean twin: a blank system prompt adds nothing
+        [{"id": "flan.1", "system_prompt": "", "question": "Is 7 prime?", "response": "Yes."}],
+        "question-response",
+        {"input": ("system_prompt", "question"), "optional": ("system_prompt",), "output": "response", "id": "id"},
+        "Is 7 prime?",
+        "Yes.",
+    ),
+    (
+        "prompt-response",
+        [{"prompt": "Write a haiku.", "response": "Autumn moonlight..."}],
+        "prompt-response",
+        {"input": ("prompt",), "output": "response"},
+        "Write a haiku.",
+        "Autumn moonlight...",
+    ),
+    (
+        "metamathqa",  # meta-math/MetaMathQA: type, query, original_question, response
+        [{"type": "GSM_Rephrased", "query": "What is 3 + 4?", "original_question": "Add 3 and 4.", "response": "3 + 4 = 7. The answer is: 7"}],
+        "query-response",
+        {"input": ("query",), "output": "response"},
+        "What is 3 + 4?",
+        "3 + 4 = 7. The answer is: 7",
+    ),
+    (
+        "flan",  # Muennighoff/flan, the FLAN collection's exports, xP3: inputs, targets (and the task)
+        [{"inputs": "Premise: A man sleeps.\nHypothesis: He is awake.\nDoes the premise entail the hypothesis?", "targets": "no", "task": "rte"}],
+        "inputs-targets",
+        {"input": ("inputs",), "output": "targets"},
+        "Premise: A man sleeps.\nHypothesis: He is awake.\nDoes the premise entail the hypothesis?",
+        "no",
+    ),
+    (
+        "lima",  # GAIR/lima: conversations as plain strings, user first, alternating; and its source
+        [{"conversations": ["How do I boil an egg?", "Put it in boiling water for 9 minutes.", "And soft?", "6 minutes."], "source": "multi_turn"}],
+        "lima",
+        {"input": (), "output": None, "messages": "conversations"},
+        "user: How do I boil an egg?\nassistant: Put it in boiling water for 9 minutes.\nuser: And soft?",
+        "6 minutes.",
+    ),
+    (
+        "openassistant-guanaco",  # timdettmers/openassistant-guanaco: one text field, turns run together
+        [{"text": "### Human: Can you write a haiku?### Assistant: Leaves fall.### Human: Another?### Assistant: Snow melts."}],
+        "guanaco",
+        {"input": (), "output": None, "messages": "text"},
+        "user: Can you write a haiku?\nassistant: Leaves fall.\nuser: Another?",
+        "Snow melts.",
+    ),
+    (
+        "zephyr-template",  # a text rendered with <|system|>/<|user|>/<|assistant|> and </s>
+        [{"text": "<|system|>\nBe brief.</s>\n<|user|>\nHi</s>\n<|assistant|>\nHello!</s>\n"}],
+        "zephyr",
+        {"input": (), "output": None, "messages": "text"},
+        "system: Be brief.\nuser: Hi",
+        "Hello!",
+    ),
+    (
+        "chatml-text",
+        [{"text": "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello!<|im_end|>\n"}],
+        "chatml",
+        {"input": (), "output": None, "messages": "text"},
+        "user: Hi",
+        "Hello!",
+    ),
+    (
+        "human-assistant-lines",  # Anthropic's "\n\nHuman: ...\n\nAssistant: ..." written into one text field
+        [{"text": "\n\nHuman: What is 2+2?\n\nAssistant: 4."}],
+        "human-assistant",
+        {"input": (), "output": None, "messages": "text"},
+        "user: What is 2+2?",
+        "4.",
+    ),
+    (
+        "user-assistant-lines",
+        [{"text": "User: What is 2+2?\nAssistant: 4."}],
+        "user-assistant",
+        {"input": (), "output": None, "messages": "text"},
+        "user: What is 2+2?",
+        "4.",
+    ),
+    # Shapes supported before, which must still load as they did.
+    (
+        "openhermes-2.5",  # teknium/OpenHermes-2.5: ShareGPT turns with a system turn, plus source and category
+        [
+            {
+                "conversations": [{"from": "system", "value": "S"}, {"from": "human", "value": "Q"}, {"from": "gpt", "value": "R", "weight": 1}],
+                "source": "airoboros2.2",
+                "category": "orca",
+            }
+        ],
+        "sharegpt",
+        {"input": (), "output": None, "messages": "conversations", "category": "category"},
+        "system: S\nuser: Q",
+        "R",
+    ),
+    (
+        "ultrachat-200k",  # HuggingFaceH4/ultrachat_200k: prompt, prompt_id, messages (the chat wins over the prompt)
+        [{"prompt": "Q", "prompt_id": "ab12", "messages": [{"role": "user", "content": "Q"}, {"role": "assistant", "content": "R"}]}],
+        "chat",
+        {"input": (), "output": None, "messages": "messages"},
+        "user: Q",
+        "R",
+    ),
+    (
+        "openai-messages-with-system",
+        [{"messages": [{"role": "system", "content": "S"}, {"role": "user", "content": "U"}, {"role": "assistant", "content": "A"}]}],
+        "chat",
+        {"input": (), "output": None, "messages": "messages"},
+        "system: S\nuser: U",
+        "A",
+    ),
+]
+
+
+@pytest.mark.parametrize("name,rows,layout,fields,inp,out", SHAPES, ids=[s[0] for s in SHAPES])
+def test_public_shapes(tmp_path: Path, name: str, rows: list[dict[str, Any]], layout: str, fields: dict[str, Any], inp: str, out: str) -> None:
+    data, _ = load(_write(tmp_path / "d.jsonl", rows))
+    assert (data.inputs[0], data.outputs[0]) == (inp, out)
+    assert data.format == f"jsonl/{layout}"
+    assert data.invalid_records == 0 and len(data) == len(rows)
+    fmap = data.fields
+    got = {"input": fmap.input, "optional": fmap.optional, "output": fmap.output, "messages": fmap.messages, "category": fmap.category, "id": fmap.id}
+    assert got == {"optional": (), "messages": None, "category": None, "id": None, **fields}
+
+
+def test_flat_shapes_read_alike_from_csv_and_parquet(tmp_path: Path) -> None:
+    """The batch path (Parquet, CSV: nulls and blanks) joins optional fields as the row path does."""
+    import pandas as pd
+
+    rows = [
+        {"id": "a", "system_prompt": SYSTEM, "question": "Is 7 prime?", "response": "Yes."},
+        {"id": "b", "system_prompt": None, "question": "Is 8 prime?", "response": "No."},
+        {"id": "c", "system_prompt": "  ", "question": "Is 9 prime?", "response": "No."},
+    ]
+    pd.DataFrame(rows).to_parquet(tmp_path / "d.parquet")
+    pd.DataFrame(rows).to_csv(tmp_path / "d.csv", index=False)
+    expected = [f"{SYSTEM}\n\nIs 7 prime?", "Is 8 prime?", "Is 9 prime?"]
+    for kind in ("parquet", "csv"):
+        data, _ = load(tmp_path / f"d.{kind}")
+        assert data.format == f"{kind}/question-response" and data.inputs == expected, kind
+
+
+@pytest.mark.parametrize(
+    "row,reason",
+    [
+        ({"conversations": ["Q", {"from": "gpt", "value": "A"}], "source": "x"}, "turn 2 of 'conversations' is an object, expected text"),
+        ({"conversations": ["Q", 7], "source": "x"}, "turn 2 of 'conversations' is a number"),
+        ({"conversations": "Q", "source": "x"}, "expected a list of turns"),
+        ({"conversations": ["Q"], "source": "x"}, "no assistant turn"),  # LIMA's test split: prompts only
+        ({"source": "x"}, "missing field: 'conversations'"),
+    ],
+)
+def test_lima_rows_that_are_not_chats_say_why(tmp_path: Path, row: dict[str, Any], reason: str) -> None:
+    good = {"conversations": ["Q", "A"], "source": "stackexchange"}
+    data, _ = load(_write(tmp_path / "d.jsonl", [good, good, row]))
+    assert data.format == "jsonl/lima" and len(data) == 2 and data.invalid_records == 1
+    assert reason in data.problems[0].reason, data.problems
+
+
+def test_sharegpt_objects_are_not_read_as_lima(tmp_path: Path) -> None:
+    """A ShareGPT file with one row of strings stays ShareGPT: that row is the load problem."""
+    good = {"conversations": [{"from": "human", "value": "Q"}, {"from": "gpt", "value": "A"}]}
+    data, _ = load(_write(tmp_path / "d.jsonl", [good, good, {"conversations": ["Q", "A"]}]))
+    assert data.format == "jsonl/sharegpt" and len(data) == 2
+    assert "turn 1 of 'conversations' is str, expected an object" in data.problems[0].reason
+
+
+def test_text_chat_rows_that_do_not_read_say_why(tmp_path: Path) -> None:
+    good = {"text": "### Human: Hi### Assistant: Hello."}
+    rows = [good, good, {"text": "### Human: Hi### Human: again"}, {"text": "Intro.### Human: Hi### Assistant: Hello."}]
+    data, _ = load(_write(tmp_path / "d.jsonl", rows))
+    assert data.format == "jsonl/guanaco" and len(data) == 2 and data.invalid_records == 2
+    reasons = [p.reason for p in data.problems]
+    assert "turn 2 is user, expected assistant" in reasons[0] and "text before the first" in reasons[1], reasons
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["A paragraph of prose.", "Another one."],  # no markers at all
+        # markers that only quote a dialogue inside prose
+        ["The log said\nUser: hi\nAssistant: hello\nand then it stopped.", "Plain text."],
+        # a minority of rows read as a chat: not enough to decide
+        ["### Human: Hi### Assistant: Hello.", "Plain.", "Plain too."],
+        # the last turn is the user's: nothing to learn as output
+        ["User: Hi\nAssistant: Hello\nUser: Bye", "User: Hi\nAssistant: Hello\nUser: Bye"],
+    ],
+)
+def test_a_text_field_that_is_not_clearly_a_chat_is_refused_with_what_to_do(tmp_path: Path, texts: list[str]) -> None:
+    with pytest.raises(InputError) as err:
+        load(_write(tmp_path / "d.jsonl", [{"text": t} for t in texts]))
+    message = str(err.value)
+    assert "fields found: text" in message and "'### Human:' / '### Assistant:'" in message and "--input-field" in message
+
+
+def test_oasst_message_trees_are_refused_with_what_to_do(tmp_path: Path) -> None:
+    row = {"message_id": "m1", "parent_id": None, "text": "Hi", "role": "prompter", "lang": "en", "message_tree_id": "m1"}
+    with pytest.raises(InputError, match=r"one message of a conversation tree .*join each thread"):
+        load(_write(tmp_path / "d.jsonl", [row]))
+
+
+def test_overrides_still_win_over_the_new_layouts(tmp_path: Path) -> None:
+    rows = [{"system_prompt": SYSTEM, "question": "Q1", "response": "R1", "notes": "N1"}]
+    path = _write(tmp_path / "d.jsonl", rows)
+    data, _ = load(path, FieldOverrides(input="question", output="notes"))
+    assert (data.format, data.inputs, data.outputs) == ("jsonl/custom", ["Q1"], ["N1"])
+    # Only the output forced: the input is the detected one, its system prompt still optional.
+    data, _ = load(_write(tmp_path / "e.jsonl", [*rows, {"system_prompt": None, "question": "Q2", "response": "R2", "notes": "N2"}]), FieldOverrides(output="notes"))
+    assert data.inputs == [f"{SYSTEM}\n\nQ1", "Q2"] and data.invalid_records == 0
+
+
+def test_a_system_field_that_is_not_a_prompt_stays_out_of_the_input(tmp_path: Path) -> None:
+    """'system' naming the model that wrote the row (one word), or an object, is not a prompt."""
+    for value in ("gpt-4", {"name": "gpt-4"}):
+        data, _ = load(_write(tmp_path / "d.jsonl", [{"system": value, "question": "Q", "response": "R"}] * 2))
+        assert data.fields.input == ("question",) and data.inputs == ["Q", "Q"] and data.invalid_records == 0
+
+
+# OpenOrca's shape with one long system prompt in every row and short, distinct questions.
+_SUBJECTS = (
+    "photosynthesis gravity inflation democracy volcanoes tides rainbows vaccines glaciers magnetism electricity friction "
+    "evaporation erosion hurricanes earthquakes bacteria enzymes proteins neurons telescopes satellites compilers databases "
+    "encryption bandwidth algorithms transistors batteries lasers"
+).split()
+_FRAMES = ("What is {}?", "Who discovered {}?", "Why does {} matter?", "Describe {} briefly.")
+_ORCA_SYSTEM = (
+    "You are an AI assistant that helps people find information. User will give you a question. Your task is to answer "
+    "as faithfully as you can. While answering think step-by-step and justify your answer."
+)
+
+
+def _orca_rows() -> list[dict[str, str]]:
+    asks = [frame.format(s) for frame in _FRAMES for s in _SUBJECTS]
+    return [
+        {"id": f"q{i}", "system_prompt": _ORCA_SYSTEM, "question": q, "response": f"{q.split()[-1].strip('?.').capitalize()}: answer {i}, a sentence of its own."}
+        for i, q in enumerate(asks)
+    ]
+
+
+def test_a_system_prompt_every_row_shares_makes_no_duplicates(tmp_path: Path) -> None:
+    """The shared prompt is in every input, yet no two records are duplicates or near-duplicates of each other."""
+    rows = _orca_rows()
+    data, _ = load(_write(tmp_path / "d.jsonl", rows))
+    assert all(x.startswith(_ORCA_SYSTEM + "\n\n") for x in data.inputs) and len(data) == 120
+    result = DuplicatesCheck().run(make_context(data))
+    assert [f.code for f in result.findings] == []
+    assert result.metrics["effective_examples"] == 120 and result.metrics["near_duplicate_records"] == 0
+    # The twin with real repeats: one question asked again (another answer) and one example copied are found.
+    twin = [*rows, {**rows[5], "id": "again", "response": "Another answer."}, {**rows[9], "id": "copy"}]
+    data, _ = load(_write(tmp_path / "twin.jsonl", twin))
+    assert {"DUP001", "DUP002"} <= {f.code for f in DuplicatesCheck().run(make_context(data)).findings}
