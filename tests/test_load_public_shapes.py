@@ -148,6 +148,22 @@ SHAPES: list[tuple[str, list[dict[str, Any]], str, dict[str, Any], str, str]] = 
         "user: What is 2+2?",
         "4.",
     ),
+    (
+        "llama-factory-sharegpt",  # LLaMA-Factory's ShareGPT format: the system prompt in a column beside the turns
+        [{"conversations": [{"from": "human", "value": "Q"}, {"from": "gpt", "value": "R"}], "system": "You are a helpful assistant."}],
+        "sharegpt",
+        {"input": ("system",), "optional": ("system",), "output": None, "messages": "conversations"},
+        "system: You are a helpful assistant.\nuser: Q",
+        "R",
+    ),
+    (
+        "llama-factory-sharegpt-own-system-turn",  # the turns' own system turn is not doubled
+        [{"conversations": [{"from": "system", "value": "S"}, {"from": "human", "value": "Q"}, {"from": "gpt", "value": "R"}], "system": "Be brief."}],
+        "sharegpt",
+        {"input": ("system",), "optional": ("system",), "output": None, "messages": "conversations"},
+        "system: S\nuser: Q",
+        "R",
+    ),
     # Shapes supported before, which must still load as they did.
     (
         "openhermes-2.5",  # teknium/OpenHermes-2.5: ShareGPT turns with a system turn, plus source and category
@@ -319,3 +335,31 @@ def test_a_system_prompt_every_row_shares_makes_no_duplicates(tmp_path: Path) ->
     twin = [*rows, {**rows[5], "id": "again", "response": "Another answer."}, {**rows[9], "id": "copy"}]
     data, _ = load(_write(tmp_path / "twin.jsonl", twin))
     assert {"DUP001", "DUP002"} <= {f.code for f in DuplicatesCheck().run(make_context(data)).findings}
+
+
+def _dolly_rows() -> list[dict[str, str]]:
+    """Dolly's closed_qa, summarization and information_extraction rows: an instruction about the passage in context."""
+    topics = ("Virgin Australia", "the Eiffel Tower", "the Amazon river", "Marie Curie", "the printing press", "Mount Kilimanjaro")
+    asks = (
+        ("Given this paragraph about {t}, in what year was it founded or discovered?", "In {y}.", "closed_qa"),
+        ("Summarize the following passage about {t} in one sentence.", "{t} dates from {y} and has been widely studied.", "summarization"),
+        ("Extract the year from the text below about {t}.", "{y}", "information_extraction"),
+    )
+    rows = []
+    for i in range(90):
+        t, y, (ask, answer, category) = topics[i % len(topics)], 1800 + i, asks[i % len(asks)]
+        context = f"{t} is described in paragraph {i}. It was founded or discovered in {y}, and many have studied {t} since for its history."
+        rows.append({"instruction": ask.format(t=t), "context": context, "response": answer.format(t=t, y=y), "category": category})
+    return rows
+
+
+def test_dolly_passages_reach_the_checks(tmp_path: Path) -> None:
+    """With the context dropped (main before this fix) every row 'refers to text not given' (TSK008 on 100 %)
+    and one instruction asked of several passages reads as one input with contradicting outputs (DUP002, on
+    main: TSK008 and DUP002 here; DUP005 when the task groups read the variety as open)."""
+    from checks.fidelity.check import FidelityCheck
+
+    data, _ = load(_write(tmp_path / "d.jsonl", _dolly_rows()))
+    ctx = make_context(data)
+    codes = {f.code for f in FidelityCheck().run(ctx).findings} | {f.code for f in DuplicatesCheck().run(ctx).findings}
+    assert not codes & {"TSK008", "DUP002", "DUP005"}, codes

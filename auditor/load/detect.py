@@ -248,7 +248,7 @@ def detect(rows: Sequence[Mapping[str, Any]], overrides: FieldOverrides, source:
         layout = _text_chat(rows)
     elif layout is not None and layout.name == "sharegpt" and _string_turns(rows, "conversations"):
         layout = Layout("lima", layout.required, (), None, messages=layout.messages)
-    if layout is not None and not layout.messages:
+    if layout is not None:
         layout = _with_optional(layout, rows)
     for flag, name in (("--input-field", overrides.input), ("--output-field", overrides.output)):
         if name and name not in freq:
@@ -288,11 +288,15 @@ def detect(rows: Sequence[Mapping[str, Any]], overrides: FieldOverrides, source:
 
 
 def _with_optional(layout: Layout, rows: Sequence[Mapping[str, Any]]) -> Layout:
-    """The layout with the system prompt and (for an instruction layout) the passage fields the sample holds as text."""
+    """The layout with the system prompt and (for an instruction layout) the passage fields the sample holds as text.
+
+    A chat's system field (LLaMA-Factory's ShareGPT format has a "system" column) becomes its
+    first turn, unless the turns start with one (see ``mapping.map_row``).
+    """
     if layout.name in ("self-instruct", "text-label"):
         return layout  # a task file's instances, a text to classify: no prompt around them
     seen = {k for row in rows for k in row}
-    system = tuple(n for n in SYSTEM_NAMES if n in seen and n not in layout.input and _prose(rows, n))[:1]
+    system = tuple(n for n in SYSTEM_NAMES if n in seen and n not in layout.input and n != layout.messages and _prose(rows, n))[:1]
     passages = tuple(n for n in PASSAGE_NAMES if layout.passages and n in seen and _prose(rows, n))
     if not system and not passages:
         return layout
@@ -301,6 +305,7 @@ def _with_optional(layout: Layout, rows: Sequence[Mapping[str, Any]]) -> Layout:
         layout.required,
         (*system, *layout.input, *passages),
         layout.output,
+        messages=layout.messages,
         optional=(*system, *layout.optional, *passages),
         passages=layout.passages,
     )

@@ -150,6 +150,10 @@ def map_row(row: Any, fmap: FieldMap, layout: str) -> tuple[str, str, list[dict[
         raise RecordError(f"wrong type: record is {_type_name(row)}, expected an object")
     if fmap.messages:
         turns = turns_of(row, fmap.messages, layout)
+        if fmap.input:  # a system prompt beside the turns: what the model sees first
+            system = text_field(row, fmap.input[0], optional=True)
+            if system.strip() and not (turns and turns[0]["role"] == "system"):
+                turns = [{"role": "system", "content": system}, *turns]
         inp, out = split_chat(turns)
         return inp, out, turns
     assert fmap.output is not None
