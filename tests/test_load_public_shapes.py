@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.load import load
 from auditor.load.detect import FieldOverrides
@@ -363,3 +365,31 @@ def test_dolly_passages_reach_the_checks(tmp_path: Path) -> None:
     ctx = make_context(data)
     codes = {f.code for f in FidelityCheck().run(ctx).findings} | {f.code for f in DuplicatesCheck().run(ctx).findings}
     assert not codes & {"TSK008", "DUP002", "DUP005"}, codes
+
+
+# How each template writes a turn, to check that reading undoes it.
+_RENDER = {
+    "guanaco": lambda role, text: f"### {'Human' if role == 'user' else role.capitalize()}: {text}",
+    "chatml": lambda role, text: f"<|im_start|>{role}\n{text}<|im_end|>\n",
+    "zephyr": lambda role, text: f"<|{role}|>\n{text}</s>\n",
+    "human-assistant": lambda role, text: f"\n\n{'Human' if role == 'user' else role.capitalize()}: {text}",
+    "user-assistant": lambda role, text: f"{role.capitalize()}: {text}\n",
+}
+# Turn texts without anything a template reads as a marker (no '#', '<', ':' or line breaks).
+_TURN = st.text(st.characters(blacklist_characters="#<:|\n\r", blacklist_categories=("Cs", "Zl", "Zp", "Cc")), min_size=1, max_size=12).filter(str.strip)
+
+
+@pytest.mark.parametrize("template", sorted(_RENDER))
+@settings(max_examples=60, deadline=None)
+@given(system=st.one_of(st.none(), _TURN), pairs=st.lists(st.tuples(_TURN, _TURN), min_size=1, max_size=3))
+def test_a_rendered_chat_reads_back_as_its_turns(template: str, system: str | None, pairs: list[tuple[str, str]]) -> None:
+    from auditor.load import transcripts
+
+    if template == "human-assistant":
+        system = None  # Anthropic's transcripts have no system line
+    turns = ([{"role": "system", "content": system.strip()}] if system else []) + [
+        {"role": role, "content": text.strip()} for user, reply in pairs for role, text in (("user", user), ("assistant", reply))
+    ]
+    rendered = "".join(_RENDER[template](t["role"], t["content"]) for t in turns)
+    assert transcripts.read(rendered, transcripts.BY_NAME[template]) == turns
+    assert transcripts.template_of([rendered]) == transcripts.BY_NAME[template]  # and no other template reads it
