@@ -166,6 +166,17 @@ SHAPES: list[tuple[str, list[dict[str, Any]], str, dict[str, Any], str, str]] = 
         "system: S\nuser: Q",
         "R",
     ),
+    (
+        "llama-factory-alpaca-history",  # LLaMA-Factory's alpaca format: system, and the earlier turns as [instruction, response] pairs
+        [
+            {"instruction": "And in French?", "input": "", "output": "Bonjour.", "system": "You translate.", "history": [["Say hello in Spanish.", "Hola."]]},
+            {"instruction": "Say thanks in German.", "input": "", "output": "Danke.", "system": "You translate.", "history": []},
+        ],
+        "alpaca-history",
+        {"input": ("system", "instruction", "input"), "optional": ("system", "input"), "output": "output", "messages": "history"},
+        "system: You translate.\nuser: Say hello in Spanish.\nassistant: Hola.\nuser: And in French?",
+        "Bonjour.",
+    ),
     # Shapes supported before, which must still load as they did.
     (
         "openhermes-2.5",  # teknium/OpenHermes-2.5: ShareGPT turns with a system turn, plus source and category
@@ -393,3 +404,20 @@ def test_a_rendered_chat_reads_back_as_its_turns(template: str, system: str | No
     rendered = "".join(_RENDER[template](t["role"], t["content"]) for t in turns)
     assert transcripts.read(rendered, transcripts.BY_NAME[template]) == turns
     assert transcripts.template_of([rendered]) == transcripts.BY_NAME[template]  # and no other template reads it
+
+
+def test_preference_pairs_are_refused_with_what_to_do(tmp_path: Path) -> None:
+    """DPO-style rows (prompt, chosen, rejected): which reply to audit is the user's call; the override reads it."""
+    path = _write(tmp_path / "d.jsonl", [{"prompt": "Q", "chosen": "good", "rejected": "bad"}])
+    with pytest.raises(InputError, match="preference set .*--input-field prompt --output-field chosen"):
+        load(path)
+    assert load(path, FieldOverrides(input="prompt", output="chosen"))[0].outputs == ["good"]
+
+
+def test_alpaca_history_rows_say_why_they_do_not_read(tmp_path: Path) -> None:
+    good = {"instruction": "Next?", "input": "", "output": "B.", "history": [["First?", "A."]]}
+    rows = [good, good, {**good, "history": "First? A."}, {**good, "history": [["First?", 1]]}, {**good, "history": None}]
+    data, _ = load(_write(tmp_path / "d.jsonl", rows))
+    assert data.format == "jsonl/alpaca-history" and len(data) == 3 and data.inputs[2] == "user: Next?"
+    reasons = [p.reason for p in data.problems]
+    assert "expected a list of [instruction, response] pairs" in reasons[0] and "pair 1 of 'history' holds a number" in reasons[1], reasons

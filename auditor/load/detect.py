@@ -21,7 +21,7 @@ import codecs
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -229,6 +229,9 @@ PASSAGE_NAMES = ("context", "passage")
 CATEGORY_NAMES = ("category", "intent", "topic", "domain", "class", "task_category")
 ID_NAMES = ("id", "_id", "uid", "uuid", "example_id", "record_id", "idx")
 ANNOTATION_NAMES = ("annotations", "labels")
+# LLaMA-Factory's alpaca format: the turns before this one, as [instruction, response] pairs. They are
+# part of what the model sees, so such a row is read as a chat (layout alpaca-history).
+HISTORY_FIELD = "history"
 #: The one text field a rendered chat is written in (see ``auditor.load.transcripts``).
 TEXT_CHAT_FIELD = "text"
 
@@ -250,11 +253,13 @@ def detect(rows: Sequence[Mapping[str, Any]], overrides: FieldOverrides, source:
         layout = Layout("lima", layout.required, (), None, messages=layout.messages)
     if layout is not None:
         layout = _with_optional(layout, rows)
+    if layout is not None and layout.name == "alpaca" and _history_pairs(rows):
+        layout = replace(layout, name="alpaca-history", messages=HISTORY_FIELD)
     for flag, name in (("--input-field", overrides.input), ("--output-field", overrides.output)):
         if name and name not in freq:
             raise InputError(f"{source}: {flag} {name!r} not found; fields found: {_names(freq)}")
     if overrides.input or overrides.output:
-        inp = (overrides.input,) if overrides.input else (layout.input if layout and not layout.messages else ())
+        inp = (overrides.input,) if overrides.input else (layout.input if layout and layout.output else ())
         out = overrides.output or (layout.output if layout else None)
         if not inp or not out:
             missing = "--input-field" if not inp else "--output-field"
@@ -326,6 +331,15 @@ def _prose(rows: Sequence[Mapping[str, Any]], name: str) -> bool:
     return not written or any(len(v.split()) > 1 for v in written)
 
 
+def _history_pairs(rows: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the sample holds LLaMA-Factory's alpaca history: mostly lists of [instruction, response] pairs, some not empty.
+
+    Odd values (one row's history written as text) neither decide nor block: those rows are load problems."""
+    values = [row[HISTORY_FIELD] for row in rows if row.get(HISTORY_FIELD) is not None]
+    pairs = [v for v in values if isinstance(v, list) and all(isinstance(p, list) and len(p) == 2 and all(type(t) is str for t in p) for p in v)]
+    return 2 * len(pairs) >= len(values) and any(pairs)
+
+
 def _string_turns(rows: Sequence[Mapping[str, Any]], name: str) -> bool:
     """Whether most sampled rows hold ``name`` as a non-empty list of plain strings (LIMA's turns)."""
     values = [row[name] for row in rows if name in row]
@@ -349,6 +363,10 @@ def _advice(present: set[str]) -> str:
         )
     if TEXT_CHAT_FIELD in present:
         return f"{transcripts.hint()}; or {flags}"
+    if {"chosen", "rejected"} <= present:
+        # A preference set (DPO pairs): which reply is trained on is the user's call, not a guess.
+        prompt = next((n for n in ("prompt", "question", "instruction", "input") if n in present), "NAME")
+        return f"this looks like a preference set (chosen and rejected replies): audit the replies trained on, e.g. --input-field {prompt} --output-field chosen"
     return flags
 
 

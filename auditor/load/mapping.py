@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from auditor.load import transcripts
@@ -149,8 +150,8 @@ def map_row(row: Any, fmap: FieldMap, layout: str) -> tuple[str, str, list[dict[
     if not isinstance(row, Mapping):
         raise RecordError(f"wrong type: record is {_type_name(row)}, expected an object")
     if fmap.messages:
-        turns = turns_of(row, fmap.messages, layout)
-        if fmap.input:  # a system prompt beside the turns: what the model sees first
+        turns = history_turns(row, fmap) if layout == "alpaca-history" else turns_of(row, fmap.messages, layout)
+        if fmap.input and fmap.input[0] in fmap.optional:  # a system prompt beside the turns: what the model sees first
             system = text_field(row, fmap.input[0], optional=True)
             if system.strip() and not (turns and turns[0]["role"] == "system"):
                 turns = [{"role": "system", "content": system}, *turns]
@@ -182,6 +183,27 @@ def turns_of(row: Mapping[str, Any], name: str, layout: str) -> list[dict[str, s
         except transcripts.NotAChat as exc:
             raise RecordError(f"field {name!r} does not read as a chat: {exc}") from None
     return chat_turns(row, name)
+
+
+def history_turns(row: Mapping[str, Any], fmap: FieldMap) -> list[dict[str, str]]:
+    """LLaMA-Factory's alpaca row with its history: the earlier [instruction, response] pairs, then this one.
+
+    A leading optional input field is the system prompt: ``map_row`` puts it first."""
+    assert fmap.messages is not None and fmap.output is not None
+    fields = fmap.input[1:] if fmap.input and fmap.input[0] in fmap.optional else fmap.input
+    history = row.get(fmap.messages)
+    if is_missing(history):
+        history = []
+    if not isinstance(history, list) or not all(isinstance(p, list) and len(p) == 2 for p in history):
+        raise RecordError(f"wrong type: field {fmap.messages!r} is {_type_name(history)}, expected a list of [instruction, response] pairs")
+    turns = []
+    for n, pair in enumerate(history, 1):
+        for role, text in zip(("user", "assistant"), pair):
+            if type(text) is not str:
+                raise RecordError(f"wrong type: pair {n} of {fmap.messages!r} holds {_type_name(text)}, expected text")
+            turns.append({"role": role, "content": text})
+    request = join_inputs([text_field(row, f, optional=f in fmap.optional) for f in fields], replace(fmap, input=fields))
+    return [*turns, {"role": "user", "content": request}, {"role": "assistant", "content": text_field(row, fmap.output)}]
 
 
 def string_turns(row: Mapping[str, Any], name: str) -> list[dict[str, str]]:
