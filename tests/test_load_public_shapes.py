@@ -421,3 +421,20 @@ def test_alpaca_history_rows_say_why_they_do_not_read(tmp_path: Path) -> None:
     assert data.format == "jsonl/alpaca-history" and len(data) == 3 and data.inputs[2] == "user: Next?"
     reasons = [p.reason for p in data.problems]
     assert "expected a list of [instruction, response] pairs" in reasons[0] and "pair 1 of 'history' holds a number" in reasons[1], reasons
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a short request behind a system prompt both sets share is a 'slot' text to the similarity engine "
+    "(fewer than k own words beside boilerplate: compared whole, auditor/similarity/boilerplate.py), so every "
+    "record near-duplicates an eval item (DUP006, a blocker); on main the same happens to chats with a shared "
+    "system turn. The fix needs the request compared apart from the system prompt.",
+)
+def test_a_system_prompt_shared_with_the_eval_set_is_not_leakage(tmp_path: Path) -> None:
+    train = _orca_rows()
+    others = ("volcanism", "cartography", "linguistics", "astronomy", "metallurgy", "botany", "zoology", "geology")
+    evals = [{"id": f"e{i}", "system_prompt": _ORCA_SYSTEM, "question": frame.format(s), "response": f"{s}: {i}."} for i, (frame, s) in enumerate((f, s) for f in _FRAMES for s in others)]
+    data, _ = load(_write(tmp_path / "train.jsonl", train))
+    held_out, _ = load(_write(tmp_path / "eval.jsonl", evals))
+    result = DuplicatesCheck().run(make_context(data, others={"eval": held_out}))
+    assert "DUP006" not in {f.code for f in result.findings}
