@@ -127,6 +127,14 @@ SHAPES: list[tuple[str, list[dict[str, Any]], str, dict[str, Any], str, str]] = 
         "Hello!",
     ),
     (
+        "guanaco-llama2",  # mlabonne/guanaco-llama2-1k and the tutorials on it: Llama 2's chat template in one text field
+        [{"text": "<s>[INST] <<SYS>>\nBe kind.\n<</SYS>>\n\nWhat is a meme? [/INST] An idea that spreads. </s><s>[INST] Origin? [/INST] Dawkins, 1976. </s>"}],
+        "llama2",
+        {"input": (), "output": None, "messages": "text"},
+        "system: Be kind.\nuser: What is a meme?\nassistant: An idea that spreads.\nuser: Origin?",
+        "Dawkins, 1976.",
+    ),
+    (
         "chatml-text",
         [{"text": "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello!<|im_end|>\n"}],
         "chatml",
@@ -386,11 +394,11 @@ _RENDER = {
     "human-assistant": lambda role, text: f"\n\n{'Human' if role == 'user' else role.capitalize()}: {text}",
     "user-assistant": lambda role, text: f"{role.capitalize()}: {text}\n",
 }
-# Turn texts without anything a template reads as a marker (no '#', '<', ':' or line breaks).
-_TURN = st.text(st.characters(blacklist_characters="#<:|\n\r", blacklist_categories=("Cs", "Zl", "Zp", "Cc")), min_size=1, max_size=12).filter(str.strip)
+# Turn texts without anything a template reads as a marker (no '#', '<', '[', ':' or line breaks).
+_TURN = st.text(st.characters(blacklist_characters="#<[:|\n\r", blacklist_categories=("Cs", "Zl", "Zp", "Cc")), min_size=1, max_size=12).filter(str.strip)
 
 
-@pytest.mark.parametrize("template", sorted(_RENDER))
+@pytest.mark.parametrize("template", sorted([*_RENDER, "llama2"]))  # llama2 is written whole: its system prompt sits in the first turn
 @settings(max_examples=60, deadline=None)
 @given(system=st.one_of(st.none(), _TURN), pairs=st.lists(st.tuples(_TURN, _TURN), min_size=1, max_size=3))
 def test_a_rendered_chat_reads_back_as_its_turns(template: str, system: str | None, pairs: list[tuple[str, str]]) -> None:
@@ -401,7 +409,12 @@ def test_a_rendered_chat_reads_back_as_its_turns(template: str, system: str | No
     turns = ([{"role": "system", "content": system.strip()}] if system else []) + [
         {"role": role, "content": text.strip()} for user, reply in pairs for role, text in (("user", user), ("assistant", reply))
     ]
-    rendered = "".join(_RENDER[template](t["role"], t["content"]) for t in turns)
+    if template == "llama2":  # the system prompt sits inside the first [INST]
+        head = f"<<SYS>>\n{turns[0]['content']}\n<</SYS>>\n\n" if system else ""
+        rest = turns[1:] if system else turns
+        rendered = "".join(f"<s>[INST] {head if k == 0 else ''}{u['content']} [/INST] {a['content']} </s>" for k, (u, a) in enumerate(zip(rest[::2], rest[1::2])))
+    else:
+        rendered = "".join(_RENDER[template](t["role"], t["content"]) for t in turns)
     assert transcripts.read(rendered, transcripts.BY_NAME[template]) == turns
     assert transcripts.template_of([rendered]) == transcripts.BY_NAME[template]  # and no other template reads it
 

@@ -5,7 +5,7 @@ field with the conversation already rendered in a prompt template:
 openassistant-guanaco's ``### Human: ...### Assistant: ...``, Anthropic's
 ``Human:`` / ``Assistant:`` lines, ``User:`` / ``Assistant:`` lines, the
 ``<|user|>`` / ``<|assistant|>`` tokens of Zephyr-style templates, ChatML's
-``<|im_start|>user``. Such a text is a chat: the input is what comes before
+``<|im_start|>user``, Llama 2's ``<s>[INST] ... [/INST] ... </s>``. Such a text is a chat: the input is what comes before
 the final assistant turn, the output that turn.
 
 Precision first: a text reads as a chat of a template only when it starts
@@ -30,7 +30,7 @@ class Template:
     marker: re.Pattern[str]  # group 1 is the role as written
     shown: str  # the markers as a message names them
     roles: dict[str, str]  # role as written (lower-cased) -> system / user / assistant
-    end: str = ""  # an end-of-turn token left out of the turn's content
+    ends: tuple[str, ...] = ()  # end-of-turn (and start-of-sequence) tokens left out of a turn's content
 
 
 _USER_ASSISTANT = {"system": "system", "user": "user", "human": "user", "assistant": "assistant"}
@@ -39,8 +39,11 @@ _USER_ASSISTANT = {"system": "system", "user": "user", "human": "user", "assista
 # line, which "### Human:" and "<|user|>" are not. Detection refuses should two templates ever fit.
 TEMPLATES: tuple[Template, ...] = (
     Template("guanaco", re.compile(r"###\s*(Human|Assistant|System):"), "'### Human:' / '### Assistant:'", _USER_ASSISTANT),
-    Template("chatml", re.compile(r"<\|im_start\|>\s*(system|user|assistant)\b"), "'<|im_start|>user' / '<|im_start|>assistant'", _USER_ASSISTANT, "<|im_end|>"),
-    Template("zephyr", re.compile(r"<\|(system|user|assistant)\|>"), "'<|user|>' / '<|assistant|>'", _USER_ASSISTANT, "</s>"),
+    Template("chatml", re.compile(r"<\|im_start\|>\s*(system|user|assistant)\b"), "'<|im_start|>user' / '<|im_start|>assistant'", _USER_ASSISTANT, ("<|im_end|>",)),
+    Template("zephyr", re.compile(r"<\|(system|user|assistant)\|>"), "'<|user|>' / '<|assistant|>'", _USER_ASSISTANT, ("</s>",)),
+    # Llama 2's chat template (guanaco-llama2 and the tutorials built on it): "<s>[INST] ... [/INST] reply </s>",
+    # the system prompt inside the first [INST] between <<SYS>> and <</SYS>>.
+    Template("llama2", re.compile(r"\[(/?INST)\]"), "'[INST]' / '[/INST]'", {"inst": "user", "/inst": "assistant"}, ("</s>", "<s>")),
     # Line-start markers only: "Human:" inside a sentence is prose, not a turn.
     Template("human-assistant", re.compile(r"(?:^|\n)[ \t]*(Human|Assistant):", re.IGNORECASE), "'Human:' / 'Assistant:' lines", _USER_ASSISTANT),
     Template("user-assistant", re.compile(r"(?:^|\n)[ \t]*(System|User|Assistant):", re.IGNORECASE), "'User:' / 'Assistant:' lines", _USER_ASSISTANT),
@@ -67,9 +70,11 @@ def read(text: str, template: Template) -> list[dict[str, str]]:
     for k, m in enumerate(marks):
         stop = marks[k + 1].start() if k + 1 < len(marks) else len(text)
         content = text[m.end() : stop]
-        if template.end:
-            content = content.replace(template.end, "")
+        for token in template.ends:
+            content = content.replace(token, "")
         turns.append({"role": template.roles[m.group(1).lower()], "content": content.strip()})
+    if template.name == "llama2":
+        turns = _llama2_system(turns)
     expected = "user"
     for n, turn in enumerate(turns, 1):
         if turn["role"] == "system" and n == 1:
@@ -80,6 +85,18 @@ def read(text: str, template: Template) -> list[dict[str, str]]:
     if turns[-1]["role"] != "assistant" or not turns[-1]["content"]:
         raise NotAChat("it does not end with an assistant turn that says something")
     return turns
+
+
+_SYS = re.compile(r"\s*<<SYS>>(.*?)<</SYS>>", re.DOTALL)
+
+
+def _llama2_system(turns: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Llama 2 writes the system prompt inside the first user turn: make it a turn of its own."""
+    found = _SYS.match(turns[0]["content"]) if turns and turns[0]["role"] == "user" else None
+    if found is None:
+        return turns
+    first = {"role": "user", "content": turns[0]["content"][found.end() :].strip()}
+    return [{"role": "system", "content": found.group(1).strip()}, first, *turns[1:]]
 
 
 def reads_as(text: object, template: Template) -> bool:
