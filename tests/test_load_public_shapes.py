@@ -193,10 +193,16 @@ SHAPES: list[tuple[str, list[dict[str, Any]], str, dict[str, Any], str, str]] = 
                 "conversations": [{"from": "system", "value": "S"}, {"from": "human", "value": "Q"}, {"from": "gpt", "value": "R", "weight": 1}],
                 "source": "airoboros2.2",
                 "category": "orca",
+                # the card's other columns, null in most rows
+                "system_prompt": None,
+                "topic": None,
+                "model": None,
+                "idx": None,
+                "skip_prompt_formatting": False,
             }
         ],
         "sharegpt",
-        {"input": (), "output": None, "messages": "conversations", "category": "category"},
+        {"input": ("system_prompt",), "optional": ("system_prompt",), "output": None, "messages": "conversations", "category": "category", "id": "idx"},
         "system: S\nuser: Q",
         "R",
     ),
