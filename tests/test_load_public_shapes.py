@@ -457,3 +457,11 @@ def test_a_system_prompt_shared_with_the_eval_set_is_not_leakage(tmp_path: Path)
     held_out, _ = load(_write(tmp_path / "eval.jsonl", evals))
     result = DuplicatesCheck().run(make_context(data, others={"eval": held_out}))
     assert "DUP006" not in {f.code for f in result.findings}
+
+
+def test_an_odd_system_prompt_value_is_its_rows_problem_not_the_fields(tmp_path: Path) -> None:
+    """One row's system prompt written as a number neither keeps the others' prompts out nor vanishes."""
+    rows = [{"system_prompt": SYSTEM, "question": f"Q{i}", "response": "R"} for i in range(3)] + [{"system_prompt": 7, "question": "Q", "response": "R"}]
+    data, _ = load(_write(tmp_path / "d.jsonl", rows))
+    assert data.inputs[0] == f"{SYSTEM}\n\nQ0" and len(data) == 3
+    assert "field 'system_prompt' is a number, expected text" in data.problems[0].reason

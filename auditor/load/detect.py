@@ -317,17 +317,19 @@ def _with_optional(layout: Layout, rows: Sequence[Mapping[str, Any]]) -> Layout:
 
 
 def _prose(rows: Sequence[Mapping[str, Any]], name: str) -> bool:
-    """Whether field ``name`` holds prose in the sample: every value text, not every written one a single word.
+    """Whether field ``name`` holds prose in the sample: mostly text, not every written value a single word.
 
-    A field of that name holding anything else (an object of metadata, a model's name such as
-    "gpt-4" under "system") is left alone rather than made part of every input. All blank in the
+    A field of that name holding anything else (objects of metadata, a model's name such as
+    "gpt-4" under "system") is left alone rather than made part of every input; one odd value
+    among texts does not decide (its row is a load problem with the reason). All blank in the
     sample, it is taken: blank values are left out of the input anyway, and the rows after the
     sample may fill it.
     """
     values = [row[name] for row in rows if name in row and row[name] is not None]
-    if not all(type(v) is str for v in values):
+    texts = [v for v in values if type(v) is str]
+    if 2 * len(texts) < len(values):
         return False
-    written = [v for v in values if v.strip()]
+    written = [v for v in texts if v.strip()]
     return not written or any(len(v.split()) > 1 for v in written)
 
 
