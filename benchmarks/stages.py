@@ -10,8 +10,8 @@ feature the first time a check asks for it (``Context.cached``: a feature's
 figure includes the features it asks for), of every fidelity rule, and of the
 coverage check's steps. cProfile sees only the main thread and inflates
 Python-heavy code 1.3-2.5x; these are the plain figures. scikit-learn is
-imported before the audit and its import reported apart, so the coverage
-figures are its work alone.
+imported before the audit (after the OpenMP wait policy the audit sets) and
+its import reported apart, so the coverage figures are its work alone.
 """
 
 from __future__ import annotations
@@ -90,6 +90,9 @@ def main() -> None:
     parser.add_argument("--min", type=float, default=0.03, help="hide stages under this many CPU-seconds")
     args = parser.parse_args()
     instrument()
+    from auditor.runtime.openmp import prefer_passive_wait
+
+    prefer_passive_wait()  # as audit() does, before scikit-learn loads OpenMP
     used = cpu()
     import sklearn.cluster  # noqa: F401
     import sklearn.decomposition  # noqa: F401
