@@ -24,6 +24,7 @@ from auditor.load.prompt_baseline import prompt_baseline as prompt_baseline_feat
 from auditor.load.prompt_baseline import read_prompt_baseline
 from auditor.report.model import Report
 from auditor.runtime.errors import InputError
+from auditor.runtime.openmp import prefer_passive_wait
 from auditor.similarity import Normalizer
 
 PathLike = str | Path
@@ -81,6 +82,7 @@ def audit(
     for the decision check.
     """
     started = time.perf_counter()
+    prefer_passive_wait()  # before scikit-learn loads OpenMP: idle k-means threads sleep, not spin
     if engine is not None:
         overrides = {**overrides, "scale__engine": engine}
     cfg = resolve_config(config, overrides)
