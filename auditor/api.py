@@ -24,7 +24,7 @@ from auditor.load.prompt_baseline import prompt_baseline as prompt_baseline_feat
 from auditor.load.prompt_baseline import read_prompt_baseline
 from auditor.report.model import Report
 from auditor.runtime.errors import InputError
-from auditor.runtime.openmp import prefer_passive_wait
+from auditor.runtime.openmp import with_passive_wait
 from auditor.similarity import Normalizer
 
 PathLike = str | Path
@@ -51,6 +51,7 @@ def resolve_config(config: Config | PathLike | Mapping[str, Any] | None, overrid
     return checked(resolved)  # what only the checks know, before any data is read
 
 
+@with_passive_wait  # before scikit-learn loads OpenMP: idle k-means threads sleep, not spin
 def audit(
     source: Any,
     config: Config | PathLike | Mapping[str, Any] | None = None,
@@ -82,7 +83,6 @@ def audit(
     for the decision check.
     """
     started = time.perf_counter()
-    prefer_passive_wait()  # before scikit-learn loads OpenMP: idle k-means threads sleep, not spin
     if engine is not None:
         overrides = {**overrides, "scale__engine": engine}
     cfg = resolve_config(config, overrides)

@@ -90,9 +90,9 @@ def main() -> None:
     parser.add_argument("--min", type=float, default=0.03, help="hide stages under this many CPU-seconds")
     args = parser.parse_args()
     instrument()
-    from auditor.runtime.openmp import prefer_passive_wait
+    import os
 
-    prefer_passive_wait()  # as audit() does, before scikit-learn loads OpenMP
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as audit() does (auditor.runtime.openmp), before scikit-learn loads OpenMP
     used = cpu()
     import sklearn.cluster  # noqa: F401
     import sklearn.decomposition  # noqa: F401

@@ -9,10 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from typing import Any
+
 import pandas as pd
 import pytest
 
+from auditor import api
 from auditor.api import audit
+from auditor.runtime.errors import InputError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -44,11 +48,27 @@ def test_topics_are_the_same_under_either_wait_policy() -> None:
     assert passive[1] == active[1]
 
 
-def test_audit_sets_passive_unless_the_user_chose(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_audit_runs_passive_unless_the_user_chose_and_leaves_the_environment_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
     frame = pd.DataFrame({"instruction": ["what is my refund status", "where is my parcel"], "output": ["On its way.", "In transit."]})
+    seen: list[str | None] = []
+    real_run = api.run
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(os.environ.get("OMP_WAIT_POLICY"))
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(api, "run", spy)
     monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
     audit(frame, config={})
-    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    assert seen == ["PASSIVE"]
+    assert "OMP_WAIT_POLICY" not in os.environ  # the caller's later OpenMP runtimes start with its own environment
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")  # the user's choice stands
     audit(frame, config={})
-    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
+    assert seen == ["PASSIVE", "ACTIVE"] and os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
+
+
+def test_the_policy_is_removed_even_when_the_audit_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    with pytest.raises(InputError):
+        audit("/nonexistent/file.jsonl", config={})
+    assert "OMP_WAIT_POLICY" not in os.environ
