@@ -253,7 +253,9 @@ def concat(parts: Iterable[Dataset]) -> Dataset:
         prefix = f"{Path(str(part.source)).name}:"
         out.ids.extend(f"{prefix}{i}" for i in part.ids)
         out.lines.extend(part.lines)
+        start = len(out.inputs)
         out.inputs.extend(part.inputs)
+        out.add_system_ends(start, part.system_ends)
         out.outputs.extend(part.outputs)
         out.problems.extend(part.problems)
         if out.categories is not None:

@@ -165,7 +165,9 @@ def test_short_user_turns_under_one_system_prompt(same_output):
     """A user turn shorter than a shingle is a slot in the shared prompt: the inputs compare whole and
     are alike. Different answers keep the examples apart (DUP004 at most); one answer to all makes
     them copies of one example. (Answers repeating the slot, 'answer {i}', are answers to other requests:
-    see test_same_request_or_another.)"""
+    see test_same_request_or_another.) The texts here are the input as given: a chat the loader read has
+    its system turn cut off before comparing (test_load_public_shapes: the short turns are then compared
+    as themselves)."""
     system = " ".join(f"rule{i} always answer politely and cite the handbook section {i}" for i in range(25))
     pairs = [(f"system: {system}\nuser: question {i}", "we cannot say" if same_output else f"answer covering t{i}") for i in range(120)]
     _, result = run(pairs)

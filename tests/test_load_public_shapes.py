@@ -320,6 +320,7 @@ def test_overrides_still_win_over_the_new_layouts(tmp_path: Path) -> None:
     # Only the output forced: the input is the detected one, its system prompt still optional.
     data, _ = load(_write(tmp_path / "e.jsonl", [*rows, {"system_prompt": None, "question": "Q2", "response": "R2", "notes": "N2"}]), FieldOverrides(output="notes"))
     assert data.inputs == [f"{SYSTEM}\n\nQ1", "Q2"] and data.invalid_records == 0
+    assert list(data.requests) == ["Q1", "Q2"]  # what the near-duplicate and leakage comparison reads
 
 
 def test_a_system_field_that_is_not_a_prompt_stays_out_of_the_input(tmp_path: Path) -> None:
@@ -355,6 +356,9 @@ def test_a_system_prompt_every_row_shares_makes_no_duplicates(tmp_path: Path) ->
     rows = _orca_rows()
     data, _ = load(_write(tmp_path / "d.jsonl", rows))
     assert all(x.startswith(_ORCA_SYSTEM + "\n\n") for x in data.inputs) and len(data) == 120
+    assert list(data.requests) == [r["question"] for r in rows]
+    chats, _ = load(_write(tmp_path / "c.jsonl", [_as_chat(r) for r in rows[:2]] + [_as_chat({**rows[2], "system_prompt": ""})]))
+    assert list(chats.requests) == [f"user: {r['question']}" for r in rows[:3]] and chats.inputs[2] == chats.requests[2]
     result = DuplicatesCheck().run(make_context(data))
     assert [f.code for f in result.findings] == []
     assert result.metrics["effective_examples"] == 120 and result.metrics["near_duplicate_records"] == 0
@@ -442,21 +446,64 @@ def test_alpaca_history_rows_say_why_they_do_not_read(tmp_path: Path) -> None:
     assert "expected a list of [instruction, response] pairs" in reasons[0] and "pair 1 of 'history' holds a number" in reasons[1], reasons
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a short request behind a system prompt both sets share is a 'slot' text to the similarity engine "
-    "(fewer than k own words beside boilerplate: compared whole, auditor/similarity/boilerplate.py), so every "
-    "record near-duplicates an eval item (DUP006, a blocker); on main the same happens to chats with a shared "
-    "system turn. The fix needs the request compared apart from the system prompt.",
+def _as_chat(row: dict[str, str]) -> dict[str, Any]:
+    """An Orca row as a chat: its system prompt the leading system turn."""
+    turns = [("system", row["system_prompt"]), ("user", row["question"]), ("assistant", row["response"])]
+    return {"id": row["id"], "messages": [{"role": role, "content": text} for role, text in turns if text]}
+
+
+_LONG = (
+    "Explain in a few sentences how {} shapes the daily work of a field researcher who studies it for a living.",
+    "Write a short paragraph for a school newsletter about why {} still surprises the people who study it.",
 )
-def test_a_system_prompt_shared_with_the_eval_set_is_not_leakage(tmp_path: Path) -> None:
+
+
+def _leak_sets(twin: bool) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Orca training rows and an eval set behind the same system prompt: only new requests (``twin`` False),
+    or also requests the training rows make (the defective twin: 4 exact, 4 near, 2 behind another prompt)."""
     train = _orca_rows()
     others = ("volcanism", "cartography", "linguistics", "astronomy", "metallurgy", "botany", "zoology", "geology")
     evals = [{"id": f"e{i}", "system_prompt": _ORCA_SYSTEM, "question": frame.format(s), "response": f"{s}: {i}."} for i, (frame, s) in enumerate((f, s) for f in _FRAMES for s in others)]
-    data, _ = load(_write(tmp_path / "train.jsonl", train))
-    held_out, _ = load(_write(tmp_path / "eval.jsonl", evals))
-    result = DuplicatesCheck().run(make_context(data, others={"eval": held_out}))
-    assert "DUP006" not in {f.code for f in result.findings}
+    if twin:
+        long = [{"id": f"long{i}", "system_prompt": _ORCA_SYSTEM, "question": _LONG[i % 2].format(s), "response": f"About {s}: a paragraph {i}."} for i, s in enumerate(_SUBJECTS[:8])]
+        train += long
+        evals += [{**r, "id": f"asked{i}", "response": "Another answer."} for i, r in enumerate(train[:4])]  # same request, same prompt
+        evals += [{**r, "id": f"near{i}", "question": r["question"].rsplit(" ", 1)[0] + " today."} for i, r in enumerate(long[:4])]  # its last word changed
+        evals += [{**r, "id": f"other{i}", "system_prompt": "You are a terse assistant."} for i, r in enumerate(long[4:6])]  # another prompt
+    return train, evals
+
+
+@pytest.mark.parametrize("chat", [False, True], ids=["system_prompt", "chat"])
+@pytest.mark.parametrize("engine", ["memory", "stream", "stream-join", "spark"])
+def test_a_system_prompt_shared_with_the_eval_set_is_not_leakage(tmp_path: Path, chat: bool, engine: str, request: pytest.FixtureRequest) -> None:
+    """Before the fix every short request behind the shared prompt read as leaked (DUP006 on 120 of 120
+    records; for chats also one DUP004 cluster of all 120): a 'slot' filled in the prompt to the
+    similarity engine. Its twin's real leaks are found."""
+    from auditor.api import audit
+    from tests.test_scale import KB, checks_of
+
+    options: dict[str, Any] = {"engine": "memory"}
+    if engine.startswith("stream"):
+        options = {"engine": "stream", "scale__partition_mb": 8 * KB, "jobs": 1}
+    if engine == "stream-join":
+        options["duplicates__exact_below"] = 20  # the band-key join of large sets
+    if engine == "spark":
+        request.getfixturevalue("spark")  # the session's local Spark (skipped without pyspark and Java)
+        options = {"engine": "spark", "scale__partition_mb": 8 * KB, "duplicates__exact_below": 20}
+    shape = _as_chat if chat else dict
+    found = [] if engine != "spark" else [(0, 0)]  # a Spark run costs seconds: the twin alone (its eval set holds the clean one's items)
+    for twin in (False, True) if engine != "spark" else (True,):
+        train, evals = _leak_sets(twin)
+        path, held_out = _write(tmp_path / f"train{twin}.jsonl", [shape(r) for r in train]), _write(tmp_path / f"eval{twin}.jsonl", [shape(r) for r in evals])
+        dup = checks_of(audit(str(path), config={}, eval=str(held_out), **options))["duplicates"]
+        if engine != "memory":  # every figure as in memory (near_candidates too: the partitions sketch requests)
+            same = {k: v for k, v in options.items() if k.startswith("duplicates__")}
+            assert dup == checks_of(audit(path, config={}, eval=held_out, engine="memory", **same))["duplicates"]
+        codes = {f["code"]: f for f in dup["findings"]}
+        assert "DUP004" not in codes
+        found.append((dup["metrics"]["leaked_records"], codes.get("DUP006", {}).get("details", {}).get("eval_records_matched", 0)))
+    # The twin: 4 requests asked again, 4 near copies and 2 behind another prompt, each a training row's.
+    assert found == [(0, 0), (10, 10)]
 
 
 def test_an_odd_system_prompt_value_is_its_rows_problem_not_the_fields(tmp_path: Path) -> None:
@@ -464,4 +511,5 @@ def test_an_odd_system_prompt_value_is_its_rows_problem_not_the_fields(tmp_path:
     rows = [{"system_prompt": SYSTEM, "question": f"Q{i}", "response": "R"} for i in range(3)] + [{"system_prompt": 7, "question": "Q", "response": "R"}]
     data, _ = load(_write(tmp_path / "d.jsonl", rows))
     assert data.inputs[0] == f"{SYSTEM}\n\nQ0" and len(data) == 3
+    assert list(data.requests) == ["Q0", "Q1", "Q2"]  # read row by row (the odd row): the same cut
     assert "field 'system_prompt' is a number, expected text" in data.problems[0].reason

@@ -7,9 +7,10 @@ million dicts, and checks can hand whole columns to numpy or scikit-learn.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from auditor.core.findings import RecordId
 
@@ -101,9 +102,29 @@ class Dataset:
     # double-labelled subset of a file carries them, often at its end): field
     # name -> {line: value}, until the loader adopts them as the annotations column.
     unplanned: dict[str, dict[int, Any]] = field(default_factory=dict)
+    # Per record, where its system prompt (a chat's leading system turn, a flat layout's system
+    # field, which the loader puts first in the input) ends in its input: 0 for none. None while
+    # no record has one. 4 bytes a record, and only for a set that has system prompts.
+    system_ends: array[int] | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def add_system_ends(self, start: int, ends: Sequence[int] | None) -> None:
+        """Records ``start``.. were just appended: where their system prompts end (None: they have none)."""
+        added = len(self.inputs) - start
+        if ends is None or not any(ends):
+            if self.system_ends is not None:
+                self.system_ends.extend(array("I", [0]) * added)
+            return
+        if self.system_ends is None:
+            self.system_ends = array("I", [0]) * start
+        self.system_ends.extend(ends)
+
+    @property
+    def requests(self) -> Sequence[str]:
+        """Per record, its input after its system prompt: what the similarity engine compares."""
+        return self.inputs if self.system_ends is None else Requests(self.inputs, self.system_ends)
 
     @property
     def valid_records(self) -> int:
@@ -135,3 +156,33 @@ class Dataset:
     def iter_records(self) -> Iterator[dict[str, Any]]:
         for i in range(len(self)):
             yield self.record(i)
+
+
+class Requests(Sequence[str]):
+    """The inputs with their system prompts cut off, cut on demand (no second copy of the texts).
+
+    Near-duplicates and eval leakage are judged on the request: a system prompt is not a
+    template the request fills but a separate part of the input. Compared with it, every short
+    request behind one shared prompt is a 'slot' filled in that prompt (fewer own words than a
+    shingle beside boilerplate, ``auditor.similarity.boilerplate``) and alike to every other:
+    every record flagged as a near-copy, and as leaked into an eval set sharing the prompt.
+    Exact duplicates still hash the whole input.
+    """
+
+    def __init__(self, inputs: Sequence[str], ends: Sequence[int]) -> None:
+        self.inputs = inputs
+        self.ends = ends
+
+    def __len__(self) -> int:
+        return len(self.inputs)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return self.inputs[i][self.ends[i] :]

@@ -82,7 +82,7 @@ def _matched(ctx: Context, other: Dataset, views: tuple[str, ...], partitions: P
     inputs, pairs = ctx.cached(input_reps), ctx.cached(pair_reps)
     # No keys: exact matches are looked up in the partitions, where the hashes are.
     ours = Indexed(ctx.cached(norm_inputs), ctx.cached(norm_outputs), {}, {"input": inputs[0], "pair": pairs[0]}, {"input": inputs[1], "pair": pairs[1]})
-    theirs = Indexed.of(ctx.cached(normalizer), other.inputs, other.outputs)
+    theirs = Indexed.of(ctx.cached(normalizer), other.inputs, other.outputs, other.requests)
     n = len(ours.inputs)
     probe, boiler = None, []
     if len(ours.firsts["pair"]) + len(theirs.firsts["pair"]) > params.exact_below:
@@ -138,7 +138,7 @@ def join_partition(part: Context, rows: tuple[np.ndarray, np.ndarray, int], job:
     asking = np.asarray([r for r, key in enumerate(every_input) if key in job.asked], np.int64) + start
     if job.probe is None:
         return exact, None, asking
-    ins = job.norm.many(data.inputs)
+    ins = job.norm.many(data.requests)
     outs = job.norm.many(data.outputs)
     # One set of columns: the partition's texts, then the other set's, as the in-memory pool lays them out.
     shingler = Shingler(ins + job.inputs, outs + job.outputs, job.params, at, boiler=job.boiler)

@@ -42,7 +42,7 @@ class RouteJob:
 
 def sketch_of(part: Context, at: np.ndarray, is_input: np.ndarray, norm: Normalizer, params: NearParams, boiler: list) -> Sketch:  # type: ignore[type-arg]
     """Band keys and bins of a partition's members ``at`` (its own record indices)."""
-    ins = norm.many(part.dataset.inputs)
+    ins = norm.many(part.dataset.requests)
     outs = norm.many(part.dataset.outputs)
     shingler = Shingler(ins, outs, params, at, boiler=boiler)
     return sketch_all(shingler, at, is_input, params)
@@ -57,7 +57,8 @@ def sketch_routed(part: Context, rows: tuple[np.ndarray, np.ndarray, int], job: 
 def texts_for(part: Context, rows: tuple[np.ndarray, np.ndarray], job: RouteJob) -> Iterator[tuple[int, Chunk]]:
     at, members = rows
     picked = at.tolist()
-    ins = job.norm.many([part.dataset.inputs[i] for i in picked])
+    requests = part.dataset.requests
+    ins = job.norm.many([requests[i] for i in picked])
     outs = job.norm.many([part.dataset.outputs[i] for i in picked])
     yield from texts_routed(members, ins, outs, job.shuffle)
 

@@ -73,7 +73,9 @@ _ITER_TEXTS = 1 << 14
 
 
 def norm_inputs(ctx: Context) -> Sequence[str]:
-    return NormalisedTexts(ctx.cached(normalizer), ctx.dataset.inputs)
+    """The normalised inputs the similarity engine compares: the requests, system prompts cut off
+    (``Dataset.requests`` says why); the exact-duplicate hashes (``input_keys``) hash whole inputs."""
+    return NormalisedTexts(ctx.cached(normalizer), ctx.dataset.requests)
 
 
 def norm_outputs(ctx: Context) -> Sequence[str]:

@@ -19,6 +19,8 @@ from auditor.load.mapping import (
     category_of,
     map_row,
     scalar_id,
+    system_end,
+    system_field,
 )
 from auditor.load.readers import Row
 from auditor.core.records import Dataset, FieldMap, LoadNote, LoadProblem
@@ -178,8 +180,13 @@ def _fill_fast(data: Dataset, batch: list[Row], fast: Any, kept: list[str]) -> b
         cats = [c or None for c in cats]  # an empty name is no category
     data.ids.extend(ids)
     data.lines.extend(lines)
+    start = len(data.inputs)
     data.inputs.extend(mapped[0])
     data.outputs.extend(mapped[1])
+    if system_field(fmap):
+        data.add_system_ends(start, [len(s) + 2 if s and s.strip() else 0 for s in (o.get(fmap.input[0]) for o in objs)])
+    elif data.system_ends is not None:
+        data.add_system_ends(start, None)
     if cats is not None and data.categories is not None:
         data.categories.extend(cats)
     if data.annotations is not None:
@@ -215,6 +222,9 @@ def _fill_rows(data: Dataset, rows: Iterable[Row], layout: str, kept: list[str])
         ids.append(own_id if own_id is not None else line)
         lines.append(line)
         inputs.append(inp)
+        end = system_end(obj, fmap, inp, turns)
+        if end or data.system_ends is not None:
+            data.add_system_ends(len(inputs) - 1, [end])
         outputs.append(out)
         if cats is not None:
             cats.append(category)

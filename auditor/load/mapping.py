@@ -165,6 +165,25 @@ def map_row(row: Any, fmap: FieldMap, layout: str) -> tuple[str, str, list[dict[
     return inp, out, None
 
 
+def system_end(row: Any, fmap: FieldMap, inp: str, turns: list[dict[str, str]] | None) -> int:
+    """Where ``inp``'s system prompt ends (0: none): after a chat's leading system turn and its
+    line break, or after a flat layout's system field and its blank line (``join_inputs``)."""
+    if turns is not None:
+        if turns and turns[0]["role"] == "system" and inp.startswith("system: "):
+            return min(len("system: \n") + len(turns[0]["content"]), len(inp))
+        return 0
+    if system_field(fmap) and isinstance(row, Mapping):
+        system = row.get(fmap.input[0])
+        if isinstance(system, str) and system.strip():
+            return min(len(system) + 2, len(inp))
+    return 0
+
+
+def system_field(fmap: FieldMap) -> bool:
+    """Whether a flat layout's first input field is a system prompt (the only optional field put first)."""
+    return not fmap.messages and len(fmap.input) > 1 and fmap.input[0] in fmap.optional
+
+
 def join_inputs(parts: list[str], fmap: FieldMap) -> str:
     """The input fields' texts as one input, a blank line apart; an optional field only when it holds text."""
     if not fmap.optional:

@@ -194,7 +194,9 @@ def _work(send: Any, fill_range: Callable[..., None], make_part: Callable[[], Da
 def _append(data: Dataset, part: Dataset) -> None:
     data.ids.extend(part.ids)
     data.lines.extend(part.lines)
+    start = len(data.inputs)
     data.inputs.extend(part.inputs)
+    data.add_system_ends(start, part.system_ends)
     data.outputs.extend(part.outputs)
     data.problems.extend(part.problems)
     data.notes.extend(part.notes)

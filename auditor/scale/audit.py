@@ -240,7 +240,7 @@ def assemble(parts: list[PartFeatures], job: MeasureJob, source: str, at: Record
     ctx = Context(dataset=data, config=cfg, progress=progress)
     # The texts, normalised, are read back by offset for the few records a feature needs.
     ctx.provide(normalizer, norm)
-    ctx.provide(norm_inputs, LazyColumn(reader, "input", normalised=True))
+    ctx.provide(norm_inputs, LazyColumn(reader, "request", normalised=True))  # as features.norm_inputs
     ctx.provide(norm_outputs, LazyColumn(reader, "output", normalised=True))
     return ctx, measured, starts
 

@@ -88,6 +88,7 @@ class RecordReader:
             raise RuntimeError(f"{self.path} changed during the audit: line {line} no longer reads ({part.problems[0].reason})")
         rec: dict[str, Any] = {
             "input": part.inputs[0],
+            "request": part.requests[0],
             "output": part.outputs[0],
             "messages": part.messages[0] if part.messages is not None else None,
             "annotations": part.annotations[0] if part.annotations is not None else None,

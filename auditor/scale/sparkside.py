@@ -48,7 +48,9 @@ def read_side(cfg: Config, flag: str, source: str, fields: FieldOverrides, limit
     for part in parts:
         data.ids.extend(part.ids)
         data.lines.extend(part.lines)
+        start = len(data.inputs)
         data.inputs.extend(part.inputs)
+        data.add_system_ends(start, part.system_ends)
         data.outputs.extend(part.outputs)
         if data.categories is not None and part.categories is not None:
             data.categories.extend(part.categories)

@@ -63,13 +63,14 @@ class Indexed:
     reps: dict[str, np.ndarray]
 
     @classmethod
-    def of(cls, norm: Normalizer, inputs: list[str], outputs: list[str]) -> Indexed:
-        """A set given by its raw texts."""
+    def of(cls, norm: Normalizer, inputs: list[str], outputs: list[str], requests: Sequence[str] | None = None) -> Indexed:
+        """A set given by its raw texts; ``requests``: its inputs as compared (``Dataset.requests``), the
+        whole inputs when None. Exact matches hash the whole inputs."""
         in_rows, out_rows = norm.hashes(inputs), norm.hashes(outputs)
         in_ints = ints(in_rows)
         reps = {"input": Runs.of(in_rows).representatives(), "pair": Runs.of(pair_keys(in_rows, out_rows)).representatives()}
         return cls(
-            norm.many(inputs),
+            norm.many(requests if requests is not None else inputs),
             norm.many(outputs),
             {"input": in_ints, "pair": [pair_key(i, o) for i, o in zip(in_ints, ints(out_rows))]},
             {v: r[0] for v, r in reps.items()},
