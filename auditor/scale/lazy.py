@@ -22,7 +22,16 @@ from auditor.core.records import LoadProblem
 from auditor.scale.partitions import Layout
 from auditor.similarity import Normalizer
 
-CACHE_RECORDS = 200_000  # records kept once read: the involved records of a verification round, bounded
+# Records kept once read (the involved records of a verification round), bounded by count and by their estimated
+# size in memory: a scan that reads each record of a few percent of ten million once (the contradictions' outputs)
+# would otherwise hold 200,000 parsed records, about 600 MB, on the driver.
+CACHE_RECORDS = 200_000
+CACHE_BYTES = 128 << 20
+
+
+def _cost(raw: bytes) -> int:
+    """About what a record read from ``raw`` holds in memory: its texts twice (as read and normalised), a dict."""
+    return 2 * len(raw) + 256
 
 
 class RecordReader:
@@ -48,6 +57,7 @@ class RecordReader:
         self.normalizer = normalizer
         self.reads = 0  # records read from the file (for the report and tests)
         self._cache: dict[int, dict[str, Any]] = {}
+        self._cached_bytes = 0
         self._lock = threading.Lock()
         self._fd: int | None = fd  # given: an open copy of the records (a Spark source's), owned from here on
 
@@ -94,9 +104,11 @@ class RecordReader:
         }
         with self._lock:
             self.reads += 1
-            if len(self._cache) >= CACHE_RECORDS:
+            if len(self._cache) >= CACHE_RECORDS or self._cached_bytes >= CACHE_BYTES:
                 self._cache.clear()
+                self._cached_bytes = 0
             self._cache[i] = rec
+            self._cached_bytes += _cost(raw)
         return rec
 
     def value(self, i: int, field: str, normalised: bool) -> Any:

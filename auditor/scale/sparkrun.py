@@ -41,6 +41,7 @@ from auditor.runtime.errors import InputError
 from auditor.scale.audit import NotMeasured, Prepared, RecordReaderAt, _stage, assemble, prepared, reduce_measures
 from auditor.scale.engines import SparkEngine
 from auditor.scale.shuffle import SparkRouted
+from auditor.scale.gather import Gathered
 from auditor.scale.measure import MeasureJob, PartFeatures, measure_read
 from auditor.scale.sparksource import ReadJob, head_layout, locate, numbering, rdd_of, read_items
 
@@ -75,8 +76,8 @@ def audit_spark(
     # Features the cluster computes (the grouping of hashes) are not measured in pass one: nothing of theirs reaches the driver.
     units = tuple(NotMeasured(f) if isinstance(f, MergesInCluster) else f for f in features)
     job = MeasureJob(layout, cfg, (*units, *partitioned))
-    parts, fd = _pass_one(engine, rdd, read_job, job, progress)
-    ctx, measured, starts = assemble(parts, job, src.label, RecordReaderAt(f"{src.label} (the driver's copy of its records)", fd), progress)
+    gathered, fd = _pass_one(engine, rdd, read_job, job, progress)
+    ctx, measured, starts = assemble(gathered, job, src.label, RecordReaderAt(f"{src.label} (the driver's copy of its records)", fd), progress)
     ctx.others = dict(others or {})
     loaded = time.perf_counter()
     info = InputInfo(path=src.label, format=ctx.dataset.format, bytes=src.bytes, sha256=None)
@@ -85,22 +86,24 @@ def audit_spark(
     return prepared(ctx, info, checks, partitioned, judged, loaded)
 
 
-def _pass_one(engine: SparkEngine, rdd: Any, read_job: ReadJob, job: MeasureJob, progress: Progress) -> tuple[list[PartFeatures], int]:
+def _pass_one(engine: SparkEngine, rdd: Any, read_job: ReadJob, job: MeasureJob, progress: Progress) -> tuple[Gathered, int]:
     """Every partition measured in the executors; their records' lines spilled to an anonymous file as they arrive.
 
     In local mode the executors write each partition's lines to a file of a
     temporary folder and the driver appends it to the copy: a partition's
     lines (a gzipped part is one partition, however large) never pass through
     the JVM's heap as a task result. On a cluster they come back compressed.
+    Each partition's columns are folded into arrays sized by the counting
+    pass as it arrives (``Gathered``), then dropped.
     """
     n = rdd.getNumPartitions()
-    parts: list[PartFeatures] = []
+    gathered = Gathered(len(job.units), capacity=read_job.numbering.total, lengths=False)
     label = f"spark: measuring {n} partitions on {engine.workers} cores"
     with tempfile.TemporaryFile(prefix="auditor-spark-") as spill, tempfile.TemporaryDirectory(prefix="auditor-spark-") as folder:
         at = 0
         work = (read_job, job, folder if engine.local else None)
         for part in _stage(progress, label, n, engine.map_partitions(rdd, measure_items, work)):
-            part.offsets += at
+            gathered.add(part, at)
             if isinstance(part.raw, str):
                 with open(part.raw, "rb") as fh:
                     at += _copy(fh, spill)
@@ -108,9 +111,8 @@ def _pass_one(engine: SparkEngine, rdd: Any, read_job: ReadJob, job: MeasureJob,
             else:
                 at += spill.write(zlib.decompress(part.raw))
             part.raw = b""
-            parts.append(part)
         spill.flush()
-        return parts, os.dup(spill.fileno())  # the file is gone from the folder already; the descriptor keeps it
+        return gathered, os.dup(spill.fileno())  # the file is gone from the folder already; the descriptor keeps it
 
 
 def _copy(source: Any, target: Any) -> int:
@@ -125,6 +127,7 @@ def measure_items(k: int, items: Iterable[Any], work: tuple[ReadJob, MeasureJob,
     read_job, job, folder = work
     got, raw = read_items(k, items, read_job, keep_raw=True)
     part = measure_read(k, got, job)
+    part.lengths = np.zeros(0, np.int32)  # the driver's copy holds the lines one after the other: no length needed
     if folder is None:
         part.raw = zlib.compress(raw, 1)
     else:
