@@ -11,7 +11,7 @@ parts read one after the other, and a run on either gives the findings of a
 run on the JSON lines (``bench_scale.py --findings``). The Parquet schema is
 inferred from the first batch (every key of the generator's records appears
 in it); a record without a key gets a null there. Parts are cut by record
-count (the last takes the rest), gzip level 6, named ``part-00000.jsonl.gz``
+count (the last takes the rest), gzip level 6 (``--level``), named ``part-00000.jsonl.gz``
 on. The output must not exist yet: nothing is overwritten.
 """
 
@@ -63,7 +63,7 @@ def to_parquet(source: Path, target: Path, rows: int, records: int | None) -> in
     return done
 
 
-def to_parts(source: Path, target: Path, parts: int, rows: int, records: int | None) -> int:
+def to_parts(source: Path, target: Path, parts: int, rows: int, records: int | None, level: int) -> int:
     total = records if records is not None else sum(1 for line in open(source, "rb") if line.strip())
     per_part = -(-total // parts)
     target.mkdir(parents=True)
@@ -75,7 +75,7 @@ def to_parts(source: Path, target: Path, parts: int, rows: int, records: int | N
                 if done % per_part == 0:
                     if out is not None:
                         out.close()
-                    out = gzip.open(target / f"part-{done // per_part:05d}.jsonl.gz", "wb", compresslevel=6)
+                    out = gzip.open(target / f"part-{done // per_part:05d}.jsonl.gz", "wb", compresslevel=level)
                 out.write(line if line.endswith(b"\n") else line + b"\n")
                 done += 1
             _progress(done)
@@ -93,13 +93,14 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=None, help="only the first N records")
     ap.add_argument("--rows", type=int, default=50_000, help="records per batch (and per Parquet row group)")
     ap.add_argument("--parts", type=int, default=16)
+    ap.add_argument("--level", type=int, default=6, help="gzip level of the parts (1: about three times faster, larger)")
     args = ap.parse_args()
     if args.target.exists():
         sys.exit(f"{args.target} exists; not overwritten")
     if args.kind == "parquet":
         n = to_parquet(args.source, args.target, args.rows, args.records)
     else:
-        n = to_parts(args.source, args.target, args.parts, args.rows, args.records)
+        n = to_parts(args.source, args.target, args.parts, args.rows, args.records, args.level)
     print(f"{n:,} records written to {args.target}")
 
 

@@ -42,6 +42,7 @@ from auditor.load.parallel import worker_count
 from auditor.runtime.errors import AuditorError, InputError
 from auditor.scale.engines import Engine, LocalEngine
 from auditor.scale.gather import Gathered
+from auditor.scale.spill import Spill
 from auditor.scale.lazy import IntColumn, LazyColumn, RecordReader
 from auditor.scale.measure import Encoded, Failed, MeasureJob, measure_partition, on_records
 from auditor.scale.partitions import Layout, Partition, cut, detect_layout, streamable
@@ -189,10 +190,10 @@ def _pass_one(
 
 @dataclass(frozen=True)
 class RecordReaderAt:
-    """Where the records' lines are read back from: a file by path, or an open descriptor (a spilled copy)."""
+    """Where the records' lines are read back from: a file by path, or a copy of them (a Spark source's)."""
 
     path: str
-    fd: int | None = None
+    spill: Spill | None = None
 
 
 def assemble(gathered: Gathered, job: MeasureJob, source: str, at: RecordReaderAt, progress: Progress) -> tuple[Context, list[list[Any]], np.ndarray]:
@@ -216,11 +217,11 @@ def assemble(gathered: Gathered, job: MeasureJob, source: str, at: RecordReaderA
     reader = RecordReader(
         at.path,
         gathered.offsets.done(),
-        None if at.fd is not None or gathered.lengths is None else gathered.lengths.done(),  # a copy: its lines follow each other
+        None if at.spill is not None or gathered.lengths is None else gathered.lengths.done(),  # a copy: its lines follow each other
         lines,
         layout,
         norm,
-        fd=at.fd,
+        spill=at.spill,
     )
     # Text columns: the in-memory checks index them for the few records a finding shows.
     data.inputs = LazyColumn(reader, "input")  # type: ignore[assignment]

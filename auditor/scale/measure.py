@@ -73,9 +73,11 @@ class PartFeatures:
     problems: list[LoadProblem] = field(default_factory=list)
     blank_lines: int = 0
     notes: list[LoadNote] = field(default_factory=list)
-    # A Spark source's valid records as JSON lines, for the driver's read-back copy (offsets point into them):
-    # zlib-compressed bytes, or the path of a file the executor wrote them to (local mode).
-    raw: bytes | str = b""
+    # A Spark source's valid records as JSON lines in compressed blocks, for the driver's read-back copy (offsets
+    # point into the uncompressed lines): a ``spill.Packed``, whose bytes an executor in local mode wrote to the
+    # file ``raw_path`` instead.
+    raw: Any = None
+    raw_path: str | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
