@@ -10,7 +10,7 @@ and sources record for record (``cmp`` them, or diff).
 
 Each run is a fresh process tree. A sampler reads /proc every half second and
 records the CPU seconds of the whole tree (each process's user and system
-time when last seen), the 1-minute load average's range, and the peak of the summed proportional set size (PSS: shared pages split
+time when last seen, and what parents count of children they waited for), the 1-minute load average's range, and the peak of the summed proportional set size (PSS: shared pages split
 between the processes that share them, so forked workers are not counted
 twice) over the driver and every descendant (workers, Spark's JVM and Python
 workers), and the driver's own peak RSS. Figures go to stdout and, with
@@ -98,14 +98,26 @@ def _kib(pid: int, path: str, field: str) -> int:
     return 0
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of one process so far."""
+def _cpu_seconds(pid: int) -> tuple[int, float, float]:
+    """A process's parent, its own user plus system CPU seconds so far, and those of its children it has waited for."""
     try:
         with open(f"/proc/{pid}/stat") as fh:
             fields = fh.read().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return 0, 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
+
+
+def _tree_cpu(seen: dict[int, tuple[int, float, float]]) -> float:
+    """The CPU seconds of a process tree from its processes as last seen: each one's own time, plus what each
+    parent counts of children it waited for beyond the time of those children the sampler saw (Spark's Python
+    workers can start and end between two samples)."""
+    total = sum(own for _, own, _ in seen.values())
+    for pid, (_, _, waited) in seen.items():
+        seen_children = sum(own for parent, own, _ in seen.values() if parent == pid)
+        total += max(0.0, waited - seen_children)
+    return total
 
 
 def _load() -> float:
@@ -124,7 +136,7 @@ def run(name: str, code: str, *args: str) -> dict[str, float | str]:
         text=True,
     )
     peak = {"pss": 0, "driver_rss": 0, "processes": 0}
-    cpu: dict[int, float] = {}  # each process's CPU seconds when last seen: the tree's total when it ends
+    cpu: dict[int, tuple[int, float, float]] = {}  # each process's parent and CPU seconds when last seen
     loads = [_load()]
 
     def sample() -> None:
@@ -135,7 +147,9 @@ def run(name: str, code: str, *args: str) -> dict[str, float | str]:
             peak["driver_rss"] = max(peak["driver_rss"], _kib(proc.pid, "status", "VmRSS:"))
             peak["processes"] = max(peak["processes"], len(pids))
             for p in pids:
-                cpu[p] = max(cpu.get(p, 0.0), _cpu_seconds(p))
+                parent, own, waited = _cpu_seconds(p)
+                if own or waited:
+                    cpu[p] = parent, own, waited
             loads.append(_load())
             time.sleep(0.5)
 
@@ -167,7 +181,7 @@ def run(name: str, code: str, *args: str) -> dict[str, float | str]:
         "run": name,
         "records": int(out.split()[-1]),
         "seconds": round(seconds, 1),
-        "cpu_seconds": round(sum(cpu.values()), 1),
+        "cpu_seconds": round(_tree_cpu(cpu), 1),
         "load_average": f"{min(loads):.1f}-{max(loads):.1f}",
         "peak_pss_mib": round(peak["pss"] / 1024),
         "driver_peak_rss_mib": round(peak["driver_rss"] / 1024),

@@ -36,6 +36,7 @@ from auditor.load import GROUP_FIELDS, InputInfo
 from auditor.load.detect import FieldOverrides
 from auditor.load.limits import Limits
 from auditor.load.parallel import worker_count
+from auditor.runtime.allocator import give_back_large_blocks
 from auditor.runtime.errors import InputError
 from auditor.scale.audit import NotMeasured, Prepared, RecordReaderAt, _stage, assemble, prepared, reduce_measures
 from auditor.scale.engines import SparkEngine
@@ -55,6 +56,9 @@ def audit_spark(
 ) -> Prepared:
     """Measure a Spark source (path, glob or URI; or ``table``) for ``checks`` (``keep``: raw fields some check asked for;
     ``others``: the side sets, an eval set or a baseline, read whole: ``sparkside``)."""
+    # The driver holds a few per-record arrays for the run and builds dataset-sized temporaries stage after stage:
+    # each freed one goes back to the system, not to a heap that keeps its high-water mark (``allocator``).
+    give_back_large_blocks()
     fields = FieldOverrides.from_config(cfg.section("fields"))
     limits = Limits.from_config({**cfg.section("load"), "max_memory_share": 0})
     # The Config itself, not its values: a key keeps where it was set (the token budget tells a
