@@ -24,12 +24,21 @@ from collections.abc import Callable
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # from glibc's malloc.h
 
 
-def _mallopt() -> Callable[[int, int], int] | None:
+def _resolve() -> Callable[[int, int], int] | None:
     try:
         # The symbols already loaded (libc's among them): no library search, which would start a subprocess.
         return ctypes.CDLL(None).mallopt  # type: ignore[no-any-return]
     except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to tune
         return None
+
+
+# Resolved once, at import, in the parent: a forked worker (sidehash's) that called dlopen itself could hang on
+# the loader's lock if another thread of its parent (Spark's gateway threads, in a test process) held it at fork.
+_MALLOPT = _resolve()
+
+
+def _mallopt() -> Callable[[int, int], int] | None:
+    return _MALLOPT
 
 
 def keep_freed_memory() -> None:
