@@ -9,7 +9,8 @@ duplicates, quality) to DIR/<engine>-<source name>.json, to compare engines
 and sources record for record (``cmp`` them, or diff).
 
 Each run is a fresh process tree. A sampler reads /proc every half second and
-records the peak of the summed proportional set size (PSS: shared pages split
+records the CPU seconds of the whole tree (each process's user and system
+time when last seen, and what parents count of children they waited for), the 1-minute load average's range, and the peak of the summed proportional set size (PSS: shared pages split
 between the processes that share them, so forked workers are not counted
 twice) over the driver and every descendant (workers, Spark's JVM and Python
 workers), and the driver's own peak RSS. Figures go to stdout and, with
@@ -97,6 +98,33 @@ def _kib(pid: int, path: str, field: str) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int) -> tuple[int, float, float]:
+    """A process's parent, its own user plus system CPU seconds so far, and those of its children it has waited for."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0, 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
+
+
+def _tree_cpu(seen: dict[int, tuple[int, float, float]]) -> float:
+    """The CPU seconds of a process tree from its processes as last seen: each one's own time, plus what each
+    parent counts of children it waited for beyond the time of those children the sampler saw (Spark's Python
+    workers can start and end between two samples)."""
+    total = sum(own for _, own, _ in seen.values())
+    for pid, (_, _, waited) in seen.items():
+        seen_children = sum(own for parent, own, _ in seen.values() if parent == pid)
+        total += max(0.0, waited - seen_children)
+    return total
+
+
+def _load() -> float:
+    with open("/proc/loadavg") as fh:
+        return float(fh.read().split()[0])
+
+
 def run(name: str, code: str, *args: str) -> dict[str, float | str]:
     started = time.perf_counter()
     proc = subprocess.Popen(
@@ -108,6 +136,8 @@ def run(name: str, code: str, *args: str) -> dict[str, float | str]:
         text=True,
     )
     peak = {"pss": 0, "driver_rss": 0, "processes": 0}
+    cpu: dict[int, tuple[int, float, float]] = {}  # each process's parent and CPU seconds when last seen
+    loads = [_load()]
 
     def sample() -> None:
         while proc.poll() is None:
@@ -116,27 +146,47 @@ def run(name: str, code: str, *args: str) -> dict[str, float | str]:
             peak["pss"] = max(peak["pss"], pss)
             peak["driver_rss"] = max(peak["driver_rss"], _kib(proc.pid, "status", "VmRSS:"))
             peak["processes"] = max(peak["processes"], len(pids))
+            for p in pids:
+                parent, own, waited = _cpu_seconds(p)
+                if own or waited:
+                    cpu[p] = parent, own, waited
+            loads.append(_load())
             time.sleep(0.5)
+
+    err_lines: list[str] = []
+
+    def relay() -> None:  # each stage's line as it ends, with the time: a run cut short still says where it was
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            err_lines.append(line)
+            if line.startswith("  stage "):
+                print(f"{time.strftime('%H:%M:%S')} {line.rstrip()} (load {_load():.1f})", flush=True)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    out, err = proc.communicate()
+    relayer = threading.Thread(target=relay, daemon=True)
+    relayer.start()
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    proc.wait()
+    relayer.join()
     seconds = time.perf_counter() - started
     sampler.join()
+    err = "".join(err_lines)
     if proc.returncode != 0:
         raise RuntimeError(f"{name} failed:\n{err[-3000:]}")
     lines = [line for line in err.splitlines() if line.strip()]
-    for line in lines:
-        if line.startswith("  stage "):
-            print(line, flush=True)
     tail = lines[-1:]
     return {
         "run": name,
         "records": int(out.split()[-1]),
         "seconds": round(seconds, 1),
+        "cpu_seconds": round(_tree_cpu(cpu), 1),
+        "load_average": f"{min(loads):.1f}-{max(loads):.1f}",
         "peak_pss_mib": round(peak["pss"] / 1024),
         "driver_peak_rss_mib": round(peak["driver_rss"] / 1024),
         "processes": peak["processes"],
+        "stages": [line.strip() for line in lines if line.startswith("  stage ")],
         "summary": tail[0] if tail else "",
     }
 
@@ -171,7 +221,8 @@ def main() -> None:
         r["x_floor"] = round(r["seconds"] / floor, 1) if floor else ""  # type: ignore[operator]
         rows.append(r)
         print(
-            f"{engine:<7} {r['records']:>11,} rec {r['seconds']:8.1f} s {r['records_per_s']:>9,} rec/s  "
+            f"{engine:<7} {r['records']:>11,} rec {r['seconds']:8.1f} s ({r['cpu_seconds']:,} CPU s, load {r['load_average']})"
+            f" {r['records_per_s']:>9,} rec/s  "
             f"peak PSS {r['peak_pss_mib']:>6,} MiB (driver RSS {r['driver_peak_rss_mib']:,} MiB, {r['processes']} processes)"
             f"  x{r['x_floor']} of floor  {r['summary']}",
             flush=True,

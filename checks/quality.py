@@ -15,7 +15,7 @@ text never reaches a message or a detail.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -207,19 +207,32 @@ class Measures:
     out_end: np.ndarray | None = None  # how each output ends: truncation.CLOSED, OPEN or ELLIPSIS (int8)
     out_tokens: np.ndarray | None = None  # output tokens, when counted exactly (a token cap shows only in them)
 
+    def packed(self) -> Measures:
+        """The per-record counts in 32 bits where they fit: what a partition sends to a partitioned run's driver,
+        which holds them per record (16 bytes a record instead of 32); every rule reads them the same way."""
+        def pack(a: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None else _counts32(a)
+
+        return replace(
+            self,
+            in_chars=_counts32(self.in_chars),
+            out_chars=_counts32(self.out_chars),
+            out_words=_counts32(self.out_words),
+            tokens=pack(self.tokens),
+            out_tokens=pack(self.out_tokens),
+        )
+
     @classmethod
     def merge(cls, parts: Sequence[Measures], starts: Sequence[int]) -> Measures:
         """Measures of consecutive partitions (each indexed from 0; ``starts[k]`` is partition k's
         first record) as the measures of them all: exactly what one pass gives."""
 
         def cat(name: str) -> np.ndarray:
-            # 32-bit counts where they fit (always, short of a 2-billion-character text): a partitioned run's
-            # driver holds these per record, 16 bytes a record instead of 32; every rule reads them the same way.
             arrays = [getattr(p, name) for p in parts]
             if not arrays:
                 return np.zeros(0, np.int64)
             if all(a.dtype.kind == "i" and (not len(a) or int(a.max()) < 2**31) for a in arrays):
-                arrays = [a.astype(np.int32, copy=False) if a.dtype.itemsize > 4 else a for a in arrays]
+                arrays = [_counts32(a) for a in arrays]
             return np.concatenate(arrays)
 
         chats: dict[str, list[int]] | None = None
@@ -242,6 +255,13 @@ class Measures:
             cat("out_end"),
             out_tokens,
         )
+
+
+def _counts32(a: np.ndarray) -> np.ndarray:
+    """Counts in 32 bits when every one fits (always, short of a 2-billion-character text)."""
+    if a.dtype.kind == "i" and a.dtype.itemsize > 4 and (not len(a) or int(a.max()) < 2**31):
+        return a.astype(np.int32)
+    return a
 
 
 def measure_texts(
@@ -327,7 +347,7 @@ class QualityCheck:
     def measure(self, part: Context) -> Measures:
         data, cfg = part.dataset, part.config.section("quality")
         counter = part.cached(token_counter)  # the engine keeps one per worker process
-        return measure_texts(data.inputs, data.outputs, data.messages, cfg, counter, token_budget(part.config).tokens)
+        return measure_texts(data.inputs, data.outputs, data.messages, cfg, counter, token_budget(part.config).tokens).packed()
 
     def merge(self, parts: Sequence[Measures], starts: Sequence[int]) -> Measures:
         return Measures.merge(parts, starts)

@@ -542,15 +542,19 @@ class TaskWords:
     requires = (HASHES,)
 
     def measure(self, part: Context) -> np.ndarray:
-        return words_of(part.cached(normalizer), part.cached(norm_outputs))
+        # 32-bit counts (a text of 2 billion words aside): sent to and held per record on a partitioned run's driver.
+        return _words32(words_of(part.cached(normalizer), part.cached(norm_outputs)))
 
     def merge(self, ctx: Context, parts: Sequence[np.ndarray], partitions: Partitions) -> None:
-        # 32-bit counts (a text of 2 billion words aside): held per record on a partitioned run's driver.
-        words = np.concatenate([p.astype(np.int32) if int(p.max(initial=0)) < 2**31 else p for p in parts]) if parts else np.zeros(0, np.int64)
+        words = np.concatenate([_words32(p) for p in parts]) if parts else np.zeros(0, np.int64)
         ctx.provide(output_words, words)
         configured = str(ctx.config["task"])
         kind = configured if configured != "auto" else guess_task(ctx.cached(output_runs).sizes, lambda: _median(words))
         ctx.provide(task_type, kind)
+
+
+def _words32(words: np.ndarray) -> np.ndarray:
+    return words.astype(np.int32, copy=False) if int(words.max(initial=0)) < 2**31 else words
 
 
 TASK_WORDS = TaskWords()

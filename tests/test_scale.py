@@ -188,6 +188,27 @@ def test_text_columns_read_back_by_offset_and_refuse_a_full_scan(planted: Path) 
         list(data.inputs)
 
 
+def test_the_record_cache_is_bounded_by_its_size(planted: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan reading many records once (the contradictions' outputs) keeps at most the budget, and every read is
+    still the record's own."""
+    from auditor.scale import lazy
+
+    report = audit(planted, config={}, engine="stream", scale__partition_mb=16 * KB, jobs=1)
+    memory = audit(planted, config={}, engine="memory")
+    assert report.dataset is not None and memory.dataset is not None
+    column, want = report.dataset.outputs, memory.dataset.outputs
+    assert isinstance(column, lazy.LazyColumn)
+    reader = column.reader
+    reader._cache.clear()
+    reader._cached_bytes = 0
+    monkeypatch.setattr(lazy, "CACHE_BYTES", 4 * KB)
+    one_record = max(lazy._cost(line.rstrip(b"\n")) for line in planted.read_bytes().splitlines())
+    for i in range(len(want)):
+        assert column[i] == want[i]
+        assert reader._cached_bytes <= 4 * KB + one_record  # the budget, passed by one record at most
+    assert 0 < len(reader._cache) < len(want)
+
+
 def test_a_file_changed_during_the_audit_is_said_so(tmp_path: Path) -> None:
     from auditor.scale.lazy import LazyColumn
 

@@ -44,13 +44,17 @@ class Coded(Sequence[Any]):
 
     @classmethod
     def concat(cls, parts: Sequence[tuple[np.ndarray, Sequence[Hashable]]]) -> Coded:
-        """Per-partition (codes, distinct values) as one column; equal values share one code (and one object)."""
+        """Per-partition (codes, distinct values) as one column; equal values share one code (and one object).
+
+        The codes are written once, in their final width (1 byte a record for up to 127 values): no 32-bit
+        copy of the column is built first."""
         index: dict[Any, int] = {}
-        pieces = []
-        for codes, values in parts:
-            remap = np.fromiter((index.setdefault(v, len(index)) for v in values), np.int32, len(values))
-            pieces.append(remap[codes] if len(codes) else np.zeros(0, np.int32))
-        joined = np.concatenate(pieces) if pieces else np.zeros(0, np.int32)
+        remaps = [np.fromiter((index.setdefault(v, len(index)) for v in values), np.int64, len(values)) for _, values in parts]
+        joined = np.empty(sum(len(codes) for codes, _ in parts), width_for(len(index)))
+        at = 0
+        for (codes, _), remap in zip(parts, remaps):
+            joined[at : at + len(codes)] = remap[codes]
+            at += len(codes)
         return cls(joined, list(index))
 
     def __len__(self) -> int:

@@ -18,7 +18,6 @@ None, and the count hashes the texts itself: the same result, later.
 
 from __future__ import annotations
 
-import ctypes
 import mmap
 import os
 import struct
@@ -27,6 +26,7 @@ from types import TracebackType
 
 import numpy as np
 
+from auditor.runtime.allocator import keep_freed_memory
 from auditor.runtime.children import quiet_signals
 from auditor.core.records import Dataset
 from auditor.similarity import Normalizer
@@ -202,7 +202,10 @@ class SideHasher:
 
     def _serve(self, requests: int, done: int) -> None:
         quiet_signals()
-        _keep_freed_memory()
+        # Each batch's temporaries are about a megabyte: by default glibc maps such blocks afresh and returns them
+        # on free, and the worker paid a page fault per 4 KB of every temporary (a million faults for a million
+        # records). The worker is this module's own process, so its allocator is ours to tune.
+        keep_freed_memory()
         norm = self._norm
         while msg := _read_exact(requests, _REQUEST.size):
             slot, m, size = _REQUEST.unpack(msg)
@@ -210,22 +213,3 @@ class SideHasher:
             rows = norm.hash_encoded(ring[24 * m : 24 * m + size], np.frombuffer(ring, np.int64, m))
             np.frombuffer(ring, np.uint64, 2 * m, 8 * m)[:] = rows.ravel()
             os.write(done, _DONE.pack(slot))
-
-
-def _keep_freed_memory() -> None:
-    """Have this process's allocator keep and reuse freed memory (glibc only; elsewhere a no-op).
-
-    Each batch's temporaries are about a megabyte: by default glibc maps such
-    blocks afresh and returns them on free, and the worker paid a page fault
-    per 4 KB of every temporary (a million faults for a million records).
-    The worker is this module's own process, so its allocator is ours to tune.
-    """
-    try:
-        # The symbols already loaded (libc's among them): no library search,
-        # which would start a subprocess here.
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to tune
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3  # from glibc's malloc.h
-    mallopt(m_mmap_threshold, 64 << 20)
-    mallopt(m_trim_threshold, 256 << 20)

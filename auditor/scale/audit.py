@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from auditor.core.columns import Coded, index_width
+from auditor.core.columns import Coded
 from auditor.core.config import Config, resolve
 from auditor.core.context import Context, Progress
 from auditor.core.findings import CheckResult, CodeInfo
@@ -41,9 +41,10 @@ from auditor.load.limits import Limits
 from auditor.load.parallel import worker_count
 from auditor.runtime.errors import AuditorError, InputError
 from auditor.scale.engines import Engine, LocalEngine
-from auditor.scale.ids import PackedIds
+from auditor.scale.gather import Gathered
+from auditor.scale.spill import Spill
 from auditor.scale.lazy import IntColumn, LazyColumn, RecordReader
-from auditor.scale.measure import Encoded, Failed, MeasureJob, PartFeatures, measure_partition, on_records
+from auditor.scale.measure import Encoded, Failed, MeasureJob, measure_partition, on_records
 from auditor.scale.partitions import Layout, Partition, cut, detect_layout, streamable
 from auditor.similarity import Normalizer
 
@@ -175,56 +176,52 @@ def _pass_one(
     # first result is in, so the local engine has forked its workers already and
     # no worker inherits a running thread.
     fingerprint = readers.Fingerprint(path, hashing)
-    parts: list[PartFeatures] = []
+    gathered = Gathered(len(job.units))
     label = f"{engine.name}: measuring {len(partitions)} partitions on {engine.workers} workers"
     for part in _stage(progress, label, len(partitions), engine.map(measure_partition, partitions, job)):
-        parts.append(part)
+        gathered.add(part)
         fingerprint.start()
     fingerprint.join()
 
-    ctx, measured, starts = assemble(parts, job, str(path), RecordReaderAt(str(path)), progress)
+    ctx, measured, starts = assemble(gathered, job, str(path), RecordReaderAt(str(path)), progress)
     info = InputInfo(path=str(path), format=ctx.dataset.format, bytes=hashing.bytes, sha256=hashing.hexdigest())
     return ctx, info, measured, starts
 
 
 @dataclass(frozen=True)
 class RecordReaderAt:
-    """Where the records' lines are read back from: a file by path, or an open descriptor (a spilled copy)."""
+    """Where the records' lines are read back from: a file by path, or a copy of them (a Spark source's)."""
 
     path: str
-    fd: int | None = None
+    spill: Spill | None = None
 
 
-def assemble(parts: list[PartFeatures], job: MeasureJob, source: str, at: RecordReaderAt, progress: Progress) -> tuple[Context, list[list[Any]], np.ndarray]:
+def assemble(gathered: Gathered, job: MeasureJob, source: str, at: RecordReaderAt, progress: Progress) -> tuple[Context, list[list[Any]], np.ndarray]:
     """The context of a partitioned run (records, grouping columns, lazy texts) and each unit's results by partition."""
     cfg, layout = job.config, job.layout
     norm = Normalizer.from_config(cfg.section("normalize"))
-    starts = np.concatenate([[0], np.cumsum([len(p) for p in parts])]).astype(np.int64)
+    starts = gathered.starts()
     n = int(starts[-1])
     template = layout.template
     data = Dataset(format=template.format, fields=template.fields, source=source)
-    data.ids = PackedIds.concat([p.ids for p in parts])  # type: ignore[assignment]  # read by index, row by row
-    for p in parts:
-        data.problems.extend(p.problems)
-        data.notes.extend(p.notes)
-        data.blank_lines += p.blank_lines
-        p.ids = []
+    data.ids = gathered.ids.done()  # type: ignore[assignment]  # read by index, row by row
+    data.problems, data.notes, data.blank_lines = gathered.problems, gathered.notes, gathered.blank_lines
     # Per record on the driver: the line (32 bits while lines fit), and the offset and length of its line in the
-    # file read back (offsets 64 bits: a copy passes 4 GB at a few million records; lengths 32, none for a copy).
-    lines = _narrowed([p.lines for p in parts])
+    # file read back (32 bits while they fit: a copy passes 4 GB at a few million records; no length for a copy).
+    lines = gathered.lines.done()
     data.lines = IntColumn(lines)  # type: ignore[assignment]  # read by exports, row by row
     if template.categories is not None:
-        data.categories = _decode([p.categories for p in parts])  # type: ignore[assignment]  # a Sequence, 1 byte a record
+        data.categories = _decode(gathered.categories)  # type: ignore[assignment]  # a Sequence, 1 byte a record
     for name in layout.kept:
-        data.extra[name] = _decode([p.extra[name] for p in parts])  # type: ignore[assignment]
+        data.extra[name] = _decode(gathered.extra.get(name, []))  # type: ignore[assignment]
     reader = RecordReader(
         at.path,
-        np.concatenate([p.offsets for p in parts]) if parts else np.zeros(0, np.int64),
-        None if at.fd is not None else _narrowed([p.lengths for p in parts]),  # a copy: its lines follow each other
+        gathered.offsets.done(),
+        None if at.spill is not None or gathered.lengths is None else gathered.lengths.done(),  # a copy: its lines follow each other
         lines,
         layout,
         norm,
-        fd=at.fd,
+        spill=at.spill,
     )
     # Text columns: the in-memory checks index them for the few records a finding shows.
     data.inputs = LazyColumn(reader, "input")  # type: ignore[assignment]
@@ -233,8 +230,7 @@ def assemble(parts: list[PartFeatures], job: MeasureJob, source: str, at: Record
         data.messages = LazyColumn(reader, "messages")  # type: ignore[assignment]
     if template.annotations is not None:
         data.annotations = LazyColumn(reader, "annotations")  # type: ignore[assignment]
-    measured = [[p.measured[k] for p in parts] for k in range(len(job.units))]
-    del parts
+    measured = gathered.measured
     assert len(data.ids) == n
 
     ctx = Context(dataset=data, config=cfg, progress=progress)
@@ -245,17 +241,9 @@ def assemble(parts: list[PartFeatures], job: MeasureJob, source: str, at: Record
     return ctx, measured, starts
 
 
-def _narrowed(columns: list[np.ndarray]) -> np.ndarray:
-    """Per-partition non-negative integers as one array, 32-bit when every value fits."""
-    if not columns:
-        return np.zeros(0, np.int64)
-    high = max(int(c.max(initial=0)) for c in columns)
-    return np.concatenate([c.astype(index_width(high + 1), copy=False) for c in columns])
-
-
-def _decode(columns: list[Encoded | None]) -> Coded:
+def _decode(columns: list[Encoded]) -> Coded:
     """Per-partition codes as one column of codes into the distinct values (every equal value one shared object)."""
-    return Coded.concat([(col.codes, col.values) for col in columns if col is not None])
+    return Coded.concat([(col.codes, col.values) for col in columns])
 
 
 class _Partitions:

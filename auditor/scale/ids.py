@@ -21,7 +21,7 @@ _STR, _INT = 0, 1
 class PackedIds(Sequence[Any]):
     """A read-only sequence of record ids (str or int), packed."""
 
-    def __init__(self, data: bytes, ends: np.ndarray, kinds: np.ndarray) -> None:
+    def __init__(self, data: bytes | bytearray, ends: np.ndarray, kinds: np.ndarray) -> None:
         self._data, self._ends, self._kinds = data, ends, kinds
 
     @classmethod
@@ -32,20 +32,12 @@ class PackedIds(Sequence[Any]):
             return list(ids)
         encoded = [str(i).encode("utf-8", "surrogatepass") for i in ids]
         ends = np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)))
-        return cls(b"".join(encoded), ends, kinds)
+        # 32-bit ends while they fit: the driver receives them as they are.
+        return cls(b"".join(encoded), ends.astype(index_width(int(ends[-1]) + 1 if len(ends) else 1)), kinds)
 
-    @classmethod
-    def concat(cls, parts: Sequence[PackedIds | list[Any]]) -> PackedIds | list[Any]:
-        if not all(isinstance(p, PackedIds) for p in parts):
-            return [i for p in parts for i in p]
-        packed: list[PackedIds] = list(parts)  # type: ignore[arg-type]
-        if not packed:
-            return cls(b"", np.zeros(0, np.int64), np.zeros(0, np.int8))
-        shift = np.cumsum([0] + [len(p._data) for p in packed[:-1]])
-        total = int(shift[-1]) + len(packed[-1]._data)
-        width = index_width(total + 1)  # 32-bit ends while the ids' bytes fit: 4 bytes an id fewer on the driver
-        ends = np.concatenate([(p._ends + s).astype(width) for p, s in zip(packed, shift)])
-        return cls(b"".join(p._data for p in packed), ends, np.concatenate([p._kinds for p in packed]))
+    def parts(self) -> tuple[bytes | bytearray, np.ndarray, np.ndarray]:
+        """The packed bytes, each id's end offset in them and each id's kind (str or int)."""
+        return self._data, self._ends, self._kinds
 
     def __len__(self) -> int:
         return len(self._ends)

@@ -20,9 +20,19 @@ import numpy as np
 from auditor.load import fill, jsonvalues
 from auditor.core.records import LoadProblem
 from auditor.scale.partitions import Layout
+from auditor.scale.spill import Spill
 from auditor.similarity import Normalizer
 
-CACHE_RECORDS = 200_000  # records kept once read: the involved records of a verification round, bounded
+# Records kept once read (the involved records of a verification round), bounded by count and by their estimated
+# size in memory: a scan that reads each record of a few percent of ten million once (the contradictions' outputs)
+# would otherwise hold 200,000 parsed records, about 600 MB, on the driver.
+CACHE_RECORDS = 200_000
+CACHE_BYTES = 128 << 20
+
+
+def _cost(raw: bytes) -> int:
+    """About what a record read from ``raw`` holds in memory: its texts twice (as read and normalised), a dict."""
+    return 2 * len(raw) + 256
 
 
 class RecordReader:
@@ -36,10 +46,11 @@ class RecordReader:
         lines: np.ndarray,
         layout: Layout,
         normalizer: Normalizer,
-        fd: int | None = None,
+        spill: Spill | None = None,
     ) -> None:
-        """``lengths`` None: the records' lines follow each other, one newline apart, to the end of the file
-        (a Spark source's copy), so each one's length is where the next starts: 4 bytes a record not held."""
+        """``spill``: the lines are read from this copy (a Spark source's), not from ``path`` (then only named in
+        messages). ``lengths`` None: the records' lines follow each other, one newline apart, to the end of the
+        file (the copy), so each one's length is where the next starts: 4 bytes a record not held."""
         self.path = path
         self.offsets = offsets
         self.lengths = lengths
@@ -48,8 +59,10 @@ class RecordReader:
         self.normalizer = normalizer
         self.reads = 0  # records read from the file (for the report and tests)
         self._cache: dict[int, dict[str, Any]] = {}
+        self._cached_bytes = 0
         self._lock = threading.Lock()
-        self._fd: int | None = fd  # given: an open copy of the records (a Spark source's), owned from here on
+        self._fd: int | None = None
+        self._spill = spill  # owned from here on
 
     def __len__(self) -> int:
         return len(self.offsets)
@@ -63,6 +76,9 @@ class RecordReader:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+        if self._spill is not None:
+            self._spill.close()
+            self._spill = None
 
     def __del__(self) -> None:  # the report keeps the columns for exports; the descriptor goes with them
         self.close()
@@ -70,14 +86,20 @@ class RecordReader:
     def _length(self, i: int) -> int:
         if self.lengths is not None:
             return int(self.lengths[i])
-        end = int(self.offsets[i + 1]) if i + 1 < len(self.offsets) else os.fstat(self._file()).st_size
+        if i + 1 < len(self.offsets):
+            end = int(self.offsets[i + 1])
+        else:
+            end = self._spill.size if self._spill is not None else os.fstat(self._file()).st_size
         return end - int(self.offsets[i]) - 1
 
     def record(self, i: int) -> dict[str, Any]:
         hit = self._cache.get(i)
         if hit is not None:
             return hit
-        raw = os.pread(self._file(), self._length(i), int(self.offsets[i]))
+        if self._spill is not None:
+            raw = self._spill.read(int(self.offsets[i]), self._length(i))
+        else:
+            raw = os.pread(self._file(), self._length(i), int(self.offsets[i]))
         line = int(self.lines[i])
         part = self.layout.empty()
         try:
@@ -95,9 +117,11 @@ class RecordReader:
         }
         with self._lock:
             self.reads += 1
-            if len(self._cache) >= CACHE_RECORDS:
+            if len(self._cache) >= CACHE_RECORDS or self._cached_bytes >= CACHE_BYTES:
                 self._cache.clear()
+                self._cached_bytes = 0
             self._cache[i] = rec
+            self._cached_bytes += _cost(raw)
         return rec
 
     def value(self, i: int, field: str, normalised: bool) -> Any:

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from auditor.core.columns import index_width, narrow
 from auditor.core.config import Config
 from auditor.core.context import Context
 from auditor.core.partitioned import PartitionedCheck
@@ -40,14 +41,14 @@ class MeasureJob:
 class Encoded:
     """A column as small integer codes into its distinct values."""
 
-    codes: np.ndarray  # int32 per record
+    codes: np.ndarray  # per record, in the narrowest width
     values: list[Any]
 
     @classmethod
     def of(cls, column: list[Any]) -> Encoded:
         index: dict[Any, int] = {}
         codes = np.fromiter((index.setdefault(_hashable(v), len(index)) for v in column), np.int32, len(column))
-        return cls(codes, list(index))
+        return cls(narrow(codes, len(index)), list(index))  # 1 byte a record for up to 127 values, as the driver keeps it
 
 
 def _hashable(value: Any) -> Any:
@@ -72,9 +73,11 @@ class PartFeatures:
     problems: list[LoadProblem] = field(default_factory=list)
     blank_lines: int = 0
     notes: list[LoadNote] = field(default_factory=list)
-    # A Spark source's valid records as JSON lines, for the driver's read-back copy (offsets point into them):
-    # zlib-compressed bytes, or the path of a file the executor wrote them to (local mode).
-    raw: bytes | str = b""
+    # A Spark source's valid records as JSON lines in compressed blocks, for the driver's read-back copy (offsets
+    # point into the uncompressed lines): a ``spill.Packed``, whose bytes an executor in local mode wrote to the
+    # file ``raw_path`` instead.
+    raw: Any = None
+    raw_path: str | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -118,7 +121,7 @@ def measure_read(number: int, got: Read, job: MeasureJob) -> PartFeatures:
     return PartFeatures(
         number=number,
         ids=PackedIds.pack(data.ids),  # about 19 bytes an id on the driver, not 70
-        lines=np.asarray(data.lines, np.int64),
+        lines=np.asarray(data.lines, index_width(max(data.lines, default=0) + 1)),  # 32 bits while lines fit
         offsets=got.offsets,
         lengths=got.lengths,
         categories=Encoded.of(data.categories) if data.categories is not None else None,

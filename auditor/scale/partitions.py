@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import orjson
 
+from auditor.core.columns import index_width
 from auditor.core.records import Dataset
 from auditor.load import empty_like, fill, plan, readers
 from auditor.load.detect import FieldOverrides, text_encoding
@@ -117,4 +118,5 @@ def _line_spans(part: Partition, lines: np.ndarray) -> tuple[np.ndarray, np.ndar
     starts = np.concatenate([[0], newlines + 1])  # start of each line of the partition
     ends = np.concatenate([newlines, [size]])
     k = lines - part.first_line - 1
-    return part.start + starts[k], (ends[k] - starts[k]).astype(np.int64)
+    # 32 bits while they fit (a file under 2 GB, lines under 2 GB): the driver holds them per record.
+    return (part.start + starts[k]).astype(index_width(part.end + 1)), (ends[k] - starts[k]).astype(index_width(size + 1))

@@ -8,12 +8,12 @@ valid records' JSON lines); then the stream engine's reduce
 (``audit.reduce_measures``), whose further passes (the near-duplicate
 sketch) run in the executors again over the same partitions.
 
-The driver keeps a copy of the valid records as JSON lines in an anonymous
-temporary file, written as partitions arrive: the reduce reads back by
-offset the records a finding shows, the boilerplate sample and the records
-of candidate pairs, as the stream engine reads its file. The grouping,
-candidate search and exact verification therefore still run on the driver
-(about 0.5 KB a record, see benchmarks/scale.md).
+The driver keeps a copy of the valid records as JSON lines, in compressed
+blocks in an anonymous temporary file (``spill``), written as partitions
+arrive: the reduce reads back by offset the records a finding shows, the
+boilerplate sample and the contradictions' outputs, as the stream engine
+reads its file. The grouping, the candidate search and the exact
+verification run in the cluster (``SparkPartitions``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -37,11 +36,14 @@ from auditor.load import GROUP_FIELDS, InputInfo
 from auditor.load.detect import FieldOverrides
 from auditor.load.limits import Limits
 from auditor.load.parallel import worker_count
+from auditor.runtime.allocator import give_back_large_blocks
 from auditor.runtime.errors import InputError
 from auditor.scale.audit import NotMeasured, Prepared, RecordReaderAt, _stage, assemble, prepared, reduce_measures
 from auditor.scale.engines import SparkEngine
 from auditor.scale.shuffle import SparkRouted
+from auditor.scale.gather import Gathered
 from auditor.scale.measure import MeasureJob, PartFeatures, measure_read
+from auditor.scale.spill import Spill, pack
 from auditor.scale.sparksource import ReadJob, head_layout, locate, numbering, rdd_of, read_items
 
 A = TypeVar("A")
@@ -54,6 +56,9 @@ def audit_spark(
 ) -> Prepared:
     """Measure a Spark source (path, glob or URI; or ``table``) for ``checks`` (``keep``: raw fields some check asked for;
     ``others``: the side sets, an eval set or a baseline, read whole: ``sparkside``)."""
+    # The driver holds a few per-record arrays for the run and builds dataset-sized temporaries stage after stage:
+    # each freed one goes back to the system, not to a heap that keeps its high-water mark (``allocator``).
+    give_back_large_blocks()
     fields = FieldOverrides.from_config(cfg.section("fields"))
     limits = Limits.from_config({**cfg.section("load"), "max_memory_share": 0})
     # The Config itself, not its values: a key keeps where it was set (the token budget tells a
@@ -75,8 +80,8 @@ def audit_spark(
     # Features the cluster computes (the grouping of hashes) are not measured in pass one: nothing of theirs reaches the driver.
     units = tuple(NotMeasured(f) if isinstance(f, MergesInCluster) else f for f in features)
     job = MeasureJob(layout, cfg, (*units, *partitioned))
-    parts, fd = _pass_one(engine, rdd, read_job, job, progress)
-    ctx, measured, starts = assemble(parts, job, src.label, RecordReaderAt(f"{src.label} (the driver's copy of its records)", fd), progress)
+    gathered, spill = _pass_one(engine, rdd, read_job, job, progress)
+    ctx, measured, starts = assemble(gathered, job, src.label, RecordReaderAt(f"{src.label} (the driver's copy of its records)", spill), progress)
     ctx.others = dict(others or {})
     loaded = time.perf_counter()
     info = InputInfo(path=src.label, format=ctx.dataset.format, bytes=src.bytes, sha256=None)
@@ -85,39 +90,36 @@ def audit_spark(
     return prepared(ctx, info, checks, partitioned, judged, loaded)
 
 
-def _pass_one(engine: SparkEngine, rdd: Any, read_job: ReadJob, job: MeasureJob, progress: Progress) -> tuple[list[PartFeatures], int]:
+def _pass_one(engine: SparkEngine, rdd: Any, read_job: ReadJob, job: MeasureJob, progress: Progress) -> tuple[Gathered, Spill]:
     """Every partition measured in the executors; their records' lines spilled to an anonymous file as they arrive.
 
-    In local mode the executors write each partition's lines to a file of a
-    temporary folder and the driver appends it to the copy: a partition's
-    lines (a gzipped part is one partition, however large) never pass through
-    the JVM's heap as a task result. On a cluster they come back compressed.
+    The executors compress each partition's lines in blocks (``spill.pack``).
+    In local mode they write them to a file of a temporary folder and the
+    driver appends it to the copy: a partition's lines (a gzipped part is one
+    partition, however large) never pass through the JVM's heap as a task
+    result. On a cluster they come back with the task's result.
+    Each partition's columns are folded into arrays sized by the counting
+    pass as it arrives (``Gathered``), then dropped.
     """
     n = rdd.getNumPartitions()
-    parts: list[PartFeatures] = []
+    gathered = Gathered(len(job.units), capacity=read_job.numbering.total, lengths=False)
     label = f"spark: measuring {n} partitions on {engine.workers} cores"
-    with tempfile.TemporaryFile(prefix="auditor-spark-") as spill, tempfile.TemporaryDirectory(prefix="auditor-spark-") as folder:
-        at = 0
-        work = (read_job, job, folder if engine.local else None)
-        for part in _stage(progress, label, n, engine.map_partitions(rdd, measure_items, work)):
-            part.offsets += at
-            if isinstance(part.raw, str):
-                with open(part.raw, "rb") as fh:
-                    at += _copy(fh, spill)
-                os.unlink(part.raw)
-            else:
-                at += spill.write(zlib.decompress(part.raw))
-            part.raw = b""
-            parts.append(part)
-        spill.flush()
-        return parts, os.dup(spill.fileno())  # the file is gone from the folder already; the descriptor keeps it
-
-
-def _copy(source: Any, target: Any) -> int:
-    copied = 0
-    while chunk := source.read(1 << 20):
-        copied += target.write(chunk)
-    return copied
+    spill = Spill()
+    try:
+        with tempfile.TemporaryDirectory(prefix="auditor-spark-") as folder:
+            work = (read_job, job, folder if engine.local else None)
+            for part in _stage(progress, label, n, engine.map_partitions(rdd, measure_items, work)):
+                gathered.add(part, spill.size)
+                if part.raw_path is not None:
+                    spill.append_file(part.raw_path, part.raw)
+                else:
+                    spill.append(part.raw)
+                part.raw = None
+    except BaseException:
+        spill.close()
+        raise
+    spill.done()
+    return gathered, spill
 
 
 def measure_items(k: int, items: Iterable[Any], work: tuple[ReadJob, MeasureJob, str | None]) -> PartFeatures:
@@ -125,12 +127,14 @@ def measure_items(k: int, items: Iterable[Any], work: tuple[ReadJob, MeasureJob,
     read_job, job, folder = work
     got, raw = read_items(k, items, read_job, keep_raw=True)
     part = measure_read(k, got, job)
-    if folder is None:
-        part.raw = zlib.compress(raw, 1)
-    else:
-        part.raw = os.path.join(folder, f"part-{k:06d}")
-        with open(part.raw, "wb") as fh:
-            fh.write(raw)
+    part.lengths = np.zeros(0, np.int32)  # the driver's copy holds the lines one after the other: no length needed
+    part.raw = pack(raw)
+    del raw
+    if folder is not None:
+        part.raw_path = os.path.join(folder, f"part-{k:06d}")
+        with open(part.raw_path, "wb") as fh:
+            fh.write(part.raw.data)
+        part.raw = replace(part.raw, data=b"")
     return part
 
 

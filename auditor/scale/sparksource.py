@@ -33,6 +33,7 @@ import orjson
 from auditor.load import plan, readers
 from auditor.load.detect import FieldOverrides
 from auditor.load.columns import fill
+from auditor.core.columns import index_width
 from auditor.core.records import LoadProblem
 from auditor.runtime.errors import InputError
 from auditor.scale.partitions import Layout, Read
@@ -67,6 +68,7 @@ class Numbering:
     first: list[int]  # lines (or rows) of the whole source before the partition
     piece_first: list[int]  # lines of the source before the partition's piece
     names: list[str]
+    total: int = 0  # lines (or rows) of the whole source: an upper bound on its records
 
 
 def _java_error(exc: Exception) -> str:
@@ -197,7 +199,7 @@ def numbering(rdd: Any, piece_of: list[int], src: SparkSource) -> Numbering:
         first.append(total)
         piece_first.append(start_of_piece)
         total += count
-    return Numbering(piece_of, first, piece_first, [p.name for p in src.pieces])
+    return Numbering(piece_of, first, piece_first, [p.name for p in src.pieces], total)
 
 
 def _count(items: Iterable[Any]) -> Iterator[int]:
@@ -259,5 +261,6 @@ def read_items(k: int, items: Iterable[Any], job: ReadJob, keep_raw: bool) -> tu
     offsets = np.zeros(len(raw), np.int64)
     if len(raw) > 1:
         np.cumsum(lengths[:-1] + 1, out=offsets[1:])
+    offsets = offsets.astype(index_width(int(offsets[-1]) + 1 if len(offsets) else 1))  # into the partition's lines: 32 bits
     blob = b"\n".join(raw) + b"\n" if raw else b""
     return Read(data, offsets, lengths, counters.get("blank", 0)), blob

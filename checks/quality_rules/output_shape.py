@@ -106,16 +106,21 @@ def capped_outputs(
     """
     ends_open = out_end != CLOSED
     found: list[CapFound] = []
-    scopes: list[tuple[str | None, np.ndarray]] = [(None, np.arange(len(out_end)))]
+    # The whole set first, on the columns themselves (no index or copies of every record: a partitioned run's
+    # driver judges ten million here), then each group of ten or more.
+    scopes: list[tuple[str | None, np.ndarray | None]] = [(None, None)]
     if grouping is not None:
         scopes += [(g, idx) for g, idx in members(grouping).items() if len(idx) >= 10]
     taken = np.zeros(len(out_end), dtype=bool)
     for group, idx in scopes:
         for name, lengths in measures:
-            cap = find_cap(lengths[idx], ends_open[idx], out_words[idx], min_words)
+            if idx is None:
+                cap = find_cap(lengths, ends_open, out_words, min_words)
+            else:
+                cap = find_cap(lengths[idx], ends_open[idx], out_words[idx], min_words)
             if cap is None:
                 continue
-            pile = idx[cap.members]
+            pile = cap.members if idx is None else idx[cap.members]
             if group is not None and taken[pile].all():
                 continue  # the whole-set cap already explains this group's pile
             records = pile[ends_open[pile]]
