@@ -22,6 +22,9 @@ with atheris.instrument_imports():
     from auditor.load import load
 
 SUFFIXES = (".jsonl", ".json", ".csv", ".tsv", ".data")
+# Each input is deleted once read, but the folder outlives the run: libFuzzer ends the process with
+# exit(), past any clean-up of Python's. Set TMPDIR to put it somewhere removed afterwards (the test
+# does: its tmp_path).
 TMP = Path(tempfile.mkdtemp(prefix="auditor-fuzz-"))
 
 
@@ -35,6 +38,8 @@ def one_input(data: bytes) -> None:
     except InputError as exc:
         assert "\n" not in str(exc), "an error must be one line"
         return
+    finally:
+        path.unlink()  # a crash's input is kept by libFuzzer (its artifact)
     assert dataset.valid_records + dataset.invalid_records == dataset.total_records
     assert len(dataset.ids) == len(dataset.inputs) == len(dataset.outputs) == len(dataset.lines)
     assert all(isinstance(t, str) for t in dataset.inputs) and all(isinstance(t, str) for t in dataset.outputs)
