@@ -9,6 +9,7 @@ have no passage, many OpenOrca rows no system prompt).
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Any
 
@@ -318,9 +319,10 @@ def test_overrides_still_win_over_the_new_layouts(tmp_path: Path) -> None:
     data, _ = load(path, FieldOverrides(input="question", output="notes"))
     assert (data.format, data.inputs, data.outputs) == ("jsonl/custom", ["Q1"], ["N1"])
     # Only the output forced: the input is the detected one, its system prompt still optional.
-    data, _ = load(_write(tmp_path / "e.jsonl", [*rows, {"system_prompt": None, "question": "Q2", "response": "R2", "notes": "N2"}]), FieldOverrides(output="notes"))
-    assert data.inputs == [f"{SYSTEM}\n\nQ1", "Q2"] and data.invalid_records == 0
-    assert list(data.requests) == ["Q1", "Q2"]  # what the near-duplicate and leakage comparison reads
+    again = {**rows[0], "question": "Q3"}
+    data, _ = load(_write(tmp_path / "e.jsonl", [*rows, {"system_prompt": None, "question": "Q2", "response": "R2", "notes": "N2"}, again]), FieldOverrides(output="notes"))
+    assert data.inputs == [f"{SYSTEM}\n\nQ1", "Q2", f"{SYSTEM}\n\nQ3"] and data.invalid_records == 0
+    assert list(data.requests) == ["Q1", "Q2", "Q3"]  # what the near-duplicate and leakage comparison reads (a prompt two share)
 
 
 def test_a_system_field_that_is_not_a_prompt_stays_out_of_the_input(tmp_path: Path) -> None:
@@ -513,3 +515,90 @@ def test_an_odd_system_prompt_value_is_its_rows_problem_not_the_fields(tmp_path:
     assert data.inputs[0] == f"{SYSTEM}\n\nQ0" and len(data) == 3
     assert list(data.requests) == ["Q0", "Q1", "Q2"]  # read row by row (the odd row): the same cut
     assert "field 'system_prompt' is a number, expected text" in data.problems[0].reason
+
+
+# Per-record system prompts: a document (or a tool list, a persona) put in the system prompt of its own record.
+_WORDS = (
+    "river harbour engine ledger orchard quarry lantern meadow archive bridge canal furnace granary mill tavern "
+    "chapel market garrison forge vineyard beacon cellar pier college depot foundry guild hamlet kiln lighthouse "
+    "monastery observatory pavilion quay refinery shipyard tannery theatre turbine warehouse workshop abbey "
+    "aqueduct barracks brewery causeway citadel colliery dockyard estate ferry fortress gallery gatehouse "
+    "infirmary jetty library manor mint museum"
+).split()
+_ASK = "Summarize the document in one sentence."
+
+
+def _document(rng: random.Random, n: int = 45) -> str:
+    return "This document describes " + " ".join(rng.choice(_WORDS) for _ in range(n)) + "."
+
+
+def _doc_rows(rng: random.Random, prefix: str, n: int) -> list[dict[str, str]]:
+    """Rows whose system prompt is a document of their own, all asking the same question."""
+    return [{"id": f"{prefix}{i}", "system_prompt": _document(rng), "question": _ASK, "response": f"The {prefix} document {i} is summarized here."} for i in range(n)]
+
+
+def _system_prompt_case(case: str) -> tuple[list[dict[str, str]], list[dict[str, str]], tuple[int, int]]:
+    """Training rows, eval rows, and (near-duplicate records, leaked records) the duplicates check must find.
+
+    shared: one prompt in every row (boilerplate, cut off); documents: a prompt of each row's own (content,
+    compared); mixed: both, a near copy of one document row planted in training and three of the eval set's
+    items a training row's (one asked again with its document, one near copy of its document, one behind
+    the shared prompt)."""
+    rng = random.Random(7)
+    if case == "shared":
+        return _orca_rows(), [{**r, "id": f"e{i}", "question": r["question"].replace("?", " today?")} for i, r in enumerate(_leak_sets(False)[1])], (0, 0)
+    if case == "documents":
+        return _doc_rows(rng, "t", 120), _doc_rows(rng, "e", 30), (0, 0)
+    train = _orca_rows()[:60] + _doc_rows(rng, "t", 60)
+    doc = train[70]["system_prompt"]
+    train.append({**train[70], "id": "near-copy", "system_prompt": doc.rsplit(" ", 1)[0] + " lighthouse."})
+    evals = _doc_rows(rng, "e", 20) + [{**r, "id": f"e{i}", "question": r["question"].replace("?", " now?")} for i, r in enumerate(train[:20])]
+    evals.append({**train[80], "id": "asked-again", "response": "Another answer."})
+    evals.append({**train[90], "id": "near-doc", "system_prompt": train[90]["system_prompt"].rsplit(" ", 1)[0] + " pier."})
+    evals.append({**train[3], "id": "shared-again", "response": "Another answer."})
+    return train, evals, (1, 3)
+
+
+@pytest.mark.parametrize("case", ["shared", "documents", "mixed"])
+@pytest.mark.parametrize("chat", [False, True], ids=["system_prompt", "chat"])
+@pytest.mark.parametrize("engine", ["memory", "stream", "stream-join", "spark"])
+def test_only_a_system_prompt_records_share_is_cut_off(tmp_path: Path, case: str, chat: bool, engine: str, request: pytest.FixtureRequest) -> None:
+    """A system prompt two records share is boilerplate; one of a single record's own is content.
+
+    Before, every system prompt was cut off: behind per-record documents the one question every row asks
+    read as 120 copies of one request (documents: DUP004 on every row, every eval item leaked)."""
+    from auditor.api import audit
+    from tests.test_scale import KB, checks_of
+
+    if engine == "spark" and (chat or case != "mixed"):
+        pytest.skip("a Spark run costs seconds: the mixed flat case alone")
+    options: dict[str, Any] = {"engine": "memory"}
+    if engine.startswith("stream"):
+        options = {"engine": "stream", "scale__partition_mb": 8 * KB, "jobs": 1}
+    if engine == "stream-join":
+        options["duplicates__exact_below"] = 20  # the band-key join and the sketch pass of large sets
+    if engine == "spark":
+        request.getfixturevalue("spark")
+        options = {"engine": "spark", "scale__partition_mb": 8 * KB, "duplicates__exact_below": 20}
+    shape = _as_chat if chat else dict
+    train, evals, (near, leaked) = _system_prompt_case(case)
+    path, held_out = _write(tmp_path / "train.jsonl", [shape(r) for r in train]), _write(tmp_path / "eval.jsonl", [shape(r) for r in evals])
+    dup = checks_of(audit(str(path), config={}, eval=str(held_out), **options))["duplicates"]
+    if engine != "memory":
+        same = {k: v for k, v in options.items() if k.startswith("duplicates__")}
+        assert dup == checks_of(audit(path, config={}, eval=held_out, engine="memory", **same))["duplicates"]
+    codes = {f["code"] for f in dup["findings"]}
+    assert not codes & {"DUP002", "DUP004", "DUP005"}, codes
+    assert (dup["metrics"]["near_duplicate_records"], dup["metrics"]["leaked_records"]) == (near, leaked)
+    assert ("DUP006" in codes) == bool(leaked) and ("DUP003" in codes) == bool(near)
+
+
+def test_a_side_sets_prompt_is_cut_off_when_either_set_repeats_it(tmp_path: Path) -> None:
+    """The eval side: the training set's shared prompt goes even on a single eval item, the eval set's own
+    instructions go though no training row carries them; a document neither set repeats stays on both sides."""
+    row = {"system_prompt": SYSTEM, "question": "Q", "response": "R"}
+    train, _ = load(_write(tmp_path / "t.jsonl", [row, {**row, "question": "Q2"}, {**row, "system_prompt": "Document one, about mills."}]))
+    evals, _ = load(_write(tmp_path / "e.jsonl", [row, {**row, "system_prompt": "Answer in French."}, {**row, "system_prompt": " Answer in French.\n"}, {**row, "system_prompt": "Document two."}, {**row, "system_prompt": "Document one, about mills."}]))
+    assert list(evals.requests_beside(train)) == ["Q", "Q", "Q", "Document two.\n\nQ", "Document one, about mills.\n\nQ"]
+    assert list(train.requests) == ["Q", "Q2", "Document one, about mills.\n\nQ"]
+    assert list(evals.requests) == [f"{SYSTEM}\n\nQ", "Q", "Q", "Document two.\n\nQ", "Document one, about mills.\n\nQ"]  # alone: its own count

@@ -106,6 +106,12 @@ class Dataset:
     # field, which the loader puts first in the input) ends in its input: 0 for none. None while
     # no record has one. 4 bytes a record, and only for a set that has system prompts.
     system_ends: array[int] | None = None
+    # The system prompts cut off in ``requests`` (``auditor.core.systems``): hashes of those two
+    # records or more share, sorted. None until needed: then counted over this set's records. A
+    # partitioned run's driver counts them over every partition and hands them to each partition
+    # it reads (through its layout's template), whose own few records could not tell.
+    shared_systems: np.ndarray | None = None
+    _systems_cut: bool = field(default=False, repr=False, compare=False)  # the others' ends cleared
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -123,8 +129,48 @@ class Dataset:
 
     @property
     def requests(self) -> Sequence[str]:
-        """Per record, its input after its system prompt: what the similarity engine compares."""
-        return self.inputs if self.system_ends is None else Requests(self.inputs, self.system_ends)
+        """Per record, its input after its system prompt when other records share that prompt: what the
+        similarity engine compares. Read once every record is in (the prompts are counted then)."""
+        if self.system_ends is None:
+            return self.inputs
+        if not self._systems_cut:
+            self.shared_system_prompts()
+        return Requests(self.inputs, self.system_ends)
+
+    def shared_system_prompts(self) -> np.ndarray:
+        """The hashes of the system prompts cut off in ``requests``; a prompt of one record's own stays
+        in its request (its end cleared in place: no second column)."""
+        from auditor.core import systems
+
+        if self.system_ends is None or self._systems_cut:
+            return self.shared_systems if self.shared_systems is not None else systems.union()
+        rows, hashes = systems.prompt_hashes(self.inputs, self.system_ends, bool(self.fields.messages))
+        if self.shared_systems is None:
+            self.shared_systems = systems.repeated(hashes)
+        for r in systems.unshared(rows, hashes, self.shared_systems):
+            self.system_ends[r] = 0
+        self._systems_cut = True
+        return self.shared_systems
+
+    def requests_beside(self, audited: Dataset) -> Sequence[str]:
+        """The requests of this side set (an eval set, a baseline) as compared with the ``audited`` set's.
+
+        A prompt is cut off when two records of either set share it: the audited set's shared prompt
+        must go from both sides for a request asked again behind it to match, and an eval set's own
+        instructions (one prompt over every item) are its boilerplate even when no training record
+        carries them. A prompt neither set repeats stays: a document is compared with its question.
+        This set's own ends are left as loaded (copied, cleared in the copy): read as a side set, it is
+        never audited itself, whose ``requests`` would have cleared the ends of its own single prompts."""
+        from auditor.core import systems
+
+        if self.system_ends is None:
+            return self.inputs
+        rows, hashes = systems.prompt_hashes(self.inputs, self.system_ends, bool(self.fields.messages))
+        shared = systems.union(systems.repeated(hashes), audited.shared_system_prompts())
+        ends = array("I", self.system_ends)
+        for r in systems.unshared(rows, hashes, shared):
+            ends[r] = 0
+        return Requests(self.inputs, ends)
 
     @property
     def valid_records(self) -> int:
@@ -159,13 +205,14 @@ class Dataset:
 
 
 class Requests(Sequence[str]):
-    """The inputs with their system prompts cut off, cut on demand (no second copy of the texts).
+    """The inputs with their shared system prompts cut off, cut on demand (no second copy of the texts).
 
-    Near-duplicates and eval leakage are judged on the request: a system prompt is not a
-    template the request fills but a separate part of the input. Compared with it, every short
-    request behind one shared prompt is a 'slot' filled in that prompt (fewer own words than a
-    shingle beside boilerplate, ``auditor.similarity.boilerplate``) and alike to every other:
-    every record flagged as a near-copy, and as leaked into an eval set sharing the prompt.
+    Near-duplicates and eval leakage are judged on the request: a system prompt records share is
+    not a template the request fills but a separate part of the input. Compared with it, every
+    short request behind one shared prompt is a 'slot' filled in that prompt (fewer own words than
+    a shingle beside boilerplate, ``auditor.similarity.boilerplate``) and alike to every other:
+    every record flagged as a near-copy, and as leaked into an eval set sharing the prompt. A
+    prompt of one record's own has its end cleared (``auditor.core.systems``): it is compared.
     Exact duplicates still hash the whole input.
     """
 

@@ -82,7 +82,7 @@ def _matched(ctx: Context, other: Dataset, views: tuple[str, ...], partitions: P
     inputs, pairs = ctx.cached(input_reps), ctx.cached(pair_reps)
     # No keys: exact matches are looked up in the partitions, where the hashes are.
     ours = Indexed(ctx.cached(norm_inputs), ctx.cached(norm_outputs), {}, {"input": inputs[0], "pair": pairs[0]}, {"input": inputs[1], "pair": pairs[1]})
-    theirs = Indexed.of(ctx.cached(normalizer), other.inputs, other.outputs, other.requests)
+    theirs = Indexed.of(ctx.cached(normalizer), other.inputs, other.outputs, other.requests_beside(ctx.dataset))
     n = len(ours.inputs)
     probe, boiler = None, []
     if len(ours.firsts["pair"]) + len(theirs.firsts["pair"]) > params.exact_below:

@@ -107,7 +107,7 @@ def cross_match(ctx: Context, other: Dataset, views: tuple[str, ...], links: dic
 
     ``links``: the verified near links, when a partitioned run found them in its workers.
     """
-    theirs = Indexed.of(ctx.cached(normalizer), other.inputs, other.outputs, other.requests)
+    theirs = Indexed.of(ctx.cached(normalizer), other.inputs, other.outputs, other.requests_beside(ctx.dataset))
     return match_sets(ctx.cached(ours_indexed), theirs, views, ctx.cached(near_params), links)
 
 

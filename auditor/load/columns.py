@@ -77,6 +77,7 @@ def empty_like(data: Dataset, kept: list[str]) -> Dataset:
         messages=[] if fmap.messages else None,
         annotations=[] if fmap.annotations else None,
         extra={k: [] for k in kept},
+        shared_systems=data.shared_systems,  # a partitioned run's: counted over every partition
     )
 
 

@@ -203,7 +203,10 @@ def assemble(gathered: Gathered, job: MeasureJob, source: str, at: RecordReaderA
     starts = gathered.starts()
     n = int(starts[-1])
     template = layout.template
-    data = Dataset(format=template.format, fields=template.fields, source=source)
+    # Which system prompts are boilerplate is known once every partition is in: each partition read from
+    # here on (a further pass, a record read back) gets it through the layout's template (``empty_like``).
+    template.shared_systems = gathered.shared_systems()
+    data = Dataset(format=template.format, fields=template.fields, source=source, shared_systems=template.shared_systems)
     data.ids = gathered.ids.done()  # type: ignore[assignment]  # read by index, row by row
     data.problems, data.notes, data.blank_lines = gathered.problems, gathered.notes, gathered.blank_lines
     # Per record on the driver: the line (32 bits while lines fit), and the offset and length of its line in the

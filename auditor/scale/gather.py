@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from auditor.core.columns import index_width
+from auditor.core import systems
 from auditor.core.records import LoadNote, LoadProblem
 from auditor.scale.ids import PackedIds
 from auditor.scale.measure import Encoded, PartFeatures
@@ -97,6 +98,7 @@ class Gathered:
         self.problems: list[LoadProblem] = []
         self.notes: list[LoadNote] = []
         self.blank_lines = 0
+        self.systems: list[tuple[np.ndarray, np.ndarray]] = []
 
     def add(self, part: PartFeatures, shift: int = 0) -> None:
         """Partition ``part`` folded in (its offsets moved by ``shift``); its per-record pieces are dropped."""
@@ -115,7 +117,15 @@ class Gathered:
         self.problems.extend(part.problems)
         self.notes.extend(part.notes)
         self.blank_lines += part.blank_lines
+        if part.systems is not None:
+            self.systems.append(part.systems)
         part.ids, part.lines, part.offsets, part.lengths, part.measured = [], _NONE, _NONE, _NONE, []
+
+    def shared_systems(self) -> np.ndarray:
+        """The system prompts two records of the run share: in one partition, or in two (each partition
+        lists its prompts once). At most a hash a record, for a run whose every prompt is its record's own."""
+        distinct = np.concatenate([p[0] for p in self.systems]) if self.systems else np.zeros(0, np.uint64)
+        return systems.union(systems.repeated(distinct), *(p[1] for p in self.systems))
 
     def starts(self) -> np.ndarray:
         """Each partition's first record, then the record count."""

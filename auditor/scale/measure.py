@@ -22,7 +22,8 @@ from auditor.core.columns import index_width, narrow
 from auditor.core.config import Config
 from auditor.core.context import Context
 from auditor.core.partitioned import PartitionedCheck
-from auditor.core.records import LoadNote, LoadProblem
+from auditor.core import systems
+from auditor.core.records import Dataset, LoadNote, LoadProblem
 from auditor.runtime.errors import AuditorError
 from auditor.scale.ids import PackedIds
 from auditor.scale.partitions import Layout, Partition, Read, read
@@ -70,6 +71,9 @@ class PartFeatures:
     categories: Encoded | None
     extra: dict[str, Encoded]
     measured: list[Any]  # per unit of the job, in its order
+    # The partition's system prompts (``auditor.core.systems``): the distinct hashes, and those two of its
+    # records share. The driver tells from them which prompts two records of the whole run share.
+    systems: tuple[np.ndarray, np.ndarray] | None = None
     problems: list[LoadProblem] = field(default_factory=list)
     blank_lines: int = 0
     notes: list[LoadNote] = field(default_factory=list)
@@ -127,10 +131,18 @@ def measure_read(number: int, got: Read, job: MeasureJob) -> PartFeatures:
         categories=Encoded.of(data.categories) if data.categories is not None else None,
         extra={k: Encoded.of(v) for k, v in data.extra.items()},
         measured=[_measure(unit, ctx) for unit in job.units],
+        systems=_systems(data),
         problems=data.problems,
         blank_lines=got.blank_lines,
         notes=data.notes,
     )
+
+
+def _systems(data: Dataset) -> tuple[np.ndarray, np.ndarray] | None:
+    if data.system_ends is None:
+        return None
+    hashes = systems.prompt_hashes(data.inputs, data.system_ends, bool(data.fields.messages))[1]
+    return np.unique(hashes), systems.repeated(hashes)
 
 
 def on_records(item: tuple[Partition, Any], work: tuple[Layout, Config, Callable[[Context, Any, Any], Any], Any]) -> Any:
