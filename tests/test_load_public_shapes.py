@@ -104,6 +104,14 @@ SHAPES: list[tuple[str, list[dict[str, Any]], str, dict[str, Any], str, str]] = 
         "no",
     ),
     (
+        "messages-as-strings",  # a chat's turns as plain strings, user first, alternating (as LIMA writes its conversations)
+        [{"messages": ["How do I boil an egg?", "Put it in boiling water for 9 minutes.", "And soft?", "6 minutes."]}],
+        "chat-strings",
+        {"input": (), "output": None, "messages": "messages"},
+        "user: How do I boil an egg?\nassistant: Put it in boiling water for 9 minutes.\nuser: And soft?",
+        "6 minutes.",
+    ),
+    (
         "lima",  # GAIR/lima: conversations as plain strings, user first, alternating; and its source
         [{"conversations": ["How do I boil an egg?", "Put it in boiling water for 9 minutes.", "And soft?", "6 minutes."], "source": "multi_turn"}],
         "lima",
@@ -269,6 +277,27 @@ def test_lima_rows_that_are_not_chats_say_why(tmp_path: Path, row: dict[str, Any
     data, _ = load(_write(tmp_path / "d.jsonl", [good, good, row]))
     assert data.format == "jsonl/lima" and len(data) == 2 and data.invalid_records == 1
     assert reason in data.problems[0].reason, data.problems
+
+
+@pytest.mark.parametrize("name", ["conversations", "messages"])
+def test_string_turns_of_an_odd_count_are_the_rows_problem(tmp_path: Path, name: str) -> None:
+    """Roles told by position alternate user, assistant: three turns leave the last unanswered, or a leading
+    system prompt shifts every role. Either reading could be wrong, so the row is not read (before: LIMA's
+    read with its last turn left out of the example; a messages field of strings refused on every row)."""
+    good = {name: ["Q", "A"], "source": "x"}
+    data, _ = load(_write(tmp_path / "d.jsonl", [good, good, {name: ["You are terse.", "Q", "A"], "source": "x"}, {name: ["Q", {"role": "assistant", "content": "A"}], "source": "x"}]))
+    assert data.format == ("jsonl/lima" if name == "conversations" else "jsonl/chat-strings") and len(data) == 2
+    assert [p.line for p in data.problems] == [3, 4]
+    assert "3 turns of plain text" in data.problems[0].reason and "roles" in data.problems[0].reason, data.problems
+    assert f"turn 2 of {name!r} is an object, expected text" in data.problems[1].reason
+
+
+def test_chat_objects_are_not_read_as_strings(tmp_path: Path) -> None:
+    """An OpenAI-style file with one row of strings stays a chat of objects: that row is the load problem."""
+    good = {"messages": [{"role": "user", "content": "Q"}, {"role": "assistant", "content": "A"}]}
+    data, _ = load(_write(tmp_path / "d.jsonl", [good, good, {"messages": ["Q", "A"]}]))
+    assert data.format == "jsonl/chat" and len(data) == 2
+    assert "turn 1 of 'messages' is str, expected an object" in data.problems[0].reason
 
 
 def test_sharegpt_objects_are_not_read_as_lima(tmp_path: Path) -> None:

@@ -215,6 +215,10 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout("text-label", ("text", "label"), ("text",), "label"),
 )
 
+# A chat layout whose turns most sampled rows write as plain strings (user first, alternating): LIMA's
+# conversations, and a messages field written the same way. Read by ``mapping.string_turns``.
+STRING_TURNS = {"sharegpt": "lima", "chat": "chat-strings"}
+
 # A system prompt is part of what the model sees, so it is part of the input: it goes first (where
 # the model reads it), then a blank line, then the request, as alpaca joins its fields. Kept out,
 # the token counts, the truncation and personal-data checks and the fidelity rules would judge a
@@ -249,8 +253,8 @@ def detect(rows: Sequence[Mapping[str, Any]], overrides: FieldOverrides, source:
     layout = next((lay for lay in LAYOUTS if all(f in present for f in lay.required)), None)
     if layout is None and TEXT_CHAT_FIELD in present:
         layout = _text_chat(rows)
-    elif layout is not None and layout.name == "sharegpt" and _string_turns(rows, "conversations"):
-        layout = Layout("lima", layout.required, (), None, messages=layout.messages)
+    elif layout is not None and layout.name in STRING_TURNS and _string_turns(rows, layout.messages or ""):
+        layout = Layout(STRING_TURNS[layout.name], layout.required, (), None, messages=layout.messages)
     if layout is not None:
         layout = _with_optional(layout, rows)
     if layout is not None and layout.name == "alpaca" and _history_pairs(rows):

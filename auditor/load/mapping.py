@@ -193,7 +193,7 @@ def join_inputs(parts: list[str], fmap: FieldMap) -> str:
 
 def turns_of(row: Mapping[str, Any], name: str, layout: str) -> list[dict[str, str]]:
     """A chat row's turns, however its layout writes them."""
-    if layout == "lima":
+    if layout in ("lima", "chat-strings"):  # detect.STRING_TURNS
         return string_turns(row, name)
     template = transcripts.BY_NAME.get(layout)
     if template is not None:
@@ -226,7 +226,12 @@ def history_turns(row: Mapping[str, Any], fmap: FieldMap) -> list[dict[str, str]
 
 
 def string_turns(row: Mapping[str, Any], name: str) -> list[dict[str, str]]:
-    """LIMA's turns: a list of plain texts, the user's first, then the assistant's, alternating."""
+    """LIMA's turns: a list of plain texts, the user's first, then the assistant's, alternating.
+
+    The roles are told by position only, so an odd count of more than one turn cannot be read
+    safely: the last turn is unanswered, or a leading system prompt shifts every role (the
+    user's text would be learnt as the answer). One turn is a prompt without its answer (LIMA's
+    test split): ``split_chat`` says so."""
     turns = row.get(name)
     if is_missing(turns):
         raise RecordError(f"missing field: {name!r}")
@@ -235,6 +240,11 @@ def string_turns(row: Mapping[str, Any], name: str) -> list[dict[str, str]]:
     for n, turn in enumerate(turns, 1):
         if type(turn) is not str:
             raise RecordError(f"wrong type: turn {n} of {name!r} is {_type_name(turn)}, expected text like the other rows' turns")
+    if len(turns) > 1 and len(turns) % 2:
+        raise RecordError(
+            f"{len(turns)} turns of plain text in {name!r}: their roles alternate user, assistant, so an odd count leaves the last "
+            "unanswered or shifts every role (a leading system prompt?); write the turns as objects with role and content"
+        )
     return [{"role": "user" if n % 2 == 0 else "assistant", "content": t} for n, t in enumerate(turns)]
 
 
