@@ -91,7 +91,7 @@ SHAPES: list[tuple[str, list[dict[str, Any]], str, dict[str, Any], str, str]] = 
         "metamathqa",  # meta-math/MetaMathQA: type, query, original_question, response
         [{"type": "GSM_Rephrased", "query": "What is 3 + 4?", "original_question": "Add 3 and 4.", "response": "3 + 4 = 7. The answer is: 7"}],
         "query-response",
-        {"input": ("query",), "output": "response"},
+        {"input": ("query",), "output": "response", "category": "type"},  # GSM_Rephrased, MATH_AnsAug, ...: its augmentation of which set
         "What is 3 + 4?",
         "3 + 4 = 7. The answer is: 7",
     ),
@@ -102,6 +102,14 @@ SHAPES: list[tuple[str, list[dict[str, Any]], str, dict[str, Any], str, str]] = 
         {"input": ("inputs",), "output": "targets"},
         "Premise: A man sleeps.\nHypothesis: He is awake.\nDoes the premise entail the hypothesis?",
         "no",
+    ),
+    (
+        "flan-collection",  # the FLAN collection's exports (SirNeural/flan_v2), Super-NaturalInstructions: the task's name beside its source
+        [{"inputs": "Is 7 prime? Options: yes, no", "targets": "yes", "task_source": "Flan2021", "task_name": "glue/rte:2.0.0", "template_type": "zs_opt"}],
+        "inputs-targets",
+        {"input": ("inputs",), "output": "targets", "category": "task_name"},
+        "Is 7 prime? Options: yes, no",
+        "yes",
     ),
     (
         "messages-as-strings",  # a chat's turns as plain strings, user first, alternating (as LIMA writes its conversations)
@@ -298,6 +306,19 @@ def test_chat_objects_are_not_read_as_strings(tmp_path: Path) -> None:
     data, _ = load(_write(tmp_path / "d.jsonl", [good, good, {"messages": ["Q", "A"]}]))
     assert data.format == "jsonl/chat" and len(data) == 2
     assert "turn 1 of 'messages' is str, expected an object" in data.problems[0].reason
+
+
+def test_a_category_name_is_read_only_with_its_sets_shape(tmp_path: Path) -> None:
+    """'type' and 'task_name' are categories in MetaMathQA's and FLAN's shapes only: elsewhere 'type' may be anything."""
+    rows = [{"query": f"What is {i} + 4?", "response": f"{i + 4}", "type": t} for i, t in enumerate(["GSM_Rephrased", "MATH_AnsAug", "GSM_SV"])]
+    data, _ = load(_write(tmp_path / "m.jsonl", rows))
+    assert data.categories == ["GSM_Rephrased", "MATH_AnsAug", "GSM_SV"]
+    for shape in ({"instruction": "Q", "output": "A"}, {"question": "Q", "answer": "A"}):
+        data, _ = load(_write(tmp_path / "o.jsonl", [{**shape, "type": "text", "task_name": "t"}] * 2))
+        assert data.fields.category is None and data.categories is None, shape
+    # A category the generic names give wins, as before.
+    data, _ = load(_write(tmp_path / "c.jsonl", [{**rows[0], "category": "algebra"}] * 2))
+    assert data.fields.category == "category"
 
 
 def test_sharegpt_objects_are_not_read_as_lima(tmp_path: Path) -> None:

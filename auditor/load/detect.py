@@ -190,6 +190,9 @@ class Layout:
     messages: str | None = None
     optional: tuple[str, ...] = ()  # of ``input``: fields a row may leave out or blank
     passages: bool = False  # an instruction layout: a reference passage field (PASSAGE_NAMES) is part of the input
+    # Category fields of the public set this layout is the shape of, tried after CATEGORY_NAMES: a
+    # name too common to mean a category in any file ("type") is one in its set's shape.
+    categories: tuple[str, ...] = ()
 
 
 LAYOUTS: tuple[Layout, ...] = (
@@ -206,12 +209,13 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout("prompt-response", ("prompt", "response"), ("prompt",), "response"),
     Layout("input-output", ("input", "output"), ("input",), "output"),
     # The FLAN collection's and P3/xP3's exports: a prompted task's text and its target.
-    Layout("inputs-targets", ("inputs", "targets"), ("inputs",), "targets"),
+    # Their task's name ("glue/rte:2.0.0", "task1344_glue_entailment_classification") is the category.
+    Layout("inputs-targets", ("inputs", "targets"), ("inputs",), "targets", categories=("task_name",)),
     Layout("question-answer", ("question", "answer"), ("question",), "answer"),
     # OpenOrca (with its system_prompt, see SYSTEM_NAMES).
     Layout("question-response", ("question", "response"), ("question",), "response"),
-    # MetaMathQA.
-    Layout("query-response", ("query", "response"), ("query",), "response"),
+    # MetaMathQA, whose "type" says which set's question it augments and how (GSM_Rephrased, MATH_AnsAug, ...).
+    Layout("query-response", ("query", "response"), ("query",), "response", categories=("type",)),
     Layout("text-label", ("text", "label"), ("text",), "label"),
 )
 
@@ -278,7 +282,8 @@ def detect(rows: Sequence[Mapping[str, Any]], overrides: FieldOverrides, source:
         fmap = FieldMap(input=layout.input, output=layout.output, messages=layout.messages, optional=layout.optional)
 
     used = {*fmap.input, fmap.output, fmap.messages}
-    category = overrides.category or next((c for c in CATEGORY_NAMES if c in present and c not in used), None)
+    names = (*CATEGORY_NAMES, *(layout.categories if layout else ()))
+    category = overrides.category or next((c for c in names if c in present and c not in used), None)
     if overrides.category and overrides.category not in freq:
         raise InputError(f"{source}: --category-field {overrides.category!r} not found; fields found: {_names(freq)}")
     id_field = overrides.id or next((c for c in ID_NAMES if c in present and c not in used), None)
@@ -309,15 +314,7 @@ def _with_optional(layout: Layout, rows: Sequence[Mapping[str, Any]]) -> Layout:
     passages = tuple(n for n in PASSAGE_NAMES if layout.passages and n in seen and _prose(rows, n))
     if not system and not passages:
         return layout
-    return Layout(
-        layout.name,
-        layout.required,
-        (*system, *layout.input, *passages),
-        layout.output,
-        messages=layout.messages,
-        optional=(*system, *layout.optional, *passages),
-        passages=layout.passages,
-    )
+    return replace(layout, input=(*system, *layout.input, *passages), optional=(*system, *layout.optional, *passages))
 
 
 def _prose(rows: Sequence[Mapping[str, Any]], name: str) -> bool:
