@@ -120,6 +120,14 @@ SHAPES: list[tuple[str, list[dict[str, Any]], str, dict[str, Any], str, str]] = 
         "6 minutes.",
     ),
     (
+        "context-passages",  # retrieval-augmented sets: the passages retrieved for the question, as a list
+        [{"instruction": "When did it open?", "context": ["The bridge opened in 1932.", "", "It spans the harbour."], "response": "In 1932."}],
+        "alpaca",
+        {"input": ("instruction", "input", "context"), "optional": ("input", "context"), "output": "response"},
+        "When did it open?\n\nThe bridge opened in 1932.\n\nIt spans the harbour.",
+        "In 1932.",
+    ),
+    (
         "lima",  # GAIR/lima: conversations as plain strings, user first, alternating; and its source
         [{"conversations": ["How do I boil an egg?", "Put it in boiling water for 9 minutes.", "And soft?", "6 minutes."], "source": "multi_turn"}],
         "lima",
@@ -319,6 +327,15 @@ def test_a_category_name_is_read_only_with_its_sets_shape(tmp_path: Path) -> Non
     # A category the generic names give wins, as before.
     data, _ = load(_write(tmp_path / "c.jsonl", [{**rows[0], "category": "algebra"}] * 2))
     assert data.fields.category == "category"
+
+
+def test_passages_that_are_not_text_say_why(tmp_path: Path) -> None:
+    """A list of passages holding a number is its row's problem; a passage list that is empty adds nothing."""
+    good = {"instruction": "Q", "context": ["P1", "P2"], "response": "R"}
+    data, _ = load(_write(tmp_path / "d.jsonl", [good, good, {**good, "context": []}, {**good, "context": ["P1", 7]}, {**good, "context": {"title": "P"}}]))
+    assert data.inputs == ["Q\n\nP1\n\nP2", "Q\n\nP1\n\nP2", "Q"]
+    reasons = [p.reason for p in data.problems]
+    assert "passage 2 of field 'context' is a number, expected text" in reasons[0] and "field 'context' is an object" in reasons[1], reasons
 
 
 def test_sharegpt_objects_are_not_read_as_lima(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ import orjson
 
 from auditor.runtime.errors import InputError
 from auditor.load import jsonvalues, transcripts
+from auditor.load.mapping import PASSAGE_NAMES
 from auditor.core.records import FieldMap
 
 # --- kinds ---------------------------------------------------------------------
@@ -230,9 +231,6 @@ STRING_TURNS = {"sharegpt": "lima", "chat": "chat-strings"}
 # the similarity engine leaves text found in 5 % of the distinct inputs out before comparing
 # (``auditor.similarity.boilerplate``), as it does for a chat's shared system turn.
 SYSTEM_NAMES = ("system_prompt", "system")
-# A reference passage the instruction is about (Dolly's "context": "Summarize the passage above")
-# is part of the input, after the instruction, as alpaca's own "input" is.
-PASSAGE_NAMES = ("context", "passage")
 
 CATEGORY_NAMES = ("category", "intent", "topic", "domain", "class", "task_category")
 ID_NAMES = ("id", "_id", "uid", "uuid", "example_id", "record_id", "idx")
@@ -311,22 +309,24 @@ def _with_optional(layout: Layout, rows: Sequence[Mapping[str, Any]]) -> Layout:
         return layout  # a task file's instances, a text to classify: no prompt around them
     seen = {k for row in rows for k in row}
     system = tuple(n for n in SYSTEM_NAMES if n in seen and n not in layout.input and n != layout.messages and _prose(rows, n))[:1]
-    passages = tuple(n for n in PASSAGE_NAMES if layout.passages and n in seen and _prose(rows, n))
+    passages = tuple(n for n in PASSAGE_NAMES if layout.passages and n in seen and _prose(rows, n, lists=True))
     if not system and not passages:
         return layout
     return replace(layout, input=(*system, *layout.input, *passages), optional=(*system, *layout.optional, *passages))
 
 
-def _prose(rows: Sequence[Mapping[str, Any]], name: str) -> bool:
+def _prose(rows: Sequence[Mapping[str, Any]], name: str, lists: bool = False) -> bool:
     """Whether field ``name`` holds prose in the sample: mostly text, not every written value a single word.
 
     A field of that name holding anything else (objects of metadata, a model's name such as
     "gpt-4" under "system") is left alone rather than made part of every input; one odd value
     among texts does not decide (its row is a load problem with the reason). All blank in the
     sample, it is taken: blank values are left out of the input anyway, and the rows after the
-    sample may fill it.
+    sample may fill it. With ``lists``, a list of texts (passages) is its texts joined.
     """
     values = [row[name] for row in rows if name in row and row[name] is not None]
+    if lists:
+        values = ["\n\n".join(v) if isinstance(v, list) and all(type(t) is str for t in v) else v for v in values]
     texts = [v for v in values if type(v) is str]
     if 2 * len(texts) < len(values):
         return False

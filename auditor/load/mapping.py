@@ -67,6 +67,23 @@ def text_field(row: Mapping[str, Any], name: str, *, optional: bool = False, lab
     raise RecordError(f"wrong type: field {name!r} is {_type_name(value)}, expected text")
 
 
+# A reference passage the instruction is about (Dolly's "context": "Summarize the passage above") is
+# part of the input, after the instruction. Retrieval-augmented sets write the passages retrieved for
+# the question as a list: joined a blank line apart, as the input's fields are.
+PASSAGE_NAMES = ("context", "passage")
+
+
+def passages_field(row: Mapping[str, Any], name: str) -> str:
+    """An optional passage field: its text, or its list of passages joined (blank ones left out)."""
+    value = row.get(name)
+    if not isinstance(value, list):
+        return text_field(row, name, optional=True)
+    for n, passage in enumerate(value, 1):
+        if type(passage) is not str and (not isinstance(passage, str) or isinstance(passage, BigNumber)):
+            raise RecordError(f"wrong type: passage {n} of field {name!r} is {_type_name(passage)}, expected text")
+    return "\n\n".join(p for p in value if p.strip())
+
+
 def _type_name(value: Any) -> str:
     return {dict: "an object", list: "a list", bool: "a boolean", int: "a number", float: "a number", BigNumber: "a number"}.get(
         type(value), type(value).__name__
@@ -160,7 +177,7 @@ def map_row(row: Any, fmap: FieldMap, layout: str) -> tuple[str, str, list[dict[
     assert fmap.output is not None
     if layout == "self-instruct":
         return (*instance_pair(row, fmap.input[0], fmap.output), None)
-    inp = join_inputs([text_field(row, f, optional=f in fmap.optional) for f in fmap.input], fmap)
+    inp = join_inputs([passages_field(row, f) if f in PASSAGE_NAMES and f in fmap.optional else text_field(row, f, optional=f in fmap.optional) for f in fmap.input], fmap)
     out = text_field(row, fmap.output, labels=layout in ("text-label", "custom"))
     return inp, out, None
 
