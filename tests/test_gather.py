@@ -107,3 +107,20 @@ def test_gathered_partitions_hold_what_they_sent(capacity: int) -> None:
     assert gathered.measured[1] == ["unit result 0", "unit result 1", "unit result 2"]
     assert [c.values for c in gathered.categories] == [["x", "y"], [], ["y", "z"]]
     assert gathered.blank_lines == 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 6), max_size=12), max_size=6))
+def test_the_shared_system_prompts_are_those_two_records_of_the_run_carry(parts: list[list[int]]) -> None:
+    """Each partition sends its distinct prompts and those repeated inside it (``measure._systems``); the
+    driver's answer is the whole run's: a prompt twice in one partition, or once in each of two."""
+    from auditor.core import systems
+
+    gathered = Gathered(2)  # _part's two unit results
+    for k, prompts in enumerate(parts):
+        part = _part(k, [f"r{k}.{i}" for i in range(len(prompts))], 0, list(range(len(prompts))), ["c"] * len(prompts))
+        hashes = np.asarray(prompts, np.uint64)
+        part.systems = (np.unique(hashes), systems.repeated(hashes)) if prompts else None
+        gathered.add(part)
+    every = [p for prompts in parts for p in prompts]
+    assert gathered.shared_systems().tolist() == sorted({p for p in every if every.count(p) > 1})

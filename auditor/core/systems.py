@@ -41,11 +41,13 @@ def prompt_hashes(inputs: Sequence[str], ends: Sequence[int], chat: bool) -> tup
     return rows, hashes
 
 
-def repeated(hashes: np.ndarray) -> np.ndarray:
-    """The distinct values of ``hashes`` that occur twice or more, sorted."""
+def repeated(hashes: np.ndarray, in_place: bool = False) -> np.ndarray:
+    """The distinct values of ``hashes`` that occur twice or more, sorted (``in_place``: sorting ``hashes``, no copy)."""
     import numpy as np
 
-    ordered = np.sort(hashes)
+    ordered = hashes if in_place else np.sort(hashes)
+    if in_place:
+        ordered.sort()
     return np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
 
 

@@ -124,8 +124,14 @@ class Gathered:
     def shared_systems(self) -> np.ndarray:
         """The system prompts two records of the run share: in one partition, or in two (each partition
         lists its prompts once). At most a hash a record, for a run whose every prompt is its record's own."""
-        distinct = np.concatenate([p[0] for p in self.systems]) if self.systems else np.zeros(0, np.uint64)
-        return systems.union(systems.repeated(distinct), *(p[1] for p in self.systems))
+        distinct = np.empty(sum(len(p[0]) for p in self.systems), np.uint64)
+        within, at = [], 0
+        for k, (values, repeated) in enumerate(self.systems):
+            distinct[at : at + len(values)] = values
+            at += len(values)
+            within.append(repeated)
+            self.systems[k] = _NO_SYSTEMS  # dropped once copied: the hashes are held once
+        return systems.union(systems.repeated(distinct, in_place=True), *within)
 
     def starts(self) -> np.ndarray:
         """Each partition's first record, then the record count."""
@@ -133,3 +139,4 @@ class Gathered:
 
 
 _NONE = np.zeros(0, np.int64)
+_NO_SYSTEMS = (np.zeros(0, np.uint64), np.zeros(0, np.uint64))
