@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import auditor.similarity.keys as keys_module
-from auditor.similarity.keys import Runs, pair_keys
+from auditor.similarity.keys import GroupedRuns, Runs, pair_keys
 
 
 def plain_groups(keys: list[tuple[int, ...]]) -> list[list[int]]:
@@ -31,6 +31,7 @@ def plain_representatives(keys: list[tuple[int, ...]]) -> tuple[list[int], list[
 _WORDS = st.sampled_from([0, 1, 2**63, 2**64 - 1, 12345])
 
 
+@settings(deadline=None)  # a loaded machine; the property is what counts
 @given(rows=st.lists(st.tuples(_WORDS, _WORDS), max_size=60), width=st.sampled_from([2, 4]))
 def test_runs_group_like_the_plain_definition(rows: list[tuple[int, int]], width: int) -> None:
     keys = [r * (width // 2) for r in rows]
@@ -41,6 +42,17 @@ def test_runs_group_like_the_plain_definition(rows: list[tuple[int, int]], width
     want_first, want_rep = plain_representatives(keys)
     assert (first.tolist(), rep.tolist()) == (want_first, want_rep)
     assert sorted(runs.sizes.tolist()) == sorted(Counter(keys).values())
+    _assert_firsts_and_repeats(runs, keys)
+
+
+def _assert_firsts_and_repeats(runs: Runs | GroupedRuns, keys: list[tuple[int, ...]]) -> None:
+    """``firsts`` is ``representatives()[0]`` (values and width); ``repeats`` every other record."""
+    first, rep = runs.representatives()
+    assert runs.firsts().dtype == first.dtype and runs.firsts().tolist() == first.tolist()
+    want = [i for i in range(len(keys)) if rep[i] != i]
+    assert runs.repeats().dtype == np.int64 and runs.repeats().tolist() == want
+    later, first_of = runs.links()
+    assert later.tolist() == want and first_of.dtype == np.int64 and first_of.tolist() == [int(rep[i]) for i in want]
 
 
 @settings(deadline=None)  # a loaded machine; the property is what counts
@@ -56,6 +68,7 @@ def test_runs_of_groups_found_elsewhere_are_the_runs(rows: list[tuple[int, int]]
     assert sorted(runs.sizes.tolist()) == sorted(Counter(rows).values())
     assert _partition_of(runs.run_ids()) == _partition_of(Runs.of(np.array(rows, np.uint64).reshape(-1, 2)).run_ids())
     assert _partition_of(runs.run_ids()) == sorted(map(sorted, _by_key(rows).values()))
+    _assert_firsts_and_repeats(runs, rows)
 
 
 def _by_key(rows: list[tuple[int, int]]) -> dict[tuple[int, int], list[int]]:

@@ -56,38 +56,50 @@ class NearClusters:
         return sum(d - 1 for d in self.distinct)
 
 
-def _clusters(n: int, rep: np.ndarray, pairs: NearPairs, extra_links: list[list[int]]) -> NearClusters:
-    a = [pairs.a, np.flatnonzero(rep != np.arange(n, dtype=rep.dtype))]  # rep's width: no 64-bit temporary per record
-    b = [pairs.b, rep[a[1]]]
+def _clusters(n: int, links: tuple[np.ndarray, np.ndarray], pairs: NearPairs, extra_links: list[list[int]]) -> NearClusters:
+    """``links``: each record repeating an earlier key, and that key's first record (``Runs.links``): the exact
+    copies, linked to their first without a position per record (a partitioned run's driver holds none)."""
+    later, first = links
+    a = [pairs.a, later]
+    b = [pairs.b, first]
     for g in extra_links:
         a.append(np.full(len(g) - 1, g[0], np.int64))
         b.append(np.asarray(g[1:], np.int64))
-    groups: list[list[int]] = []
-    distinct: list[int] = []
-    for g in components(n, np.concatenate(a), np.concatenate(b)):
-        d = len({int(rep[i]) for i in g})
-        if d > 1:
-            groups.append(g)
-            distinct.append(d)
-    return NearClusters(groups, distinct, pairs)
+    groups = components(n, np.concatenate(a), np.concatenate(b))
+    distinct = _distinct_keys(groups, later, first)
+    kept = [k for k, d in enumerate(distinct) if d > 1]
+    return NearClusters([groups[k] for k in kept], [distinct[k] for k in kept], pairs)
+
+
+def _distinct_keys(groups: list[list[int]], later: np.ndarray, first: np.ndarray) -> list[int]:
+    """Per group, how many different keys its records hold (a repeat counts as its first record's key)."""
+    if not groups:
+        return []
+    flat = np.fromiter((i for g in groups for i in g), np.int64)
+    owner = np.repeat(np.arange(len(groups), dtype=np.int64), [len(g) for g in groups])
+    at = np.minimum(np.searchsorted(later, flat), max(len(later) - 1, 0))
+    repeat = (later[at] == flat) if len(later) else np.zeros(len(flat), np.bool_)
+    key = np.where(repeat, first[at] if len(later) else flat, flat)
+    pairs = np.unique(np.stack([owner, key], axis=1), axis=0)
+    return np.bincount(pairs[:, 0], minlength=len(groups)).tolist()
 
 
 def near_clusters(ctx: Context) -> NearClusters:
     """Near-duplicate examples: pairs within the threshold, plus repeated inputs whose outputs agree loosely."""
     redundant = ctx.cached(input_groups).redundant
-    return _clusters(len(ctx.dataset), ctx.cached(pair_reps)[1], ctx.cached(near_duplicates).pairs, redundant)
+    return _clusters(len(ctx.dataset), ctx.cached(pair_runs).links(), ctx.cached(near_duplicates).pairs, redundant)
 
 
 def similar_input_clusters(ctx: Context) -> NearClusters:
     """Records whose inputs differ by an edit shorter than a shingle and whose examples are not near-duplicates."""
     similar = ctx.cached(near_duplicates).similar
     assert similar is not None  # near_duplicates always asks for it
-    return _clusters(len(ctx.dataset), ctx.cached(input_reps)[1], similar, [])
+    return _clusters(len(ctx.dataset), ctx.cached(input_runs).links(), similar, [])
 
 
 def near_input_clusters(ctx: Context) -> NearClusters:
     """Near-duplicate inputs (whatever their outputs)."""
-    return _clusters(len(ctx.dataset), ctx.cached(input_reps)[1], ctx.cached(near_duplicates).inputs, [])
+    return _clusters(len(ctx.dataset), ctx.cached(input_runs).links(), ctx.cached(near_duplicates).inputs, [])
 
 
 def ours_indexed(ctx: Context) -> Indexed:

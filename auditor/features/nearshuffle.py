@@ -17,6 +17,7 @@ import numpy as np
 
 from auditor.core.context import Context
 from auditor.core.partitioned import Shuffles
+from auditor.features.distinctrows import PartRows
 from auditor.similarity import NearParams, NearViews, Normalizer, Shingler, Sketch, sketch_all
 from auditor.similarity.lshshuffle import (
     Chunk,
@@ -48,10 +49,10 @@ def sketch_of(part: Context, at: np.ndarray, is_input: np.ndarray, norm: Normali
     return sketch_all(shingler, at, is_input, params)
 
 
-def sketch_routed(part: Context, rows: tuple[np.ndarray, np.ndarray, int], job: RouteJob) -> Iterator[tuple[int, Chunk]]:
-    at, is_input, pair_at = rows
+def sketch_routed(part: Context, rows: PartRows, job: RouteJob) -> Iterator[tuple[int, Chunk]]:
+    at, is_input = rows.expand()
     sketch = sketch_of(part, at, is_input, job.norm, job.shuffle.params, list(job.shuffle.boiler))
-    yield from sketch_rows_routed(sketch, pair_at, is_input, job.shuffle)
+    yield from sketch_rows_routed(sketch, rows.first_row, is_input, job.shuffle)
 
 
 def texts_for(part: Context, rows: tuple[np.ndarray, np.ndarray], job: RouteJob) -> Iterator[tuple[int, Chunk]]:
@@ -63,11 +64,12 @@ def texts_for(part: Context, rows: tuple[np.ndarray, np.ndarray], job: RouteJob)
     yield from texts_routed(members, ins, outs, job.shuffle)
 
 
-def shuffled(partitions: Shuffles, norm: Normalizer, shingler: Shingler, pm: np.ndarray, is_input: np.ndarray, params: NearParams) -> NearViews:
-    """Pass two and the verification in the cluster: the near-duplicate views the driver path finds."""
+def shuffled(partitions: Shuffles, norm: Normalizer, shingler: Shingler, pm: np.ndarray, rows: list[PartRows], params: NearParams) -> NearViews:
+    """Pass two and the verification in the cluster: the near-duplicate views the driver path finds.
+
+    ``pm``: the distinct pairs' first records, ascending; ``rows``: each partition's share of them."""
     record_starts = partitions.starts
     bounds = np.searchsorted(pm, record_starts)
-    rows = [(pm[lo:hi] - record_starts[k], is_input[lo:hi], int(lo)) for k, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:]))]
     job = RouteJob(norm, ShuffleJob(params, partitions.buckets, shingler.boiler))
     sj = job.shuffle
     candidates = (

@@ -18,8 +18,9 @@ from auditor.core.context import Context
 from auditor.core.partitioned import Partitions, Shuffles
 from auditor.similarity.groupshuffle import as_lists, gathered, groups_in_bucket, hashes_routed
 from auditor.similarity.lshshuffle import Chunk
+from auditor.features.distinctrows import PartRows, part_rows
 from auditor.features.nearshuffle import shuffled, sketch_of
-from auditor.features.near import input_reps, near_duplicates, near_params, pair_reps
+from auditor.features.near import near_duplicates, near_params
 from auditor.features.texts import InputGroups, input_groups, input_keys, input_runs, norm_inputs, norm_outputs, normalizer, output_keys, output_runs, pair_runs
 from auditor.similarity import Boilerplate, NearParams, NearViews, Normalizer, Runs, Shingler, Sketch, SpilledSketch, hash_rows, loose, near_views, verify_sketch
 
@@ -129,31 +130,27 @@ class NearDuplicates:
 
     def merge(self, ctx: Context, parts: Sequence[None], partitions: Partitions) -> None:
         params: NearParams = ctx.cached(near_params)
-        pm, _ = ctx.cached(pair_reps)
-        im, _ = ctx.cached(input_reps)
+        # The distinct records without the representatives of every record (``pair_reps``, ``input_reps``): not
+        # kept through this stage, the largest of the run; the duplicates' judgement computes them when it needs them.
+        pairs, inputs = ctx.cached(pair_runs), ctx.cached(input_runs)
+        pm = pairs.firsts()
         ins, outs = ctx.cached(norm_inputs), ctx.cached(norm_outputs)
         with ctx.progress.stage("near-duplicates"):
             if len(pm) <= params.exact_below:
-                views = near_views(ins, outs, pm, im, params)
+                views = near_views(ins, outs, pm, inputs.firsts(), params)
             else:
                 shingler = Shingler(ins, outs, params, pm)  # the boilerplate, from the seeded sample read back
+                rows = part_rows(pairs, inputs, partitions.starts)
                 if isinstance(partitions, Shuffles):  # band keys grouped and candidates verified in the cluster
-                    is_input = np.zeros(len(pm), np.bool_)
-                    is_input[np.searchsorted(pm, im)] = True
-                    views = shuffled(partitions, ctx.cached(normalizer), shingler, pm, is_input, params)
+                    views = shuffled(partitions, ctx.cached(normalizer), shingler, pm, rows, params)
                 else:
-                    views = _sketched(ctx, partitions, shingler, pm, im, params)
+                    views = _sketched(ctx, partitions, shingler, pm, inputs.firsts(), rows, params)
         ctx.provide(near_duplicates, views)
 
 
-def _sketched(ctx: Context, partitions: Partitions, shingler: Shingler, pm: np.ndarray, im: np.ndarray, params: NearParams) -> NearViews:
+def _sketched(ctx: Context, partitions: Partitions, shingler: Shingler, pm: np.ndarray, im: np.ndarray, rows: list[PartRows], params: NearParams) -> NearViews:
     """Pass two: band keys and bins of each partition's distinct records, then the exact verification."""
     in_rows = np.searchsorted(pm, im)
-    is_input = np.zeros(len(pm), np.bool_)
-    is_input[in_rows] = True
-    record_starts = partitions.starts
-    bounds = np.searchsorted(pm, record_starts)
-    rows = [(pm[lo:hi] - record_starts[k], is_input[lo:hi]) for k, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:]))]
     job = SketchJob(ctx.cached(normalizer), params, shingler.boiler)
     sketch = SpilledSketch()  # partitions arrive in order: their rows follow each other
     try:
@@ -171,8 +168,8 @@ class SketchJob:
     boiler: list[Boilerplate]
 
 
-def sketch_partition(part: Context, rows: tuple[np.ndarray, np.ndarray], job: SketchJob) -> Sketch:
-    at, is_input = rows
+def sketch_partition(part: Context, rows: PartRows, job: SketchJob) -> Sketch:
+    at, is_input = rows.expand()
     return sketch_of(part, at, is_input, job.norm, job.params, job.boiler)
 
 

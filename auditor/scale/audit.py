@@ -39,6 +39,7 @@ from auditor.load import GROUP_FIELDS, InputInfo, readers
 from auditor.load.detect import FieldOverrides
 from auditor.load.limits import Limits
 from auditor.load.parallel import worker_count
+from auditor.runtime.allocator import return_free_pages
 from auditor.runtime.errors import AuditorError, InputError
 from auditor.scale.engines import Engine, LocalEngine
 from auditor.scale.gather import Gathered
@@ -132,16 +133,20 @@ def reduce_measures(
     """The reduce: each check merges its partitions, then each feature merges into the context."""
     # Each unit's partition results are dropped once merged: the checks' first
     # (their merge is pure), so they are gone before a feature's second pass.
+    # After each merge the partitions' results, freed, go back to the system (``return_free_pages``), so the
+    # next stage's temporaries raise the peak from what the run holds, not from what it held.
     judged: dict[int, Check] = {}
     for k, check in enumerate(partitioned, len(features)):
         judged[id(check)] = _Judged(check, _merged(check, measured[k], starts[:-1].tolist()))
         measured[k] = []
+        return_free_pages()
     for k, feature in enumerate(features):
         if isinstance(handle, Shuffles) and isinstance(feature, MergesInCluster):
             feature.merge_in_cluster(ctx, handle)
         else:
             feature.merge(ctx, measured[k], handle)
         measured[k] = []
+        return_free_pages()
     return judged
 
 
